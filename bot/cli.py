@@ -1,0 +1,200 @@
+"""`kameng`: the command line, a thin layer over the library.
+
+Library errors become one localized line on stderr and exit code 2; no traceback reaches a
+user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import NoReturn, TypeVar
+
+from bot.i18n import Translator, normalize_locale, translator
+from bot.render import render_quote_text
+from pricing import (
+    AiChoice,
+    Billing,
+    Inquiry,
+    InquiryError,
+    ProductKind,
+    Rates,
+    RatesError,
+    Response,
+    Scope,
+    ServiceMode,
+    Tooling,
+    VolumePattern,
+    load_rates,
+    quote,
+)
+from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS
+from pricing.serialize import quote_to_dict
+
+EXIT_USAGE = 2
+E = TypeVar("E", bound=StrEnum)
+
+# Option spellings on the command line use dashes; the core's codes use underscores.
+SPECIAL_KINDS = {"nft": ProductKind.BLOCKCHAIN_NFT, "blockchain": ProductKind.BLOCKCHAIN_NFT}
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is already localized."""
+
+
+class ArgumentsError(UsageError):
+    """argparse's own complaint (unknown option, missing value); wrapped in a localized line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing its English usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgumentsError(message)
+
+
+def _choices(enum: type[StrEnum]) -> list[str]:
+    return [member.value.replace("_", "-") for member in enum]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kameng", description="kameng-quote: 卡盟客服报价")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    q = commands.add_parser("quote", help="price one inquiry / 计算一份报价")
+    q.add_argument("--orders", required=True, help="average daily orders / 日均单量")
+    q.add_argument("--categories", default="1", help="number of product categories / 类目数")
+    q.add_argument("--response", default="standard", help="|".join(_choices(Response)))
+    q.add_argument("--scope", default="auto", help="|".join(_choices(Scope)))
+    q.add_argument("--tooling", default="none", help="|".join(_choices(Tooling)))
+    q.add_argument("--ai", default="no", help="|".join(_choices(AiChoice)))
+    q.add_argument("--special", action="append", default=[], help="nft (repeatable)")
+    q.add_argument("--cross-border", action="store_true", help="cross-border / multi-language")
+    q.add_argument("--multi-level", action="store_true", help="multi-level distribution")
+    q.add_argument("--volume", default="steady", help="|".join(_choices(VolumePattern)))
+    q.add_argument("--mode", default="outsourced", help="|".join(_choices(ServiceMode)))
+    q.add_argument("--billing", default="compare", help="|".join(_choices(Billing)))
+    q.add_argument("--budget", default=None, help="monthly budget in yuan / 月预算(元)")
+    q.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
+    q.set_defaults(handler=cmd_quote)
+    return parser
+
+
+def _enum(t: Translator, option: str, enum: type[E], text: str) -> E:
+    value = text.strip().lower().replace("-", "_")
+    try:
+        return enum(value)
+    except ValueError:
+        raise UsageError(t("cli.error.choice", option=option, value=text,
+                           choices=", ".join(_choices(enum)))) from None
+
+
+def _whole(t: Translator, key: str, text: str, maximum: int) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise UsageError(t(key, value=text)) from None
+    if not 1 <= value <= maximum:
+        raise UsageError(t(key, value=text))
+    return value
+
+
+def _budget(t: Translator, text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise UsageError(t("cli.error.budget", value=text)) from None
+    if not value.is_finite() or value <= 0:
+        raise UsageError(t("cli.error.budget", value=text))
+    return value
+
+
+def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
+    kinds = set()
+    for special in args.special:
+        if special.strip().lower() not in SPECIAL_KINDS:
+            raise UsageError(t("cli.error.choice", option="--special", value=special,
+                               choices="nft"))
+        kinds.add(SPECIAL_KINDS[special.strip().lower()])
+    try:
+        return Inquiry(
+            daily_orders=_whole(t, "cli.error.orders", args.orders, MAX_DAILY_ORDERS),
+            categories=_whole(t, "cli.error.categories", args.categories, MAX_CATEGORIES),
+            product_kinds=frozenset(kinds),
+            multi_level=args.multi_level,
+            cross_border=args.cross_border,
+            response=_enum(t, "--response", Response, args.response),
+            scope=_enum(t, "--scope", Scope, args.scope),
+            tooling=_enum(t, "--tooling", Tooling, args.tooling),
+            ai=_enum(t, "--ai", AiChoice, args.ai),
+            mode=_enum(t, "--mode", ServiceMode, args.mode),
+            volume=_enum(t, "--volume", VolumePattern, args.volume),
+            billing=_enum(t, "--billing", Billing, args.billing),
+            budget=_budget(t, args.budget),
+        )
+    except InquiryError as error:  # the CLI checks first; this is a safety net
+        raise UsageError(t("cli.error.usage", detail=str(error))) from None
+
+
+def rates_from(path: str | None, t: Translator) -> Rates:
+    """The operator's rates file (--rates, else KAMENG_RATES), else the packaged default."""
+    chosen = path or os.environ.get("KAMENG_RATES") or None
+    try:
+        return load_rates(chosen)
+    except RatesError as error:
+        raise UsageError(t("cli.error.rates", detail=str(error))) from None
+
+
+def cmd_quote(args: argparse.Namespace, t: Translator) -> int:
+    inquiry = inquiry_from_args(args, t)
+    rates = rates_from(args.rates, t)
+    result = quote(inquiry, rates)
+    if args.json:
+        print(json.dumps(quote_to_dict(result), ensure_ascii=False, indent=2))
+    else:
+        print(render_quote_text(result, t.locale))
+    return 0
+
+
+def _locale_from_argv(argv: Sequence[str]) -> str | None:
+    """--lang is read before parsing, so even a parse error speaks the chosen language."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    t = translator(normalize_locale(_locale_from_argv(arguments)))
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)
+        if getattr(args, "lang", None) and normalize_locale(args.lang) is None:
+            raise UsageError(t("cli.error.choice", option="--lang", value=args.lang,
+                               choices="zh-CN, zh-TW, en"))
+        handler: Callable[[argparse.Namespace, Translator], int] = args.handler
+        return handler(args, t)
+    except UsageError as error:
+        message = str(error)
+        if isinstance(error, ArgumentsError):
+            message = t("cli.error.usage", detail=message)
+        print(f"kameng: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""Values the pricing core takes and gives: an inquiry in, a quote out.
+
+Everything is a frozen dataclass over `Decimal`; nothing here holds words for people. Line
+items, recommendations and warnings are codes with parameters that templates turn into text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Response(StrEnum):
+    """Required first-response time (article: 30 / 10 / 5 minutes)."""
+
+    STANDARD = "standard"
+    FAST = "fast"
+    EMERGENCY = "emergency"
+
+
+class Scope(StrEnum):
+    """Depth of the service; AUTO lets the core recommend one."""
+
+    BASIC = "basic"
+    TECHNICAL = "technical"
+    FULL_CHAIN = "full_chain"
+    EXPERT = "expert"
+    AUTO = "auto"
+
+
+class Tooling(StrEnum):
+    NONE = "none"
+    BUNDLE = "bundle"
+    OWN = "own"
+
+
+class AiChoice(StrEnum):
+    YES = "yes"
+    NO = "no"
+    AUTO = "auto"
+
+
+class ServiceMode(StrEnum):
+    OUTSOURCED = "outsourced"
+    FULL_TIME = "full_time"
+    PART_TIME = "part_time"
+
+
+class VolumePattern(StrEnum):
+    STEADY = "steady"
+    SEASONAL = "seasonal"
+
+
+class Billing(StrEnum):
+    MONTHLY = "monthly"
+    PER_ORDER = "per_order"
+    PER_HOUR = "per_hour"
+    COMPARE = "compare"
+
+
+class ProductKind(StrEnum):
+    GAME_CARDS = "game_cards"
+    PHONE_TOPUP = "phone_topup"
+    SOFTWARE_KEYS = "software_keys"
+    VIDEO_MEMBERSHIPS = "video_memberships"
+    BLOCKCHAIN_NFT = "blockchain_nft"
+    OTHER = "other"
+
+
+# Response levels from slowest to fastest: a faster one never costs less.
+RESPONSE_ORDER = (Response.STANDARD, Response.FAST, Response.EMERGENCY)
+# Scopes from lightest to deepest (AUTO excluded).
+SCOPE_ORDER = (Scope.BASIC, Scope.TECHNICAL, Scope.FULL_CHAIN, Scope.EXPERT)
+
+MAX_DAILY_ORDERS = 1_000_000
+MAX_CATEGORIES = 1_000
+
+
+class InquiryError(ValueError):
+    """An inquiry field is out of range; `field` names it, `code` says what is wrong."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A money (or count) range: `low` is the cheapest combination of the bands."""
+
+    low: Decimal
+    high: Decimal
+
+    def __add__(self, other: Range) -> Range:
+        return Range(self.low + other.low, self.high + other.high)
+
+    def __sub__(self, other: Range) -> Range:
+        return Range(self.low - other.low, self.high - other.high)
+
+    def times(self, factor: Range) -> Range:
+        """Low × low and high × high: how a band scales a band."""
+        return Range(self.low * factor.low, self.high * factor.high)
+
+    def scale(self, k: Decimal) -> Range:
+        return Range(self.low * k, self.high * k)
+
+    def at_least(self, floor: Decimal) -> Range:
+        return Range(max(self.low, floor), max(self.high, floor))
+
+    @property
+    def mid(self) -> Decimal:
+        return (self.low + self.high) / 2
+
+
+ZERO = Range(Decimal(0), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Inquiry:
+    """A merchant's answers. Defaults are the cheapest, most common choice."""
+
+    daily_orders: int
+    categories: int = 1
+    product_kinds: frozenset[ProductKind] = frozenset()
+    multi_level: bool = False
+    cross_border: bool = False
+    response: Response = Response.STANDARD
+    scope: Scope = Scope.AUTO
+    tooling: Tooling = Tooling.NONE
+    ai: AiChoice = AiChoice.NO
+    mode: ServiceMode = ServiceMode.OUTSOURCED
+    volume: VolumePattern = VolumePattern.STEADY
+    billing: Billing = Billing.COMPARE
+    budget: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.daily_orders, bool) or not isinstance(self.daily_orders, int):
+            raise InquiryError("daily_orders", "not_an_integer")
+        if self.daily_orders < 1:
+            raise InquiryError("daily_orders", "too_small")
+        if self.daily_orders > MAX_DAILY_ORDERS:
+            raise InquiryError("daily_orders", "too_large")
+        if isinstance(self.categories, bool) or not isinstance(self.categories, int):
+            raise InquiryError("categories", "not_an_integer")
+        if not 1 <= self.categories <= MAX_CATEGORIES:
+            raise InquiryError("categories", "out_of_range")
+        if self.budget is not None:
+            if isinstance(self.budget, float) or not isinstance(self.budget, Decimal):
+                raise InquiryError("budget", "not_a_decimal")
+            if not self.budget.is_finite() or self.budget <= 0:
+                raise InquiryError("budget", "not_positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A recommendation or warning: a code and its parameters, no words."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def args(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One line of the monthly plan: what it adds to the low and to the high total.
+
+    Most lines are ranges (0 ≤ low ≤ high). Adjustment lines (own system, service mode, AI,
+    the emergency floor) are the change they make to the low total and to the high total:
+    a discount is negative at both ends, a floor tops up either end, so low may exceed high.
+    The line items always add up to the monthly total.
+    """
+
+    code: str
+    amount: Range
+    keys: tuple[str, ...]  # the rates keys it was computed from
+    provenance: str  # "article", "assumption" or "mixed"
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def args(self) -> dict[str, str]:
+        return dict(self.params)
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetFit:
+    """How a monthly budget meets the quote.
+
+    status: "fits" (high ≤ budget), "fits_low" (only the low end fits), "fits_with_changes"
+    (the plan after `changes` fits), "does_not_fit" (`shortfall` is missing even after them).
+    """
+
+    budget: Decimal
+    status: str
+    changes: tuple[str, ...] = ()
+    monthly: Range | None = None
+    shortfall: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    inquiry: Inquiry
+    scope: Scope  # the scope priced (AUTO resolved)
+    ai_applied: bool
+    units: Range  # seats or teams
+    unit: str  # "seat" or "team"
+    line_items: tuple[LineItem, ...]
+    monthly: Range
+    per_order: Range
+    per_hour: Range
+    hours_per_month: Range
+    break_even_daily_orders: Range
+    recommended_plan: Billing
+    recommendations: tuple[Notice, ...]
+    warnings: tuple[Notice, ...]
+    kpi: tuple[Notice, ...]
+    budget_fit: BudgetFit | None
+    assumptions: tuple[str, ...]
+    rates_version: str
+    validity_days: int
+    days_per_month: Decimal = field(default=Decimal(30))

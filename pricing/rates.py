@@ -1,0 +1,345 @@
+"""The rates file: every number the core prices with, validated into frozen values.
+
+`load_rates(path)` is the core's only I/O. Each figure carries its provenance ("article" with
+the section it comes from, or "assumption" with the rule chosen), so a quote can say which
+of its numbers the article does not give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pricing.model import ProductKind, Range, Response, Scope, ServiceMode
+
+DEFAULT_RATES_PATH = Path(__file__).with_name("rates.toml")
+PROVENANCES = ("article", "assumption")
+
+
+class RatesError(ValueError):
+    """The rates file is malformed; the message names the key and what is wrong."""
+
+
+def _percent(fraction: Decimal) -> str:
+    """0.90 → "90": a parameter for templates."""
+    return f"{(fraction * 100).normalize():f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    key: str
+    value: Range  # a single value has low == high
+    provenance: str
+    note: str  # the article section, or why the assumption was chosen
+    # Computed once at load, since quotes show them on every line: the band as percentages
+    # ("10", "20"), and for factors below 1 the reduction they give ("25", "15" → "15", "25").
+    percent: tuple[str, str] = ("", "")
+    reduction: tuple[str, str] = ("", "")
+
+    @classmethod
+    def of(cls, key: str, value: Range, provenance: str, note: str) -> Figure:
+        return cls(key, value, provenance, note,
+                   (_percent(value.low), _percent(value.high)),
+                   (_percent(1 - value.high), _percent(1 - value.low)))
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.provenance == "assumption"
+
+    @property
+    def single(self) -> Decimal:
+        return self.value.low
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRate:
+    unit: str  # "seat" or "team"
+    band: Figure
+    orders_per_team: Figure | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatTier:
+    from_orders: int
+    seats: Figure
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseRate:
+    minutes: int
+    surcharge: Figure
+    shifts: Figure | None
+    floor: Figure | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    version: str  # meta.version + "+" + the first 12 hex digits of the file's sha256
+    figures: Mapping[str, Figure]
+    days: Figure
+    scopes: Mapping[Scope, ScopeRate]
+    seat_tiers: tuple[SeatTier, ...]
+    orders_per_extra_seat: Figure
+    responses: Mapping[Response, ResponseRate]
+    categories_from: int
+    categories_surcharge: Figure
+    multi_level_surcharge: Figure
+    cross_border_surcharge: Figure
+    modes: Mapping[ServiceMode, Figure]
+    bundle_fee: Figure
+    own_system_factor: Figure
+    ai_factor: Figure
+    ai_floor: Figure
+    ai_recommend_from: Figure
+    per_order: Figure
+    per_hour: Figure
+    minutes_per_order: Figure
+    seasonal_tolerance: Figure
+    technical_from: Figure
+    full_chain_from: Figure
+    low_price_trap: Figure
+    satisfaction_min: Figure
+    resolution_rate_min: Figure
+    kpi_deduction: Figure
+    validity_days: Figure
+    expert_kinds: frozenset[ProductKind]
+    expert_kinds_figure: Figure
+    assumption_keys: frozenset[str]
+
+
+def load_rates(path: Path | str | None = None) -> Rates:
+    """Read and validate a rates file (the packaged default when `path` is None)."""
+    file = Path(path) if path is not None else DEFAULT_RATES_PATH
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise RatesError(f"{file}: cannot read: {error.strerror or error}") from None
+    return parse_rates(raw, origin=str(file))
+
+
+def parse_rates(raw: bytes, *, origin: str = "rates.toml") -> Rates:
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RatesError(f"{origin}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RatesError(f"{origin}: not valid TOML: {error}") from None
+    digest = hashlib.sha256(raw).hexdigest()[:12]
+    return _Reader(data, origin).rates(digest)
+
+
+class _Reader:
+    """Walks the parsed TOML, turning each expected key into a validated value."""
+
+    def __init__(self, data: dict[str, Any], origin: str) -> None:
+        self.data = data
+        self.origin = origin
+        self.figures: dict[str, Figure] = {}
+
+    def fail(self, key: str, problem: str) -> RatesError:
+        return RatesError(f"{self.origin}: {key}: {problem}")
+
+    def node(self, key: str) -> Any:
+        current: Any = self.data
+        for part in key.split("."):
+            if not isinstance(current, dict) or part not in current:
+                raise self.fail(key, "missing")
+            current = current[part]
+        return current
+
+    def table(self, key: str) -> dict[str, Any]:
+        value = self.node(key)
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a table")
+        return value
+
+    def integer(self, key: str, *, minimum: int = 0, value: Any = None) -> int:
+        value = self.node(key) if value is None else value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected an integer, got {value!r}")
+        if value < minimum:
+            raise self.fail(key, f"must be at least {minimum}, got {value}")
+        return value
+
+    def amount(self, key: str, text: Any) -> Decimal:
+        if not isinstance(text, str):
+            raise self.fail(key, f"amounts are written as strings, got {text!r}")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise self.fail(key, f"not a number: {text!r}") from None
+        if not value.is_finite():
+            raise self.fail(key, f"not a finite number: {text!r}")
+        if value < 0:
+            raise self.fail(key, f"must not be negative, got {text}")
+        return value
+
+    def provenance(self, key: str, spec: dict[str, Any]) -> tuple[str, str]:
+        source = spec.get("source")
+        if source not in PROVENANCES:
+            raise self.fail(key, f"source must be 'article' or 'assumption', got {source!r}")
+        note_key = "ref" if source == "article" else "why"
+        note = spec.get(note_key)
+        if not isinstance(note, str) or not note.strip():
+            raise self.fail(key, f"a figure from the {source} needs a non-empty '{note_key}'")
+        return source, note
+
+    def figure(
+        self, key: str, *, band: bool = False, maximum: Decimal | None = None,
+        integer: bool = False, positive: bool = False, spec: Any = None,
+    ) -> Figure:
+        spec = self.node(key) if spec is None else spec
+        if not isinstance(spec, dict):
+            raise self.fail(key, "expected a table with value or band, and source")
+        if band:
+            pair = spec.get("band")
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise self.fail(key, 'expected band = ["LOW", "HIGH"]')
+            low, high = (self.amount(f"{key}.band", text) for text in pair)
+            if low > high:
+                raise self.fail(key, f"band low {low} is above high {high}")
+        else:
+            if "value" not in spec:
+                raise self.fail(key, 'expected value = "N"')
+            low = high = self.amount(f"{key}.value", spec["value"])
+        for bound in (low, high):
+            if maximum is not None and bound > maximum:
+                raise self.fail(key, f"must be at most {maximum}, got {bound}")
+            if integer and bound != bound.to_integral_value():
+                raise self.fail(key, f"must be a whole number, got {bound}")
+            if positive and bound <= 0:
+                raise self.fail(key, f"must be above zero, got {bound}")
+        source, note = self.provenance(key, spec)
+        made = Figure.of(key, Range(low, high), source, note)
+        self.figures[key] = made
+        return made
+
+    def scopes(self) -> dict[Scope, ScopeRate]:
+        scopes: dict[Scope, ScopeRate] = {}
+        for scope in (Scope.BASIC, Scope.TECHNICAL, Scope.FULL_CHAIN, Scope.EXPERT):
+            key = f"scope.{scope.value}"
+            unit = self.node(f"{key}.unit")
+            if unit not in ("seat", "team"):
+                raise self.fail(f"{key}.unit", f"expected 'seat' or 'team', got {unit!r}")
+            per_team = None
+            if unit == "team":
+                per_team = self.figure(f"{key}.orders_per_team", integer=True, positive=True)
+            scopes[scope] = ScopeRate(unit, self.figure(f"{key}.band", band=True), per_team)
+        return scopes
+
+    def seat_tiers(self) -> tuple[SeatTier, ...]:
+        tiers = self.node("staffing.tiers")
+        if not isinstance(tiers, list) or not tiers:
+            raise self.fail("staffing.tiers", "expected at least one [[staffing.tiers]]")
+        result: list[SeatTier] = []
+        for index in range(len(tiers)):
+            key = f"staffing.tiers.{index}"
+            tier = tiers[index]
+            if not isinstance(tier, dict):
+                raise self.fail(key, "expected a table")
+            for field in ("from_orders", "seats"):
+                if field not in tier:
+                    raise self.fail(f"{key}.{field}", "missing")
+            start = self.integer(f"{key}.from_orders", value=tier["from_orders"])
+            seats = self.figure(f"{key}.seats", band=True, integer=True, positive=True,
+                                spec=tier["seats"])
+            if result and start <= result[-1].from_orders:
+                raise self.fail(f"{key}.from_orders", "tiers must rise in from_orders")
+            if result and (seats.value.low < result[-1].seats.value.low
+                           or seats.value.high < result[-1].seats.value.high):
+                raise self.fail(f"{key}.seats", "a larger tier must not have fewer seats")
+            result.append(SeatTier(start, seats))
+        if result[0].from_orders != 0:
+            raise self.fail("staffing.tiers.0.from_orders", "the first tier must start at 0")
+        return tuple(result)
+
+    def responses(self) -> dict[Response, ResponseRate]:
+        responses: dict[Response, ResponseRate] = {}
+        for response in (Response.STANDARD, Response.FAST, Response.EMERGENCY):
+            key = f"response.{response.value}"
+            table = self.table(key)
+            shifts = floor = None
+            if "shifts" in table:
+                shifts = self.figure(f"{key}.shifts", integer=True, positive=True)
+            if "floor" in table:
+                floor = self.figure(f"{key}.floor")
+            responses[response] = ResponseRate(
+                minutes=self.integer(f"{key}.minutes", minimum=1),
+                surcharge=self.figure(f"{key}.surcharge", band=True),
+                shifts=shifts,
+                floor=floor,
+            )
+        # A faster response must never cost less: each level at least the slower one's.
+        ordered = list(responses.values())
+        for slower, faster, level in zip(ordered, ordered[1:], list(responses)[1:], strict=False):
+            if (faster.surcharge.value.low < slower.surcharge.value.low
+                    or faster.surcharge.value.high < slower.surcharge.value.high):
+                raise self.fail(f"response.{level.value}.surcharge",
+                                "must not be below the slower response's surcharge")
+        return responses
+
+    def modes(self) -> dict[ServiceMode, Figure]:
+        return {mode: self.figure(f"mode.{mode.value}.factor", band=True) for mode in ServiceMode}
+
+    def expert_kinds(self) -> tuple[frozenset[ProductKind], Figure]:
+        key = "products.expert_kinds"
+        spec = self.node(key)
+        kinds = spec.get("kinds") if isinstance(spec, dict) else None
+        if not isinstance(kinds, list):
+            raise self.fail(key, 'expected kinds = ["blockchain_nft", ...]')
+        known = {kind.value for kind in ProductKind}
+        for kind in kinds:
+            if kind not in known:
+                raise self.fail(key, f"unknown product kind {kind!r} (known: {sorted(known)})")
+        source, note = self.provenance(key, spec)
+        figure = Figure.of(key, Range(Decimal(len(kinds)), Decimal(len(kinds))), source, note)
+        self.figures[key] = figure
+        return frozenset(ProductKind(kind) for kind in kinds), figure
+
+    def rates(self, digest: str) -> Rates:
+        version = self.node("meta.version")
+        if not isinstance(version, str) or not version.strip():
+            raise self.fail("meta.version", "expected a non-empty string")
+        one = Decimal(1)
+        expert_kinds, expert_figure = self.expert_kinds()
+        rates = Rates(
+            version=f"{version}+{digest}",
+            days=self.figure("month.days", integer=True, positive=True),
+            scopes=self.scopes(),
+            seat_tiers=self.seat_tiers(),
+            orders_per_extra_seat=self.figure(
+                "staffing.orders_per_extra_seat", integer=True, positive=True),
+            responses=self.responses(),
+            categories_from=self.integer("complexity.categories.from_categories", minimum=1),
+            categories_surcharge=self.figure("complexity.categories.surcharge", band=True),
+            multi_level_surcharge=self.figure("complexity.multi_level.surcharge", band=True),
+            cross_border_surcharge=self.figure("complexity.cross_border.surcharge", band=True),
+            modes=self.modes(),
+            bundle_fee=self.figure("tooling.bundle_fee", band=True),
+            own_system_factor=self.figure("tooling.own_system_factor", band=True, maximum=one),
+            ai_factor=self.figure("ai.factor", band=True, maximum=one),
+            ai_floor=self.figure("ai.floor"),
+            ai_recommend_from=self.figure("ai.recommend_from_orders", integer=True),
+            per_order=self.figure("usage.per_order", band=True),
+            per_hour=self.figure("usage.per_hour", band=True),
+            minutes_per_order=self.figure("usage.minutes_per_order", band=True),
+            seasonal_tolerance=self.figure("usage.seasonal_tolerance"),
+            technical_from=self.figure("auto_scope.technical_from_orders", integer=True),
+            full_chain_from=self.figure("auto_scope.full_chain_from_orders", integer=True),
+            low_price_trap=self.figure("warnings.low_price_trap"),
+            satisfaction_min=self.figure("kpi.satisfaction_min", maximum=one),
+            resolution_rate_min=self.figure("kpi.resolution_rate_min", maximum=one),
+            kpi_deduction=self.figure("kpi.deduction", band=True, maximum=one),
+            validity_days=self.figure("quote.validity_days", integer=True, positive=True),
+            expert_kinds=expert_kinds,
+            expert_kinds_figure=expert_figure,
+            figures=dict(self.figures),
+            assumption_keys=frozenset(),
+        )
+        assumed = frozenset(key for key, figure in self.figures.items() if figure.is_assumption)
+        return replace(rates, assumption_keys=assumed)

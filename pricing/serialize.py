@@ -1,0 +1,93 @@
+"""Quote ⇄ plain data (JSON-ready): money as decimal strings, never floats."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pricing.model import LineItem, Notice, Quote, Range
+from pricing.money import round_money
+
+
+def _money(amount: Decimal, rounded: bool) -> str:
+    value = round_money(amount) if rounded else amount
+    return f"{value.normalize():f}" if not rounded else f"{value:f}"
+
+
+def _range(amount: Range, rounded: bool = True) -> dict[str, str]:
+    return {"low": _money(amount.low, rounded), "high": _money(amount.high, rounded)}
+
+
+def _count(amount: Range) -> dict[str, str]:
+    return {"low": f"{amount.low.normalize():f}", "high": f"{amount.high.normalize():f}"}
+
+
+def _notice(notice: Notice) -> dict[str, Any]:
+    return {"code": notice.code, "params": dict(notice.params)}
+
+
+def _line(item: LineItem, rounded: bool) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        **_range(item.amount, rounded),
+        "source": item.provenance,
+        "rates_keys": list(item.keys),
+        "params": dict(item.params),
+    }
+
+
+def inquiry_to_dict(quote: Quote) -> dict[str, Any]:
+    inquiry = quote.inquiry
+    return {
+        "daily_orders": inquiry.daily_orders,
+        "categories": inquiry.categories,
+        "product_kinds": sorted(kind.value for kind in inquiry.product_kinds),
+        "multi_level": inquiry.multi_level,
+        "cross_border": inquiry.cross_border,
+        "response": inquiry.response.value,
+        "scope": inquiry.scope.value,
+        "tooling": inquiry.tooling.value,
+        "ai": inquiry.ai.value,
+        "mode": inquiry.mode.value,
+        "volume": inquiry.volume.value,
+        "billing": inquiry.billing.value,
+        "budget": None if inquiry.budget is None else f"{inquiry.budget:f}",
+    }
+
+
+def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
+    """The quote as JSON-ready data. `rounded` gives money to 10 yuan, as people see it."""
+    fit = quote.budget_fit
+    return {
+        "inquiry": inquiry_to_dict(quote),
+        "scope": quote.scope.value,
+        "ai_applied": quote.ai_applied,
+        "units": {**_count(quote.units), "unit": quote.unit},
+        "monthly": _range(quote.monthly, rounded),
+        "line_items": [_line(item, rounded) for item in quote.line_items],
+        "alternatives": {
+            "per_order": _range(quote.per_order, rounded),
+            "per_hour": _range(quote.per_hour, rounded),
+            "hours_per_month": _count(quote.hours_per_month),
+        },
+        "break_even_daily_orders": _count(quote.break_even_daily_orders),
+        "recommended_plan": quote.recommended_plan.value,
+        "recommendations": [notice.code for notice in quote.recommendations],
+        "warnings": [notice.code for notice in quote.warnings],
+        "notices": {
+            "recommendations": [_notice(notice) for notice in quote.recommendations],
+            "warnings": [_notice(notice) for notice in quote.warnings],
+            "kpi": [_notice(notice) for notice in quote.kpi],
+        },
+        "budget_fit": None if fit is None else {
+            "budget": f"{fit.budget:f}",
+            "status": fit.status,
+            "changes": list(fit.changes),
+            "monthly": None if fit.monthly is None else _range(fit.monthly, rounded),
+            "shortfall": _money(fit.shortfall, rounded),
+        },
+        "assumptions": list(quote.assumptions),
+        "rates_version": quote.rates_version,
+        "validity_days": quote.validity_days,
+        "days_per_month": f"{quote.days_per_month:f}",
+    }
