@@ -11,12 +11,16 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import NoReturn, TypeVar
 
-from bot.i18n import Translator, normalize_locale, translator
+from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
 from bot.render import render_quote_text
+from bot.store import DEFAULT_DB, Store, StoreError
+from dialogs.engine import Engine
+from locales.i18n import Translator, normalize_locale, translator
 from pricing import (
     AiChoice,
     Billing,
@@ -84,6 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="print JSON")
     q.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
     q.set_defaults(handler=cmd_quote)
+
+    c = commands.add_parser("chat", help="the quote dialogue in this terminal / 终端对话报价")
+    c.add_argument("--lang", default=None, help="zh-CN|zh-TW|en (default: last used, zh-CN)")
+    c.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
+    c.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
+    c.add_argument("--user", default=None, help="whose dialogue (default: your login name)")
+    c.set_defaults(handler=cmd_chat)
+
+    h = commands.add_parser("history", help="saved quotes / 已保存的报价")
+    h.add_argument("--json", action="store_true", help="print JSON")
+    h.add_argument("--limit", default="20", help="how many, newest first (default 20)")
+    h.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
+    h.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
+    h.set_defaults(handler=cmd_history)
     return parser
 
 
@@ -162,6 +180,51 @@ def cmd_quote(args: argparse.Namespace, t: Translator) -> int:
         print(json.dumps(quote_to_dict(result), ensure_ascii=False, indent=2))
     else:
         print(render_quote_text(result, t.locale))
+    return 0
+
+
+def open_store(path: str | None, t: Translator) -> Store:
+    """The SQLite store: --db, else KAMENG_DB, else ./kameng.db."""
+    chosen = path or os.environ.get("KAMENG_DB") or DEFAULT_DB
+    try:
+        return Store(chosen)
+    except StoreError as error:
+        raise UsageError(t("cli.error.db", detail=str(error))) from None
+
+
+def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
+    store = open_store(args.db, t)
+    rates = rates_from(args.rates, t)
+    user = args.user or terminal_user()
+    locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
+        CHANNEL, user) or t.locale
+    chat = TerminalChat(Engine(rates), store, user_id=user, locale=locale, out=sys.stdout)
+    interactive = sys.stdin.isatty()
+    try:
+        return chat.run(stdin_lines(sys.stdin, interactive=interactive))
+    finally:
+        store.close()
+
+
+def cmd_history(args: argparse.Namespace, t: Translator) -> int:
+    limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
+    store = open_store(args.db, t)
+    try:
+        saved = store.quotes(limit=limit)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([asdict(row) for row in saved], ensure_ascii=False, indent=2))
+        return 0
+    if not saved:
+        print(t("history.empty"))
+        return 0
+    print(t("history.header"))
+    for row in saved:
+        print(t("history.row", id=row.id, time=row.created_at.replace("T", " ")[:16],
+                orders=f"{row.daily_orders:,}", low=f"{Decimal(row.monthly_low):,.0f}",
+                high=f"{Decimal(row.monthly_high):,.0f}", channel=row.channel,
+                user=row.user_id))
     return 0
 
 

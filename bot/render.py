@@ -19,7 +19,7 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from bot.i18n import Translator, translator
+from locales.i18n import Translator, translator
 from pricing import BudgetFit, LineItem, Notice, Quote, Range, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")

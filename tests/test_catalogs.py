@@ -10,8 +10,8 @@ import pytest
 from babel.messages.pofile import read_po
 from hypothesis import given, settings
 
-from bot.i18n import SUPPORTED, catalog_path, translator
 from bot.render import render_quote_html
+from locales.i18n import SUPPORTED, catalog_path, translator
 from pricing import Inquiry, Rates, quote
 from tests.strategies import inquiries
 

@@ -17,9 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-import locales
-
-LOCALES_DIR = Path(locales.__file__).parent
+LOCALES_DIR = Path(__file__).parent
 DOMAIN = "messages"
 DEFAULT_LOCALE = "zh_CN"
 SUPPORTED = ("zh_CN", "zh_TW", "en")

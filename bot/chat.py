@@ -1,0 +1,159 @@
+"""`kameng chat`: the very same dialogue in a terminal, on the embedded SQLite store.
+
+Buttons are shown numbered: type the number, the button's label, or free text. Where the
+step asks for a number (daily orders, categories, budget) a bare number is the answer and
+a button is picked with "#N". Without a terminal, one answer is read per line, so a
+dialogue can be scripted; at the end of input the state is kept for the next run.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import unicodedata
+import uuid
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.render import html_to_text, render_quote_text
+from bot.store import Store, StoreError
+from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
+from dialogs.steps import STEP_BY_ID, Kind
+from locales.i18n import translator
+
+CHANNEL = "terminal"
+log = logging.getLogger(__name__)
+
+
+def terminal_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local"
+
+
+def numbered(screen: Screen) -> list[tuple[int, str, str]]:
+    """(number, id, label) for every button, numbered across rows from 1."""
+    buttons = [button for row in screen.buttons for button in row]
+    return [(index, button.id, button.label) for index, button in enumerate(buttons, start=1)]
+
+
+def expects_number(screen: Screen) -> bool:
+    return (screen.kind == "question" and screen.step is not None
+            and STEP_BY_ID[screen.step].kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER))
+
+
+def to_event(line: str, screen: Screen) -> Event:
+    """A typed line → a button press (by number or label) or free text."""
+    text = line.strip()
+    buttons = numbered(screen)
+    by_number = {str(number): button_id for number, button_id, _ in buttons}
+    if text.startswith("#") and text[1:].strip() in by_number:
+        return Press(by_number[text[1:].strip()])
+    if text in by_number and not expects_number(screen):
+        return Press(by_number[text])
+    typed = _plain(text)
+    for _, button_id, label in buttons:
+        if typed and typed == _plain(label):
+            return Press(button_id)
+    return Say(text)
+
+
+def _plain(label: str) -> str:
+    """A label without its emoji and marks: "✅ 确认报价" → "确认报价"."""
+    return "".join(ch for ch in label.casefold()
+                   if unicodedata.category(ch)[0] in "LN" or ch in "+/-")
+
+
+def format_screen(screen: Screen, locale: str) -> str:
+    """The screen as terminal text, buttons numbered across rows."""
+    lines = [html_to_text(screen.text), ""]
+    prefix = "#" if expects_number(screen) else ""
+    number = 0
+    for row in screen.buttons:
+        cells = []
+        for button in row:
+            number += 1
+            cells.append(f"[{prefix}{number}] {button.label}")
+        lines.append("   ".join(cells))
+    if expects_number(screen):
+        lines.append(translator(locale)("chat.tip_number"))
+    return "\n".join(lines)
+
+
+class TerminalChat:
+    def __init__(self, engine: Engine, store: Store, *, user_id: str, locale: str,
+                 out: TextIO) -> None:
+        self.engine = engine
+        self.store = store
+        self.user_id = user_id
+        self.locale = locale
+        self.out = out
+
+    def begin(self) -> tuple[DialogState, Screen]:
+        """Resume the stored dialogue (offering 继续上次 / 重新开始), or start one."""
+        stored = self.store.load_session(CHANNEL, self.user_id)
+        if stored is not None:
+            try:
+                return self.engine.resume(DialogState.from_dict(stored))
+            except StateError:
+                pass  # an old or broken state: start afresh rather than fail
+        return self.engine.start(self.locale, dialog_id=uuid.uuid4().hex)
+
+    def step(self, state: DialogState, screen: Screen, line: str) -> tuple[DialogState, Screen]:
+        new_state, new_screen = self.engine.handle(state, to_event(line, screen))
+        t = translator(new_state.locale)
+        if "save_quote" in new_screen.effects and new_screen.quote is not None:
+            quote_id = self.store.save_quote(
+                channel=CHANNEL, user_id=self.user_id, dialog_id=new_state.dialog_id,
+                confirmation=new_state.confirmed, quote=new_screen.quote,
+                locale=new_state.locale)
+            self.print(render_quote_text(new_screen.quote, new_state.locale))
+            self.print(t("chat.saved", id=quote_id, db=self.store.path))
+        elif new_screen.kind == "quote" and new_screen.quote is not None:
+            self.print(render_quote_text(new_screen.quote, new_state.locale))
+        if "handoff" in new_screen.effects:
+            self.store.record_handoff(channel=CHANNEL, user_id=self.user_id,
+                                      handle=self.user_id,
+                                      answers=dict(new_state.answers))
+        self.store.save_session(CHANNEL, self.user_id, new_state.to_dict())
+        return new_state, new_screen
+
+    def print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def run(self, read_line: Callable[[], str | None]) -> int:
+        """Until the input ends (None): show a screen, read a line, handle it."""
+        try:
+            state, screen = self.begin()
+            self.store.touch_user(CHANNEL, self.user_id, handle=self.user_id,
+                                  locale=state.locale)
+            self.store.save_session(CHANNEL, self.user_id, state.to_dict())
+            self.print(format_screen(screen, state.locale))
+            while (line := read_line()) is not None:
+                state, screen = self.step(state, screen, line)
+                self.print("")
+                self.print(format_screen(screen, state.locale))
+        except StoreError as error:
+            reference = uuid.uuid4().hex[:8]
+            log.error("store error [%s]: %s", reference, error)
+            self.print(translator(self.locale)("error.try_later", ref=reference))
+            return 1
+        self.print(translator(state.locale)("chat.bye"))
+        return 0
+
+
+def stdin_lines(stream: TextIO, *, interactive: bool) -> Callable[[], str | None]:
+    """One answer per line; None at the end of input (or Ctrl-D / Ctrl-C at a terminal)."""
+    def read() -> str | None:
+        if interactive:
+            try:
+                return input("> ")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return None
+        line = stream.readline()
+        return line.rstrip("\r\n") if line else None
+
+    return read

@@ -1,0 +1,562 @@
+"""The pure dialogue engine: (state, event) → (state, screen).
+
+No I/O and no chat framework: the terminal, aiogram and python-telegram-bot all call
+`Engine.handle` and show the screen it returns. State is a small JSON-serialisable value
+with a schema version, so a front-end can store it and resume later. Screens are
+Telegram-HTML text (our words, escaped values) plus rows of buttons (id, label); a quote
+screen also carries the Quote for the front-end to render with its template.
+
+Button ids: "o:<value>" choose, "m:<value>" toggle, "m:done", "skip", "e:<field>" edit,
+"ok" confirm, "adj" adjust, "nav:back", "nav:restart", "nav:human", "rs:go", "rs:new".
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from dialogs.parse import (
+    Number,
+    extract_numbers,
+    find_synonyms,
+    normalize,
+    parse_number,
+    response_for_minutes,
+)
+from dialogs.steps import BUTTON_WORDS, STEP_BY_FIELD, STEP_BY_ID, STEPS, Kind, Step
+from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
+from pricing import (
+    AiChoice,
+    Billing,
+    Inquiry,
+    ProductKind,
+    Quote,
+    Rates,
+    Response,
+    Scope,
+    ServiceMode,
+    Tooling,
+    VolumePattern,
+    quote,
+)
+
+SCHEMA_VERSION = 1
+PHASES = ("ask", "summary", "quote")
+
+
+class StateError(ValueError):
+    """A stored dialogue state cannot be read (unknown schema version or malformed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    """A button was pressed."""
+
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """The merchant typed something."""
+
+    text: str
+
+
+Event = Press | Say
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """What to show. kind: "question", "summary", "quote" or "resume".
+
+    effects tell the front-end what else to do: "save_quote" (once per confirmation),
+    "handoff" (forward to sales staff), "stale" (a button that no longer applies was pressed).
+    """
+
+    kind: str
+    text: str
+    buttons: tuple[tuple[Button, ...], ...]
+    step: str | None = None
+    quote: Quote | None = None
+    effects: tuple[str, ...] = ()
+
+    @property
+    def button_ids(self) -> frozenset[str]:
+        return frozenset(button.id for row in self.buttons for button in row)
+
+
+@dataclass(frozen=True, slots=True)
+class DialogState:
+    locale: str
+    phase: str = "ask"
+    step: str = STEPS[0].id
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    draft: tuple[str, ...] = ()  # a multi-choice being ticked
+    history: tuple[str, ...] = ()  # steps answered, for "back"
+    editing: bool = False  # answering from the summary: return there
+    paused: bool = False  # offer 继续上次 / 重新开始
+    seq: int = 0  # counts handled events; front-ends tie buttons to it
+    confirmed: int = 0  # confirmations so far: one saved quote each
+    dialog_id: str = ""  # given by the front-end; with `confirmed`, names a saved quote
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "v": SCHEMA_VERSION, "locale": self.locale, "phase": self.phase,
+            "step": self.step, "answers": dict(self.answers), "draft": list(self.draft),
+            "history": list(self.history), "editing": self.editing, "paused": self.paused,
+            "seq": self.seq, "confirmed": self.confirmed, "dialog_id": self.dialog_id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DialogState:
+        if not isinstance(data, Mapping) or data.get("v") != SCHEMA_VERSION:
+            raise StateError(f"unsupported dialogue state version: {data.get('v')!r}"
+                             if isinstance(data, Mapping) else "dialogue state is not an object")
+        try:
+            state = cls(
+                locale=resolve_locale(str(data["locale"])),
+                phase=str(data["phase"]),
+                step=str(data["step"]),
+                answers=dict(data["answers"]),
+                draft=tuple(str(value) for value in data["draft"]),
+                history=tuple(str(value) for value in data["history"]),
+                editing=bool(data["editing"]),
+                paused=bool(data["paused"]),
+                seq=int(data["seq"]),
+                confirmed=int(data["confirmed"]),
+                dialog_id=str(data.get("dialog_id", "")),
+            )
+        except (KeyError, TypeError, ValueError) as error:
+            raise StateError(f"malformed dialogue state: {error}") from None
+        if state.phase not in PHASES or state.step not in STEP_BY_ID:
+            raise StateError(f"malformed dialogue state: phase {state.phase!r}, "
+                             f"step {state.step!r}")
+        return state
+
+
+class _Invalid(Exception):
+    """An answer that does not fit its step; `key` and `params` say why, in the catalog."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+class Engine:
+    """The dialogue over a rates table. Immutable; every method is a pure function."""
+
+    def __init__(self, rates: Rates) -> None:
+        self.rates = rates
+        # Option labels in every language also count as answers ("快速响应", "Fast").
+        self._labels: dict[str, dict[str, str]] = {}
+        for step in STEPS:
+            words: dict[str, str] = {}
+            for locale in SUPPORTED:
+                t = translator(locale)
+                for option in step.options:
+                    words[normalize(t(f"opt.{step.field}.{option.value}"))] = option.value
+            self._labels[step.field] = words
+
+    # --- entry points -------------------------------------------------------------------
+
+    def start(self, locale: str | None = None, *, dialog_id: str = "",
+              answers: Mapping[str, Any] | None = None) -> tuple[DialogState, Screen]:
+        """A new dialogue. `dialog_id` is the front-end's name for it (quotes are saved once
+        per dialog_id and confirmation); `answers` pre-fill it and open the summary."""
+        state = DialogState(locale=resolve_locale(locale), dialog_id=dialog_id)
+        if answers:
+            state = replace(state, phase="summary", answers=dict(answers))
+        return state, self.show(state)
+
+    def resume(self, state: DialogState) -> tuple[DialogState, Screen]:
+        """Returning after an interruption: offer 继续上次 / 重新开始 if there is progress."""
+        if not state.answers and state.phase == "ask":
+            return state, self.show(state)
+        paused = replace(state, paused=True, seq=state.seq + 1)
+        return paused, self.show(paused)
+
+    def set_locale(self, state: DialogState, locale: str) -> tuple[DialogState, Screen]:
+        changed = replace(state, locale=resolve_locale(locale), seq=state.seq + 1)
+        return changed, self.show(changed)
+
+    def handle(self, state: DialogState, event: Event) -> tuple[DialogState, Screen]:
+        t = translator(state.locale)
+        current = self.show(state)
+        if isinstance(event, Press):
+            if event.id not in current.button_ids:
+                return state, self.show(state, notice=t("dlg.stale"), effects=("stale",))
+            return self._press(replace(state, seq=state.seq + 1), event.id)
+        word = normalize(event.text)
+        for button, words in BUTTON_WORDS.items():
+            if word in words and button in current.button_ids:
+                return self._press(replace(state, seq=state.seq + 1), button)
+        return self._say(replace(state, seq=state.seq + 1), event.text)
+
+    # --- buttons ------------------------------------------------------------------------
+
+    def _press(self, state: DialogState, button: str) -> tuple[DialogState, Screen]:
+        t = translator(state.locale)
+        if button == "nav:restart" or button == "rs:new":
+            fresh = DialogState(locale=state.locale, seq=state.seq, confirmed=state.confirmed,
+                                dialog_id=state.dialog_id)
+            return fresh, self.show(fresh)
+        if button == "rs:go":
+            resumed = replace(state, paused=False)
+            return resumed, self.show(resumed)
+        if button == "nav:human":
+            return state, self.show(state, notice=t("dlg.handoff_sent"), effects=("handoff",))
+        if button == "nav:back":
+            return self._back(state)
+        if button == "ok":
+            confirmed = replace(state, phase="quote", confirmed=state.confirmed + 1)
+            return confirmed, self.show(confirmed, effects=("save_quote",))
+        if button == "adj":
+            summary = replace(state, phase="summary")
+            return summary, self.show(summary)
+        if button.startswith("e:"):
+            step = STEP_BY_FIELD[button[2:]]
+            draft = tuple(state.answers.get(step.field, ())) if step.kind is Kind.MULTI else ()
+            editing = replace(state, phase="ask", step=step.id, editing=True, draft=draft)
+            return editing, self.show(editing)
+        step = STEP_BY_ID[state.step]
+        if button.startswith("m:"):
+            return self._toggle(state, step, button[2:])
+        if button == "skip":
+            return self._advance(state, step, {step.field: None}, notice="")
+        value = button[2:]  # "o:<value>"
+        try:
+            answer = self._validate(step, value if step.kind is Kind.CHOICE else Number(
+                Decimal(value)), t)
+        except _Invalid as invalid:
+            return state, self.show(state, notice=t(invalid.key, **invalid.params))
+        return self._advance(state, step, {step.field: answer}, notice="")
+
+    def _toggle(self, state: DialogState, step: Step, value: str) -> tuple[DialogState, Screen]:
+        t = translator(state.locale)
+        if value == "done":
+            if not state.draft:
+                return state, self.show(state, notice=t("dlg.pick_one"))
+            return self._advance(state, step, {step.field: list(state.draft)}, notice="")
+        option = step.option(value)
+        if option is None:  # not reachable through show(), kept for stored states
+            return state, self.show(state, notice=t("dlg.stale"), effects=("stale",))
+        if value in state.draft:
+            draft = tuple(item for item in state.draft if item != value)
+        elif option.exclusive:
+            draft = (value,)
+        else:
+            exclusive = {o.value for o in step.options if o.exclusive}
+            draft = (*[item for item in state.draft if item not in exclusive], value)
+        ordered = tuple(o.value for o in step.options if o.value in draft)
+        toggled = replace(state, draft=ordered)
+        return toggled, self.show(toggled)
+
+    def _back(self, state: DialogState) -> tuple[DialogState, Screen]:
+        t = translator(state.locale)
+        if state.phase == "quote":
+            summary = replace(state, phase="summary")
+            return summary, self.show(summary)
+        if state.phase == "ask" and state.editing:
+            summary = replace(state, phase="summary", editing=False, draft=())
+            return summary, self.show(summary)
+        history = list(state.history)
+        if state.phase == "ask":
+            while history and history[-1] == state.step:
+                history.pop()
+        if not history:
+            return state, self.show(state, notice=t("dlg.first_step"))
+        previous = STEP_BY_ID[history.pop()]
+        draft = (tuple(state.answers.get(previous.field, ()))
+                 if previous.kind is Kind.MULTI else ())
+        back = replace(state, phase="ask", step=previous.id, history=tuple(history), draft=draft)
+        return back, self.show(back)
+
+    # --- text ---------------------------------------------------------------------------
+
+    def _say(self, state: DialogState, text: str) -> tuple[DialogState, Screen]:
+        t = translator(state.locale)
+        clean = normalize(text)
+        if state.paused:
+            state = replace(state, paused=False)
+        if not clean:
+            return state, self.show(state, notice=t("dlg.not_understood",
+                                                    hint=self._hint(state, t)))
+        step = STEP_BY_ID[state.step] if state.phase == "ask" else None
+        found, errors = self._understand(clean, step, t)
+        if not found:
+            notice = (t(errors[0].key, **errors[0].params) if errors
+                      else t("dlg.not_understood", hint=self._hint(state, t)))
+            return state, self.show(state, notice=notice)
+        understood = self._describe(found, t)
+        if step is not None and (step.field in found or state.editing):
+            return self._advance(state, step, found, notice=understood)
+        # Answers for other steps (or from the summary / quote): keep them, stay or go on.
+        answers = {**state.answers, **found}
+        if state.phase == "ask":
+            moved = self._next(replace(state, answers=answers))
+            return moved, self.show(moved, notice=understood)
+        summary = replace(state, phase="summary", answers=answers)
+        return summary, self.show(summary, notice=understood)
+
+    def understand(self, text: str, *, step: str | None = None,
+                   locale: str | None = None) -> dict[str, Any]:
+        """The answers a message gives, as the dialogue would store them (at `step`)."""
+        found, _ = self._understand(normalize(text), STEP_BY_ID[step] if step else None,
+                                    translator(locale))
+        return found
+
+    def _understand(
+        self, clean: str, step: Step | None, t: Translator
+    ) -> tuple[dict[str, Any], list[_Invalid]]:
+        """Everything the text answers: the current step's reply, plus any sentence parts."""
+        found: dict[str, Any] = {}
+        errors: list[_Invalid] = []
+
+        def accept(target: Step, raw: Any) -> None:
+            if target.field in found:
+                return
+            try:
+                found[target.field] = self._validate(target, raw, t)
+            except _Invalid as invalid:
+                errors.append(invalid)
+
+        numbers, rest = extract_numbers(clean)
+        for name, number in numbers.items():
+            if name == "response_minutes":
+                accept(STEP_BY_FIELD["response"], response_for_minutes(number.value))
+            else:
+                accept(STEP_BY_FIELD[name], number)
+        for other in STEPS:
+            if other.kind in (Kind.CHOICE, Kind.MULTI) and other.synonyms:
+                values = find_synonyms(rest, other.synonyms)
+                if values:
+                    accept(other, values if other.kind is Kind.MULTI else values[0])
+        if step is not None and not found and not errors:
+            # Nothing else in the text: read it as a bare reply to this step ("300", "要").
+            reply = self._reply(step, clean)
+            if reply is not None:
+                accept(step, reply)
+        return found, errors
+
+    def _reply(self, step: Step, clean: str) -> Any:
+        """The text as an answer to this very step: a bare number, a label, a reply word."""
+        if step.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER):
+            return parse_number(clean, bound_is_value=step.field == "budget")
+        if clean in self._labels[step.field]:
+            value = self._labels[step.field][clean]
+            return [value] if step.kind is Kind.MULTI else value
+        if step.field == "response":
+            number = parse_number(clean)
+            if number is not None:
+                return response_for_minutes(number.value)
+        for value, words in step.all_words.items():
+            if clean in words:
+                return [value] if step.kind is Kind.MULTI else value
+        values = find_synonyms(clean, step.synonyms)  # replies count only as the whole text
+        if values:
+            return values if step.kind is Kind.MULTI else values[0]
+        return None
+
+    def _validate(self, step: Step, raw: Any, t: Translator) -> Any:
+        """A raw answer → the stored value, or _Invalid with a localized reason."""
+        if step.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER):
+            if not isinstance(raw, Number):
+                raise _Invalid("dlg.need_number", hint=t(f"hint.{step.field}"))
+            value = raw.value
+            if value != value.to_integral_value():
+                raise _Invalid("dlg.need_whole", value=_e(f"{value.normalize():f}"))
+            if not step.minimum <= value <= step.maximum:
+                raise _Invalid("dlg.out_of_range", minimum=step.minimum,
+                               maximum=f"{step.maximum:,}")
+            return int(value) if step.kind is Kind.NUMBER else str(int(value))
+        if step.kind is Kind.MULTI:
+            # "None of these" only counts alone: with real choices it is dropped.
+            exclusive = {option.value for option in step.options if option.exclusive}
+            values = [value for value in raw if step.option(value) is not None]
+            chosen = [value for value in values if value not in exclusive]
+            return chosen or values[:1]
+        if step.option(raw) is None:
+            raise _Invalid("dlg.not_understood", hint=t(f"hint.{step.field}"))
+        return raw
+
+    # --- moving on ----------------------------------------------------------------------
+
+    def _advance(
+        self, state: DialogState, step: Step, answers: Mapping[str, Any], *, notice: str
+    ) -> tuple[DialogState, Screen]:
+        merged = {**state.answers, **answers}
+        history = (*state.history, step.id) if not state.editing else state.history
+        updated = replace(state, answers=merged, draft=(), history=history)
+        if state.editing:
+            summary = replace(updated, phase="summary", editing=False)
+            return summary, self.show(summary, notice=notice)
+        moved = self._next(updated)
+        return moved, self.show(moved, notice=notice)
+
+    def _next(self, state: DialogState) -> DialogState:
+        """The first step still to ask (in order, skipping implied ones), else the summary."""
+        for step in STEPS:
+            if step.field in state.answers or self._implied(step, state.answers) is not None:
+                continue
+            staying = state.phase == "ask" and step.id == state.step
+            return replace(state, phase="ask", step=step.id,
+                           draft=state.draft if staying else ())
+        return replace(state, phase="summary")
+
+    def _implied(self, step: Step, answers: Mapping[str, Any]) -> Any:
+        return step.implied(answers, self.rates) if step.implied is not None else None
+
+    def effective_answers(self, state: DialogState) -> dict[str, Any]:
+        """Answers given, plus those implied by them."""
+        answers = dict(state.answers)
+        for step in STEPS:
+            if step.field not in answers:
+                implied = self._implied(step, answers)
+                if implied is not None:
+                    answers[step.field] = implied
+        return answers
+
+    def inquiry(self, state: DialogState) -> Inquiry:
+        """The answers as a pricing inquiry (defaults for what was not asked)."""
+        answers = self.effective_answers(state)
+        flags = set(answers.get("flags", ()))
+        budget = answers.get("budget")
+        return Inquiry(
+            daily_orders=int(answers.get("orders", 1)),
+            categories=int(answers.get("categories", 1)),
+            product_kinds=frozenset(ProductKind(kind) for kind in answers.get("kinds", ())),
+            multi_level="multi_level" in flags,
+            cross_border="cross_border" in flags,
+            response=Response(answers.get("response", Response.STANDARD)),
+            scope=Scope(answers.get("scope", Scope.AUTO)),
+            tooling=Tooling(answers.get("tooling", Tooling.NONE)),
+            ai=AiChoice(answers.get("ai", AiChoice.NO)),
+            mode=ServiceMode(answers.get("mode", ServiceMode.OUTSOURCED)),
+            volume=VolumePattern(answers.get("volume", VolumePattern.STEADY)),
+            billing=Billing(answers.get("billing", Billing.COMPARE)),
+            budget=Decimal(budget) if budget else None,
+        )
+
+    # --- screens ------------------------------------------------------------------------
+
+    def show(self, state: DialogState, *, notice: str = "",
+             effects: tuple[str, ...] = ()) -> Screen:
+        """The screen for a state; `notice` (already localized) goes on top."""
+        t = translator(state.locale)
+        if state.paused:
+            screen = self._resume_screen(state, t)
+        elif state.phase == "summary":
+            screen = self._summary_screen(state, t)
+        elif state.phase == "quote":
+            screen = self._quote_screen(state, t)
+        else:
+            screen = self._question_screen(state, t)
+        if notice:
+            screen = replace(screen, text=f"{notice}\n\n{screen.text}")
+        return replace(screen, effects=effects) if effects else screen
+
+    def _nav(self, t: Translator, *, back: bool = True) -> tuple[Button, ...]:
+        row = [Button("nav:back", t("btn.back"))] if back else []
+        row += [Button("nav:restart", t("btn.restart")), Button("nav:human", t("btn.human"))]
+        return tuple(row)
+
+    def visible_steps(self, state: DialogState) -> list[Step]:
+        """Steps this merchant is asked (the implied ones are skipped)."""
+        return [step for step in STEPS
+                if step.field in state.answers or self._implied(step, state.answers) is None]
+
+    def _question_screen(self, state: DialogState, t: Translator) -> Screen:
+        step = STEP_BY_ID[state.step]
+        visible = self.visible_steps(state)
+        position = visible.index(step) + 1 if step in visible else len(visible)
+        parts = [t("dlg.progress", current=position, total=len(visible)),
+                 f"<b>{t(f'ask.{step.field}')}</b>", t(f"hint.{step.field}")]
+        if step.field in state.answers and step.kind is not Kind.MULTI:
+            parts.append(t("dlg.current_answer",
+                           value=self._value_text(step, state.answers[step.field], t)))
+        rows: list[tuple[Button, ...]] = []
+        buttons: list[Button] = []
+        for option in step.options:
+            label = t(f"opt.{step.field}.{option.value}")
+            if step.kind is Kind.MULTI:
+                mark = "✅ " if option.value in state.draft else ""
+                buttons.append(Button(f"m:{option.value}", f"{mark}{label}"))
+            else:
+                buttons.append(Button(f"o:{option.value}", label))
+        for index in range(0, len(buttons), step.columns):
+            rows.append(tuple(buttons[index:index + step.columns]))
+        if step.kind is Kind.MULTI:
+            rows.append((Button("m:done", t("btn.done")),))
+        if step.kind is Kind.OPTIONAL_NUMBER:
+            rows.append((Button("skip", t("btn.skip")),))
+        has_back = bool(state.history) or state.editing
+        rows.append(self._nav(t, back=has_back))
+        return Screen("question", "\n".join(parts), tuple(rows), step=step.id)
+
+    def _value_text(self, step: Step, value: Any, t: Translator) -> str:
+        if value is None:
+            return t("dlg.skipped")
+        if step.kind is Kind.MULTI:
+            return t("list_separator").join(t(f"opt.{step.field}.{item}") for item in value)
+        if step.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER):
+            return t(f"value.{step.field}", n=f"{int(value):,}")
+        return t(f"opt.{step.field}.{value}")
+
+    def _summary_screen(self, state: DialogState, t: Translator) -> Screen:
+        answers = self.effective_answers(state)
+        lines = [f"<b>{t('dlg.summary_title')}</b>"]
+        edit_buttons: list[Button] = []
+        for number, step in enumerate(STEPS, start=1):
+            if step.field not in answers:
+                continue
+            value = _e(self._value_text(step, answers[step.field], t))
+            if step.field not in state.answers:
+                value = t("dlg.implied", value=value)
+            lines.append(t("dlg.summary_line", number=number,
+                           field=t(f"field.{step.field}"), value=value))
+            edit_buttons.append(Button(f"e:{step.field}",
+                                       t("btn.edit", field=t(f"field.{step.field}"))))
+        rows = [tuple(edit_buttons[i:i + 3]) for i in range(0, len(edit_buttons), 3)]
+        rows.insert(0, (Button("ok", t("btn.confirm")),))
+        rows.append(self._nav(t))
+        return Screen("summary", "\n".join(lines), tuple(rows))
+
+    def _quote_screen(self, state: DialogState, t: Translator) -> Screen:
+        result = quote(self.inquiry(state), self.rates)
+        rows = ((Button("adj", t("btn.adjust")), Button("nav:restart", t("btn.restart"))),
+                (Button("nav:back", t("btn.back")), Button("nav:human", t("btn.human"))))
+        return Screen("quote", t("dlg.quote_ready"), rows, quote=result)
+
+    def _resume_screen(self, state: DialogState, t: Translator) -> Screen:
+        rows = ((Button("rs:go", t("btn.resume")), Button("rs:new", t("btn.restart"))),)
+        message = "dlg.resume_quote" if state.phase == "quote" else "dlg.resume"
+        return Screen("resume", t(message), rows)
+
+    def _hint(self, state: DialogState, t: Translator) -> str:
+        if state.phase == "ask":
+            return t(f"hint.{STEP_BY_ID[state.step].field}")
+        return t(f"hint.{state.phase}")
+
+    def _describe(self, found: Mapping[str, Any], t: Translator) -> str:
+        """"我理解为：日均 300 单、12 类商品" for what the text answered."""
+        parts = []
+        for step in STEPS:
+            if step.field in found:
+                value = self._value_text(step, found[step.field], t)
+                parts.append(t("dlg.understood_item", field=t(f"field.{step.field}"),
+                               value=_e(value)))
+        return t("dlg.understood", items=t("list_separator").join(parts))

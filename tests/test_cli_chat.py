@@ -1,0 +1,85 @@
+"""`kameng chat` scripted through stdin, and `kameng history`, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.store import Store
+
+KAMENG = str(Path(sys.executable).with_name("kameng"))
+
+R_MEDIUM_SCRIPT = "\n".join([
+    "日均300单，5类商品，要10分钟响应", "话费充值", "都没有", "完成", "技术客服", "不需要系统",
+    "纯人工", "外包", "平稳", "帮我比较", "跳过", "确认报价",
+]) + "\n"
+
+
+def kameng(*args: str, stdin: str = "", db: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KAMENG_DB": str(db)}
+    return subprocess.run([KAMENG, *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "kameng.db"
+
+
+def test_a_scripted_dialogue_prints_and_saves_the_quote(db: Path) -> None:
+    result = kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "第 1/12 步" in result.stdout
+    assert "[1] 约50单" in result.stdout or "[#1] 约50单" in result.stdout
+    assert "月费合计：2,600–5,250 元" in result.stdout
+    assert "报价已保存（编号 1" in result.stdout
+    history = kameng("history", "--json", db=db)
+    [saved] = json.loads(history.stdout)
+    assert saved["daily_orders"] == 300 and saved["monthly_low"] == "2600"
+    assert saved["channel"] == "terminal"
+
+
+def test_the_end_of_input_keeps_the_state_and_the_next_run_offers_to_resume(db: Path) -> None:
+    first = kameng("chat", stdin="300\n游戏点卡、话费充值\n", db=db)
+    assert first.returncode == 0 and "下次运行 kameng chat 可继续" in first.stdout
+    second = kameng("chat", stdin="继续上次\n", db=db)
+    assert second.returncode == 0
+    assert "继续上次" in second.stdout
+    assert "第 3/12 步" in second.stdout  # back at the categories question
+    third = kameng("chat", stdin="2\n", db=db)  # [2] 重新开始
+    assert "第 1/12 步" in third.stdout.split("重新开始", 1)[1]
+
+
+def test_buttons_can_be_picked_by_number_and_numbers_typed_at_number_steps(db: Path) -> None:
+    # "#3" picks button 3 (约300单); at the kinds step "1" is button 1; at the categories
+    # step a bare "3" is the answer 3, not button 3.
+    result = kameng("chat", "--user", "tester", stdin="#3\n1\n完成\n3\n", db=db)
+    assert result.returncode == 0 and "第 4/12 步" in result.stdout
+    stored = Store(db).load_session("terminal", "tester")
+    assert stored is not None
+    assert stored["answers"] == {"orders": 300, "kinds": ["game_cards"], "categories": 3}
+
+
+def test_bad_input_in_the_chat_is_explained_without_a_traceback(db: Path) -> None:
+    result = kameng("chat", stdin="abc\n-5\n\x00\n" + "x" * 10_000 + "\n", db=db)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert result.stdout.count("抱歉，没看懂") >= 2 and "数字须在" in result.stdout
+
+
+def test_history_is_empty_at_first_and_then_lists_quotes(db: Path) -> None:
+    empty = kameng("history", db=db)
+    assert empty.returncode == 0 and "还没有保存的报价" in empty.stdout
+    kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
+    listed = kameng("history", db=db)
+    assert "#1" in listed.stdout and "2,600–5,250" in listed.stdout
+
+
+def test_chat_speaks_english_when_asked(db: Path) -> None:
+    result = kameng("chat", "--lang", "en", stdin="300\n", db=db)
+    assert "Step 1/12" in result.stdout and "Step 2/12" in result.stdout

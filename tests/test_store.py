@@ -1,0 +1,89 @@
+"""The SQLite store: schema and migrations, sessions, quotes saved exactly once."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.store import MIGRATIONS, Store
+from dialogs.engine import DialogState, Engine, Press
+from pricing import Inquiry, Rates, quote
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    fixed = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    return Store(tmp_path / "kameng.db", clock=lambda: fixed)
+
+
+def test_a_new_database_is_migrated_to_the_latest_schema_in_wal_mode(store: Store) -> None:
+    assert store.schema_version == len(MIGRATIONS)
+    assert set(store.db.table_names()) >= {"users", "sessions", "quotes", "handoffs"}
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_reopening_does_not_migrate_again(store: Store) -> None:
+    store.touch_user("terminal", "me", handle="me", locale="zh_CN")
+    store.close()
+    again = Store(store.path)
+    assert again.schema_version == len(MIGRATIONS)
+    assert again.user_locale("terminal", "me") == "zh_CN"
+
+
+def test_a_quote_is_stored_once_per_confirmation(store: Store, rates: Rates) -> None:
+    result = quote(Inquiry(daily_orders=300), rates)
+    first = store.save_quote(channel="terminal", user_id="me", dialog_id="d1", confirmation=1,
+                             quote=result, locale="zh_CN")
+    repeat = store.save_quote(channel="terminal", user_id="me", dialog_id="d1",
+                              confirmation=1, quote=result, locale="zh_CN")
+    other = store.save_quote(channel="terminal", user_id="me", dialog_id="d1", confirmation=2,
+                             quote=result, locale="zh_CN")
+    assert first == repeat != other
+    assert store.count_quotes() == 2
+    [newest, _] = store.quotes()
+    assert newest.id == other and newest.daily_orders == 300
+    assert newest.created_at == "2026-11-27T08:00:00+00:00"
+
+
+def test_the_quote_row_keeps_the_shown_figures_and_the_exact_json(
+    store: Store, rates: Rates
+) -> None:
+    result = quote(Inquiry(daily_orders=300, categories=12), rates)
+    quote_id = store.save_quote(channel="terminal", user_id="me", dialog_id="d", confirmation=1,
+                                quote=result, locale="zh_CN")
+    [row] = store.quotes()
+    assert (row.monthly_low, row.monthly_high) == ("2640", "5460")  # rounded to 10 yuan
+    saved = store.quote_json(quote_id)
+    assert saved is not None and saved["rates_version"] == rates.version
+    assert saved["monthly"]["low"] == f"{result.monthly.low.normalize():f}"
+
+
+def test_sessions_are_saved_and_replaced_per_channel_and_user(
+    store: Store, rates: Rates
+) -> None:
+    engine = Engine(rates)
+    state, _ = engine.start("zh_CN", dialog_id="x")
+    state, _ = engine.handle(state, Press("o:300"))
+    store.save_session("telegram", "42", state.to_dict())
+    store.save_session("telegram", "42", state.to_dict())
+    loaded = store.load_session("telegram", "42")
+    assert loaded is not None and DialogState.from_dict(loaded) == state
+    assert store.load_session("terminal", "42") is None
+    store.delete_session("telegram", "42")
+    assert store.load_session("telegram", "42") is None
+
+
+def test_a_handoff_is_recorded(store: Store) -> None:
+    store.record_handoff(channel="terminal", user_id="me", handle="@me", answers={"orders": 1})
+    [row] = list(store.handoffs())
+    assert row["handle"] == "@me" and '"orders": 1' in row["answers"]
+
+
+def test_the_database_is_plain_sqlite(store: Store, rates: Rates) -> None:
+    store.save_quote(channel="terminal", user_id="me", dialog_id="d", confirmation=1,
+                     quote=quote(Inquiry(daily_orders=60), rates), locale="zh_CN")
+    with sqlite3.connect(store.path) as plain:
+        assert plain.execute("SELECT daily_orders FROM quotes").fetchone() == (60,)

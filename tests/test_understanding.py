@@ -1,0 +1,139 @@
+"""Free text a merchant might type, and what the dialogue takes from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dialogs.engine import Engine
+from dialogs.parse import Number, arabic, normalize, parse_number
+from pricing import Rates
+
+
+@pytest.fixture(scope="module")
+def engine(rates: Rates) -> Engine:
+    return Engine(rates)
+
+
+PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
+    # daily orders, answered at the first step
+    ("300", "ORDERS", {"orders": 300}),
+    ("日均300单", "ORDERS", {"orders": 300}),
+    ("三百", "ORDERS", {"orders": 300}),
+    ("三四百单", "ORDERS", {"orders": 350}),
+    ("1k", "ORDERS", {"orders": 1000}),
+    ("1.5万", "ORDERS", {"orders": 15000}),
+    ("300-500", "ORDERS", {"orders": 400}),
+    ("100以下", "ORDERS", {"orders": 80}),
+    ("大概两百左右", "ORDERS", {"orders": 200}),
+    ("３００", "ORDERS", {"orders": 300}),
+    ("一千五", "ORDERS", {"orders": 1500}),
+    ("两千单左右", "ORDERS", {"orders": 2000}),
+    ("每天1-2万单", "ORDERS", {"orders": 15000}),
+    ("500多单", "ORDERS", {"orders": 500}),
+    ("不到100单", "ORDERS", {"orders": 80}),
+    ("超过1000", "ORDERS", {"orders": 1000}),
+    ("日均 300 单", "ORDERS", {"orders": 300}),
+    ("一天大概八百单", "ORDERS", {"orders": 800}),
+    ("每天差不多两三百", "ORDERS", {"orders": 250}),
+    ("3000单/天", "ORDERS", {"orders": 3000}),
+    ("约 1.2k", "ORDERS", {"orders": 1200}),
+    ("两百五", "ORDERS", {"orders": 250}),
+    ("300~500单", "ORDERS", {"orders": 400}),
+    ("三百到五百单", "ORDERS", {"orders": 400}),
+    ("2w", "ORDERS", {"orders": 20000}),
+    ("日均：600", "ORDERS", {"orders": 600}),
+    ("300 orders a day", "ORDERS", {"orders": 300}),
+    ("about 250", "ORDERS", {"orders": 250}),
+    ("日均三百單", "ORDERS", {"orders": 300}),
+    # categories
+    ("12", "CATEGORIES", {"categories": 12}),
+    ("十二类", "CATEGORIES", {"categories": 12}),
+    ("十几类", "CATEGORIES", {"categories": 15}),
+    ("20多个品类", "CATEGORIES", {"categories": 20}),
+    ("5种", "CATEGORIES", {"categories": 5}),
+    ("十二類", "CATEGORIES", {"categories": 12}),
+    # response time
+    ("10分钟", "RESPONSE", {"response": "fast"}),
+    ("快速", "RESPONSE", {"response": "fast"}),
+    ("十分钟内回复", "RESPONSE", {"response": "fast"}),
+    ("5分钟", "RESPONSE", {"response": "emergency"}),
+    ("秒回", "RESPONSE", {"response": "emergency"}),
+    ("半小时内就行", "RESPONSE", {"response": "standard"}),
+    ("30", "RESPONSE", {"response": "standard"}),
+    ("紧急响应", "RESPONSE", {"response": "emergency"}),
+    # scope
+    ("基础客服", "SCOPE", {"scope": "basic"}),
+    ("技术", "SCOPE", {"scope": "technical"}),
+    ("全链路", "SCOPE", {"scope": "full_chain"}),
+    ("帮我推荐", "SCOPE", {"scope": "auto"}),
+    ("專家型客服", "SCOPE", {"scope": "expert"}),
+    # product kinds
+    ("游戏点卡、话费充值", "KINDS", {"kinds": ["game_cards", "phone_topup"]}),
+    ("主要是NFT卡密", "KINDS", {"kinds": ["blockchain_nft"]}),
+    ("激活码和影视会员", "KINDS", {"kinds": ["software_keys", "video_memberships"]}),
+    # complexity
+    ("有跨境业务", "FLAGS", {"flags": ["cross_border"]}),
+    ("都没有", "FLAGS", {"flags": ["none"]}),
+    ("多级分销+多语言", "FLAGS", {"flags": ["multi_level", "cross_border"]}),
+    # tooling, AI, mode, volume, billing
+    ("自带系统", "TOOLING", {"tooling": "own"}),
+    ("打包", "TOOLING", {"tooling": "bundle"}),
+    ("不需要系统", "TOOLING", {"tooling": "none"}),
+    ("要", "AI", {"ai": "yes"}),
+    ("纯人工", "AI", {"ai": "no"}),
+    ("不要AI", "AI", {"ai": "no"}),
+    ("兼职", "MODE", {"mode": "part_time"}),
+    ("自招全职", "MODE", {"mode": "full_time"}),
+    ("外包", "MODE", {"mode": "outsourced"}),
+    ("大促时波动很大", "VOLUME", {"volume": "seasonal"}),
+    ("平稳", "VOLUME", {"volume": "steady"}),
+    ("按单", "BILLING", {"billing": "per_order"}),
+    ("包月", "BILLING", {"billing": "monthly"}),
+    ("比较", "BILLING", {"billing": "compare"}),
+    ("Per order", "BILLING", {"billing": "per_order"}),
+    # budget
+    ("5000", "BUDGET", {"budget": "5000"}),
+    ("5千", "BUDGET", {"budget": "5000"}),
+    ("1万以内", "BUDGET", {"budget": "10000"}),
+    ("预算三千", "BUDGET", {"budget": "3000"}),
+    # whole sentences answer several questions at once
+    ("日均300单，12类商品，要10分钟响应", "ORDERS",
+     {"orders": 300, "categories": 12, "response": "fast"}),
+    ("每天两千单，十几类商品，预算5000元", "ORDERS",
+     {"orders": 2000, "categories": 15, "budget": "5000"}),
+    ("我们卖游戏点卡，一天八百单，需要5分钟响应，自带系统", "ORDERS",
+     {"orders": 800, "kinds": ["game_cards"], "response": "emergency", "tooling": "own"}),
+    ("300 orders a day, 12 categories, fast", "ORDERS",
+     {"orders": 300, "categories": 12, "response": "fast"}),
+    ("12类 日均800单 兼职就行", "RESPONSE",
+     {"orders": 800, "categories": 12, "mode": "part_time"}),
+]
+
+
+@pytest.mark.parametrize(("text", "step", "expected"), PHRASINGS,
+                         ids=[text for text, _, _ in PHRASINGS])
+def test_the_dialogue_understands(engine: Engine, text: str, step: str,
+                                  expected: dict[str, Any]) -> None:
+    assert engine.understand(text, step=step) == expected
+
+
+def test_there_are_at_least_60_phrasings() -> None:
+    assert len(PHRASINGS) >= 60
+
+
+@pytest.mark.parametrize("text", ["你好", "随便", "???", "", "🙂", "<b>300</b>x" * 0 + "abc",
+                                  "\u200b\u202e", "DROP TABLE quotes;"])
+def test_what_it_cannot_read_gives_nothing(engine: Engine, text: str) -> None:
+    assert engine.understand(text, step="ORDERS") == {}
+
+
+def test_numbers_keep_whether_they_were_approximate() -> None:
+    assert parse_number("三四百") == Number(value=parse_number("350").value, approximate=True)  # type: ignore[union-attr]
+    assert parse_number("300") == Number(value=parse_number("300").value)  # type: ignore[union-attr]
+
+
+def test_text_is_normalised_before_reading() -> None:
+    assert normalize("  ３００\u200b单 ") == "300单"
+    assert arabic("日均三百单") == "日均300单"
