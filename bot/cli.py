@@ -7,6 +7,7 @@ user.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -102,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
     h.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
     h.set_defaults(handler=cmd_history)
+
+    b = commands.add_parser("bot", help="run the Telegram bot / 运行 Telegram 机器人")
+    b.add_argument("--framework", default=None, help="aiogram|ptb (env KAMENG_FRAMEWORK)")
+    b.add_argument("--webhook", action="store_true",
+                   help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling")
+    b.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
+    b.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
+    b.add_argument("--lang", default="zh-CN", help="language of start-up errors")
+    b.set_defaults(handler=cmd_bot)
     return parser
 
 
@@ -225,6 +235,35 @@ def cmd_history(args: argparse.Namespace, t: Translator) -> int:
                 orders=f"{row.daily_orders:,}", low=f"{Decimal(row.monthly_low):,.0f}",
                 high=f"{Decimal(row.monthly_high):,.0f}", channel=row.channel,
                 user=row.user_id))
+    return 0
+
+
+def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
+    from bot.config import ConfigError, load_settings
+    from bot.telegram import StartupError, build_app, serve, setup_logging
+
+    if args.framework and args.framework not in ("aiogram", "ptb"):
+        raise UsageError(t("cli.error.choice", option="--framework", value=args.framework,
+                           choices="aiogram, ptb"))
+    try:
+        settings = load_settings(framework=args.framework, db=args.db, rates=args.rates)
+        token = settings.token()
+    except ConfigError as error:
+        raise UsageError(t("bot.error.config", detail=str(error))) from None
+    if args.webhook and not settings.webhook_secret.get_secret_value():
+        raise UsageError(t("bot.error.config", detail="WEBHOOK_SECRET is required with "
+                                                       "--webhook"))
+    setup_logging(settings.log_level, [token, settings.webhook_secret.get_secret_value()])
+    rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    try:
+        app = build_app(settings, token)
+    except StoreError as error:
+        raise UsageError(t("cli.error.db", detail=str(error))) from None
+    try:
+        asyncio.run(serve(app, webhook=args.webhook))
+    except StartupError as error:
+        key = "bot.error.rejected" if error.reason == "rejected" else "bot.error.unreachable"
+        raise UsageError(t(key, base=settings.telegram_api_base)) from None
     return 0
 
 

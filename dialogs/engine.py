@@ -516,24 +516,34 @@ class Engine:
             return t(f"value.{step.field}", n=f"{int(value):,}")
         return t(f"opt.{step.field}.{value}")
 
-    def _summary_screen(self, state: DialogState, t: Translator) -> Screen:
+    def _summary_lines(self, state: DialogState, t: Translator) -> list[tuple[Step, str]]:
+        """(step, "3. 商品类目数：12 类") for every answer given or implied."""
         answers = self.effective_answers(state)
-        lines = [f"<b>{t('dlg.summary_title')}</b>"]
-        edit_buttons: list[Button] = []
+        lines = []
         for number, step in enumerate(STEPS, start=1):
             if step.field not in answers:
                 continue
             value = _e(self._value_text(step, answers[step.field], t))
             if step.field not in state.answers:
                 value = t("dlg.implied", value=value)
-            lines.append(t("dlg.summary_line", number=number,
-                           field=t(f"field.{step.field}"), value=value))
-            edit_buttons.append(Button(f"e:{step.field}",
-                                       t("btn.edit", field=t(f"field.{step.field}"))))
+            lines.append((step, t("dlg.summary_line", number=number,
+                                  field=t(f"field.{step.field}"), value=value)))
+        return lines
+
+    def summary_text(self, state: DialogState) -> str:
+        """The answers so far, one per line (for a hand-off to sales staff)."""
+        t = translator(state.locale)
+        return "\n".join(line for _, line in self._summary_lines(state, t))
+
+    def _summary_screen(self, state: DialogState, t: Translator) -> Screen:
+        lines = self._summary_lines(state, t)
+        edit_buttons = [Button(f"e:{step.field}", t("btn.edit", field=t(f"field.{step.field}")))
+                        for step, _ in lines]
         rows = [tuple(edit_buttons[i:i + 3]) for i in range(0, len(edit_buttons), 3)]
         rows.insert(0, (Button("ok", t("btn.confirm")),))
         rows.append(self._nav(t))
-        return Screen("summary", "\n".join(lines), tuple(rows))
+        text = "\n".join([f"<b>{t('dlg.summary_title')}</b>", *(line for _, line in lines)])
+        return Screen("summary", text, tuple(rows))
 
     def _quote_screen(self, state: DialogState, t: Translator) -> Screen:
         result = quote(self.inquiry(state), self.rates)

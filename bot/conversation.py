@@ -1,0 +1,546 @@
+"""The Telegram conversation, independent of the Telegram library that carries it.
+
+aiogram and python-telegram-bot are thin transports: each turns its update into an
+`Incoming`, calls `Conversation.handle`, and implements `Transport` (send, edit, answer a
+callback) for its own Bot API client. Everything else — commands, the dialogue engine,
+storage, per-user ordering, flood limit, duplicate updates, retries after 429 and network
+errors, error replies with a reference id — lives here once, so both front-ends behave
+identically (tests compare their transcripts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.render import render_quote_html
+from bot.store import Store, StoreError
+from dialogs.engine import DialogState, Engine, Press, Say, Screen, StateError
+from locales.i18n import SUPPORTED, Translator, normalize_locale, resolve_locale, translator
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MESSAGE_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+COMMANDS = ("start", "quote", "history", "lang", "help", "cancel", "human")
+
+
+# --- what comes in, what goes out -------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One Telegram update, as the conversation needs it."""
+
+    update_id: int
+    chat_id: int
+    chat_type: str  # "private", "group", "supergroup", "channel"
+    user_id: int
+    username: str | None = None
+    full_name: str = ""
+    language_code: str | None = None
+    text: str | None = None  # a text message (None for stickers, photos, …)
+    callback_id: str | None = None
+    callback_data: str | None = None
+    message_id: int | None = None  # the message a pressed button sits on
+    edited: bool = False
+
+    @property
+    def is_callback(self) -> bool:
+        return self.callback_id is not None
+
+
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+class RetryLater(Exception):  # a signal to wait, named for what it asks
+    """Telegram said 429: retry after `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+class Unreachable(Exception):
+    """The Bot API could not be reached (network error, timeout, 5xx)."""
+
+
+class NotModified(Exception):
+    """An edit would not change the message (a double press): nothing to do."""
+
+
+class CannotEdit(Exception):
+    """The message cannot be edited (too old, deleted): send a new one instead."""
+
+
+class Transport(Protocol):
+    """The Bot API calls the conversation makes, raising the exceptions above."""
+
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int: ...
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Keyboard | None) -> None: ...
+
+    async def answer(self, callback_id: str, text: str | None) -> None: ...
+
+
+# --- sending with retries ---------------------------------------------------------------
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5
+    first_backoff: float = 0.5
+    max_wait: float = 60.0  # never sleep longer than this for one retry_after
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+
+async def with_retries(call: Callable[[], Awaitable[Any]], policy: RetryPolicy) -> Any:
+    """Wait out 429s and retry network errors with backoff (aiogram does neither itself)."""
+    backoff = policy.first_backoff
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            return await call()
+        except RetryLater as later:
+            if attempt == policy.attempts:
+                raise
+            await policy.sleep(min(later.seconds, policy.max_wait))
+        except Unreachable:
+            if attempt == policy.attempts:
+                raise
+            await policy.sleep(backoff)
+            backoff *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Cut a long message at line breaks (our HTML tags never span lines)."""
+    if len(text) <= limit:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single huge line: cut it hard
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+# --- flood limit and per-user order -----------------------------------------------------
+
+class FloodGate:
+    """At most `limit` updates per user in `window` seconds; the first refusal is told."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float]) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self.recent: dict[int, deque[float]] = {}
+        self.warned: dict[int, float] = {}
+
+    def admit(self, user_id: int) -> str:
+        """ "ok", "warn" (refuse and say so once per window) or "drop"."""
+        now = self.clock()
+        times = self.recent.setdefault(user_id, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            return "ok"
+        if now - self.warned.get(user_id, -self.window - 1) > self.window:
+            self.warned[user_id] = now
+            return "warn"
+        return "drop"
+
+
+class UserLocks:
+    """One asyncio.Lock per user: one user's updates run one at a time, in arrival order."""
+
+    def __init__(self) -> None:
+        self.locks: dict[int, asyncio.Lock] = {}
+        self.users: dict[int, int] = {}
+
+    def __call__(self, user_id: int) -> _Held:
+        return _Held(self, user_id)
+
+
+class _Held:
+    def __init__(self, owner: UserLocks, user_id: int) -> None:
+        self.owner, self.user_id = owner, user_id
+
+    async def __aenter__(self) -> None:
+        self.owner.users[self.user_id] = self.owner.users.get(self.user_id, 0) + 1
+        lock = self.owner.locks.setdefault(self.user_id, asyncio.Lock())
+        await lock.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.owner.locks[self.user_id].release()
+        self.owner.users[self.user_id] -= 1
+        if not self.owner.users[self.user_id]:  # nobody waiting: forget the lock
+            del self.owner.users[self.user_id]
+            del self.owner.locks[self.user_id]
+
+
+# --- the conversation -------------------------------------------------------------------
+
+@dataclass
+class Conversation:
+    engine: Engine
+    store: Store
+    bot_username: str = ""
+    sales_ids: Sequence[int] = ()
+    admin_ids: Sequence[int] = ()
+    max_concurrent: int = 64
+    flood_limit: int = 20
+    flood_window: float = 10.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    clock: Callable[[], float] = time.monotonic
+    seen_limit: int = 10_000
+
+    def __post_init__(self) -> None:
+        self.locks = UserLocks()
+        self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
+        self.slots = asyncio.Semaphore(self.max_concurrent)
+        self.seen: OrderedDict[int, None] = OrderedDict()
+        self.in_flight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    # The entry point both front-ends call.
+    async def handle(self, incoming: Incoming, transport: Transport) -> None:
+        if self._seen_before(incoming.update_id):
+            return  # at-least-once delivery: the same update is handled once
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            async with self.slots, self.locks(incoming.user_id):
+                await self._guarded(incoming, transport)
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
+
+    async def drain(self) -> None:
+        """Wait for updates being handled to finish (graceful shutdown)."""
+        await self.idle.wait()
+
+    def _seen_before(self, update_id: int) -> bool:
+        if update_id in self.seen:
+            return True
+        self.seen[update_id] = None
+        if len(self.seen) > self.seen_limit:
+            self.seen.popitem(last=False)
+        return False
+
+    async def _guarded(self, incoming: Incoming, transport: Transport) -> None:
+        t = translator(self._locale(incoming))
+        out = _Out(transport, incoming, self.retry)
+        verdict = self.gate.admit(incoming.user_id)
+        if verdict != "ok":
+            if verdict == "warn":
+                await out.reply(t("tg.flood"))
+            elif incoming.is_callback:
+                await out.answer(t("tg.flood"))
+            return
+        try:
+            await self._route(incoming, out, t)
+        except StoreError as error:
+            reference = uuid.uuid4().hex[:8]
+            log.error("storage error [ref %s] for update %s: %s", reference,
+                      incoming.update_id, error)
+            await out.best_effort_reply(t("error.try_later", ref=reference))
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("error handling update %s [ref %s]", incoming.update_id, reference)
+            await out.best_effort_reply(t("error.apology", ref=reference))
+
+    def _locale(self, incoming: Incoming) -> str:
+        try:
+            chosen = self.store.user_locale(CHANNEL, str(incoming.user_id))
+        except StoreError:
+            chosen = None
+        return resolve_locale(chosen, incoming.language_code)
+
+    # --- routing --------------------------------------------------------------------
+
+    async def _route(self, incoming: Incoming, out: _Out, t: Translator) -> None:
+        if incoming.chat_type != "private":
+            await self._group(incoming, out, t)
+            return
+        if incoming.edited:
+            await out.reply(t("tg.edited"))
+            return
+        if incoming.is_callback:
+            await self._callback(incoming, out, t)
+            return
+        if incoming.text is None:
+            await out.reply(t("tg.not_text"))
+            return
+        command, argument = parse_command(incoming.text, self.bot_username)
+        if command is None:
+            await self._text(incoming, out, t)
+        elif command in COMMANDS:
+            await getattr(self, f"_cmd_{command}")(incoming, out, t, argument)
+        else:
+            await out.reply(t("tg.unknown_command"))
+
+    async def _group(self, incoming: Incoming, out: _Out, t: Translator) -> None:
+        """In groups the bot only answers commands, pointing to a private chat."""
+        if incoming.is_callback:
+            await out.answer(t("tg.private_only_short"))
+            return
+        if incoming.text is None or incoming.edited:
+            return
+        command, _ = parse_command(incoming.text, self.bot_username)
+        if command is not None:
+            link = f"https://t.me/{self.bot_username}" if self.bot_username else ""
+            await out.reply(t("tg.private_only", link=link))
+
+    # --- state ----------------------------------------------------------------------
+
+    def _user(self, incoming: Incoming) -> str:
+        return str(incoming.user_id)
+
+    def _load(self, incoming: Incoming) -> tuple[DialogState | None, int | None]:
+        stored = self.store.load_session(CHANNEL, self._user(incoming))
+        if stored is None:
+            return None, None
+        try:
+            return DialogState.from_dict(stored), stored.get("tg_message_id")
+        except StateError:
+            return None, None
+
+    def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
+        data = state.to_dict()
+        data["tg_message_id"] = message_id  # the message whose buttons are current
+        self.store.save_session(CHANNEL, self._user(incoming), data)
+
+    def _new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
+        self.store.touch_user(CHANNEL, self._user(incoming), handle=_handle(incoming))
+        return self.engine.start(t.locale, dialog_id=uuid.uuid4().hex)
+
+    # --- commands -------------------------------------------------------------------
+
+    async def _cmd_start(self, incoming: Incoming, out: _Out, t: Translator,
+                         argument: str) -> None:
+        state, _ = self._load(incoming)
+        if state is not None and (state.answers or state.phase != "ask"):
+            state, screen = self.engine.resume(state)
+        else:
+            state, screen = self._new(incoming, t)
+            await out.reply(t("tg.welcome"))
+        await self._show(incoming, out, state, screen, edit=False)
+
+    async def _cmd_quote(self, incoming: Incoming, out: _Out, t: Translator,
+                         argument: str) -> None:
+        state, screen = self._new(incoming, t)
+        await self._show(incoming, out, state, screen, edit=False)
+
+    async def _cmd_history(self, incoming: Incoming, out: _Out, t: Translator,
+                           argument: str) -> None:
+        saved = self.store.quotes(channel=CHANNEL, user_id=self._user(incoming), limit=5)
+        if not saved:
+            await out.reply(t("tg.history_empty"))
+            return
+        lines = [f"<b>{t('tg.history_title')}</b>"]
+        for row in saved:
+            lines.append(t("tg.history_row", id=row.id, time=row.created_at[:10],
+                           orders=f"{row.daily_orders:,}",
+                           low=f"{int(row.monthly_low):,}", high=f"{int(row.monthly_high):,}"))
+        await out.reply("\n".join(lines))
+
+    async def _cmd_lang(self, incoming: Incoming, out: _Out, t: Translator,
+                        argument: str) -> None:
+        chosen = normalize_locale(argument) if argument else None
+        if chosen:
+            await self._set_language(incoming, out, chosen)
+            return
+        keyboard = (tuple((translator(code)("lang.name"), f"lang:{code}")
+                          for code in SUPPORTED),)
+        await out.reply(t("tg.lang_pick"), keyboard)
+
+    async def _cmd_help(self, incoming: Incoming, out: _Out, t: Translator,
+                        argument: str) -> None:
+        await out.reply(t("tg.help"))
+
+    async def _cmd_cancel(self, incoming: Incoming, out: _Out, t: Translator,
+                          argument: str) -> None:
+        self.store.delete_session(CHANNEL, self._user(incoming))
+        await out.reply(t("tg.cancelled"))
+
+    async def _cmd_human(self, incoming: Incoming, out: _Out, t: Translator,
+                         argument: str) -> None:
+        state, _ = self._load(incoming)
+        await self._handoff(incoming, out, state)
+        await out.reply(t("dlg.handoff_sent"))
+
+    # --- dialogue -------------------------------------------------------------------
+
+    async def _text(self, incoming: Incoming, out: _Out, t: Translator) -> None:
+        state, _ = self._load(incoming)
+        if state is None:
+            state, _ = self._new(incoming, t)
+        state, screen = self.engine.handle(state, Say(incoming.text or ""))
+        await self._after(incoming, out, state, screen, edit=False)
+
+    async def _callback(self, incoming: Incoming, out: _Out, t: Translator) -> None:
+        data = incoming.callback_data or ""
+        if data.startswith("lang:"):
+            await self._set_language(incoming, out, data[5:])
+            return
+        state, current_message = self._load(incoming)
+        seq, _, button = data.partition(":")
+        if state is None or seq != str(state.seq) or not button:
+            await self._stale(incoming, out, state, current_message)
+            return
+        state, screen = self.engine.handle(state, Press(button))
+        if "stale" in screen.effects:
+            await self._stale(incoming, out, state, current_message)
+            return
+        await out.answer(None)
+        await self._after(incoming, out, state, screen, edit=True)
+
+    async def _stale(self, incoming: Incoming, out: _Out, state: DialogState | None,
+                     current_message: int | None) -> None:
+        """An old or repeated button: say so, and show the current step unless the
+        pressed message already shows it (a double press)."""
+        t = translator(state.locale if state else self._locale(incoming))
+        await out.answer(t("dlg.stale"))
+        if state is None:
+            state, screen = self._new(incoming, t)
+        elif incoming.message_id is not None and incoming.message_id == current_message:
+            return
+        else:
+            screen = self.engine.show(state)
+        await self._show(incoming, out, state, screen, edit=False)
+
+    async def _set_language(self, incoming: Incoming, out: _Out, code: str) -> None:
+        locale = normalize_locale(code) or resolve_locale(None)
+        self.store.touch_user(CHANNEL, self._user(incoming), handle=_handle(incoming),
+                              locale=locale)
+        t = translator(locale)
+        if incoming.is_callback:
+            await out.answer(None)
+        await out.reply(t("tg.lang_set"))
+        state, _ = self._load(incoming)
+        if state is not None:
+            state, screen = self.engine.set_locale(state, locale)
+            await self._show(incoming, out, state, screen, edit=False)
+
+    async def _after(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
+                     *, edit: bool) -> None:
+        """Carry out the screen's effects, then show it."""
+        if "save_quote" in screen.effects and screen.quote is not None:
+            self.store.save_quote(channel=CHANNEL, user_id=self._user(incoming),
+                                  dialog_id=state.dialog_id, confirmation=state.confirmed,
+                                  quote=screen.quote, locale=state.locale)
+        if "handoff" in screen.effects:
+            await self._handoff(incoming, out, state)
+        await self._show(incoming, out, state, screen, edit=edit)
+
+    async def _show(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
+                    *, edit: bool) -> None:
+        text = screen.text
+        if screen.quote is not None:
+            text = f"{render_quote_html(screen.quote, state.locale)}\n\n{text}"
+        keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}") for button in row)
+                         for row in screen.buttons)
+        message_id = await out.show(text, keyboard, edit_message=incoming.message_id
+                                    if edit else None)
+        self._save(incoming, state, message_id)
+
+    async def _handoff(self, incoming: Incoming, out: _Out, state: DialogState | None) -> None:
+        """Forward the answers so far and the user's handle to every salesperson."""
+        answers = dict(state.answers) if state else {}
+        self.store.record_handoff(channel=CHANNEL, user_id=self._user(incoming),
+                                  handle=_handle(incoming), answers=answers)
+        summary = self.engine.summary_text(state) if state else ""
+        for sales_id in self.sales_ids:
+            t = translator(resolve_locale(self.store.user_locale(CHANNEL, str(sales_id))))
+            text = t("tg.handoff_to_sales", handle=html.escape(_handle(incoming)),
+                     user_id=incoming.user_id, name=html.escape(incoming.full_name),
+                     summary=summary or t("tg.handoff_no_answers"))
+            await out.send_to(sales_id, text)
+
+
+def _handle(incoming: Incoming) -> str:
+    return f"@{incoming.username}" if incoming.username else incoming.full_name or str(
+        incoming.user_id)
+
+
+def parse_command(text: str, bot_username: str = "") -> tuple[str | None, str]:
+    """"/start@kameng_bot q_abc" → ("start", "q_abc"); plain text → (None, "")."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return None, ""
+    head, _, argument = stripped[1:].partition(" ")
+    name, _, target = head.partition("@")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None, ""  # a command for another bot in a group
+    return name.lower(), argument.strip()
+
+
+class _Out:
+    """Replies for one update, through the transport, with retries."""
+
+    def __init__(self, transport: Transport, incoming: Incoming, retry: RetryPolicy) -> None:
+        self.transport, self.incoming, self.retry = transport, incoming, retry
+        self.answered = False
+
+    async def answer(self, text: str | None) -> None:
+        if self.incoming.callback_id is None or self.answered:
+            return
+        self.answered = True
+        callback_id = self.incoming.callback_id
+        await with_retries(lambda: self.transport.answer(callback_id, text), self.retry)
+
+    async def reply(self, text: str, keyboard: Keyboard | None = None) -> int:
+        return await self.send_to(self.incoming.chat_id, text, keyboard)
+
+    async def send_to(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        chunks = split_message(text)
+        message_id = 0
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            message_id = await with_retries(
+                lambda chunk=chunk, last=last: self.transport.send(  # type: ignore[misc]
+                    chat_id, chunk, keyboard if last else None), self.retry)
+        return int(message_id)
+
+    async def show(self, text: str, keyboard: Keyboard, *, edit_message: int | None) -> int:
+        """Edit the pressed message in place when possible, else send a new one."""
+        chunks = split_message(text)
+        if edit_message is not None and len(chunks) == 1:
+            try:
+                await with_retries(lambda: self.transport.edit(
+                    self.incoming.chat_id, edit_message, text, keyboard), self.retry)
+                return edit_message
+            except NotModified:
+                return edit_message
+            except CannotEdit:
+                pass
+        return await self.reply(text, keyboard)
+
+    async def best_effort_reply(self, text: str) -> None:
+        """The apology after an error: it must not raise in its turn."""
+        try:
+            await self.answer(None)
+            await self.reply(text)
+        except Exception:
+            log.warning("could not send the error reply for update %s",
+                        self.incoming.update_id)

@@ -1,0 +1,197 @@
+"""`kameng bot`: build the app, start a front-end, serve polling or a webhook, shut down.
+
+`build_app(settings)` wires everything once: store, rates, dialogue engine, conversation,
+and the chosen front-end (aiogram by default, python-telegram-bot with --framework ptb).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from bot.config import Settings
+from bot.conversation import COMMANDS, Conversation
+from bot.store import Store
+from dialogs.engine import Engine
+from locales.i18n import translator
+from pricing import load_rates
+
+log = logging.getLogger("kameng.bot")
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class StartupError(RuntimeError):
+    """The bot cannot start: `reason` is "rejected" (bad token) or "unreachable"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def command_menus() -> Iterator[tuple[str | None, list[tuple[str, str]]]]:
+    """(language_code, [(command, description)]) for setMyCommands: zh (also the default)
+    and en."""
+    for language, locale in ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en")):
+        t = translator(locale)
+        yield language, [(name, t(f"cmd.{name}")) for name in COMMANDS]
+
+
+class Frontend(Protocol):
+    name: str
+    conversation: Conversation
+
+    async def start(self) -> str: ...
+    async def set_commands(self) -> None: ...
+    async def run_polling(self, stop: asyncio.Event) -> None: ...
+    async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def feed(self, data: dict[str, Any]) -> None: ...
+    async def close(self) -> None: ...
+
+
+class RedactingFilter(logging.Filter):
+    """Keeps secrets out of every log line (HTTP client loggers print the token in URLs)."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.pattern = re.compile("|".join(re.escape(s) for s in secrets if s)) if any(
+            secrets) else None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.pattern is None:
+            return True
+        message = record.getMessage()
+        if self.pattern.search(message):
+            record.msg = self.pattern.sub("<redacted>", message)
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self.pattern.search(text):
+                record.exc_text = self.pattern.sub("<redacted>", text)
+        return True
+
+
+def setup_logging(level: str, secrets: list[str]) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "INFO")
+    # These log every request URL, which contains the token: quiet, and redacted anyway.
+    for noisy in ("httpx", "httpcore", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    conversation: Conversation
+    frontend: Frontend
+
+
+def build_app(settings: Settings, token: str) -> App:
+    store = Store(settings.db)
+    engine = Engine(load_rates(settings.rates))
+    conversation = Conversation(
+        engine=engine, store=store, sales_ids=settings.sales_ids, admin_ids=settings.admin_ids,
+        max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
+        flood_window=settings.flood_window_seconds)
+    frontend: Frontend
+    if settings.framework == "ptb":
+        from bot.tg_ptb import PtbFrontend
+        frontend = PtbFrontend(token, settings.telegram_api_base, conversation,
+                               concurrency=settings.max_concurrent_updates)
+    else:
+        from bot.tg_aiogram import AiogramFrontend
+        frontend = AiogramFrontend(token, settings.telegram_api_base, conversation,
+                                   concurrency=settings.max_concurrent_updates)
+    return App(settings, store, conversation, frontend)
+
+
+def webhook_app(app: App) -> web.Application:
+    """The webhook endpoint: checks the secret header, ignores redelivered updates,
+    acknowledges at once and handles the update in the background."""
+    secret = app.settings.webhook_secret.get_secret_value()
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def on_update(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=401, text="unauthorized")
+        try:
+            data = await request.json(loads=json.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="bad update")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return web.Response(status=400, text="bad update")
+        task = asyncio.create_task(_feed(app, data))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        return web.Response(text="ok")
+
+    async def healthz(request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "framework": app.frontend.name})
+
+    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app.router.add_post(app.settings.webhook_path, on_update)
+    web_app.router.add_get("/healthz", healthz)
+    web_app["tasks"] = tasks
+    return web_app
+
+
+async def _feed(app: App, data: dict[str, Any]) -> None:
+    try:
+        await app.frontend.feed(data)
+    except Exception:
+        log.exception("could not process webhook update %s", data.get("update_id"))
+
+
+async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) -> None:
+    """Run until SIGINT/SIGTERM, then finish in-flight updates and close."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        username = await app.frontend.start()
+        app.conversation.bot_username = username
+        await app.frontend.set_commands()
+        log.info("bot @%s started with %s (%s)", username, app.frontend.name,
+                 "webhook" if webhook else "long polling")
+        if webhook:
+            await _serve_webhook(app, stop)
+        else:
+            await app.frontend.run_polling(stop)
+        await app.conversation.drain()
+        log.info("stopped; in-flight updates finished")
+    finally:
+        await app.frontend.close()
+        app.store.close()
+
+
+async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
+    settings = app.settings
+    if hasattr(app.frontend, "start_processing"):
+        await app.frontend.start_processing()
+    runner = web.AppRunner(webhook_app(app))
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    await site.start()
+    if settings.webhook_url:
+        await app.frontend.set_webhook(settings.webhook_url,
+                                       settings.webhook_secret.get_secret_value())
+    log.info("webhook listening on %s:%s%s", settings.webhook_host, settings.webhook_port,
+             settings.webhook_path)
+    await stop.wait()
+    await runner.cleanup()

@@ -1,0 +1,181 @@
+"""aiogram 3 front-end (the default): updates in, Bot API calls out; no dialogue logic."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import (
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+
+from bot.conversation import (
+    CannotEdit,
+    Conversation,
+    Incoming,
+    Keyboard,
+    NotModified,
+    RetryLater,
+    Unreachable,
+)
+from bot.telegram import ALLOWED_UPDATES, StartupError, command_menus
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(inline_keyboard=[
+        [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+        for row in keyboard])
+
+
+def _bad_request(error: TelegramBadRequest) -> Exception:
+    message = error.message.lower()
+    if "not modified" in message:
+        return NotModified()
+    if "can't be edited" in message or "not found" in message:
+        return CannotEdit()
+    return error
+
+
+class AiogramTransport:
+    """The conversation's Bot API calls, through aiogram, with its errors translated."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def _call(self, coro: Any) -> Any:
+        try:
+            return await coro
+        except TelegramRetryAfter as error:
+            raise RetryLater(float(error.retry_after)) from error
+        except (TelegramNetworkError, TelegramServerError) as error:
+            raise Unreachable(str(error)) from error
+        except TelegramBadRequest as error:
+            raise _bad_request(error) from error
+
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        message = await self._call(self.bot.send_message(
+            chat_id, text, reply_markup=_markup(keyboard)))
+        return int(message.message_id)
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Keyboard | None) -> None:
+        await self._call(self.bot.edit_message_text(
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)))
+
+    async def answer(self, callback_id: str, text: str | None) -> None:
+        await self._call(self.bot.answer_callback_query(callback_id, text=text))
+
+
+def _from_message(message: Message, update: Update, *, edited: bool = False) -> Incoming:
+    user = message.from_user
+    return Incoming(
+        update_id=update.update_id, chat_id=message.chat.id, chat_type=message.chat.type,
+        user_id=user.id if user else message.chat.id,
+        username=user.username if user else None,
+        full_name=user.full_name if user else "",
+        language_code=user.language_code if user else None,
+        text=message.text, edited=edited,
+    )
+
+
+def _from_callback(query: CallbackQuery, update: Update) -> Incoming:
+    message = query.message
+    chat_id = message.chat.id if message else query.from_user.id
+    chat_type = message.chat.type if message else "private"
+    return Incoming(
+        update_id=update.update_id, chat_id=chat_id, chat_type=chat_type,
+        user_id=query.from_user.id, username=query.from_user.username,
+        full_name=query.from_user.full_name, language_code=query.from_user.language_code,
+        callback_id=query.id, callback_data=query.data,
+        message_id=message.message_id if message else None,
+    )
+
+
+class AiogramFrontend:
+    name = "aiogram"
+
+    def __init__(self, token: str, api_base: str, conversation: Conversation,
+                 *, concurrency: int) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+        self.bot = Bot(token, session=session, default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML,
+            link_preview=LinkPreviewOptions(is_disabled=True)))
+        self.conversation = conversation
+        self.transport = AiogramTransport(self.bot)
+        self.concurrency = concurrency
+        self.dispatcher = Dispatcher()
+        router = Router()
+        router.message.register(self.on_message)
+        router.edited_message.register(self.on_edited_message)
+        router.callback_query.register(self.on_callback_query)
+        self.dispatcher.include_router(router)
+        self.background: set[asyncio.Task[Any]] = set()
+
+    async def on_message(self, message: Message, event_update: Update) -> None:
+        await self.conversation.handle(_from_message(message, event_update), self.transport)
+
+    async def on_edited_message(self, edited_message: Message, event_update: Update) -> None:
+        await self.conversation.handle(_from_message(edited_message, event_update, edited=True),
+                                       self.transport)
+
+    async def on_callback_query(self, callback_query: CallbackQuery,
+                                event_update: Update) -> None:
+        await self.conversation.handle(_from_callback(callback_query, event_update),
+                                       self.transport)
+
+    async def start(self) -> str:
+        """getMe: check the token and the API; returns the bot's username."""
+        try:
+            me = await self.bot.get_me()
+        except TelegramUnauthorizedError:
+            raise StartupError("rejected") from None
+        except (TimeoutError, TelegramNetworkError, TelegramServerError, OSError):
+            raise StartupError("unreachable") from None
+        return me.username or ""
+
+    async def set_commands(self) -> None:
+        for language, commands in command_menus():
+            await self.bot.set_my_commands(
+                [BotCommand(command=name, description=text) for name, text in commands],
+                language_code=language)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        polling = asyncio.create_task(self.dispatcher.start_polling(
+            self.bot, handle_signals=False, close_bot_session=False,
+            allowed_updates=list(ALLOWED_UPDATES), polling_timeout=10,
+            tasks_concurrency_limit=self.concurrency))
+        await stop.wait()
+        await self.dispatcher.stop_polling()
+        await polling
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.bot.set_webhook(url, secret_token=secret or None,
+                                   allowed_updates=list(ALLOWED_UPDATES))
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        update = Update.model_validate(data, context={"bot": self.bot})
+        await self.dispatcher.feed_update(self.bot, update)
+
+    async def close(self) -> None:
+        await self.bot.session.close()

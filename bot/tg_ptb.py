@@ -1,0 +1,165 @@
+"""python-telegram-bot 22 front-end: the same conversation over PTB's Application."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+
+from bot.conversation import (
+    CannotEdit,
+    Conversation,
+    Incoming,
+    Keyboard,
+    NotModified,
+    RetryLater,
+    Unreachable,
+)
+from bot.telegram import ALLOWED_UPDATES, StartupError, command_menus
+
+
+def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
+                                  for label, data in row] for row in keyboard])
+
+
+def _retry_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 deprecates the int form of retry_after
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class PtbTransport:
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.bot = application.bot
+
+    async def _call(self, coro: Any) -> Any:
+        try:
+            return await coro
+        except RetryAfter as error:
+            raise RetryLater(_retry_seconds(error)) from error
+        except BadRequest as error:
+            message = error.message.lower()
+            if "not modified" in message:
+                raise NotModified() from error
+            if "can't be edited" in message or "not found" in message:
+                raise CannotEdit() from error
+            raise
+        except NetworkError as error:  # includes TimedOut
+            raise Unreachable(str(error)) from error
+
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        message = await self._call(self.bot.send_message(
+            chat_id, text, reply_markup=_markup(keyboard)))
+        return int(message.message_id)
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Keyboard | None) -> None:
+        await self._call(self.bot.edit_message_text(
+            text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)))
+
+    async def answer(self, callback_id: str, text: str | None) -> None:
+        await self._call(self.bot.answer_callback_query(callback_id, text=text))
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """A PTB update → the conversation's view of it (None for kinds we ignore)."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        return Incoming(
+            update_id=update.update_id,
+            chat_id=message.chat.id if message else query.from_user.id,
+            chat_type=message.chat.type if message else "private",
+            user_id=query.from_user.id, username=query.from_user.username,
+            full_name=query.from_user.full_name, language_code=query.from_user.language_code,
+            callback_id=query.id, callback_data=query.data,
+            message_id=message.message_id if message else None)
+    message = update.message or update.edited_message
+    if message is None:
+        return None
+    user = message.from_user
+    return Incoming(
+        update_id=update.update_id, chat_id=message.chat.id, chat_type=message.chat.type,
+        user_id=user.id if user else message.chat.id,
+        username=user.username if user else None,
+        full_name=user.full_name if user else "",
+        language_code=user.language_code if user else None,
+        text=message.text, edited=update.edited_message is not None)
+
+
+class PtbFrontend:
+    name = "ptb"
+
+    def __init__(self, token: str, api_base: str, conversation: Conversation,
+                 *, concurrency: int) -> None:
+        self.application = (
+            ApplicationBuilder().token(token)
+            .base_url(f"{api_base}/bot").base_file_url(f"{api_base}/file/bot")
+            .defaults(Defaults(parse_mode=ParseMode.HTML,
+                               link_preview_options=LinkPreviewOptions(is_disabled=True)))
+            .concurrent_updates(concurrency)
+            .get_updates_read_timeout(20)
+            .build())
+        self.conversation = conversation
+        self.transport = PtbTransport(self.application)
+        self.application.add_handler(TypeHandler(Update, self.on_update))
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update)
+        if incoming is not None:
+            await self.conversation.handle(incoming, self.transport)
+
+    async def start(self) -> str:
+        try:
+            await self.application.initialize()  # getMe
+        except InvalidToken:
+            raise StartupError("rejected") from None
+        except (TimeoutError, NetworkError, OSError):
+            raise StartupError("unreachable") from None
+        return self.application.bot.username or ""
+
+    async def set_commands(self) -> None:
+        for language, commands in command_menus():
+            await self.application.bot.set_my_commands(
+                [BotCommand(name, text) for name, text in commands], language_code=language)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            timeout=10, allowed_updates=list(ALLOWED_UPDATES), drop_pending_updates=False)
+        await stop.wait()
+        await self.application.updater.stop()
+        await self.application.stop()
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        await self.application.bot.set_webhook(url, secret_token=secret or None,
+                                               allowed_updates=list(ALLOWED_UPDATES))
+
+    async def start_processing(self) -> None:
+        await self.application.start()
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        update = Update.de_json(data, self.application.bot)
+        await self.application.process_update(update)
+
+    async def close(self) -> None:
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

@@ -1,0 +1,444 @@
+"""A fake Telegram Bot API server on 127.0.0.1, with simulated users, for end-to-end tests.
+
+It speaks the Bot API's HTTP protocol to the real aiogram and python-telegram-bot code:
+getMe, getUpdates (offset, long-poll timeout), sendMessage, editMessageText,
+editMessageReplyMarkup, answerCallbackQuery, sendDocument, sendPhoto, setMyCommands,
+deleteWebhook, setWebhook, getWebhookInfo, … It runs its own event loop in a thread, so
+tests drive it with plain synchronous calls: a user sends text or presses a button, and
+the call returns once the bot has taken the update and gone quiet for that chat.
+
+Faults can be injected per method: a 429 with retry_after, a 500, or a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 7_000_000
+BOT_USERNAME = "kameng_test_bot"
+
+
+@dataclass
+class Fault:
+    status: int  # 429, 500, or 0 to drop the connection
+    retry_after: int = 1
+    remaining: int = 1
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+@dataclass
+class ChatLog:
+    """What the bot did in one chat, in order: the transcript a parity test compares."""
+
+    events: list[dict[str, Any]] = field(default_factory=list)
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    next_message_id: int = 1
+    last_activity: float = 0.0
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _buttons(markup: Any) -> list[list[list[str]]]:
+    if not isinstance(markup, dict):
+        return []
+    return [[[button.get("text", ""), button.get("callback_data", "")] for button in row]
+            for row in markup.get("inline_keyboard", [])]
+
+
+class FakeTelegram:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.updates: list[dict[str, Any]] = []
+        self.next_update_id = 1
+        self.next_callback_id = 1
+        self.confirmed_offset = 0
+        self.chats: dict[int, ChatLog] = defaultdict(ChatLog)
+        self.calls: list[Call] = []
+        self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.commands: dict[str, Any] = {}
+        self.webhook: dict[str, Any] = {}
+        self.polling = threading.Event()
+        self.callback_chats: dict[str, int] = {}
+        self.base_url = ""
+        self._new_update: asyncio.Condition | None = None
+        self._runner: web.AppRunner | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> str:
+        self.thread.start()
+        self.base_url = self._run(self._start())
+        return self.base_url
+
+    async def _start(self) -> str:
+        self._new_update = asyncio.Condition()
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            self._run(self._runner.cleanup())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+        self.loop.close()
+
+    def _run(self, coro: Any, timeout: float = 30) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    # --- the HTTP side ------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            body = await request.json()
+            return dict(body) if isinstance(body, dict) else {}
+        if request.method == "POST" and request.can_read_body:
+            form = await request.post()
+            params: dict[str, Any] = {}
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    params[key] = {"filename": value.filename, "size": len(value.file.read())}
+                else:
+                    params[key] = _decode(value)
+            return params
+        return {key: _decode(value) for key, value in request.query.items()}
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401,
+                                      "description": "Unauthorized"}, status=401)
+        self.calls.append(Call(method, params, time.monotonic()))
+        faults = self.faults.get(method)
+        if faults:
+            fault = faults[0]
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                faults.pop(0)
+            if fault.status == 429:
+                return web.json_response(
+                    {"ok": False, "error_code": 429,
+                     "description": f"Too Many Requests: retry after {fault.retry_after}",
+                     "parameters": {"retry_after": fault.retry_after}}, status=429)
+            if fault.status == 0:
+                assert request.transport is not None
+                request.transport.close()
+                return web.Response(status=500)
+            return web.json_response({"ok": False, "error_code": fault.status,
+                                      "description": "Internal Server Error"},
+                                     status=fault.status)
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": True, "result": True})
+        try:
+            result = await handler(params)
+        except _BadRequest as error:
+            return web.json_response({"ok": False, "error_code": 400,
+                                      "description": f"Bad Request: {error}"}, status=400)
+        return web.json_response({"ok": True, "result": result})
+
+    # --- Bot API methods ----------------------------------------------------------------
+
+    async def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Kameng",
+                "username": BOT_USERNAME, "can_join_groups": True,
+                "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+        self.polling.set()
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        limit = int(params.get("limit") or 100)
+        if offset:
+            self.confirmed_offset = max(self.confirmed_offset, offset)
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        assert self._new_update is not None
+        deadline = time.monotonic() + timeout
+        async with self._new_update:
+            while not self.updates and time.monotonic() < deadline:
+                try:
+                    await asyncio.wait_for(self._new_update.wait(),
+                                           deadline - time.monotonic())
+                except TimeoutError:
+                    break
+        return self.updates[:limit]
+
+    def _message(self, chat_id: int, text: str, markup: Any) -> dict[str, Any]:
+        log = self.chats[chat_id]
+        message = {"message_id": log.next_message_id, "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Kameng",
+                            "username": BOT_USERNAME},
+                   "text": text}
+        if isinstance(markup, dict):
+            message["reply_markup"] = markup
+        log.next_message_id += 1
+        log.messages[message["message_id"]] = message
+        return message
+
+    def _note(self, chat_id: int, event: dict[str, Any]) -> None:
+        log = self.chats[chat_id]
+        log.events.append(event)
+        log.last_activity = time.monotonic()
+
+    async def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = int(params["chat_id"])
+        text = str(params.get("text", ""))
+        if not text.strip():
+            raise _BadRequest("message text is empty")
+        if len(text) > 4096:
+            raise _BadRequest("message is too long")
+        markup = params.get("reply_markup")
+        self._check_markup(markup)
+        message = self._message(chat_id, text, markup)
+        self._note(chat_id, {"do": "send", "id": message["message_id"], "text": text,
+                             "buttons": _buttons(markup),
+                             "parse_mode": params.get("parse_mode")})
+        return message
+
+    def _check_markup(self, markup: Any) -> None:
+        for row in _buttons(markup):
+            for _, data in row:
+                if len(data.encode()) > 64:
+                    raise _BadRequest("BUTTON_DATA_INVALID")
+
+    async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = int(params["chat_id"])
+        message_id = int(params["message_id"])
+        message = self.chats[chat_id].messages.get(message_id)
+        if message is None:
+            raise _BadRequest("message to edit not found")
+        text = str(params.get("text", ""))
+        if len(text) > 4096:
+            raise _BadRequest("MESSAGE_TOO_LONG")
+        markup = params.get("reply_markup")
+        self._check_markup(markup)
+        if message["text"] == text and message.get("reply_markup") == markup:
+            raise _BadRequest("message is not modified: specified new message content and "
+                              "reply markup are exactly the same")
+        message["text"] = text
+        message.pop("reply_markup", None)
+        if isinstance(markup, dict):
+            message["reply_markup"] = markup
+        self._note(chat_id, {"do": "edit", "id": message_id, "text": text,
+                             "buttons": _buttons(markup)})
+        return message
+
+    async def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        chat_id = int(params["chat_id"])
+        message = self.chats[chat_id].messages.get(int(params["message_id"]))
+        if message is None:
+            raise _BadRequest("message to edit not found")
+        markup = params.get("reply_markup")
+        message["reply_markup"] = markup
+        self._note(chat_id, {"do": "edit_markup", "id": message["message_id"],
+                             "buttons": _buttons(markup)})
+        return message
+
+    async def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
+        query_id = str(params["callback_query_id"])
+        chat_id = self.callback_chats.get(query_id, 0)
+        self._note(chat_id, {"do": "answer", "text": params.get("text") or ""})
+        return True
+
+    async def _file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message = self._message(chat_id, "", None)
+        message[kind] = params.get(kind)
+        self._note(chat_id, {"do": f"send_{kind}", "id": message["message_id"],
+                             "file": params.get(kind), "caption": params.get("caption")})
+        return message
+
+    async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return await self._file(params, "document")
+
+    async def api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return await self._file(params, "photo")
+
+    async def api_setMyCommands(self, params: dict[str, Any]) -> bool:  # noqa: N802
+        self.commands[str(params.get("language_code") or "")] = params.get("commands")
+        return True
+
+    async def api_setWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+        self.webhook = params
+        return True
+
+    async def api_deleteWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+        self.webhook = {}
+        return True
+
+    async def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": 0}
+
+    # --- simulated users ----------------------------------------------------------------
+
+    async def _push(self, update: dict[str, Any]) -> int:
+        assert self._new_update is not None
+        update["update_id"] = self.next_update_id
+        self.next_update_id += 1
+        self.updates.append(update)
+        async with self._new_update:
+            self._new_update.notify_all()
+        return int(update["update_id"])
+
+    def _user(self, user_id: int, language_code: str = "zh-hans") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}",
+                "username": f"user{user_id}", "language_code": language_code}
+
+    def send_text(self, user_id: int, text: str, *, chat_id: int | None = None,
+                  language_code: str = "zh-hans", wait: bool = True,
+                  edited: bool = False) -> int:
+        chat = chat_id if chat_id is not None else user_id
+        message = {"message_id": 10_000 + self.next_update_id, "date": int(time.time()),
+                   "chat": {"id": chat, "type": "private" if chat > 0 else "group",
+                            **({"title": "group"} if chat < 0 else {})},
+                   "from": self._user(user_id, language_code), "text": text}
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(command)}]
+        key = "edited_message" if edited else "message"
+        if edited:
+            message["edit_date"] = int(time.time())
+        return self._act(chat, {key: message}, wait)
+
+    def send_sticker(self, user_id: int, *, wait: bool = True) -> int:
+        message = {"message_id": 10_000 + self.next_update_id, "date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private"}, "from": self._user(user_id),
+                   "sticker": {"file_id": "s1", "file_unique_id": "s1", "type": "regular",
+                               "width": 512, "height": 512, "is_animated": False,
+                               "is_video": False}}
+        return self._act(user_id, {"message": message}, wait)
+
+    def press(self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None,
+              wait: bool = True) -> int:
+        chat = chat_id if chat_id is not None else user_id
+        query_id = str(self.next_callback_id)
+        self.next_callback_id += 1
+        self.callback_chats[query_id] = chat
+        shown = self.chats[chat].messages.get(message_id) or {
+            "message_id": message_id, "date": int(time.time()),
+            "chat": {"id": chat, "type": "private"}, "text": "?"}
+        query = {"id": query_id, "from": self._user(user_id), "chat_instance": str(chat),
+                 "message": shown, "data": data}
+        return self._act(chat, {"callback_query": query}, wait)
+
+    def _act(self, chat_id: int, update: dict[str, Any], wait: bool) -> int:
+        update_id = int(self._run(self._push(update)))
+        if wait:
+            self.wait_quiet(chat_id, update_id)
+        return update_id
+
+    def push_raw(self, update: dict[str, Any]) -> int:
+        """Enqueue an update as given (e.g. the same update_id twice)."""
+        assert self._new_update is not None
+
+        async def push() -> None:
+            self.updates.append(update)
+            async with self._new_update:  # type: ignore[union-attr]
+                self._new_update.notify_all()
+
+        self._run(push())
+        return int(update["update_id"])
+
+    def wait_quiet(self, chat_id: int, update_id: int, *, quiet: float = 0.08,
+                   timeout: float = 15.0) -> None:
+        """Until the bot has fetched the update and said nothing more in the chat for
+        `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        taken_at: float | None = None
+        while time.monotonic() < deadline:
+            if taken_at is None and self.confirmed_offset > update_id:
+                taken_at = time.monotonic()
+            if taken_at is not None:
+                last = max(self.chats[chat_id].last_activity, taken_at)
+                if time.monotonic() - last >= quiet:
+                    return
+            time.sleep(0.01)
+        raise TimeoutError(f"the bot did not handle update {update_id} in {timeout} s")
+
+    def wait_for_text(self, chat_id: int, needle: str, timeout: float = 15.0) -> str:
+        """Until a bot message in the chat contains `needle` (after retries, say)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for text in self.texts(chat_id):
+                if needle in text:
+                    return text
+            time.sleep(0.02)
+        raise TimeoutError(f"no {needle!r} in chat {chat_id}: {self.texts(chat_id)}")
+
+    def wait_taken(self, update_id: int, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.confirmed_offset <= update_id:
+            time.sleep(0.01)
+
+    # --- reading what the bot did -------------------------------------------------------
+
+    def transcript(self, chat_id: int) -> list[dict[str, Any]]:
+        return list(self.chats[chat_id].events)
+
+    def last_screen(self, chat_id: int) -> dict[str, Any]:
+        """The newest bot message in the chat that has buttons."""
+        for message in sorted(self.chats[chat_id].messages.values(),
+                              key=lambda m: -m["message_id"]):
+            if message.get("reply_markup"):
+                return message
+        raise AssertionError(f"no message with buttons in chat {chat_id}")
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [e["text"] for e in self.chats[chat_id].events if "text" in e]
+
+    def button(self, chat_id: int, suffix: str) -> tuple[int, str]:
+        """(message_id, callback data) of the button whose data ends with ":<suffix>"
+        (or equals it) on the newest message with buttons."""
+        message = self.last_screen(chat_id)
+        for row in message["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                data = button.get("callback_data", "")
+                if data == suffix or data.endswith(f":{suffix}"):
+                    return message["message_id"], data
+        raise AssertionError(f"no button {suffix!r} on {message['text'][:80]!r}")
+
+    def tap(self, user_id: int, suffix: str, *, wait: bool = True) -> int:
+        message_id, data = self.button(user_id, suffix)
+        return self.press(user_id, message_id, data, wait=wait)
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def inject(self, method: str, status: int, *, count: int = 1, retry_after: int = 1) -> None:
+        self.faults[method].append(Fault(status, retry_after, count))
+
+
+class _BadRequest(Exception):
+    pass

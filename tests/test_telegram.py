@@ -1,0 +1,303 @@
+"""`kameng bot` end to end: the real aiogram and python-telegram-bot front-ends, as
+subprocesses, against the fake Bot API server on 127.0.0.1. The same scripted
+conversations run through both, and their transcripts must be identical."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.botproc import SALES_ID, TOKEN, BotProcess
+from tests.fake_telegram import FakeTelegram
+
+FRAMEWORKS = ("aiogram", "ptb")
+
+
+class Env:
+    def __init__(self, api: FakeTelegram, bot: BotProcess, db: Path) -> None:
+        self.api, self.bot, self.db = api, bot, db
+
+
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[Env]:
+    api = FakeTelegram(TOKEN)
+    api.start()
+    db = tmp_path_factory.mktemp(request.param) / "kameng.db"
+    bot = BotProcess(request.param, api, db)
+    bot.wait_polling()
+    yield Env(api, bot, db)
+    code = bot.stop()
+    api.stop()
+    assert code == 0, bot.output()[-3000:]
+    assert TOKEN not in bot.output()  # the token never reaches a log line
+    assert TOKEN.split(":")[1] not in bot.output()
+
+
+# --- scripted conversations (each takes the api and a fresh user id) -------------------
+
+def r_medium_by_text_and_buttons(api: FakeTelegram, user: int) -> None:
+    api.send_text(user, "/start")
+    api.send_text(user, "日均300单，5类商品，要10分钟响应")
+    api.tap(user, "m:phone_topup")
+    api.tap(user, "m:done")
+    api.tap(user, "m:none")
+    api.tap(user, "m:done")
+    api.tap(user, "o:technical")
+    api.send_text(user, "不需要系统")
+    api.send_text(user, "纯人工")
+    api.tap(user, "o:outsourced")
+    api.tap(user, "o:steady")
+    api.tap(user, "o:compare")
+    api.tap(user, "skip")
+    api.tap(user, "ok")
+
+
+def r_small_typed(api: FakeTelegram, user: int) -> None:
+    for text in ["/quote", "日均60单", "游戏点卡", "3", "都没有", "30分钟", "基础客服",
+                 "不需要系统", "外包", "平稳", "比较", "跳过", "确认"]:
+        api.send_text(user, text)
+
+
+def r_large_emergency(api: FakeTelegram, user: int) -> None:
+    for text in ["/start", "八百单，6类，5分钟响应", "软件激活码", "都没有", "全链路",
+                 "不需要系统", "纯人工", "外包", "平稳", "比较", "跳过", "确认"]:
+        api.send_text(user, text)
+
+
+def back_and_edit(api: FakeTelegram, user: int) -> None:
+    api.send_text(user, "/start")
+    api.tap(user, "o:300")
+    api.tap(user, "m:game_cards")
+    api.tap(user, "m:done")
+    api.tap(user, "nav:back")
+    api.tap(user, "nav:back")
+    api.send_text(user, "五百单")
+    for text in ["12", "都没有", "快速", "技术", "自带系统", "要", "兼职", "季节波动", "按单",
+                 "5000"]:
+        api.send_text(user, text)
+    api.tap(user, "e:orders")
+    api.send_text(user, "一千单")
+    api.tap(user, "ok")
+
+
+def stale_and_double_press(api: FakeTelegram, user: int) -> None:
+    api.send_text(user, "/start")
+    old_message, old_data = api.button(user, "o:300")
+    api.press(user, old_message, old_data)  # answers the orders step
+    api.press(user, old_message, old_data)  # the same button again: acts once
+    api.send_text(user, "游戏点卡")  # a new message with new buttons (categories)
+    api.press(user, old_message, old_data.replace(":o:300", ":m:done"))  # an old message
+    api.press(user, 999, "0:o:50")  # a forged button on no message
+    message, data = api.button(user, "o:6")
+    api.press(user, message, data, wait=False)  # two quick presses of the same button
+    api.press(user, message, data)
+
+
+def bad_input(api: FakeTelegram, user: int) -> None:
+    api.send_text(user, "/start")
+    for text in ["abc", "0", "-5", "1e30", "<b>300</b> & <script>", "*_[", "\u200b\u202e",
+                 "x" * 10_000, "DROP TABLE quotes;--", "😀"]:
+        api.send_text(user, text)
+    api.send_sticker(user)
+    api.send_text(user, "300", edited=True)
+    api.send_text(user, "/nonsense")
+
+
+def commands_and_handoff(api: FakeTelegram, user: int) -> None:
+    api.send_text(user, "/help")
+    api.send_text(user, "/history")
+    api.send_text(user, "/start")
+    api.send_text(user, "300")
+    api.send_text(user, "/human")
+    api.tap(user, "nav:human")
+    api.send_text(user, "/lang")
+    api.tap(user, "lang:en")
+    api.send_text(user, "/cancel")
+    api.send_text(user, "/lang zh-CN")
+
+
+SCRIPTS: dict[str, Callable[[FakeTelegram, int], None]] = {
+    "r_medium": r_medium_by_text_and_buttons,
+    "r_small": r_small_typed,
+    "r_large": r_large_emergency,
+    "back_and_edit": back_and_edit,
+    "stale_and_double_press": stale_and_double_press,
+    "bad_input": bad_input,
+    "commands_and_handoff": commands_and_handoff,
+}
+USERS = {name: 1000 + index for index, name in enumerate(SCRIPTS)}
+TRANSCRIPTS: dict[str, dict[str, list[dict[str, object]]]] = {}
+
+
+def run_script(env: Env, name: str) -> list[dict[str, object]]:
+    user = USERS[name]
+    SCRIPTS[name](env.api, user)
+    transcript = env.api.transcript(user)
+    TRANSCRIPTS.setdefault(env.bot.framework, {})[name] = transcript
+    return transcript
+
+
+def texts(transcript: list[dict[str, object]]) -> str:
+    return "\n".join(str(event.get("text", "")) for event in transcript)
+
+
+# --- what each conversation must show ---------------------------------------------------
+
+def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> None:
+    transcript = run_script(env, "r_medium")
+    shown = texts(transcript)
+    assert "月费合计：2,600–5,250 元" in shown
+    assert transcript[-1]["do"] == "edit"  # the summary message became the quote
+    answers = [e for e in transcript if e["do"] == "answer"]
+    assert answers and all(e["text"] == "" for e in answers)  # every press answered
+    import sqlite3
+    with sqlite3.connect(env.db) as db:
+        rows = db.execute("SELECT monthly_low, monthly_high FROM quotes WHERE user_id = ?",
+                          [str(USERS["r_medium"])]).fetchall()
+    assert rows == [("2600", "5250")]
+
+
+def test_r_small_typed_only(env: Env) -> None:
+    shown = texts(run_script(env, "r_small"))
+    assert "月费合计：880–1,800 元" in shown
+
+
+def test_r_large_with_emergency_response(env: Env) -> None:
+    shown = texts(run_script(env, "r_large"))
+    assert "月费合计：18,000–43,200 元" in shown
+    assert "24小时轮班" in shown
+
+
+def test_back_and_edit_from_the_summary(env: Env) -> None:
+    shown = texts(run_script(env, "back_and_edit"))
+    assert "当前答案：300 单/天" in shown
+    assert "1,000 单/天" not in shown or "月费合计" in shown
+    assert "日均 1,000 单" in shown  # the quote uses the edited volume
+
+
+def test_stale_buttons_and_double_presses_act_once(env: Env) -> None:
+    transcript = run_script(env, "stale_and_double_press")
+    stale_answers = [e for e in transcript if e["do"] == "answer" and e["text"]]
+    assert len(stale_answers) == 4
+    assert all(e["text"] == "此按钮已过期，请看当前这一步：" for e in stale_answers)
+    # the stale old-message and forged presses showed the current step (categories) again
+    assert sum("第 3/12 步" in str(e.get("text")) for e in transcript) == 3
+    # the double press on the categories step moved on once
+    assert sum("第 4/12 步" in str(e.get("text")) for e in transcript) == 1
+
+
+def test_bad_input_gets_clear_answers_and_nothing_breaks(env: Env) -> None:
+    transcript = run_script(env, "bad_input")
+    shown = texts(transcript)
+    assert shown.count("抱歉，没看懂") >= 5
+    assert "数字须在 1 到 1,000,000 之间" in shown
+    assert "我只看得懂文字和按钮" in shown
+    assert "修改过的消息不会重新处理" in shown
+    assert "没有这个命令" in shown
+    assert "<script>" not in shown and "<b>300</b>" not in shown
+    assert all(len(str(e.get("text", ""))) <= 4096 for e in transcript)
+
+
+def test_commands_history_language_and_handoff(env: Env) -> None:
+    transcript = run_script(env, "commands_and_handoff")
+    shown = texts(transcript)
+    assert "/quote 开始新的报价" in shown
+    assert "您还没有报价记录" in shown
+    assert shown.count("已为您转人工") == 2
+    assert "Language set to English." in shown and "Step 2/12" in shown
+    assert "The current quote was cancelled" in shown
+    assert "已切换为简体中文。" in shown
+    to_sales = texts(env.api.transcript(SALES_ID))
+    user = USERS["commands_and_handoff"]
+    assert f"@user{user}" in to_sales and "日均单量：300 单/天" in to_sales
+
+
+def test_history_lists_the_users_quotes(env: Env) -> None:
+    user = USERS["r_medium"]
+    env.api.send_text(user, "/history")
+    assert "日均 300 单 · 2,600–5,250 元/月" in env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
+
+
+def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: Env) -> None:
+    group = -100123
+    env.api.send_text(2001, "日均300单", chat_id=group)
+    env.api.send_text(2001, "/start", chat_id=group)
+    env.api.send_text(2001, "/start@someone_else_bot", chat_id=group)
+    transcript = env.api.transcript(group)
+    assert len(transcript) == 1 and "报价请私聊我" in str(transcript[0]["text"])
+    assert "https://t.me/kameng_test_bot" in str(transcript[0]["text"])
+
+
+def test_a_flood_is_answered_politely_once(env: Env) -> None:
+    user = 3001
+    for index in range(25):
+        env.api.send_text(user, str(100 + index), wait=False)
+    env.api.send_text(user, "300")
+    shown = texts(env.api.transcript(user))
+    assert shown.count("操作太频繁") == 1
+
+
+def test_command_menus_are_registered_in_chinese_and_english(env: Env) -> None:
+    commands = env.api.commands
+    assert {"", "zh", "en"} <= set(commands)
+    zh = {c["command"]: c["description"] for c in commands["zh"]}  # type: ignore[union-attr]
+    en = {c["command"]: c["description"] for c in commands["en"]}  # type: ignore[union-attr]
+    assert set(zh) == set(en) == {"start", "quote", "history", "lang", "help", "cancel",
+                                  "human"}
+    assert zh["quote"] == "开始新的报价" and en["quote"] == "Start a new quote"
+
+
+def test_callback_data_fits_in_64_bytes(env: Env) -> None:
+    for chat in env.api.chats.values():
+        for event in chat.events:
+            for row in event.get("buttons", []):  # type: ignore[union-attr]
+                for _, data in row:
+                    assert len(data.encode()) <= 64
+
+
+def test_429_is_waited_out_and_the_reply_still_arrives(env: Env) -> None:
+    user = 4001
+    env.api.inject("sendMessage", 429, retry_after=1)
+    env.api.send_text(user, "/start")
+    env.api.wait_for_text(user, "第 1/12 步")
+    shown = texts(env.api.transcript(user))
+    assert "您好" in shown and "第 1/12 步" in shown
+    assert len(env.api.calls_of("sendMessage")) >= 3  # the refused call was repeated
+
+
+def test_a_server_error_is_retried(env: Env) -> None:
+    user = 4002
+    env.api.inject("sendMessage", 500, count=2)
+    env.api.send_text(user, "/start")
+    env.api.wait_for_text(user, "第 1/12 步")
+
+
+def test_an_unexpected_error_gets_an_apology_with_a_reference_and_the_bot_goes_on(
+    env: Env,
+) -> None:
+    user = 4003
+    env.api.inject("sendMessage", 400)  # a Bad Request the bot does not expect
+    env.api.send_text(user, "/start")
+    shown = env.api.wait_for_text(user, "参考编号")
+    match = re.search(r"参考编号 ([0-9a-f]{8})", shown)
+    assert match, shown
+    assert match.group(1) in env.bot.output()  # the log line carries the same reference
+    env.api.send_text(user, "/start")
+    assert "第 1/12 步" in texts(env.api.transcript(user))
+
+
+# --- parity: both front-ends said exactly the same ---------------------------------------
+
+def test_parity_both_front_ends_give_identical_transcripts(env: Env) -> None:
+    if env.bot.framework != FRAMEWORKS[-1]:
+        pytest.skip("compared once both front-ends have run")
+    first, second = (TRANSCRIPTS.get(framework, {}) for framework in FRAMEWORKS)
+    assert set(first) == set(second) == set(SCRIPTS)
+    for name in SCRIPTS:
+        assert json.dumps(first[name], ensure_ascii=False, sort_keys=True) == json.dumps(
+            second[name], ensure_ascii=False, sort_keys=True), name
