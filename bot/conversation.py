@@ -217,6 +217,7 @@ class Conversation:
         self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
         self.slots = asyncio.Semaphore(self.max_concurrent)
         self.seen: OrderedDict[int, None] = OrderedDict()
+        self.chosen_locales: dict[int, str | None] = {}  # a cache of users.locale
         self.in_flight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -270,11 +271,14 @@ class Conversation:
             await out.best_effort_reply(t("error.apology", ref=reference))
 
     def _locale(self, incoming: Incoming) -> str:
-        try:
-            chosen = self.store.user_locale(CHANNEL, str(incoming.user_id))
-        except StoreError:
-            chosen = None
-        return resolve_locale(chosen, incoming.language_code)
+        """The user's choice (/lang), else Telegram's language_code, else zh_CN."""
+        user = incoming.user_id
+        if user not in self.chosen_locales:
+            try:
+                self.chosen_locales[user] = self.store.user_locale(CHANNEL, str(user))
+            except StoreError:
+                return resolve_locale(None, incoming.language_code)
+        return resolve_locale(self.chosen_locales[user], incoming.language_code)
 
     # --- routing --------------------------------------------------------------------
 
@@ -433,6 +437,7 @@ class Conversation:
         locale = normalize_locale(code) or resolve_locale(None)
         self.store.touch_user(CHANNEL, self._user(incoming), handle=_handle(incoming),
                               locale=locale)
+        self.chosen_locales[incoming.user_id] = locale
         t = translator(locale)
         if incoming.is_callback:
             await out.answer(None)

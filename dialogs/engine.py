@@ -16,7 +16,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from dialogs.parse import (
     Number,
@@ -194,15 +194,15 @@ class Engine:
         return changed, self.show(changed)
 
     def handle(self, state: DialogState, event: Event) -> tuple[DialogState, Screen]:
-        t = translator(state.locale)
-        current = self.show(state)
+        current = self.button_ids(state)
         if isinstance(event, Press):
-            if event.id not in current.button_ids:
+            if event.id not in current:
+                t = translator(state.locale)
                 return state, self.show(state, notice=t("dlg.stale"), effects=("stale",))
             return self._press(replace(state, seq=state.seq + 1), event.id)
         word = normalize(event.text)
         for button, words in BUTTON_WORDS.items():
-            if word in words and button in current.button_ids:
+            if word in words and button in current:
                 return self._press(replace(state, seq=state.seq + 1), button)
         return self._say(replace(state, seq=state.seq + 1), event.text)
 
@@ -469,10 +469,48 @@ class Engine:
             screen = replace(screen, text=f"{notice}\n\n{screen.text}")
         return replace(screen, effects=effects) if effects else screen
 
-    def _nav(self, t: Translator, *, back: bool = True) -> tuple[Button, ...]:
-        row = [Button("nav:back", t("btn.back"))] if back else []
-        row += [Button("nav:restart", t("btn.restart")), Button("nav:human", t("btn.human"))]
-        return tuple(row)
+    def layout(self, state: DialogState) -> tuple[tuple[str, ...], ...]:
+        """The button ids of the state's screen, in rows: no words, so it is cheap to check
+        a pressed button against it."""
+        nav = ("nav:back", "nav:restart", "nav:human")
+        if state.paused:
+            return (("rs:go", "rs:new"),)
+        if state.phase == "quote":
+            return (("adj", "nav:restart"), ("nav:back", "nav:human"))
+        if state.phase == "summary":
+            edits = [f"e:{step.field}" for step in self._answered_steps(state)]
+            return (("ok",), *(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)), nav)
+        step = STEP_BY_ID[state.step]
+        prefix = "m" if step.kind is Kind.MULTI else "o"
+        ids = [f"{prefix}:{option.value}" for option in step.options]
+        rows = [tuple(ids[i:i + step.columns]) for i in range(0, len(ids), step.columns)]
+        if step.kind is Kind.MULTI:
+            rows.append(("m:done",))
+        if step.kind is Kind.OPTIONAL_NUMBER:
+            rows.append(("skip",))
+        rows.append(nav if state.history or state.editing else nav[1:])
+        return tuple(rows)
+
+    def button_ids(self, state: DialogState) -> frozenset[str]:
+        return frozenset(button for row in self.layout(state) for button in row)
+
+    _FIXED_LABELS: ClassVar[dict[str, str]] = {
+        "nav:back": "btn.back", "nav:restart": "btn.restart", "nav:human": "btn.human",
+        "m:done": "btn.done", "skip": "btn.skip", "ok": "btn.confirm", "adj": "btn.adjust",
+        "rs:go": "btn.resume", "rs:new": "btn.restart"}
+
+    def _label(self, button: str, state: DialogState, t: Translator) -> str:
+        if button in self._FIXED_LABELS:
+            return t(self._FIXED_LABELS[button])
+        kind, _, value = button.partition(":")
+        if kind == "e":
+            return t("btn.edit", field=t(f"field.{value}"))
+        label = t(f"opt.{STEP_BY_ID[state.step].field}.{value}")
+        return f"✅ {label}" if kind == "m" and value in state.draft else label
+
+    def _buttons(self, state: DialogState, t: Translator) -> tuple[tuple[Button, ...], ...]:
+        return tuple(tuple(Button(button, self._label(button, state, t)) for button in row)
+                     for row in self.layout(state))
 
     def visible_steps(self, state: DialogState) -> list[Step]:
         """Steps this merchant is asked (the implied ones are skipped)."""
@@ -488,24 +526,7 @@ class Engine:
         if step.field in state.answers and step.kind is not Kind.MULTI:
             parts.append(t("dlg.current_answer",
                            value=self._value_text(step, state.answers[step.field], t)))
-        rows: list[tuple[Button, ...]] = []
-        buttons: list[Button] = []
-        for option in step.options:
-            label = t(f"opt.{step.field}.{option.value}")
-            if step.kind is Kind.MULTI:
-                mark = "✅ " if option.value in state.draft else ""
-                buttons.append(Button(f"m:{option.value}", f"{mark}{label}"))
-            else:
-                buttons.append(Button(f"o:{option.value}", label))
-        for index in range(0, len(buttons), step.columns):
-            rows.append(tuple(buttons[index:index + step.columns]))
-        if step.kind is Kind.MULTI:
-            rows.append((Button("m:done", t("btn.done")),))
-        if step.kind is Kind.OPTIONAL_NUMBER:
-            rows.append((Button("skip", t("btn.skip")),))
-        has_back = bool(state.history) or state.editing
-        rows.append(self._nav(t, back=has_back))
-        return Screen("question", "\n".join(parts), tuple(rows), step=step.id)
+        return Screen("question", "\n".join(parts), self._buttons(state, t), step=step.id)
 
     def _value_text(self, step: Step, value: Any, t: Translator) -> str:
         if value is None:
@@ -516,13 +537,16 @@ class Engine:
             return t(f"value.{step.field}", n=f"{int(value):,}")
         return t(f"opt.{step.field}.{value}")
 
+    def _answered_steps(self, state: DialogState) -> list[Step]:
+        answers = self.effective_answers(state)
+        return [step for step in STEPS if step.field in answers]
+
     def _summary_lines(self, state: DialogState, t: Translator) -> list[tuple[Step, str]]:
         """(step, "3. 商品类目数：12 类") for every answer given or implied."""
         answers = self.effective_answers(state)
         lines = []
-        for number, step in enumerate(STEPS, start=1):
-            if step.field not in answers:
-                continue
+        for step in self._answered_steps(state):
+            number = STEPS.index(step) + 1
             value = _e(self._value_text(step, answers[step.field], t))
             if step.field not in state.answers:
                 value = t("dlg.implied", value=value)
@@ -536,25 +560,17 @@ class Engine:
         return "\n".join(line for _, line in self._summary_lines(state, t))
 
     def _summary_screen(self, state: DialogState, t: Translator) -> Screen:
-        lines = self._summary_lines(state, t)
-        edit_buttons = [Button(f"e:{step.field}", t("btn.edit", field=t(f"field.{step.field}")))
-                        for step, _ in lines]
-        rows = [tuple(edit_buttons[i:i + 3]) for i in range(0, len(edit_buttons), 3)]
-        rows.insert(0, (Button("ok", t("btn.confirm")),))
-        rows.append(self._nav(t))
-        text = "\n".join([f"<b>{t('dlg.summary_title')}</b>", *(line for _, line in lines)])
-        return Screen("summary", text, tuple(rows))
+        lines = [line for _, line in self._summary_lines(state, t)]
+        text = "\n".join([f"<b>{t('dlg.summary_title')}</b>", *lines])
+        return Screen("summary", text, self._buttons(state, t))
 
     def _quote_screen(self, state: DialogState, t: Translator) -> Screen:
         result = quote(self.inquiry(state), self.rates)
-        rows = ((Button("adj", t("btn.adjust")), Button("nav:restart", t("btn.restart"))),
-                (Button("nav:back", t("btn.back")), Button("nav:human", t("btn.human"))))
-        return Screen("quote", t("dlg.quote_ready"), rows, quote=result)
+        return Screen("quote", t("dlg.quote_ready"), self._buttons(state, t), quote=result)
 
     def _resume_screen(self, state: DialogState, t: Translator) -> Screen:
-        rows = ((Button("rs:go", t("btn.resume")), Button("rs:new", t("btn.restart"))),)
         message = "dlg.resume_quote" if state.phase == "quote" else "dlg.resume"
-        return Screen("resume", t(message), rows)
+        return Screen("resume", t(message), self._buttons(state, t))
 
     def _hint(self, state: DialogState, t: Translator) -> str:
         if state.phase == "ask":

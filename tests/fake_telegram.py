@@ -168,12 +168,12 @@ class FakeTelegram:
 
     # --- Bot API methods ----------------------------------------------------------------
 
-    async def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Kameng",
                 "username": BOT_USERNAME, "can_join_groups": True,
                 "can_read_all_group_messages": False, "supports_inline_queries": False}
 
-    async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: N802
+    async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         self.polling.set()
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
@@ -210,7 +210,7 @@ class FakeTelegram:
         log.events.append(event)
         log.last_activity = time.monotonic()
 
-    async def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         text = str(params.get("text", ""))
         if not text.strip():
@@ -231,7 +231,7 @@ class FakeTelegram:
                 if len(data.encode()) > 64:
                     raise _BadRequest("BUTTON_DATA_INVALID")
 
-    async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message_id = int(params["message_id"])
         message = self.chats[chat_id].messages.get(message_id)
@@ -253,7 +253,7 @@ class FakeTelegram:
                              "buttons": _buttons(markup)})
         return message
 
-    async def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message = self.chats[chat_id].messages.get(int(params["message_id"]))
         if message is None:
@@ -264,7 +264,7 @@ class FakeTelegram:
                              "buttons": _buttons(markup)})
         return message
 
-    async def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    async def api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         query_id = str(params["callback_query_id"])
         chat_id = self.callback_chats.get(query_id, 0)
         self._note(chat_id, {"do": "answer", "text": params.get("text") or ""})
@@ -278,25 +278,25 @@ class FakeTelegram:
                              "file": params.get(kind), "caption": params.get("caption")})
         return message
 
-    async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._file(params, "document")
 
-    async def api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._file(params, "photo")
 
-    async def api_setMyCommands(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
         self.commands[str(params.get("language_code") or "")] = params.get("commands")
         return True
 
-    async def api_setWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    async def api_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params
         return True
 
-    async def api_deleteWebhook(self, params: dict[str, Any]) -> bool:  # noqa: N802
+    async def api_deleteWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = {}
         return True
 
-    async def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:  # noqa: N802
+    async def api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
                 "pending_update_count": 0}
 
