@@ -10,12 +10,14 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import NoReturn, TypeVar
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
 from bot.render import render_quote_text
@@ -112,6 +114,30 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
     b.add_argument("--lang", default="zh-CN", help="language of start-up errors")
     b.set_defaults(handler=cmd_bot)
+
+    w = commands.add_parser("serve", help="serve quote pages / 报价网页服务")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", default="8080")
+    w.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
+    w.add_argument("--lang", default="zh-CN", help="language of errors")
+    w.set_defaults(handler=cmd_serve)
+
+    k = commands.add_parser("link", help="share links of a quote / 报价分享链接")
+    k.add_argument("quote_id", help="the quote's number")
+    k.add_argument("--revoke", action="store_true", help="revoke its links")
+    k.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
+    k.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
+    k.set_defaults(handler=cmd_link)
+
+    x = commands.add_parser("export", help="export quote history / 导出报价记录")
+    x.add_argument("--format", default="csv", help="csv|json|xlsx")
+    x.add_argument("--since", default=None, help="from this date (YYYY-MM-DD), inclusive")
+    x.add_argument("--until", default=None, help="until this date (YYYY-MM-DD), exclusive")
+    x.add_argument("--status", default=None, help="only quotes with this status")
+    x.add_argument("--out", default=None, help="file (default: stdout for csv/json)")
+    x.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
+    x.add_argument("--lang", default="zh-CN", help="language of messages")
+    x.set_defaults(handler=cmd_export)
     return parser
 
 
@@ -265,6 +291,129 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
         key = "bot.error.rejected" if error.reason == "rejected" else "bot.error.unreachable"
         raise UsageError(t(key, base=settings.telegram_api_base)) from None
     return 0
+
+
+def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
+    from bot.web import serve_web
+
+    port = _whole(t, "cli.error.port", args.port, 65535)
+    store = open_store(args.db, t)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        try:
+            runner = await serve_web(store, args.host, port, notify=_notifier())
+        except OSError as error:
+            raise UsageError(t("cli.error.listen", host=args.host, port=port,
+                               detail=error.strerror or str(error))) from None
+        print(t("cli.serving", url=f"http://{args.host}:{port}/q/<token>"), flush=True)
+        await stop.wait()
+        await runner.cleanup()
+
+    try:
+        asyncio.run(run())
+    finally:
+        store.close()
+    return 0
+
+
+def _notifier() -> Callable[[int, str], Any] | None:
+    """With a bot token configured, `kameng serve` tells salespeople when a page is opened."""
+    from bot.config import ConfigError, load_settings
+    from bot.notify import BotApiNotifier
+
+    try:
+        settings = load_settings()
+        return BotApiNotifier(settings.token(), settings.telegram_api_base)
+    except ConfigError:
+        return None
+
+
+def cmd_link(args: argparse.Namespace, t: Translator) -> int:
+    from bot.config import ConfigError, load_settings
+    from bot.sales import deep_link, web_link
+
+    quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
+    store = open_store(args.db, t)
+    try:
+        if store.record(quote_id) is None:
+            raise UsageError(t("cli.error.quote_id", value=args.quote_id))
+        if args.revoke:
+            done = store.revoke(quote_id)
+            print(t("staff.revoked" if done else "staff.nothing_to_revoke", id=quote_id))
+            return 0
+        try:
+            settings = load_settings()
+        except ConfigError as error:
+            raise UsageError(t("bot.error.config", detail=str(error))) from None
+        token = store.share(quote_id, days=settings.link_days)
+        # The bot records its username when it starts; before that, say where it goes.
+        username = store.get_meta("bot_username") or "<bot_username>"
+        print(deep_link(username, token))
+        print(web_link(settings.public_url, token) or t("link.no_web"))
+        return 0
+    finally:
+        store.close()
+
+
+def cmd_export(args: argparse.Namespace, t: Translator) -> int:
+    from bot.export import Filters, rows, write_csv, write_json, write_xlsx
+
+    fmt = args.format.strip().lower()
+    if fmt not in ("csv", "json", "xlsx"):
+        raise UsageError(t("cli.error.choice", option="--format", value=args.format,
+                           choices="csv, json, xlsx"))
+    for option, value in (("--since", args.since), ("--until", args.until)):
+        if value is not None and not _is_date(value):
+            raise UsageError(t("cli.error.date", option=option, value=value))
+    if fmt == "xlsx" and not args.out:
+        raise UsageError(t("cli.error.xlsx_out"))
+    store = open_store(args.db, t)
+    filters = Filters(since=args.since, until=args.until, status=args.status)
+    total = store.count_quotes()
+    progress = _progress(t, total) if sys.stderr.isatty() and args.out else None
+    try:
+        if fmt == "xlsx":
+            count = write_xlsx(rows(store, filters), Path(args.out), progress)
+        else:
+            writer = write_csv if fmt == "csv" else write_json
+            if args.out:
+                # newline="" lets the csv module write its own CRLF line ends.
+                with open(args.out, "w", encoding="utf-8", newline="") as out:
+                    count = writer(rows(store, filters), out, progress)
+            else:
+                sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+                count = writer(rows(store, filters), sys.stdout, None)
+    finally:
+        store.close()
+    if args.out:
+        if progress is not None:
+            sys.stderr.write("\n")
+        print(t("cli.exported", count=count, path=args.out), file=sys.stderr)
+    return 0
+
+
+def _is_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _progress(t: Translator, total: int) -> Callable[[int], None]:
+    """A one-line progress bar on the terminal for long exports."""
+    def show(done: int) -> None:
+        share = done / total if total else 1
+        bar = "█" * int(share * 30)
+        sys.stderr.write(f"\r{t('cli.exporting')} [{bar:<30}] {done:,}/{total:,}")
+        sys.stderr.flush()
+    return show
 
 
 def _locale_from_argv(argv: Sequence[str]) -> str | None:

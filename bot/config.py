@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     webhook_host: str = Field(default="127.0.0.1", validation_alias="WEBHOOK_HOST")
     webhook_port: int = Field(default=8443, validation_alias="WEBHOOK_PORT")
     webhook_path: str = Field(default="/telegram/webhook", validation_alias="WEBHOOK_PATH")
+    public_url: str = Field(default="", validation_alias="PUBLIC_URL")
+    web_host: str = Field(default="127.0.0.1", validation_alias="WEB_HOST")
+    web_port: int = Field(default=8080, validation_alias="WEB_PORT")
+    discount_limit: int = Field(default=10, ge=0, le=90, validation_alias="DISCOUNT_LIMIT")
+    link_days: int = Field(default=30, ge=1, le=365, validation_alias="LINK_VALIDITY_DAYS")
     max_concurrent_updates: int = Field(default=64, validation_alias="KAMENG_MAX_CONCURRENT")
     flood_limit: int = Field(default=20, validation_alias="KAMENG_FLOOD_LIMIT")
     flood_window_seconds: float = Field(default=10.0, validation_alias="KAMENG_FLOOD_WINDOW")
@@ -61,7 +66,7 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError("expected Telegram user ids separated by commas") from None
 
-    @field_validator("telegram_api_base")
+    @field_validator("telegram_api_base", "public_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")

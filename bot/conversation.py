@@ -31,6 +31,7 @@ CHANNEL = "telegram"
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 COMMANDS = ("start", "quote", "history", "lang", "help", "cancel", "human")
+STAFF_COMMANDS = ("newquote", "revoke", "export", "stats")  # for SALES_IDS / ADMIN_IDS
 
 
 # --- what comes in, what goes out -------------------------------------------------------
@@ -89,6 +90,9 @@ class Transport(Protocol):
                    keyboard: Keyboard | None) -> None: ...
 
     async def answer(self, callback_id: str, text: str | None) -> None: ...
+
+    async def send_document(self, chat_id: int, filename: str, data: bytes,
+                            caption: str) -> int: ...
 
 
 # --- sending with retries ---------------------------------------------------------------
@@ -212,7 +216,15 @@ class Conversation:
     clock: Callable[[], float] = time.monotonic
     seen_limit: int = 10_000
 
+    discount_limit: int = 10
+    link_days: int = 30
+    public_url: str = ""
+    transport: Transport | None = None  # for messages not in reply to an update
+
     def __post_init__(self) -> None:
+        from bot.sales import SalesDesk  # the sales side of the same conversation
+
+        self.desk = SalesDesk(self)
         self.locks = UserLocks()
         self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
         self.slots = asyncio.Semaphore(self.max_concurrent)
@@ -224,6 +236,7 @@ class Conversation:
 
     # The entry point both front-ends call.
     async def handle(self, incoming: Incoming, transport: Transport) -> None:
+        self.transport = self.transport or transport
         if self._seen_before(incoming.update_id):
             return  # at-least-once delivery: the same update is handled once
         self.in_flight += 1
@@ -235,6 +248,19 @@ class Conversation:
             self.in_flight -= 1
             if not self.in_flight:
                 self.idle.set()
+
+    async def notify(self, chat_id: int, text: str) -> None:
+        """A message to staff outside a reply (a link opened on the web, say)."""
+        if self.transport is None:
+            log.warning("no transport to notify %s", chat_id)
+            return
+        transport = self.transport
+        try:
+            for chunk in split_message(text):
+                await with_retries(lambda chunk=chunk: transport.send(  # type: ignore[misc]
+                    chat_id, chunk, None), self.retry)
+        except Exception:
+            log.exception("could not notify %s", chat_id)
 
     async def drain(self) -> None:
         """Wait for updates being handled to finish (graceful shutdown)."""
@@ -300,6 +326,8 @@ class Conversation:
             await self._text(incoming, out, t)
         elif command in COMMANDS:
             await getattr(self, f"_cmd_{command}")(incoming, out, t, argument)
+        elif command in STAFF_COMMANDS:
+            await self.desk.command(command, incoming, out, t, argument)
         else:
             await out.reply(t("tg.unknown_command"))
 
@@ -342,6 +370,9 @@ class Conversation:
 
     async def _cmd_start(self, incoming: Incoming, out: _Out, t: Translator,
                          argument: str) -> None:
+        if argument.startswith("q_"):  # a prospect opening a salesperson's quote link
+            await self.desk.open_link(incoming, out, t, argument[2:])
+            return
         state, _ = self._load(incoming)
         if state is not None and (state.answers or state.phase != "ask"):
             state, screen = self.engine.resume(state)
@@ -407,6 +438,9 @@ class Conversation:
         if data.startswith("lang:"):
             await self._set_language(incoming, out, data[5:])
             return
+        if data.startswith(("lk:", "ap:")):
+            await self.desk.callback(incoming, out, t, data)
+            return
         state, current_message = self._load(incoming)
         seq, _, button = data.partition(":")
         if state is None or seq != str(state.seq) or not button:
@@ -451,9 +485,10 @@ class Conversation:
                      *, edit: bool) -> None:
         """Carry out the screen's effects, then show it."""
         if "save_quote" in screen.effects and screen.quote is not None:
-            self.store.save_quote(channel=CHANNEL, user_id=self._user(incoming),
-                                  dialog_id=state.dialog_id, confirmation=state.confirmed,
-                                  quote=screen.quote, locale=state.locale)
+            await self.desk.save(incoming, out, state, screen.quote)
+        if "share_link" in screen.effects:
+            await self.desk.share(incoming, out, state)
+            return
         if "handoff" in screen.effects:
             await self._handoff(incoming, out, state)
         await self._show(incoming, out, state, screen, edit=edit)
@@ -540,6 +575,11 @@ class _Out:
             except CannotEdit:
                 pass
         return await self.reply(text, keyboard)
+
+    async def document(self, filename: str, data: bytes, caption: str) -> None:
+        chat_id = self.incoming.chat_id
+        await with_retries(lambda: self.transport.send_document(chat_id, filename, data,
+                                                                caption), self.retry)
 
     async def best_effort_reply(self, text: str) -> None:
         """The apology after an error: it must not raise in its turn."""

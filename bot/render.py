@@ -108,11 +108,9 @@ def environment() -> Environment:
     return env
 
 
-def render_quote_html(quote: Quote, locale: str | None = None) -> str:
-    """The quote as a Telegram-HTML message (autoescaped)."""
-    t = translator(locale)
-    template = environment().get_template("quote.html.j2")
-    context: dict[str, Any] = {
+def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
+    """What every quote template gets: the quote, the translator, formatting helpers."""
+    return {
         "q": quote,
         "t": t,
         "money": lambda amount: format_money_range(amount, t),
@@ -124,7 +122,13 @@ def render_quote_html(quote: Quote, locale: str | None = None) -> str:
         "assumption": lambda key: describe_assumption(key, t),
         "signed": lambda item: _signed_amount(item, t),
     }
-    return template.render(context).strip()
+
+
+def render_quote_html(quote: Quote, locale: str | None = None) -> str:
+    """The quote as a Telegram-HTML message (autoescaped)."""
+    t = translator(locale)
+    template = environment().get_template("quote.html.j2")
+    return template.render(quote_context(quote, t)).strip()
 
 
 def _signed_amount(item: LineItem, t: Translator) -> str:

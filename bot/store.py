@@ -7,18 +7,20 @@ migrations; each migration runs once, in a transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from pricing import Quote
-from pricing.serialize import inquiry_to_dict, quote_to_dict
+from pricing.serialize import inquiry_to_dict, quote_from_dict, quote_to_dict
 
 DEFAULT_DB = "kameng.db"
 Clock = Callable[[], datetime]
@@ -64,8 +66,70 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Quotes for prospects: versions, the sales owner, share links, views, acceptance."""
+    quotes = db["quotes"]
+    for column, kind in (("version", int), ("parent_id", int), ("prospect", str),
+                         ("sales_owner", str), ("discount", str), ("answers", str),
+                         ("per_order_low", str), ("per_order_high", str),
+                         ("recommended_plan", str), ("token", str), ("expires_at", str),
+                         ("revoked_at", str), ("opened_at", str), ("accepted_at", str),
+                         ("views", int)):
+        quotes.add_column(column, kind)  # type: ignore[union-attr]
+    db.execute("UPDATE quotes SET version = 1 WHERE version IS NULL")
+    db.execute("UPDATE quotes SET views = 0 WHERE views IS NULL")
+    quotes.create_index(["token"], unique=True)  # type: ignore[union-attr]
+    quotes.create_index(["created_at"])  # type: ignore[union-attr]
+    db["quote_views"].create(  # type: ignore[union-attr]
+        {"id": int, "quote_id": int, "at": str, "channel": str, "agent_hash": str},
+        pk="id", foreign_keys=[("quote_id", "quotes", "id")])
+    db["quote_views"].create_index(["quote_id"])  # type: ignore[union-attr]
+    db["meta"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+
+
 # Append only: the schema version is the number of migrations applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+
+
+TOKEN_BYTES = 16  # 128 bits → 22 URL-safe characters, well within Telegram's 64
+
+RECORD_COLUMNS = ("id, version, parent_id, channel, user_id, locale, prospect, sales_owner, "
+                  "discount, status, token, expires_at, revoked_at, opened_at, accepted_at, "
+                  "views, created_at, quote, answers")
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRecord:
+    id: int
+    version: int
+    parent_id: int | None
+    channel: str
+    user_id: str
+    locale: str
+    prospect: str | None
+    sales_owner: str | None
+    discount: str | None
+    status: str
+    token: str | None
+    expires_at: str | None
+    revoked_at: str | None
+    opened_at: str | None
+    accepted_at: str | None
+    views: int
+    created_at: str
+    quote_json: str
+    answers_json: str | None
+
+    @property
+    def locked(self) -> bool:
+        return self.accepted_at is not None
+
+    def quote(self) -> Quote:
+        return quote_from_dict(json.loads(self.quote_json))
+
+    def answers(self) -> dict[str, Any]:
+        loaded = json.loads(self.answers_json or "{}")
+        return loaded if isinstance(loaded, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +171,15 @@ class Store:
             with self.db.conn:
                 migration(self.db)
                 self.db.execute(f"PRAGMA user_version = {number}")
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._write(lambda: self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "value = excluded.value", [key, value]))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else None
 
     def close(self) -> None:
         self.db.close()
@@ -166,28 +239,128 @@ class Store:
     # --- quotes -------------------------------------------------------------------------
 
     def save_quote(self, *, channel: str, user_id: str, dialog_id: str, confirmation: int,
-                   quote: Quote, locale: str) -> int:
-        """Store a confirmed quote once; a repeat of the same confirmation returns its id."""
+                   quote: Quote, locale: str, answers: dict[str, Any] | None = None,
+                   prospect: str | None = None, sales_owner: str | None = None,
+                   parent_id: int | None = None, status: str = "new") -> int:
+        """Store a confirmed quote once; a repeat of the same confirmation returns its id.
+
+        A quote is an immutable snapshot. `parent_id` makes it the next version of another.
+        """
         now = _iso(self.clock())
         payload = quote_to_dict(quote, rounded=False)  # exact figures in the JSON
-        shown = quote_to_dict(quote)["monthly"]  # the columns hold what the merchant saw
+        shown = quote_to_dict(quote)  # the columns hold what people saw
 
         def write() -> int:
+            version = 1
+            if parent_id is not None:
+                row = self.db.execute("SELECT version FROM quotes WHERE id = ?",
+                                      [parent_id]).fetchone()
+                version = int(row[0] or 1) + 1 if row else 1
             self.db.execute(
                 "INSERT INTO quotes (dialog_id, confirmation, channel, user_id, locale, "
-                "daily_orders, monthly_low, monthly_high, inquiry, quote, rates_version, "
-                "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) "
+                "daily_orders, monthly_low, monthly_high, per_order_low, per_order_high, "
+                "recommended_plan, inquiry, quote, answers, rates_version, status, created_at, "
+                "version, parent_id, prospect, sales_owner, discount, views) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
                 "ON CONFLICT (dialog_id, confirmation) DO NOTHING",
                 [dialog_id, confirmation, channel, user_id, locale, quote.inquiry.daily_orders,
-                 shown["low"], shown["high"],
+                 shown["monthly"]["low"], shown["monthly"]["high"],
+                 shown["alternatives"]["per_order"]["low"],
+                 shown["alternatives"]["per_order"]["high"], quote.recommended_plan.value,
                  json.dumps(inquiry_to_dict(quote), ensure_ascii=False),
-                 json.dumps(payload, ensure_ascii=False), quote.rates_version, now])
+                 json.dumps(payload, ensure_ascii=False),
+                 json.dumps(answers or {}, ensure_ascii=False), quote.rates_version, status,
+                 now, version, parent_id, prospect, sales_owner,
+                 f"{quote.inquiry.discount:f}"])
             row = self.db.execute(
                 "SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
                 [dialog_id, confirmation]).fetchone()
             return int(row[0])
 
         return int(self._write(write))
+
+    def quote_id_for(self, dialog_id: str, confirmation: int) -> int | None:
+        row = self.db.execute("SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
+                              [dialog_id, confirmation]).fetchone()
+        return int(row[0]) if row else None
+
+    def record(self, quote_id: int) -> QuoteRecord | None:
+        row = self.db.execute(f"SELECT {RECORD_COLUMNS} FROM quotes WHERE id = ?",
+                              [quote_id]).fetchone()
+        return QuoteRecord(*row) if row else None
+
+    def record_by_token(self, token: str) -> QuoteRecord | None:
+        row = self.db.execute(f"SELECT {RECORD_COLUMNS} FROM quotes WHERE token = ?",
+                              [token]).fetchone()
+        return QuoteRecord(*row) if row else None
+
+    def set_status(self, quote_id: int, status: str) -> None:
+        self._write(lambda: self.db.execute("UPDATE quotes SET status = ? WHERE id = ?",
+                                            [status, quote_id]))
+
+    def share(self, quote_id: int, *, days: int) -> str:
+        """The quote's link token (made once: at least 128 bits from `secrets`, URL-safe),
+        valid for `days` from now. An existing, unrevoked token is kept."""
+        now = self.clock()
+
+        def write() -> str:
+            row = self.db.execute("SELECT token, revoked_at FROM quotes WHERE id = ?",
+                                  [quote_id]).fetchone()
+            if row is None:
+                raise KeyError(quote_id)
+            if row[0] and not row[1]:
+                return str(row[0])
+            token = secrets.token_urlsafe(TOKEN_BYTES)
+            self.db.execute(
+                "UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, "
+                "status = CASE WHEN status IN ('new', 'pending_approval') THEN 'sent' "
+                "ELSE status END WHERE id = ?",
+                [token, _iso(now + timedelta(days=days)), quote_id])
+            return token
+
+        return str(self._write(write))
+
+    def revoke(self, quote_id: int) -> bool:
+        now = _iso(self.clock())
+        cursor = self._write(lambda: self.db.execute(
+            "UPDATE quotes SET revoked_at = ?, status = 'revoked' "
+            "WHERE id = ? AND token IS NOT NULL AND revoked_at IS NULL", [now, quote_id]))
+        return bool(cursor.rowcount)
+
+    def link_state(self, record: QuoteRecord | None) -> str:
+        """"ok", "unknown", "revoked" or "expired" for a record found by token."""
+        if record is None:
+            return "unknown"
+        if record.revoked_at:
+            return "revoked"
+        if record.expires_at and record.expires_at <= _iso(self.clock()):
+            return "expired"
+        return "ok"
+
+    def record_view(self, quote_id: int, *, channel: str, agent: str) -> bool:
+        """Count a view (time, hashed user agent); True on the first open."""
+        now = _iso(self.clock())
+        agent_hash = hashlib.sha256(agent.encode("utf-8", "replace")).hexdigest()[:16]
+
+        def write() -> bool:
+            self.db.execute("INSERT INTO quote_views (quote_id, at, channel, agent_hash) "
+                            "VALUES (?, ?, ?, ?)", [quote_id, now, channel, agent_hash])
+            cursor = self.db.execute(
+                "UPDATE quotes SET opened_at = ?, status = CASE WHEN status = 'sent' "
+                "THEN 'opened' ELSE status END WHERE id = ? AND opened_at IS NULL",
+                [now, quote_id])
+            self.db.execute("UPDATE quotes SET views = views + 1 WHERE id = ?", [quote_id])
+            return bool(cursor.rowcount)
+
+        return bool(self._write(write))
+
+    def accept(self, quote_id: int) -> bool:
+        """Accept a quote: it is locked from then on. True the first time."""
+        now = _iso(self.clock())
+        cursor = self._write(lambda: self.db.execute(
+            "UPDATE quotes SET accepted_at = ?, status = 'accepted' "
+            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL", [now, quote_id]))
+        return bool(cursor.rowcount)
 
     def quotes(self, *, channel: str | None = None, user_id: str | None = None,
                limit: int | None = None) -> list[SavedQuote]:

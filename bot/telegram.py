@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.config import Settings
-from bot.conversation import COMMANDS, Conversation
+from bot.conversation import COMMANDS, Conversation, Transport
 from bot.store import Store
 from dialogs.engine import Engine
 from locales.i18n import translator
@@ -50,6 +50,7 @@ def command_menus() -> Iterator[tuple[str | None, list[tuple[str, str]]]]:
 class Frontend(Protocol):
     name: str
     conversation: Conversation
+    transport: Transport
 
     async def start(self) -> str: ...
     async def set_commands(self) -> None: ...
@@ -107,7 +108,8 @@ def build_app(settings: Settings, token: str) -> App:
     conversation = Conversation(
         engine=engine, store=store, sales_ids=settings.sales_ids, admin_ids=settings.admin_ids,
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
-        flood_window=settings.flood_window_seconds)
+        flood_window=settings.flood_window_seconds, discount_limit=settings.discount_limit,
+        link_days=settings.link_days, public_url=settings.public_url)
     frontend: Frontend
     if settings.framework == "ptb":
         from bot.tg_ptb import PtbFrontend
@@ -117,6 +119,7 @@ def build_app(settings: Settings, token: str) -> App:
         from bot.tg_aiogram import AiogramFrontend
         frontend = AiogramFrontend(token, settings.telegram_api_base, conversation,
                                    concurrency=settings.max_concurrent_updates)
+    conversation.transport = frontend.transport
     return App(settings, store, conversation, frontend)
 
 
@@ -167,6 +170,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     try:
         username = await app.frontend.start()
         app.conversation.bot_username = username
+        app.store.set_meta("bot_username", username)
         await app.frontend.set_commands()
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall
@@ -175,10 +179,17 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         gc.freeze()
         log.info("bot @%s started with %s (%s)", username, app.frontend.name,
                  "webhook" if webhook else "long polling")
+        pages = None
+        if app.settings.public_url:  # quote links point here: serve their pages too
+            from bot.web import serve_web
+            pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
+                                    notify=app.conversation.notify)
         if webhook:
             await _serve_webhook(app, stop)
         else:
             await app.frontend.run_polling(stop)
+        if pages is not None:
+            await pages.cleanup()
         await app.conversation.drain()
         log.info("stopped; in-flight updates finished")
     finally:

@@ -19,6 +19,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -84,6 +85,12 @@ class AiogramTransport:
 
     async def answer(self, callback_id: str, text: str | None) -> None:
         await self._call(self.bot.answer_callback_query(callback_id, text=text))
+
+    async def send_document(self, chat_id: int, filename: str, data: bytes,
+                            caption: str) -> int:
+        message = await self._call(self.bot.send_document(
+            chat_id, BufferedInputFile(data, filename=filename), caption=caption))
+        return int(message.message_id)
 
 
 def _from_message(message: Message, update: Update, *, edited: bool = False) -> Incoming:

@@ -11,6 +11,7 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Update,
 )
@@ -75,6 +76,12 @@ class PtbTransport:
 
     async def answer(self, callback_id: str, text: str | None) -> None:
         await self._call(self.bot.answer_callback_query(callback_id, text=text))
+
+    async def send_document(self, chat_id: int, filename: str, data: bytes,
+                            caption: str) -> int:
+        message = await self._call(self.bot.send_document(
+            chat_id, document=InputFile(data, filename=filename), caption=caption))
+        return int(message.message_id)
 
 
 def to_incoming(update: Update) -> Incoming | None:

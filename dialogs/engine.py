@@ -26,7 +26,15 @@ from dialogs.parse import (
     parse_number,
     response_for_minutes,
 )
-from dialogs.steps import BUTTON_WORDS, STEP_BY_FIELD, STEP_BY_ID, STEPS, Kind, Step
+from dialogs.steps import (
+    BUTTON_WORDS,
+    CUSTOMER_STEPS,
+    STEP_BY_FIELD,
+    STEP_BY_ID,
+    STEPS,
+    Kind,
+    Step,
+)
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     AiChoice,
@@ -98,7 +106,7 @@ class Screen:
 class DialogState:
     locale: str
     phase: str = "ask"
-    step: str = STEPS[0].id
+    step: str = "ORDERS"
     answers: Mapping[str, Any] = field(default_factory=dict)
     draft: tuple[str, ...] = ()  # a multi-choice being ticked
     history: tuple[str, ...] = ()  # steps answered, for "back"
@@ -107,6 +115,8 @@ class DialogState:
     seq: int = 0  # counts handled events; front-ends tie buttons to it
     confirmed: int = 0  # confirmations so far: one saved quote each
     dialog_id: str = ""  # given by the front-end; with `confirmed`, names a saved quote
+    sales: bool = False  # a salesperson's quote for a prospect: more steps, a share button
+    parent_quote: int | None = None  # adjusting this saved quote makes its next version
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +124,7 @@ class DialogState:
             "step": self.step, "answers": dict(self.answers), "draft": list(self.draft),
             "history": list(self.history), "editing": self.editing, "paused": self.paused,
             "seq": self.seq, "confirmed": self.confirmed, "dialog_id": self.dialog_id,
+            "sales": self.sales, "parent_quote": self.parent_quote,
         }
 
     @classmethod
@@ -134,6 +145,9 @@ class DialogState:
                 seq=int(data["seq"]),
                 confirmed=int(data["confirmed"]),
                 dialog_id=str(data.get("dialog_id", "")),
+                sales=bool(data.get("sales", False)),
+                parent_quote=(int(data["parent_quote"]) if data.get("parent_quote") is not None
+                              else None),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None
@@ -174,13 +188,21 @@ class Engine:
     # --- entry points -------------------------------------------------------------------
 
     def start(self, locale: str | None = None, *, dialog_id: str = "",
-              answers: Mapping[str, Any] | None = None) -> tuple[DialogState, Screen]:
+              answers: Mapping[str, Any] | None = None, sales: bool = False,
+              parent_quote: int | None = None) -> tuple[DialogState, Screen]:
         """A new dialogue. `dialog_id` is the front-end's name for it (quotes are saved once
-        per dialog_id and confirmation); `answers` pre-fill it and open the summary."""
-        state = DialogState(locale=resolve_locale(locale), dialog_id=dialog_id)
+        per dialog_id and confirmation); `answers` pre-fill it and open the summary;
+        `sales` adds the prospect and discount steps and a share button on the quote."""
+        state = DialogState(locale=resolve_locale(locale), dialog_id=dialog_id, sales=sales,
+                            parent_quote=parent_quote)
+        state = replace(state, step=self._steps(state)[0].id)
         if answers:
             state = replace(state, phase="summary", answers=dict(answers))
         return state, self.show(state)
+
+    def _steps(self, state: DialogState) -> tuple[Step, ...]:
+        """The steps of this kind of dialogue (a salesperson's has two more)."""
+        return STEPS if state.sales else CUSTOMER_STEPS
 
     def resume(self, state: DialogState) -> tuple[DialogState, Screen]:
         """Returning after an interruption: offer 继续上次 / 重新开始 if there is progress."""
@@ -212,7 +234,8 @@ class Engine:
         t = translator(state.locale)
         if button == "nav:restart" or button == "rs:new":
             fresh = DialogState(locale=state.locale, seq=state.seq, confirmed=state.confirmed,
-                                dialog_id=state.dialog_id)
+                                dialog_id=state.dialog_id, sales=state.sales)
+            fresh = replace(fresh, step=self._steps(fresh)[0].id)
             return fresh, self.show(fresh)
         if button == "rs:go":
             resumed = replace(state, paused=False)
@@ -227,6 +250,8 @@ class Engine:
         if button == "adj":
             summary = replace(state, phase="summary")
             return summary, self.show(summary)
+        if button == "share":
+            return state, self.show(state, effects=("share_link",))
         if button.startswith("e:"):
             step = STEP_BY_FIELD[button[2:]]
             draft = tuple(state.answers.get(step.field, ())) if step.kind is Kind.MULTI else ()
@@ -296,6 +321,9 @@ class Engine:
             return state, self.show(state, notice=t("dlg.not_understood",
                                                     hint=self._hint(state, t)))
         step = STEP_BY_ID[state.step] if state.phase == "ask" else None
+        if step is not None and step.kind is Kind.TEXT:
+            # Kept as written (escaped wherever shown), never parsed for other answers.
+            return self._advance(state, step, {step.field: clean[:step.maximum]}, notice="")
         found, errors = self._understand(clean, step, t)
         if not found:
             notice = (t(errors[0].key, **errors[0].params) if errors
@@ -409,7 +437,7 @@ class Engine:
 
     def _next(self, state: DialogState) -> DialogState:
         """The first step still to ask (in order, skipping implied ones), else the summary."""
-        for step in STEPS:
+        for step in self._steps(state):
             if step.field in state.answers or self._implied(step, state.answers) is not None:
                 continue
             staying = state.phase == "ask" and step.id == state.step
@@ -449,6 +477,7 @@ class Engine:
             volume=VolumePattern(answers.get("volume", VolumePattern.STEADY)),
             billing=Billing(answers.get("billing", Billing.COMPARE)),
             budget=Decimal(budget) if budget else None,
+            discount=Decimal(answers.get("discount") or 0) / 100,
         )
 
     # --- screens ------------------------------------------------------------------------
@@ -476,17 +505,19 @@ class Engine:
         if state.paused:
             return (("rs:go", "rs:new"),)
         if state.phase == "quote":
-            return (("adj", "nav:restart"), ("nav:back", "nav:human"))
+            after = (("adj", "nav:restart"), ("nav:back", "nav:human"))
+            return (("share",), *after) if state.sales else after
         if state.phase == "summary":
             edits = [f"e:{step.field}" for step in self._answered_steps(state)]
             return (("ok",), *(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)), nav)
         step = STEP_BY_ID[state.step]
         prefix = "m" if step.kind is Kind.MULTI else "o"
         ids = [f"{prefix}:{option.value}" for option in step.options]
-        rows = [tuple(ids[i:i + step.columns]) for i in range(0, len(ids), step.columns)]
+        rows: list[tuple[str, ...]] = [tuple(ids[i:i + step.columns])
+                                       for i in range(0, len(ids), step.columns)]
         if step.kind is Kind.MULTI:
             rows.append(("m:done",))
-        if step.kind is Kind.OPTIONAL_NUMBER:
+        if step.kind in (Kind.OPTIONAL_NUMBER, Kind.TEXT):
             rows.append(("skip",))
         rows.append(nav if state.history or state.editing else nav[1:])
         return tuple(rows)
@@ -497,7 +528,7 @@ class Engine:
     _FIXED_LABELS: ClassVar[dict[str, str]] = {
         "nav:back": "btn.back", "nav:restart": "btn.restart", "nav:human": "btn.human",
         "m:done": "btn.done", "skip": "btn.skip", "ok": "btn.confirm", "adj": "btn.adjust",
-        "rs:go": "btn.resume", "rs:new": "btn.restart"}
+        "rs:go": "btn.resume", "rs:new": "btn.restart", "share": "btn.share"}
 
     def _label(self, button: str, state: DialogState, t: Translator) -> str:
         if button in self._FIXED_LABELS:
@@ -514,7 +545,7 @@ class Engine:
 
     def visible_steps(self, state: DialogState) -> list[Step]:
         """Steps this merchant is asked (the implied ones are skipped)."""
-        return [step for step in STEPS
+        return [step for step in self._steps(state)
                 if step.field in state.answers or self._implied(step, state.answers) is None]
 
     def _question_screen(self, state: DialogState, t: Translator) -> Screen:
@@ -533,20 +564,23 @@ class Engine:
             return t("dlg.skipped")
         if step.kind is Kind.MULTI:
             return t("list_separator").join(t(f"opt.{step.field}.{item}") for item in value)
+        if step.kind is Kind.TEXT:
+            return str(value)
         if step.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER):
             return t(f"value.{step.field}", n=f"{int(value):,}")
         return t(f"opt.{step.field}.{value}")
 
     def _answered_steps(self, state: DialogState) -> list[Step]:
         answers = self.effective_answers(state)
-        return [step for step in STEPS if step.field in answers]
+        return [step for step in self._steps(state) if step.field in answers]
 
     def _summary_lines(self, state: DialogState, t: Translator) -> list[tuple[Step, str]]:
         """(step, "3. 商品类目数：12 类") for every answer given or implied."""
         answers = self.effective_answers(state)
         lines = []
+        steps = self._steps(state)
         for step in self._answered_steps(state):
-            number = STEPS.index(step) + 1
+            number = steps.index(step) + 1
             value = _e(self._value_text(step, answers[step.field], t))
             if step.field not in state.answers:
                 value = t("dlg.implied", value=value)

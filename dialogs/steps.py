@@ -26,6 +26,7 @@ class Kind(StrEnum):
     CHOICE = "choice"  # one of the options
     MULTI = "multi"  # any of the options, then "done"
     OPTIONAL_NUMBER = "optional_number"  # a number, or skip
+    TEXT = "text"  # free text kept as written (a prospect's name), or skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class Step:
     minimum: int = 1
     maximum: int = 1_000_000
     columns: int = 2  # buttons per row
+    sales_only: bool = False  # asked only in a salesperson's dialogue (/newquote)
     # The answer this step would get without asking, or None to ask it.
     implied: Callable[[Answers, Rates], Any] | None = dataclass_field(default=None, compare=False)
 
@@ -161,7 +163,13 @@ BUTTON_WORDS: dict[str, tuple[str, ...]] = {
     "rs:go": ("继续", "繼續", "继续上次", "繼續上次", "continue"),
 }
 
-STEPS: tuple[Step, ...] = (ORDERS, KINDS, CATEGORIES, FLAGS, RESPONSE, SCOPE, TOOLING, AI,
-                           MODE, VOLUME, BILLING, BUDGET)
+PROSPECT = Step("PROSPECT", "prospect", Kind.TEXT, maximum=80, sales_only=True)
+DISCOUNT = Step("DISCOUNT", "discount", Kind.OPTIONAL_NUMBER, minimum=0, maximum=90,
+                columns=3, sales_only=True, options=(Option("5"), Option("10"), Option("15")))
+
+STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, CATEGORIES, FLAGS, RESPONSE, SCOPE,
+                           TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT)
+# A merchant's own dialogue: everything but the salesperson's steps.
+CUSTOMER_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if not step.sales_only)
 STEP_BY_ID: dict[str, Step] = {step.id: step for step in STEPS}
 STEP_BY_FIELD: dict[str, Step] = {step.field: step for step in STEPS}

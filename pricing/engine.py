@@ -192,6 +192,13 @@ def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _
         lines.append(_line("tooling_bundle", rates.bundle_fee.value, rates.bundle_fee))
         fee = fee + rates.bundle_fee.value
 
+    if inquiry.discount:
+        # A salesperson's discount: on the whole monthly plan, outside the rates.
+        off = fee.scale(-inquiry.discount)
+        lines.append(LineItem("sales_discount", off, (), "sales",
+                              (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
+        fee = fee + off
+
     return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price)
 
 

@@ -134,6 +134,8 @@ class Inquiry:
     volume: VolumePattern = VolumePattern.STEADY
     billing: Billing = Billing.COMPARE
     budget: Decimal | None = None
+    # A salesperson's discount on the monthly plan, as a fraction (0.05 = 5 %).
+    discount: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
         if isinstance(self.daily_orders, bool) or not isinstance(self.daily_orders, int):
@@ -151,6 +153,10 @@ class Inquiry:
                 raise InquiryError("budget", "not_a_decimal")
             if not self.budget.is_finite() or self.budget <= 0:
                 raise InquiryError("budget", "not_positive")
+        if isinstance(self.discount, float) or not isinstance(self.discount, Decimal):
+            raise InquiryError("discount", "not_a_decimal")
+        if not self.discount.is_finite() or not 0 <= self.discount < 1:
+            raise InquiryError("discount", "out_of_range")
 
 
 @dataclass(frozen=True, slots=True)

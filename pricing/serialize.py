@@ -5,7 +5,22 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pricing.model import LineItem, Notice, Quote, Range
+from pricing.model import (
+    AiChoice,
+    Billing,
+    BudgetFit,
+    Inquiry,
+    LineItem,
+    Notice,
+    ProductKind,
+    Quote,
+    Range,
+    Response,
+    Scope,
+    ServiceMode,
+    Tooling,
+    VolumePattern,
+)
 from pricing.money import round_money
 
 
@@ -52,6 +67,7 @@ def inquiry_to_dict(quote: Quote) -> dict[str, Any]:
         "volume": inquiry.volume.value,
         "billing": inquiry.billing.value,
         "budget": None if inquiry.budget is None else f"{inquiry.budget:f}",
+        "discount": f"{inquiry.discount:f}",
     }
 
 
@@ -91,3 +107,68 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
         "validity_days": quote.validity_days,
         "days_per_month": f"{quote.days_per_month:f}",
     }
+
+
+# --- back from data: a stored snapshot is shown as it was, never re-priced ----------------
+
+def _back_range(data: dict[str, str]) -> Range:
+    return Range(Decimal(data["low"]), Decimal(data["high"]))
+
+
+def _back_notice(data: dict[str, Any]) -> Notice:
+    return Notice(str(data["code"]), tuple((str(k), str(v)) for k, v in data["params"].items()))
+
+
+def inquiry_from_dict(data: dict[str, Any]) -> Inquiry:
+    return Inquiry(
+        daily_orders=int(data["daily_orders"]),
+        categories=int(data["categories"]),
+        product_kinds=frozenset(ProductKind(kind) for kind in data["product_kinds"]),
+        multi_level=bool(data["multi_level"]),
+        cross_border=bool(data["cross_border"]),
+        response=Response(data["response"]),
+        scope=Scope(data["scope"]),
+        tooling=Tooling(data["tooling"]),
+        ai=AiChoice(data["ai"]),
+        mode=ServiceMode(data["mode"]),
+        volume=VolumePattern(data["volume"]),
+        billing=Billing(data["billing"]),
+        budget=None if data.get("budget") is None else Decimal(data["budget"]),
+        discount=Decimal(data.get("discount") or "0"),
+    )
+
+
+def quote_from_dict(data: dict[str, Any]) -> Quote:
+    """The inverse of quote_to_dict(quote, rounded=False)."""
+    fit = data.get("budget_fit")
+    alternatives = data["alternatives"]
+    return Quote(
+        inquiry=inquiry_from_dict(data["inquiry"]),
+        scope=Scope(data["scope"]),
+        ai_applied=bool(data["ai_applied"]),
+        units=_back_range(data["units"]),
+        unit=str(data["units"]["unit"]),
+        line_items=tuple(
+            LineItem(str(item["code"]), _back_range(item), tuple(item["rates_keys"]),
+                     str(item["source"]),
+                     tuple((str(k), str(v)) for k, v in item["params"].items()))
+            for item in data["line_items"]),
+        monthly=_back_range(data["monthly"]),
+        per_order=_back_range(alternatives["per_order"]),
+        per_hour=_back_range(alternatives["per_hour"]),
+        hours_per_month=_back_range(alternatives["hours_per_month"]),
+        break_even_daily_orders=_back_range(data["break_even_daily_orders"]),
+        recommended_plan=Billing(data["recommended_plan"]),
+        recommendations=tuple(_back_notice(n) for n in data["notices"]["recommendations"]),
+        warnings=tuple(_back_notice(n) for n in data["notices"]["warnings"]),
+        kpi=tuple(_back_notice(n) for n in data["notices"]["kpi"]),
+        budget_fit=None if fit is None else BudgetFit(
+            budget=Decimal(fit["budget"]), status=str(fit["status"]),
+            changes=tuple(fit["changes"]),
+            monthly=None if fit["monthly"] is None else _back_range(fit["monthly"]),
+            shortfall=Decimal(fit["shortfall"])),
+        assumptions=tuple(data["assumptions"]),
+        rates_version=str(data["rates_version"]),
+        validity_days=int(data["validity_days"]),
+        days_per_month=Decimal(data["days_per_month"]),
+    )

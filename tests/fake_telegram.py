@@ -273,7 +273,11 @@ class FakeTelegram:
     async def _file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
         message = self._message(chat_id, "", None)
-        message[kind] = params.get(kind)
+        upload = params.get(kind)
+        if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
+            upload = params.get(upload.removeprefix("attach://"))
+        params[kind] = upload
+        message[kind] = upload
         self._note(chat_id, {"do": f"send_{kind}", "id": message["message_id"],
                              "file": params.get(kind), "caption": params.get("caption")})
         return message

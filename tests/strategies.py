@@ -38,6 +38,7 @@ def inquiries(draw: st.DrawFn, *, ai: st.SearchStrategy[AiChoice] | None = None)
         volume=draw(st.sampled_from(list(VolumePattern))),
         billing=draw(st.sampled_from(list(Billing))),
         budget=draw(budgets),
+        discount=draw(st.sampled_from(["0", "0", "0.05", "0.1", "0.35"]).map(Decimal)),
     )
 
 

@@ -54,7 +54,7 @@ def test_every_code_the_core_emits_has_a_message() -> None:
     for code in notices:
         assert any(t.has(f"{prefix}.{code}") for prefix in prefixes), code
     for code in lines | {"complexity_categories", "complexity_multi_level",
-                         "complexity_cross_border"}:
+                         "complexity_cross_border", "sales_discount"}:
         assert t.has(f"line.{code}"), code
 
 

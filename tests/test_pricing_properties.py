@@ -15,7 +15,7 @@ from tests.strategies import fixed_ai_inquiries, inquiries
 
 # Adjustment lines are (effect on the low total, effect on the high total), not a range:
 # a discount is negative at both ends, a floor top-up positive at either.
-ADJUSTMENT_LINES = {"own_system", "ai", "service_mode", "emergency_floor"}
+ADJUSTMENT_LINES = {"own_system", "ai", "service_mode", "emergency_floor", "sales_discount"}
 
 settings.register_profile("default", max_examples=150, deadline=None)
 settings.load_profile("default")
@@ -42,7 +42,7 @@ def test_totals_are_ordered_non_negative_decimals_and_lines_add_up(
         assert isinstance(item.amount.low, Decimal) and isinstance(item.amount.high, Decimal)
         if item.code not in ADJUSTMENT_LINES:
             assert 0 <= item.amount.low <= item.amount.high, item
-        elif item.code == "own_system":
+        elif item.code in ("own_system", "sales_discount"):
             assert item.amount.low <= 0 and item.amount.high <= 0
         elif item.code == "emergency_floor":
             assert item.amount.low >= 0 and item.amount.high >= 0
@@ -109,6 +109,13 @@ def test_ai_auto_never_costs_more_than_no_ai(rates: Rates, inquiry: Inquiry) -> 
 
 
 @given(inquiries())
+def test_a_discount_takes_its_share_off_both_ends(rates: Rates, inquiry: Inquiry) -> None:
+    full = quote(replace(inquiry, discount=Decimal(0)), rates).monthly
+    cut = quote(replace(inquiry, discount=Decimal("0.1")), rates).monthly
+    assert cut.low == full.low * Decimal("0.9") and cut.high == full.high * Decimal("0.9")
+
+
+@given(inquiries())
 def test_the_same_inquiry_and_rates_always_give_the_same_quote(
     rates: Rates, inquiry: Inquiry
 ) -> None:
@@ -116,10 +123,11 @@ def test_the_same_inquiry_and_rates_always_give_the_same_quote(
 
 
 @given(inquiries())
-def test_emergency_response_always_costs_at_least_its_floor_before_ai(
+def test_emergency_response_always_costs_at_least_its_floor_before_ai_and_discounts(
     rates: Rates, inquiry: Inquiry
 ) -> None:
-    result = quote(replace(inquiry, response=Response.EMERGENCY, ai=AiChoice.NO), rates)
+    result = quote(replace(inquiry, response=Response.EMERGENCY, ai=AiChoice.NO,
+                           discount=Decimal(0)), rates)
     assert cs_fee(result)[0] >= 5000
 
 
@@ -151,5 +159,19 @@ def test_every_assumption_listed_is_marked_assumption_in_the_rates(
     for key in result.assumptions:
         assert rates.figures[key].is_assumption
     for item in result.line_items:
+        if item.code == "sales_discount":  # the salesperson's, not the rates'
+            assert item.keys == () and item.provenance == "sales"
+            continue
         used = {rates.figures[key].provenance for key in item.keys}
         assert item.provenance == (used.pop() if len(used) == 1 else "mixed")
+
+
+@given(inquiries())
+def test_a_quote_survives_its_json_snapshot_exactly(rates: Rates, inquiry: Inquiry) -> None:
+    import json
+
+    from pricing.serialize import quote_from_dict, quote_to_dict
+
+    result = quote(inquiry, rates)
+    stored = json.loads(json.dumps(quote_to_dict(result, rounded=False)))
+    assert quote_from_dict(stored) == result

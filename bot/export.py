@@ -1,0 +1,158 @@
+"""Quote history out of SQLite: CSV that Excel opens in Chinese, JSON, XLSX; and /stats.
+
+One row per quote. CSV is UTF-8 with a BOM (Excel otherwise guesses a legacy code page
+and garbles Chinese) and every cell that a spreadsheet would read as a formula (starting
+with = + - @, tab, CR or NUL) gets a leading apostrophe (OWASP's CSV injection advice),
+on top of ordinary quoting.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from bot.store import Store
+
+COLUMNS = (
+    "id", "version", "parent_id", "created_at", "channel", "user", "prospect", "sales_owner",
+    "daily_orders", "categories", "product_kinds", "multi_level", "cross_border", "response",
+    "scope", "tooling", "ai", "mode", "volume", "billing", "budget", "discount",
+    "monthly_low", "monthly_high", "per_order_low", "per_order_high", "recommended_plan",
+    "status", "views", "opened_at", "accepted_at", "rates_version", "locale",
+)
+INQUIRY_FIELDS = ("categories", "product_kinds", "multi_level", "cross_border", "response",
+                  "scope", "tooling", "ai", "mode", "volume", "billing", "budget")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None  # an ISO date or time: created_at >= since
+    until: str | None = None  # created_at < until (a date means up to its start)
+    status: str | None = None
+
+
+def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
+    """Quotes as flat dicts in COLUMNS order, oldest first, streamed from SQLite."""
+    where, params = [], []
+    if filters.since:
+        where.append("created_at >= ?")
+        params.append(filters.since)
+    if filters.until:
+        where.append("created_at < ?")
+        params.append(filters.until)
+    if filters.status:
+        where.append("status = ?")
+        params.append(filters.status)
+    sql = ("SELECT id, version, parent_id, created_at, channel, user_id, prospect, sales_owner, "
+           "daily_orders, inquiry, monthly_low, monthly_high, per_order_low, per_order_high, "
+           "recommended_plan, status, views, opened_at, accepted_at, rates_version, locale, "
+           "discount FROM quotes" + (f" WHERE {' AND '.join(where)}" if where else "")
+           + " ORDER BY created_at, id")
+    for row in store.db.execute(sql, params):
+        inquiry = json.loads(row[9])
+        record: dict[str, Any] = {
+            "id": row[0], "version": row[1] or 1, "parent_id": row[2], "created_at": row[3],
+            "channel": row[4], "user": row[5], "prospect": row[6], "sales_owner": row[7],
+            "daily_orders": row[8]}
+        for name in INQUIRY_FIELDS:
+            value = inquiry.get(name)
+            record[name] = " ".join(value) if isinstance(value, list) else value
+        record.update({
+            "discount": row[21], "monthly_low": row[10], "monthly_high": row[11],
+            "per_order_low": row[12], "per_order_high": row[13], "recommended_plan": row[14],
+            "status": row[15], "views": row[16] or 0, "opened_at": row[17],
+            "accepted_at": row[18], "rates_version": row[19], "locale": row[20]})
+        yield record
+
+
+def neutralise(value: Any) -> str:
+    """A cell as text, with a leading apostrophe where a spreadsheet would see a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(records: Iterator[dict[str, Any]], out: io.TextIOBase | Any,
+              progress: Callable[[int], None] | None = None) -> int:
+    out.write(BOM)
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for record in records:
+        writer.writerow([neutralise(record[name]) for name in COLUMNS])
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(count)
+    return count
+
+
+def write_json(records: Iterator[dict[str, Any]], out: io.TextIOBase | Any,
+               progress: Callable[[int], None] | None = None) -> int:
+    """A JSON array of objects with the COLUMNS keys, streamed."""
+    out.write("[")
+    count = 0
+    for record in records:
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(record, ensure_ascii=False))
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(count)
+    out.write("\n]\n")
+    return count
+
+
+def write_xlsx(records: Iterator[dict[str, Any]], path: Path | BinaryIO,
+               progress: Callable[[int], None] | None = None) -> int:
+    from openpyxl import Workbook  # only needed for xlsx
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("quotes")
+    sheet.append(list(COLUMNS))
+    count = 0
+    for record in records:
+        sheet.append([neutralise(record[name]) for name in COLUMNS])
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(count)
+    book.save(path)
+    return count
+
+
+def export_csv(store: Store, filters: Filters = Filters()) -> bytes:
+    buffer = io.StringIO()
+    write_csv(rows(store, filters), buffer)
+    return buffer.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Stats:
+    per_day: list[tuple[str, int]]
+    quotes: int
+    shared: int
+    opened: int
+    accepted: int
+
+    @property
+    def conversion(self) -> str:
+        """Accepted out of shared, as a percentage."""
+        return f"{self.accepted * 100 / self.shared:.0f}%" if self.shared else "-"
+
+
+def stats(store: Store, *, days: int = 7) -> Stats:
+    per_day = [(str(day), int(count)) for day, count in store.db.execute(
+        "SELECT substr(created_at, 1, 10) AS day, count(*) FROM quotes GROUP BY day "
+        "ORDER BY day DESC LIMIT ?", [days])]
+    quotes, shared, opened, accepted = store.db.execute(
+        "SELECT count(*), count(token), count(opened_at), count(accepted_at) FROM quotes"
+    ).fetchone()
+    return Stats(per_day, int(quotes), int(shared), int(opened), int(accepted))

@@ -1,0 +1,224 @@
+"""Quote links end to end: a salesperson's /newquote, share links, the prospect opening
+them in the bot and on the web, notifications, versions, acceptance, approval, revocation,
+expiry, and the admins' /export and /stats — through the real `kameng bot` (both
+front-ends) and the fake Bot API server."""
+
+from __future__ import annotations
+
+import re
+import socket
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.botproc import SALES_ID, TOKEN, BotProcess
+from tests.fake_telegram import FakeTelegram
+
+ADMIN_ID = 777
+PROSPECT = 9001
+OTHER = 9002
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Env:
+    def __init__(self, api: FakeTelegram, bot: BotProcess, db: Path, web: str) -> None:
+        self.api, self.bot, self.db, self.web = api, bot, db, web
+
+    def get(self, path: str, agent: str = "Mozilla/5.0 (test)") -> tuple[int, str, dict[str, str]]:
+        request = urllib.request.Request(self.web + path, headers={"User-Agent": agent})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(), dict(error.headers)
+
+    def sql(self, query: str, *params: object) -> list[tuple[object, ...]]:
+        with sqlite3.connect(self.db) as db:
+            return db.execute(query, params).fetchall()
+
+    def last_text(self, chat: int) -> str:
+        return str(self.api.transcript(chat)[-1].get("text", ""))
+
+
+@pytest.fixture(scope="module", params=["aiogram", "ptb"])
+def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+        ) -> Iterator[Env]:
+    api = FakeTelegram(TOKEN)
+    api.start()
+    port = free_port()
+    web = f"http://127.0.0.1:{port}"
+    db = tmp_path_factory.mktemp(f"links-{request.param}") / "kameng.db"
+    bot = BotProcess(request.param, api, db, extra_env={
+        "ADMIN_IDS": str(ADMIN_ID), "PUBLIC_URL": web, "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port), "DISCOUNT_LIMIT": "10",
+        "KAMENG_FLOOD_LIMIT": "1000"})  # staff here type faster than any person
+    bot.wait_polling()
+    yield Env(api, bot, db, web)
+    code = bot.stop()
+    api.stop()
+    assert code == 0, bot.output()[-3000:]
+    assert TOKEN not in bot.output()
+
+
+SALES_SCRIPT = ["日均300单，5类商品，要10分钟响应", "游戏点卡", "都没有", "技术", "不需要系统",
+                "纯人工", "外包", "平稳", "比较", "跳过"]
+
+
+def make_sales_quote(env: Env, prospect: str, discount: str) -> str:
+    """A salesperson's quote through /newquote; returns the links message."""
+    api = env.api
+    api.send_text(SALES_ID, "/newquote")
+    api.send_text(SALES_ID, prospect)
+    for text in SALES_SCRIPT:
+        api.send_text(SALES_ID, text)
+    api.send_text(SALES_ID, discount)
+    api.tap(SALES_ID, "ok")
+    api.tap(SALES_ID, "share")
+    return env.last_text(SALES_ID)
+
+
+def token_of(links: str) -> str:
+    match = re.search(r"start=q_([A-Za-z0-9_-]+)", links)
+    assert match, links
+    return match.group(1)
+
+
+def test_the_whole_life_of_a_quote_link(env: Env) -> None:
+    api = env.api
+    links = make_sales_quote(env, "星辰<b>卡盟</b>", "5")
+    token = token_of(links)
+    assert len(token) >= 22  # 128 bits, URL-safe
+    assert f"https://t.me/kameng_test_bot?start=q_{token}" in links
+    assert f"{env.web}/q/{token}" in links
+    [(quote_id, owner, prospect, status)] = env.sql(
+        "SELECT id, sales_owner, prospect, status FROM quotes WHERE token = ?", token)
+    assert (owner, prospect, status) == (str(SALES_ID), "星辰<b>卡盟</b>", "sent")
+
+    # The prospect opens the deep link: the quote, three buttons, the owner told once.
+    api.send_text(PROSPECT, f"/start q_{token}")
+    shown = env.last_text(PROSPECT)
+    assert f"报价 #{quote_id} · 第 1 版" in shown and "客户：星辰&lt;b&gt;卡盟&lt;/b&gt;" in shown
+    assert "销售折扣 5%" in shown and "月费合计：2,470–4,990 元" in shown
+    assert api.button(PROSPECT, f"lk:acc:{token}")
+    assert "打开了报价" in env.last_text(SALES_ID)
+    api.send_text(PROSPECT, f"/start q_{token}")  # a second open: no second notice
+    assert sum("打开了报价" in text for text in api.texts(SALES_ID)) == 1
+
+    # The web page: same quote, views recorded.
+    status_code, page, headers = env.get(f"/q/{token}")
+    assert status_code == 200 and "2,470–4,990 元" in page
+    assert "<b>卡盟</b>" not in page and "星辰&lt;b&gt;卡盟&lt;/b&gt;" in page
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["Referrer-Policy"] == "no-referrer"
+    [(views,)] = env.sql("SELECT views FROM quotes WHERE id = ?", quote_id)
+    assert views == 3
+
+    # Adjusting from the link makes version 2, owned by the same salesperson.
+    api.tap(PROSPECT, f"lk:adj:{token}")
+    api.tap(PROSPECT, "e:response")
+    api.tap(PROSPECT, "o:emergency")
+    api.tap(PROSPECT, "ok")
+    [(v2, version, parent, v2_owner, v2_token)] = env.sql(
+        "SELECT id, version, parent_id, sales_owner, token FROM quotes WHERE parent_id = ?",
+        quote_id)
+    assert (version, parent, v2_owner) == (2, quote_id, str(SALES_ID)) and v2_token
+    assert f"新版本 #{v2}（第 2 版）" in env.last_text(SALES_ID)
+
+    # Accepting version 1 locks it; adjusting it afterwards is refused.
+    message_id, data = next((m["message_id"], f"lk:acc:{token}")
+                            for m in api.chats[PROSPECT].messages.values()
+                            if f"lk:acc:{token}" in str(m.get("reply_markup")))
+    api.press(PROSPECT, message_id, data)
+    assert "已接受报价" in env.last_text(PROSPECT)
+    assert "接受了报价" in env.last_text(SALES_ID)
+    [(accepted_at, status)] = env.sql("SELECT accepted_at, status FROM quotes WHERE id = ?",
+                                      quote_id)
+    assert accepted_at and status == "accepted"
+    api.press(PROSPECT, message_id, f"lk:adj:{token}")
+    answers = [e["text"] for e in api.transcript(PROSPECT) if e["do"] == "answer"]
+    assert answers[-1] == "已接受的报价不能修改"
+    api.send_text(PROSPECT, f"/start q_{token}")
+    assert "已于" in env.last_text(PROSPECT) and "不能再修改" in env.last_text(PROSPECT)
+
+    # 联系销售 tells the owner who asks.
+    api.tap(PROSPECT, f"lk:ask:{token}")
+    assert "想联系您" in env.last_text(SALES_ID)
+
+    # Revoking version 2: the page says 410, the deep link says withdrawn.
+    api.send_text(SALES_ID, f"/revoke {v2}")
+    assert f"已撤回报价 #{v2}" in env.last_text(SALES_ID)
+    assert env.get(f"/q/{v2_token}")[0] == 410
+    api.send_text(PROSPECT, f"/start q_{v2_token}")
+    assert "已被撤回" in env.last_text(PROSPECT)
+
+
+def test_an_expired_link_is_gone(env: Env) -> None:
+    token = token_of(make_sales_quote(env, "过期测试", "0"))
+    env.sql("UPDATE quotes SET expires_at = '2000-01-01T00:00:00+00:00' WHERE token = ?", token)
+    status_code, page, _ = env.get(f"/q/{token}")
+    assert status_code == 410 and "过期测试" not in page
+    env.api.send_text(OTHER, f"/start q_{token}")
+    assert "已过期" in env.last_text(OTHER)
+
+
+def test_unknown_tokens_get_404_and_reveal_nothing(env: Env) -> None:
+    status_code, page, headers = env.get("/q/not-a-real-token-at-all-xyz")
+    assert status_code == 404 and "报价不可用" in page
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    env.api.send_text(OTHER, "/start q_nope")
+    assert "链接无效" in env.last_text(OTHER)
+
+
+def test_a_discount_above_the_limit_waits_for_an_admin(env: Env) -> None:
+    api = env.api
+    waiting = make_sales_quote(env, "折扣客户", "20")
+    assert "已提交管理员审批" in waiting and "start=q_" not in waiting
+    request = env.last_text(ADMIN_ID)
+    assert "待审批" in request and "折扣 20%（上限 10%）" in request
+    quote_id = int(re.search(r"报价 #(\d+)", request).group(1))  # type: ignore[union-attr]
+    # Someone who is not an admin cannot approve it.
+    message_id, data = api.button(ADMIN_ID, f"ap:{quote_id}:y")
+    api.press(OTHER, message_id, data, chat_id=ADMIN_ID)
+    [(status,)] = env.sql("SELECT status FROM quotes WHERE id = ?", quote_id)
+    assert status == "pending_approval"
+    api.press(ADMIN_ID, message_id, data)
+    links = env.last_text(SALES_ID)
+    assert "管理员已批准" in links and "start=q_" in links
+
+
+def test_staff_commands_are_refused_to_others(env: Env) -> None:
+    for command in ("/newquote", "/revoke 1", "/export", "/stats"):
+        env.api.send_text(OTHER, command)
+        assert "仅限销售/管理员" in env.last_text(OTHER)
+    env.api.send_text(SALES_ID, "/export")
+    assert "仅限销售/管理员" in env.last_text(SALES_ID)  # export is for admins
+
+
+def test_admins_get_the_csv_and_the_stats(env: Env) -> None:
+    env.api.send_text(ADMIN_ID, "/export")
+    [document] = [e for e in env.api.transcript(ADMIN_ID) if e["do"] == "send_document"]
+    assert str(document["file"]["filename"]).endswith(".csv")  # type: ignore[index]
+    assert int(document["file"]["size"]) > 100  # type: ignore[index]
+    env.api.send_text(ADMIN_ID, "/stats")
+    stats = env.last_text(ADMIN_ID)
+    assert "报价统计" in stats and "已分享" in stats and "转化率" in stats
+
+
+def test_a_web_open_notifies_the_owner(env: Env) -> None:
+    token = token_of(make_sales_quote(env, "网页客户", "0"))
+    before = len(env.api.texts(SALES_ID))
+    assert env.get(f"/q/{token}", agent="TelegramBot (like TwitterBot)")[0] == 200
+    time.sleep(0.3)
+    assert len(env.api.texts(SALES_ID)) == before  # a link preview is not an open
+    assert env.get(f"/q/{token}")[0] == 200
+    env.api.wait_for_text(SALES_ID, "网页客户 打开了报价")
