@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install chat test lint bench clean
+.PHONY: install browser chat test lint bench clean
 
 install: $(STAMP)
 
@@ -15,10 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The quote-page test drives Debian's chromium through Playwright (never a browser download).
+# CI runs as root and installs it here; elsewhere the test says how to install it.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
+	  else echo "make: the page test needs: sudo apt-get install chromium fonts-wqy-microhei" >&2; fi; \
+	fi
+
 chat: install
 	$(BIN)/kameng chat
 
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	@# pytest exits 5 when it collected nothing: say so, and fail.

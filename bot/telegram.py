@@ -29,6 +29,7 @@ from pricing import load_rates
 log = logging.getLogger("kameng.bot")
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_TASKS = web.AppKey("webhook_tasks", set)
 
 
 class StartupError(RuntimeError):
@@ -150,7 +151,7 @@ def webhook_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app.router.add_post(app.settings.webhook_path, on_update)
     web_app.router.add_get("/healthz", healthz)
-    web_app["tasks"] = tasks
+    web_app[WEBHOOK_TASKS] = tasks  # keeps background handlers referenced until done
     return web_app
 
 

@@ -1,0 +1,79 @@
+"""Export 100,000 quotes to CSV (and JSON) from SQLite.
+
+Run: .venv/bin/python benchmarks/bench_export.py [--quotes 100000]
+Target (issue 5): the CSV export of 100,000 quotes under 5 s on the 2-core dev machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.export import Filters, rows, write_csv, write_json  # noqa: E402
+from bot.store import Store  # noqa: E402
+from pricing import Inquiry, Response, Scope, load_rates, quote  # noqa: E402
+from pricing.serialize import inquiry_to_dict, quote_to_dict  # noqa: E402
+
+
+def fill(store: Store, count: int) -> None:
+    """`count` quotes made from 50 distinct real quotes, inserted in one transaction."""
+    rates = load_rates()
+    rng = random.Random(5)
+    samples = []
+    for _ in range(50):
+        result = quote(Inquiry(daily_orders=rng.randint(10, 3000),
+                               categories=rng.randint(1, 20),
+                               response=rng.choice(list(Response)),
+                               scope=rng.choice(list(Scope))), rates)
+        shown = quote_to_dict(result)
+        samples.append((result.inquiry.daily_orders, shown["monthly"]["low"],
+                        shown["monthly"]["high"], shown["alternatives"]["per_order"]["low"],
+                        shown["alternatives"]["per_order"]["high"],
+                        result.recommended_plan.value,
+                        json.dumps(inquiry_to_dict(result), ensure_ascii=False),
+                        json.dumps(quote_to_dict(result, rounded=False), ensure_ascii=False)))
+    with store.db.conn:
+        store.db.conn.executemany(
+            "INSERT INTO quotes (dialog_id, confirmation, channel, user_id, locale, "
+            "daily_orders, monthly_low, monthly_high, per_order_low, per_order_high, "
+            "recommended_plan, inquiry, quote, rates_version, status, created_at, version, "
+            "prospect, views) VALUES (?, 1, 'telegram', ?, 'zh_CN', ?, ?, ?, ?, ?, ?, ?, ?, "
+            "'r', 'new', ?, 1, ?, 0)",
+            ((f"d{i}", str(1000 + i % 5000), *samples[i % 50][:7], samples[i % 50][7],
+              f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}T08:00:00+00:00", f"客户{i}")
+             for i in range(count)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quotes", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "kameng.db")
+        started = time.perf_counter()
+        fill(store, args.quotes)
+        print(f"machine: {platform.machine()} {platform.python_implementation()} "
+              f"{platform.python_version()}")
+        print(f"filled {args.quotes:,} quotes in {time.perf_counter() - started:.1f} s")
+        for name, writer in (("csv", write_csv), ("json", write_json)):
+            out = Path(tmp) / f"quotes.{name}"
+            started = time.perf_counter()
+            with out.open("w", encoding="utf-8", newline="") as handle:
+                count = writer(rows(store, Filters()), handle, None)
+            seconds = time.perf_counter() - started
+            print(f"export {name}: {count:,} quotes in {seconds:.2f} s "
+                  f"({count / seconds:,.0f} quotes/s, {out.stat().st_size / 1e6:.1f} MB)"
+                  + ("  (target: csv under 5 s)" if name == "csv" else ""))
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

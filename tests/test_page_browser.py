@@ -1,0 +1,75 @@
+"""The quote page in a real browser: Playwright driving Debian's chromium, headless."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.store import Store
+from bot.web import quote_web_app
+from pricing import Inquiry, Rates, Response, quote
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Flags for a sandboxed, offline machine (root, no GPU, no background connections).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must have Debian's chromium: `make test` installs it")
+    pytest.skip("needs Debian's chromium (sudo apt-get install chromium)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+async def page_url(tmp_path: Path, rates: Rates) -> AsyncIterator[str]:
+    store = Store(tmp_path / "kameng.db")
+    result = quote(Inquiry(daily_orders=300, categories=12, response=Response.FAST,
+                           discount=Decimal("0.05")), rates)
+    quote_id = store.save_quote(channel="telegram", user_id="555", dialog_id="d",
+                                confirmation=1, quote=result, locale="zh_CN",
+                                prospect="星辰卡盟", sales_owner="555")
+    token = store.share(quote_id, days=30)
+    server = TestServer(quote_web_app(store), host="127.0.0.1")
+    await server.start_server()
+    yield str(server.make_url(f"/q/{token}"))
+    await server.close()
+    store.close()
+
+
+async def test_the_page_shows_the_total_and_the_chart_and_prints_cleanly(
+    page_url: str, tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                   args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        requests: list[str] = []
+        page.on("request", lambda request: requests.append(request.url))
+        response = await page.goto(page_url)
+        assert response is not None and response.status == 200
+        total = page.locator("#monthly-total")
+        assert await total.is_visible()
+        assert "月费合计" in await total.inner_text()
+        chart = page.locator("#chart svg")
+        assert await chart.is_visible()
+        box = await chart.bounding_box()
+        assert box is not None and box["width"] > 250 and box["height"] > 100
+        # Readable on a phone: nothing wider than the screen.
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+        await page.screenshot(path=str(tmp_path / "quote-page.png"), full_page=True)
+        await page.emulate_media(media="print")
+        await page.pdf(path=str(tmp_path / "quote-page.pdf"))
+        await browser.close()
+    assert (tmp_path / "quote-page.png").stat().st_size > 10_000
+    assert (tmp_path / "quote-page.pdf").stat().st_size > 10_000
+    assert requests == [page_url]  # no external asset, no script fetched anything
