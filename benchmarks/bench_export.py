@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.export import Filters, rows, write_csv, write_json  # noqa: E402
-from bot.store import Store  # noqa: E402
-from pricing import Inquiry, Response, Scope, load_rates, quote  # noqa: E402
-from pricing.serialize import inquiry_to_dict, quote_to_dict  # noqa: E402
+from bot.export import Filters, rows, write_csv, write_json
+from bot.store import Store
+from pricing import Inquiry, Response, Scope, load_rates, quote
+from pricing.serialize import inquiry_to_dict, quote_to_dict
 
 
 def fill(store: Store, count: int) -> None:

@@ -15,7 +15,6 @@ from bot.store import Store
 from bot.web import MissThrottle, quote_web_app
 from pricing import Inquiry, Rates, quote
 
-
 SENT = web.AppKey("sent", list)
 
 
