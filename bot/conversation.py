@@ -411,7 +411,10 @@ class Conversation:
 
     async def _cmd_help(self, incoming: Incoming, out: _Out, t: Translator,
                         argument: str) -> None:
-        await out.reply(t("tg.help"))
+        text = t("tg.help")
+        if self.desk.is_staff(incoming.user_id):
+            text += "\n\n" + t("tg.help_staff")
+        await out.reply(text)
 
     async def _cmd_cancel(self, incoming: Incoming, out: _Out, t: Translator,
                           argument: str) -> None:
