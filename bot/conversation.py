@@ -156,10 +156,14 @@ class FloodGate:
         self.limit, self.window, self.clock = limit, window, clock
         self.recent: dict[int, deque[float]] = {}
         self.warned: dict[int, float] = {}
+        self.calls = 0
 
     def admit(self, user_id: int) -> str:
         """ "ok", "warn" (refuse and say so once per window) or "drop"."""
         now = self.clock()
+        self.calls += 1
+        if self.calls % 1000 == 0:
+            self._forget_quiet_users(now)
         times = self.recent.setdefault(user_id, deque())
         while times and now - times[0] > self.window:
             times.popleft()
@@ -170,6 +174,14 @@ class FloodGate:
             self.warned[user_id] = now
             return "warn"
         return "drop"
+
+    def _forget_quiet_users(self, now: float) -> None:
+        """Users with nothing in the window take no memory (the bot sees many once)."""
+        quiet = [user for user, times in self.recent.items()
+                 if not times or now - times[-1] > self.window]
+        for user in quiet:
+            del self.recent[user]
+            self.warned.pop(user, None)
 
 
 class UserLocks:
@@ -229,7 +241,7 @@ class Conversation:
         self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
         self.slots = asyncio.Semaphore(self.max_concurrent)
         self.seen: OrderedDict[int, None] = OrderedDict()
-        self.chosen_locales: dict[int, str | None] = {}  # a cache of users.locale
+        self.chosen_locales: OrderedDict[int, str | None] = OrderedDict()  # users.locale
         self.in_flight = 0
         self.idle = asyncio.Event()
         self.idle.set()
@@ -243,7 +255,10 @@ class Conversation:
         self.idle.clear()
         try:
             async with self.slots, self.locks(incoming.user_id):
+                if self._handled_before(incoming.update_id):
+                    return  # handled before a restart, redelivered since
                 await self._guarded(incoming, transport)
+                self._mark_handled(incoming.update_id)
         finally:
             self.in_flight -= 1
             if not self.in_flight:
@@ -265,6 +280,18 @@ class Conversation:
     async def drain(self) -> None:
         """Wait for updates being handled to finish (graceful shutdown)."""
         await self.idle.wait()
+
+    def _handled_before(self, update_id: int) -> bool:
+        try:
+            return self.store.update_seen(update_id)
+        except StoreError:
+            return False  # the database is down: handling will say 稍后再试
+
+    def _mark_handled(self, update_id: int) -> None:
+        try:
+            self.store.mark_update(update_id)
+        except StoreError:
+            log.warning("could not mark update %s as handled", update_id)
 
     def _seen_before(self, update_id: int) -> bool:
         if update_id in self.seen:
@@ -304,6 +331,8 @@ class Conversation:
                 self.chosen_locales[user] = self.store.user_locale(CHANNEL, str(user))
             except StoreError:
                 return resolve_locale(None, incoming.language_code)
+            if len(self.chosen_locales) > self.seen_limit:  # a bounded cache
+                self.chosen_locales.popitem(last=False)
         return resolve_locale(self.chosen_locales[user], incoming.language_code)
 
     # --- routing --------------------------------------------------------------------
@@ -360,7 +389,8 @@ class Conversation:
     def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
         data = state.to_dict()
         data["tg_message_id"] = message_id  # the message whose buttons are current
-        self.store.save_session(CHANNEL, self._user(incoming), data)
+        self.store.save_session(CHANNEL, self._user(incoming), data,
+                                update_id=incoming.update_id)
 
     def _new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
         self.store.touch_user(CHANNEL, self._user(incoming), handle=_handle(incoming))

@@ -87,8 +87,16 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Telegram update ids already handled: delivery is at least once, handling once."""
+    db["processed_updates"].create(  # type: ignore[union-attr]
+        {"update_id": int, "at": str}, pk="update_id")
+
+
 # Append only: the schema version is the number of migrations applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_migration_1, _migration_2)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _migration_1, _migration_2, _migration_3)
+KEEP_UPDATES = 100_000  # how many handled update ids are remembered
 
 
 TOKEN_BYTES = 16  # 128 bits → 22 URL-safe characters, well within Telegram's 64
@@ -146,12 +154,14 @@ class SavedQuote:
 
 
 class Store:
-    def __init__(self, path: str | Path = DEFAULT_DB, *, clock: Clock = utc_now) -> None:
+    def __init__(self, path: str | Path = DEFAULT_DB, *, clock: Clock = utc_now,
+                 busy_timeout_ms: int = 5000) -> None:
         self.path = str(path)
         self.clock = clock
         try:
             self.db = sqlite_utils.Database(self.path)
-            self.db.execute("PRAGMA busy_timeout = 5000")
+            # Wait this long for another writer's lock before giving up (稍后再试).
+            self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             if self.path != ":memory:":
                 self.db.enable_wal()
                 # WAL + NORMAL: no fsync per commit, still never corrupt; a power cut may
@@ -178,11 +188,24 @@ class Store:
             "value = excluded.value", [key, value]))
 
     def get_meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self._one("SELECT value FROM meta WHERE key = ?", [key])
         return str(row[0]) if row else None
 
     def close(self) -> None:
         self.db.close()
+
+    def _one(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+        """The first row of a read, or None; SQLite errors become StoreError."""
+        try:
+            return self.db.execute(sql, params).fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(str(error)) from error
+
+    def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return list(self.db.execute(sql, params).fetchall())
+        except sqlite3.Error as error:
+            raise StoreError(str(error)) from error
 
     def _write(self, action: Callable[[], Any]) -> Any:
         """One transaction; SQLite errors become StoreError (the shell says 稍后再试)."""
@@ -209,13 +232,13 @@ class Store:
         self._write(write)
 
     def user_locale(self, channel: str, user_id: str) -> str | None:
-        row = self.db.execute("SELECT locale FROM users WHERE channel = ? AND user_id = ?",
-                              [channel, user_id]).fetchone()
+        row = self._one("SELECT locale FROM users WHERE channel = ? AND user_id = ?",
+                              [channel, user_id])
         return row[0] if row and row[0] else None
 
     def load_session(self, channel: str, user_id: str) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
-                              [channel, user_id]).fetchone()
+        row = self._one("SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
+                              [channel, user_id])
         if row is None:
             return None
         try:
@@ -224,13 +247,37 @@ class Store:
             return None
         return state if isinstance(state, dict) else None
 
-    def save_session(self, channel: str, user_id: str, state: dict[str, Any]) -> None:
+    def save_session(self, channel: str, user_id: str, state: dict[str, Any], *,
+                     update_id: int | None = None) -> None:
+        """Save a dialogue state; with `update_id`, mark that update handled in the same
+        transaction, so a crash can never leave one without the other."""
         payload = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
         now = _iso(self.clock())
-        self._write(lambda: self.db.execute(
-            "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
-            "updated_at = excluded.updated_at", [channel, user_id, payload, now]))
+
+        def write() -> None:
+            self.db.execute(
+                "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
+                "updated_at = excluded.updated_at", [channel, user_id, payload, now])
+            if update_id is not None:
+                self._mark(update_id, now)
+
+        self._write(write)
+
+    def _mark(self, update_id: int, now: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
+                        [update_id, now])
+        if update_id % 1000 == 0:  # now and then, forget the oldest
+            self.db.execute("DELETE FROM processed_updates WHERE update_id < ?",
+                            [update_id - KEEP_UPDATES])
+
+    def mark_update(self, update_id: int) -> None:
+        now = _iso(self.clock())
+        self._write(lambda: self._mark(update_id, now))
+
+    def update_seen(self, update_id: int) -> bool:
+        return self._one("SELECT 1 FROM processed_updates WHERE update_id = ?",
+                         [update_id]) is not None
 
     def delete_session(self, channel: str, user_id: str) -> None:
         self._write(lambda: self.db.execute(
@@ -280,18 +327,18 @@ class Store:
         return int(self._write(write))
 
     def quote_id_for(self, dialog_id: str, confirmation: int) -> int | None:
-        row = self.db.execute("SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
-                              [dialog_id, confirmation]).fetchone()
+        row = self._one("SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
+                              [dialog_id, confirmation])
         return int(row[0]) if row else None
 
     def record(self, quote_id: int) -> QuoteRecord | None:
-        row = self.db.execute(f"SELECT {RECORD_COLUMNS} FROM quotes WHERE id = ?",
-                              [quote_id]).fetchone()
+        row = self._one(f"SELECT {RECORD_COLUMNS} FROM quotes WHERE id = ?",
+                              [quote_id])
         return QuoteRecord(*row) if row else None
 
     def record_by_token(self, token: str) -> QuoteRecord | None:
-        row = self.db.execute(f"SELECT {RECORD_COLUMNS} FROM quotes WHERE token = ?",
-                              [token]).fetchone()
+        row = self._one(f"SELECT {RECORD_COLUMNS} FROM quotes WHERE token = ?",
+                              [token])
         return QuoteRecord(*row) if row else None
 
     def set_status(self, quote_id: int, status: str) -> None:
@@ -378,14 +425,14 @@ class Store:
                + " ORDER BY created_at DESC, id DESC")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [SavedQuote(*row) for row in self.db.execute(sql, params).fetchall()]
+        return [SavedQuote(*row) for row in self._all(sql, params)]
 
     def quote_json(self, quote_id: int) -> dict[str, Any] | None:
-        row = self.db.execute("SELECT quote FROM quotes WHERE id = ?", [quote_id]).fetchone()
+        row = self._one("SELECT quote FROM quotes WHERE id = ?", [quote_id])
         return json.loads(row[0]) if row else None
 
     def count_quotes(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM quotes").fetchone()[0])
+        return int(self._one("SELECT count(*) FROM quotes")[0])
 
     # --- hand-offs ----------------------------------------------------------------------
 

@@ -119,3 +119,13 @@ def test_command_menus_cover_every_command_in_chinese_and_english() -> None:
     menus = dict(command_menus())
     assert set(menus) == {None, "zh", "en"}
     assert [name for name, _ in menus["zh"]] == [name for name, _ in menus["en"]]
+
+
+def test_the_flood_gate_forgets_users_who_went_quiet() -> None:
+    now = [0.0]
+    gate = FloodGate(20, 10, lambda: now[0])
+    for user in range(999):
+        gate.admit(user)
+    now[0] = 100
+    gate.admit(5000)  # the 1000th call sweeps
+    assert set(gate.recent) == {5000}

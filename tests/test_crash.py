@@ -1,0 +1,76 @@
+"""Kill -9 the bot in the middle of many dialogues, start it again: everyone resumes at the
+same step with the same answers, no confirmed quote is lost or saved twice, and updates
+taken but not confirmed before the crash are handled once."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.botproc import TOKEN, BotProcess
+from tests.fake_telegram import FakeTelegram
+
+USERS = range(5001, 5013)
+STEPS = ["日均300单，5类商品", "游戏点卡", "都没有", "快速", "技术", "不需要系统", "纯人工",
+         "外包", "平稳", "比较", "跳过"]
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_a_crash_loses_no_answer_and_no_quote(tmp_path: Path, framework: str) -> None:
+    api = FakeTelegram(TOKEN)
+    api.start()
+    db = tmp_path / "kameng.db"
+    env = {"KAMENG_FLOOD_LIMIT": "1000"}
+    bot = BotProcess(framework, api, db, extra_env=env)
+    try:
+        bot.wait_polling()
+        # Each user gets a different distance into the dialogue; every third confirms.
+        for index, user in enumerate(USERS):
+            api.send_text(user, "/start")
+            if index % 3 == 0:
+                for text in STEPS:
+                    api.send_text(user, text)
+                api.tap(user, "ok")
+            else:
+                for text in STEPS[: 1 + index % (len(STEPS) - 1)]:
+                    api.send_text(user, text)
+        before = {user: api.texts(user)[-1] for user in USERS}
+        confirmed = sum(1 for index, _ in enumerate(USERS) if index % 3 == 0)
+        # Updates in flight at the moment of the crash.
+        in_flight = [api.send_text(user, "/help", wait=False) for user in list(USERS)[:5]]
+        bot.process.send_signal(signal.SIGKILL)
+        bot.process.wait()
+        bot.log.close()
+
+        api.polling.clear()
+        again = BotProcess(framework, api, db, extra_env=env)
+        again.wait_polling()
+        for update_id in in_flight:
+            api.wait_taken(update_id)
+        for index, user in enumerate(USERS):
+            api.send_text(user, "/start")
+            resumed = api.texts(user)[-1]
+            if index % 3 == 0:
+                assert "要查看并调整上次的报价" in resumed
+            else:
+                assert "上次的报价还没完成" in resumed
+            api.tap(user, "rs:go")
+            shown = api.texts(user)[-1]
+            step = before[user].split("第 ")[1].split(" 步")[0] if "第 " in before[user] else ""
+            if step:
+                assert f"第 {step} 步" in shown, (user, before[user][:60], shown[:60])
+        helps = [sum("/quote 开始新的报价" in text for text in api.texts(user))
+                 for user in list(USERS)[:5]]
+        assert all(count == 1 for count in helps)  # each in-flight /help answered once
+        with sqlite3.connect(db) as check:
+            assert check.execute("SELECT count(*) FROM quotes").fetchone()[0] == confirmed
+            assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert again.stop() == 0
+        assert TOKEN not in bot.output() + again.output()
+    finally:
+        if bot.process.poll() is None:
+            bot.process.kill()
+        api.stop()

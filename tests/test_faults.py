@@ -1,0 +1,185 @@
+"""Faults inside the conversation: a locked, read-only or full database; bursts and
+duplicate deliveries; a restart. The conversation runs in-process with a recording
+transport, so each fault is exact and fast."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.conversation import Conversation, Incoming, Keyboard, NotModified
+from bot.store import Store
+from dialogs.engine import Engine
+from pricing import Rates
+
+USER = 42
+
+
+class Recorder:
+    """A Transport that remembers what the bot said; edits of unchanged text raise
+    NotModified like Telegram."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.keyboards: dict[int, Keyboard | None] = {}
+        self.texts: dict[int, str] = {}
+        self.answers: list[str | None] = []
+        self.next_id = 1
+
+    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        message_id = self.next_id
+        self.next_id += 1
+        self.sent.append(text)
+        self.keyboards[message_id], self.texts[message_id] = keyboard, text
+        return message_id
+
+    async def edit(self, chat_id: int, message_id: int, text: str,
+                   keyboard: Keyboard | None) -> None:
+        if self.texts.get(message_id) == text and self.keyboards.get(message_id) == keyboard:
+            raise NotModified()
+        self.sent.append(text)
+        self.keyboards[message_id], self.texts[message_id] = keyboard, text
+
+    async def answer(self, callback_id: str, text: str | None) -> None:
+        self.answers.append(text)
+
+    async def send_document(self, chat_id: int, filename: str, data: bytes,
+                            caption: str) -> int:
+        return await self.send(chat_id, caption, None)
+
+    def button(self, suffix: str) -> tuple[int, str]:
+        for message_id in sorted(self.keyboards, reverse=True):
+            for row in self.keyboards[message_id] or ():
+                for _, data in row:
+                    if data.endswith(f":{suffix}"):
+                        return message_id, data
+        raise AssertionError(suffix)
+
+
+class Bot:
+    def __init__(self, path: Path, rates: Rates, **store_options: int) -> None:
+        self.store = Store(path, **store_options)
+        self.conversation = Conversation(engine=Engine(rates), store=self.store,
+                                         flood_limit=1000)
+        self.transport = Recorder()
+        self.update_id = 0
+
+    async def say(self, text: str, user: int = USER, update_id: int | None = None) -> None:
+        self.update_id += 1
+        await self.conversation.handle(Incoming(
+            update_id=update_id or self.update_id, chat_id=user, chat_type="private",
+            user_id=user, text=text), self.transport)
+
+    async def press(self, suffix: str, user: int = USER) -> None:
+        self.update_id += 1
+        message_id, data = self.transport.button(suffix)
+        await self.conversation.handle(Incoming(
+            update_id=self.update_id, chat_id=user, chat_type="private", user_id=user,
+            callback_id=str(self.update_id), callback_data=data, message_id=message_id),
+            self.transport)
+
+    def last(self) -> str:
+        return self.transport.sent[-1]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "kameng.db"
+
+
+def integrity(path: Path) -> str:
+    with sqlite3.connect(path) as check:
+        return str(check.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+async def test_a_locked_database_says_try_later_and_recovers(
+    db: Path, rates: Rates, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = Bot(db, rates, busy_timeout_ms=100)
+    await bot.say("/start")
+    await bot.say("300")
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # a second writer holding the lock
+    with caplog.at_level(logging.ERROR):
+        await bot.say("游戏点卡")
+    reference = re.search(r"参考编号 ([0-9a-f]{8})", bot.last())
+    assert "稍后再试" in bot.last() and reference
+    assert reference.group(1) in caplog.text
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    await bot.say("游戏点卡")  # the fault is over: the same answer goes through
+    assert "第 3/12 步" in bot.last()
+    assert integrity(db) == "ok"
+
+
+async def test_a_read_only_database_loses_nothing_already_stored(db: Path, rates: Rates) -> None:
+    bot = Bot(db, rates)
+    for text in ("/start", "300", "游戏点卡"):
+        await bot.say(text)
+    bot.store.db.execute("PRAGMA query_only = 1")  # as if the file became read-only
+    await bot.say("12")
+    assert "稍后再试" in bot.last()
+    bot.store.db.execute("PRAGMA query_only = 0")
+    await bot.say("12")
+    assert "第 4/12 步" in bot.last()
+    stored = bot.store.load_session("telegram", str(USER))
+    assert stored is not None and stored["answers"]["categories"] == 12
+    assert integrity(db) == "ok"
+
+
+async def test_a_full_disk_says_try_later_and_recovers(db: Path, rates: Rates) -> None:
+    bot = Bot(db, rates)
+    await bot.say("/start")
+    pages = bot.store.db.execute("PRAGMA page_count").fetchone()[0]
+    bot.store.db.execute(f"PRAGMA max_page_count = {pages}")  # no room to grow
+    long_answers = "日均300单，12类商品，要10分钟响应" + "。" * 400
+    for _ in range(30):  # until the file would have to grow
+        await bot.say(long_answers, user=USER + _ + 1)
+        if "稍后再试" in bot.last():
+            break
+    assert "稍后再试" in bot.last()
+    bot.store.db.execute("PRAGMA max_page_count = 1073741823")
+    await bot.say("300")
+    assert "第 2/12 步" in bot.last()
+    assert integrity(db) == "ok"
+
+
+async def test_a_burst_of_messages_and_presses_is_taken_in_order_once(
+    db: Path, rates: Rates
+) -> None:
+    bot = Bot(db, rates)
+    await bot.say("/start")
+    answers = ["300", "游戏点卡", "12", "都没有", "快速", "技术", "不需要系统", "纯人工",
+               "外包", "平稳", "比较", "跳过"]
+    await asyncio.gather(*(bot.say(text) for text in answers))  # all within one moment
+    assert "请确认您的需求" in bot.last()
+    stored = bot.store.load_session("telegram", str(USER))
+    assert stored is not None and stored["answers"]["categories"] == 12
+    message_id, data = bot.transport.button("ok")
+    presses = [Incoming(update_id=1000 + n, chat_id=USER, chat_type="private", user_id=USER,
+                        callback_id=str(n), callback_data=data, message_id=message_id)
+               for n in range(10)]
+    await asyncio.gather(*(bot.conversation.handle(p, bot.transport) for p in presses))
+    assert bot.store.count_quotes() == 1  # ten presses of 确认报价, one quote
+    assert bot.transport.answers.count("此按钮已过期，请看当前这一步：") == 9
+    assert not any("not modified" in text for text in bot.transport.sent)
+
+
+async def test_the_same_update_twice_is_handled_once_even_across_a_restart(
+    db: Path, rates: Rates
+) -> None:
+    bot = Bot(db, rates)
+    await bot.say("/start", update_id=1)
+    await bot.say("300", update_id=2)
+    await bot.say("300", update_id=2)  # redelivered
+    assert len(bot.transport.sent) == 3  # welcome, question 1, question 2
+    restarted = Bot(db, rates)  # a new process on the same database
+    await restarted.say("300", update_id=2)  # redelivered after the restart
+    assert restarted.transport.sent == []
+    await restarted.say("游戏点卡", update_id=3)
+    assert "第 3/12 步" in restarted.last()  # resumed at the same step with its answers
