@@ -344,6 +344,18 @@ class FakeTelegram:
                                "is_video": False}}
         return self._act(user_id, {"message": message}, wait)
 
+    def send_media(self, user_id: int, kind: str, *, wait: bool = True) -> int:
+        """A photo, voice note or file instead of text."""
+        media: dict[str, Any] = {
+            "photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 90, "height": 90}],
+            "voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3},
+            "document": {"file_id": "d1", "file_unique_id": "d1", "file_name": "a.xlsx"},
+        }
+        message = {"message_id": 10_000 + self.next_update_id, "date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private"}, "from": self._user(user_id),
+                   kind: media[kind]}
+        return self._act(user_id, {"message": message}, wait)
+
     def press(self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None,
               wait: bool = True) -> int:
         chat = chat_id if chat_id is not None else user_id

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
+from tests.bad_input import TEXTS as BAD_TEXTS
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))
 
@@ -67,9 +68,13 @@ def test_buttons_can_be_picked_by_number_and_numbers_typed_at_number_steps(db: P
 
 
 def test_bad_input_in_the_chat_is_explained_without_a_traceback(db: Path) -> None:
-    result = kameng("chat", stdin="abc\n-5\n\x00\n" + "x" * 10_000 + "\n", db=db)
+    lines = [text.replace("\n", " ") for text in BAD_TEXTS]
+    result = kameng("chat", "--user", "bad", stdin="\n".join(["abc", *lines]) + "\n", db=db)
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert result.stdout.count("抱歉，没看懂") >= 2 and "数字须在" in result.stdout
+    assert result.stdout.count("抱歉，没看懂") >= 5 and "数字须在" in result.stdout
+    assert "<script>" not in result.stdout
+    stored = Store(db).load_session("terminal", "bad")
+    assert stored is not None and stored["answers"] == {"orders": 300}
 
 
 def test_history_is_empty_at_first_and_then_lists_quotes(db: Path) -> None:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.bad_input import TEXTS as BAD_TEXTS
 from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
 
 FRAMEWORKS = ("aiogram", "ptb")
+FLOOD = 60
 
 
 class Env:
@@ -28,7 +30,9 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     api = FakeTelegram(TOKEN)
     api.start()
     db = tmp_path_factory.mktemp(request.param) / "kameng.db"
-    bot = BotProcess(request.param, api, db)
+    # The bad-input script alone sends ~50 updates in a few seconds: a higher flood limit
+    # here, and the flood test below sends more than it.
+    bot = BotProcess(request.param, api, db, extra_env={"KAMENG_FLOOD_LIMIT": str(FLOOD)})
     bot.wait_polling()
     yield Env(api, bot, db)
     code = bot.stop()
@@ -100,12 +104,19 @@ def stale_and_double_press(api: FakeTelegram, user: int) -> None:
 
 def bad_input(api: FakeTelegram, user: int) -> None:
     api.send_text(user, "/start")
-    for text in ["abc", "0", "-5", "1e30", "<b>300</b> & <script>", "*_[", "\u200b\u202e",
-                 "x" * 10_000, "DROP TABLE quotes;--", "😀"]:
-        api.send_text(user, text)
+    for text in ["abc", *BAD_TEXTS]:
+        if text.strip():  # Telegram does not deliver empty messages
+            api.send_text(user, text)
     api.send_sticker(user)
+    for kind in ("photo", "voice", "document"):
+        api.send_media(user, kind)
     api.send_text(user, "300", edited=True)
     api.send_text(user, "/nonsense")
+    # Forged callback data, and a button of another user's dialogue pressed by this one.
+    for forged in ("", ":", "0:", "999999:o:300", "lk:acc:nope", "ap:1:y", "x" * 64):
+        api.press(user, 1, forged)
+    other_message, other_data = api.button(USERS["r_medium"], "adj")
+    api.press(user, other_message, other_data, chat_id=USERS["r_medium"])
 
 
 def commands_and_handoff(api: FakeTelegram, user: int) -> None:
@@ -201,6 +212,16 @@ def test_bad_input_gets_clear_answers_and_nothing_breaks(env: Env) -> None:
     assert "没有这个命令" in shown
     assert "<script>" not in shown and "<b>300</b>" not in shown
     assert all(len(str(e.get("text", ""))) <= 4096 for e in transcript)
+    assert shown.count("我只看得懂文字和按钮") == 4  # sticker, photo, voice, file
+    import sqlite3
+    with sqlite3.connect(env.db) as db:
+        [(state,)] = db.execute("SELECT state FROM sessions WHERE user_id = ?",
+                                [str(USERS["bad_input"])]).fetchall()
+        other = db.execute("SELECT state FROM sessions WHERE user_id = ?",
+                           [str(USERS["r_medium"])]).fetchone()[0]
+    answers = json.loads(state)["answers"]
+    assert answers == {"orders": 300}  # only the one valid answer (３００单) was kept
+    assert json.loads(other)["phase"] == "quote"  # the other user's dialogue untouched
 
 
 def test_commands_history_language_and_handoff(env: Env) -> None:
@@ -235,7 +256,7 @@ def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: Env) -
 
 def test_a_flood_is_answered_politely_once(env: Env) -> None:
     user = 3001
-    for index in range(25):
+    for index in range(FLOOD + 5):
         env.api.send_text(user, str(100 + index), wait=False)
     env.api.send_text(user, "300")
     shown = texts(env.api.transcript(user))
