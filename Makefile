@@ -40,8 +40,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: install
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# Every benchmark prints its figures (docs/benchmarks.md, docs/reliability.md records them).
+bench: install browser
+	@for script in benchmarks/bench_*.py benchmarks/fuzz_engine.py; do \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
