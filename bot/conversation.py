@@ -393,7 +393,7 @@ class Conversation:
                                 update_id=incoming.update_id)
 
     def _new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
-        self.store.touch_user(CHANNEL, self._user(incoming), handle=_handle(incoming))
+        self.store.touch_user(CHANNEL, self._user(incoming), handle=handle_of(incoming))
         return self.engine.start(t.locale, dialog_id=uuid.uuid4().hex)
 
     # --- commands -------------------------------------------------------------------
@@ -409,12 +409,12 @@ class Conversation:
         else:
             state, screen = self._new(incoming, t)
             await out.reply(t("tg.welcome"))
-        await self._show(incoming, out, state, screen, edit=False)
+        await self.show_screen(incoming, out, state, screen, edit=False)
 
     async def _cmd_quote(self, incoming: Incoming, out: _Out, t: Translator,
                          argument: str) -> None:
         state, screen = self._new(incoming, t)
-        await self._show(incoming, out, state, screen, edit=False)
+        await self.show_screen(incoming, out, state, screen, edit=False)
 
     async def _cmd_history(self, incoming: Incoming, out: _Out, t: Translator,
                            argument: str) -> None:
@@ -498,11 +498,11 @@ class Conversation:
             return
         else:
             screen = self.engine.show(state)
-        await self._show(incoming, out, state, screen, edit=False)
+        await self.show_screen(incoming, out, state, screen, edit=False)
 
     async def _set_language(self, incoming: Incoming, out: _Out, code: str) -> None:
         locale = normalize_locale(code) or resolve_locale(None)
-        self.store.touch_user(CHANNEL, self._user(incoming), handle=_handle(incoming),
+        self.store.touch_user(CHANNEL, self._user(incoming), handle=handle_of(incoming),
                               locale=locale)
         self.chosen_locales[incoming.user_id] = locale
         t = translator(locale)
@@ -512,7 +512,7 @@ class Conversation:
         state, _ = self._load(incoming)
         if state is not None:
             state, screen = self.engine.set_locale(state, locale)
-            await self._show(incoming, out, state, screen, edit=False)
+            await self.show_screen(incoming, out, state, screen, edit=False)
 
     async def _after(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
                      *, edit: bool) -> None:
@@ -524,9 +524,9 @@ class Conversation:
             return
         if "handoff" in screen.effects:
             await self._handoff(incoming, out, state)
-        await self._show(incoming, out, state, screen, edit=edit)
+        await self.show_screen(incoming, out, state, screen, edit=edit)
 
-    async def _show(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
+    async def show_screen(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
                     *, edit: bool) -> None:
         text = screen.text
         if screen.quote is not None:
@@ -541,17 +541,18 @@ class Conversation:
         """Forward the answers so far and the user's handle to every salesperson."""
         answers = dict(state.answers) if state else {}
         self.store.record_handoff(channel=CHANNEL, user_id=self._user(incoming),
-                                  handle=_handle(incoming), answers=answers)
+                                  handle=handle_of(incoming), answers=answers)
         summary = self.engine.summary_text(state) if state else ""
         for sales_id in self.sales_ids:
             t = translator(resolve_locale(self.store.user_locale(CHANNEL, str(sales_id))))
-            text = t("tg.handoff_to_sales", handle=html.escape(_handle(incoming)),
+            text = t("tg.handoff_to_sales", handle=html.escape(handle_of(incoming)),
                      user_id=incoming.user_id, name=html.escape(incoming.full_name),
                      summary=summary or t("tg.handoff_no_answers"))
             await out.send_to(sales_id, text)
 
 
-def _handle(incoming: Incoming) -> str:
+def handle_of(incoming: Incoming) -> str:
+    """How to name the user to staff: @username, else the name, else the id."""
     return f"@{incoming.username}" if incoming.username else incoming.full_name or str(
         incoming.user_id)
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.conversation import handle_of
 from bot.export import export_csv, stats
 from bot.render import render_quote_html
 from bot.store import QuoteRecord
@@ -70,10 +71,10 @@ class SalesDesk:
     async def _cmd_newquote(self, incoming: Incoming, out: _Out, t: Translator,
                             argument: str) -> None:
         store = self.conv.store
-        store.touch_user(CHANNEL, str(incoming.user_id), handle=_handle(incoming))
+        store.touch_user(CHANNEL, str(incoming.user_id), handle=handle_of(incoming))
         state, screen = self.conv.engine.start(t.locale, dialog_id=uuid.uuid4().hex,
                                                sales=True)
-        await self.conv._show(incoming, out, state, screen, edit=False)
+        await self.conv.show_screen(incoming, out, state, screen, edit=False)
 
     async def _cmd_revoke(self, incoming: Incoming, out: _Out, t: Translator,
                           argument: str) -> None:
@@ -152,7 +153,7 @@ class SalesDesk:
                 at = self._t_for(admin)
                 await out.send_to(admin, at("approval.request", id=record.id,
                                             discount=discount, limit=self.conv.discount_limit,
-                                            owner=html.escape(_handle(incoming)),
+                                            owner=html.escape(handle_of(incoming)),
                                             prospect=html.escape(record.prospect or "-")),
                                   ((( at("btn.approve"), f"ap:{record.id}:y"),
                                     (at("btn.reject"), f"ap:{record.id}:n")),))
@@ -183,7 +184,7 @@ class SalesDesk:
         if first and record.sales_owner:
             await self.notify(int(record.sales_owner), "notify.opened", id=record.id,
                               prospect=html.escape(record.prospect or "-"),
-                              who=html.escape(_handle(incoming)), where="Telegram")
+                              who=html.escape(handle_of(incoming)), where="Telegram")
         await self.show_quote(out, record, t)
 
     async def show_quote(self, out: _Out, record: QuoteRecord, t: Translator) -> None:
@@ -211,7 +212,7 @@ class SalesDesk:
             await out.answer(t(f"link.{state}"))
             return
         owner = int(record.sales_owner) if record.sales_owner else None
-        who = html.escape(_handle(incoming))
+        who = html.escape(handle_of(incoming))
         if action == "acc":
             if store.accept(record.id):
                 await out.answer(None)
@@ -236,7 +237,7 @@ class SalesDesk:
             state_, screen = self.conv.engine.start(
                 t.locale, dialog_id=uuid.uuid4().hex, answers=record.answers(),
                 parent_quote=record.id)
-            await self.conv._show(incoming, out, state_, screen, edit=False)
+            await self.conv.show_screen(incoming, out, state_, screen, edit=False)
         else:
             await out.answer(t("dlg.stale"))
 
@@ -273,9 +274,3 @@ class SalesDesk:
     async def notify(self, recipient: int, key: str, /, **params: object) -> None:
         """Tell a salesperson (in their language); a failure is logged, never raised."""
         await self.conv.notify(recipient, self._t_for(recipient)(key, **params))
-
-
-def _handle(incoming: Incoming) -> str:
-    if incoming.username:
-        return f"@{incoming.username}"
-    return incoming.full_name or str(incoming.user_id)
