@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -296,6 +297,26 @@ def test_a_server_error_is_retried(env: Env) -> None:
     env.api.inject("sendMessage", 500, count=2)
     env.api.send_text(user, "/start")
     env.api.wait_for_text(user, "第 1/12 步")
+
+
+def test_dropped_connections_are_retried(env: Env) -> None:
+    user = 4004
+    env.api.inject("sendMessage", 0, count=2)  # the server hangs up twice
+    env.api.send_text(user, "/start")
+    env.api.wait_for_text(user, "第 1/12 步")
+
+
+def test_one_users_wait_for_telegram_does_not_hold_up_others(env: Env) -> None:
+    slow, quick = 4005, 4006
+    env.api.inject("sendMessage", 429, retry_after=3)
+    env.api.send_text(slow, "/help", wait=False)
+    deadline = time.monotonic() + 10
+    while env.api.faults["sendMessage"] and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the slow user's reply has met the 429
+    started = time.monotonic()
+    env.api.send_text(quick, "/help")
+    assert time.monotonic() - started < 2.5  # served while the other waits out its 429
+    env.api.wait_for_text(slow, "/quote 开始新的报价")
 
 
 def test_an_unexpected_error_gets_an_apology_with_a_reference_and_the_bot_goes_on(
