@@ -82,33 +82,42 @@ def neutralise(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+class _Counted:
+    """Records passed through, counted, with a progress call every 1,000."""
+
+    def __init__(self, records: Iterator[dict[str, Any]],
+                 progress: Callable[[int], None] | None) -> None:
+        self.records, self.progress, self.count = records, progress, 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for record in self.records:
+            yield record
+            self.count += 1
+            if self.progress is not None and self.count % 1000 == 0:
+                self.progress(self.count)
+
+
 def write_csv(records: Iterator[dict[str, Any]], out: io.TextIOBase | Any,
               progress: Callable[[int], None] | None = None) -> int:
     out.write(BOM)
     writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    count = 0
-    for record in records:
+    counted = _Counted(records, progress)
+    for record in counted:
         writer.writerow([neutralise(record[name]) for name in COLUMNS])
-        count += 1
-        if progress is not None and count % 1000 == 0:
-            progress(count)
-    return count
+    return counted.count
 
 
 def write_json(records: Iterator[dict[str, Any]], out: io.TextIOBase | Any,
                progress: Callable[[int], None] | None = None) -> int:
     """A JSON array of objects with the COLUMNS keys, streamed."""
     out.write("[")
-    count = 0
-    for record in records:
-        out.write(",\n" if count else "\n")
+    counted = _Counted(records, progress)
+    for record in counted:
+        out.write(",\n" if counted.count else "\n")
         out.write(json.dumps(record, ensure_ascii=False))
-        count += 1
-        if progress is not None and count % 1000 == 0:
-            progress(count)
     out.write("\n]\n")
-    return count
+    return counted.count
 
 
 def write_xlsx(records: Iterator[dict[str, Any]], path: Path | BinaryIO,
@@ -118,14 +127,11 @@ def write_xlsx(records: Iterator[dict[str, Any]], path: Path | BinaryIO,
     book = Workbook(write_only=True)
     sheet = book.create_sheet("quotes")
     sheet.append(list(COLUMNS))
-    count = 0
-    for record in records:
+    counted = _Counted(records, progress)
+    for record in counted:
         sheet.append([neutralise(record[name]) for name in COLUMNS])
-        count += 1
-        if progress is not None and count % 1000 == 0:
-            progress(count)
     book.save(path)
-    return count
+    return counted.count
 
 
 def export_csv(store: Store, filters: Filters = Filters()) -> bytes:
