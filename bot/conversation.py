@@ -257,8 +257,8 @@ class Conversation:
             async with self.slots, self.locks(incoming.user_id):
                 if self._handled_before(incoming.update_id):
                     return  # handled before a restart, redelivered since
-                await self._guarded(incoming, transport)
-                self._mark_handled(incoming.update_id)
+                if not await self._guarded(incoming, transport):
+                    self._mark_handled(incoming.update_id)
         finally:
             self.in_flight -= 1
             if not self.in_flight:
@@ -301,7 +301,9 @@ class Conversation:
             self.seen.popitem(last=False)
         return False
 
-    async def _guarded(self, incoming: Incoming, transport: Transport) -> None:
+    async def _guarded(self, incoming: Incoming, transport: Transport) -> bool:
+        """Handle one update; True when its dialogue state was saved, which marks the
+        update handled in the same transaction (no second write needed)."""
         t = translator(self._locale(incoming))
         out = _Out(transport, incoming, self.retry)
         verdict = self.gate.admit(incoming.user_id)
@@ -310,7 +312,7 @@ class Conversation:
                 await out.reply(t("tg.flood"))
             elif incoming.is_callback:
                 await out.answer(t("tg.flood"))
-            return
+            return False
         try:
             await self._route(incoming, out, t)
         except StoreError as error:
@@ -322,6 +324,7 @@ class Conversation:
             reference = uuid.uuid4().hex[:8]
             log.exception("error handling update %s [ref %s]", incoming.update_id, reference)
             await out.best_effort_reply(t("error.apology", ref=reference))
+        return out.state_saved
 
     def _locale(self, incoming: Incoming) -> str:
         """The user's choice (/lang), else Telegram's language_code, else zh_CN."""
@@ -526,8 +529,8 @@ class Conversation:
             await self._handoff(incoming, out, state)
         await self.show_screen(incoming, out, state, screen, edit=edit)
 
-    async def show_screen(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
-                    *, edit: bool) -> None:
+    async def show_screen(self, incoming: Incoming, out: _Out, state: DialogState,
+                          screen: Screen, *, edit: bool) -> None:
         text = screen.text
         if screen.quote is not None:
             text = f"{render_quote_html(screen.quote, state.locale)}\n\n{text}"
@@ -536,6 +539,7 @@ class Conversation:
         message_id = await out.show(text, keyboard, edit_message=incoming.message_id
                                     if edit else None)
         self._save(incoming, state, message_id)
+        out.state_saved = True
 
     async def _handoff(self, incoming: Incoming, out: _Out, state: DialogState | None) -> None:
         """Forward the answers so far and the user's handle to every salesperson."""
@@ -575,6 +579,7 @@ class _Out:
     def __init__(self, transport: Transport, incoming: Incoming, retry: RetryPolicy) -> None:
         self.transport, self.incoming, self.retry = transport, incoming, retry
         self.answered = False
+        self.state_saved = False  # the update's state was saved (and the update marked)
 
     async def answer(self, text: str | None) -> None:
         if self.incoming.callback_id is None or self.answered:

@@ -17,10 +17,9 @@ from typing import Any
 
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 
 from locales.i18n import Translator, translator
-from pricing import BudgetFit, LineItem, Notice, Quote, Range, round_money
+from pricing import BudgetFit, LineItem, Quote, Range, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -154,12 +153,7 @@ def render_quote_text(quote: Quote, locale: str | None = None) -> str:
     return html_to_text(render_quote_html(quote, locale))
 
 
-def escape(text: str) -> Markup:
-    return Markup.escape(text)
-
-
 __all__ = [
-    "Notice",
     "describe",
     "format_money",
     "format_money_range",

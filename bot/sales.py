@@ -175,8 +175,7 @@ class SalesDesk:
     async def open_link(self, incoming: Incoming, out: _Out, t: Translator,
                         token: str) -> None:
         store = self.conv.store
-        record = store.record_by_token(token)
-        state = store.link_state(record)
+        record, state = store.link(token)
         if record is None or state != "ok":
             await out.reply(t(f"link.{state}"))
             return
@@ -206,8 +205,7 @@ class SalesDesk:
             return
         _, action, token = data.split(":", 2)
         store = self.conv.store
-        record = store.record_by_token(token)
-        state = store.link_state(record)
+        record, state = store.link(token)
         if record is None or state != "ok":
             await out.answer(t(f"link.{state}"))
             return

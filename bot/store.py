@@ -374,6 +374,12 @@ class Store:
             "WHERE id = ? AND token IS NOT NULL AND revoked_at IS NULL", [now, quote_id]))
         return bool(cursor.rowcount)
 
+    def link(self, token: str) -> tuple[QuoteRecord | None, str]:
+        """The quote behind a link token and the link's state ("ok", "unknown",
+        "revoked", "expired"). Tokens longer than any we make are not looked up."""
+        record = self.record_by_token(token) if len(token) <= 64 else None
+        return record, self.link_state(record)
+
     def link_state(self, record: QuoteRecord | None) -> str:
         """"ok", "unknown", "revoked" or "expired" for a record found by token."""
         if record is None:

@@ -94,8 +94,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             return error_page(429, "throttled")
         token = request.match_info["token"]
         try:
-            record = store.record_by_token(token) if len(token) <= 64 else None
-            state = store.link_state(record)
+            record, state = store.link(token)
         except StoreError:
             return error_page(503, "busy")
         if record is None or state != "ok":
