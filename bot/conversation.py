@@ -251,13 +251,16 @@ class Conversation:
         self.transport = self.transport or transport
         if self._seen_before(incoming.update_id):
             return  # at-least-once delivery: the same update is handled once
+        # Counted on arrival, not when the user's turn comes: a burst queued behind a slow
+        # reply is still a burst, however long the queue takes to drain.
+        verdict = self.gate.admit(incoming.user_id)
         self.in_flight += 1
         self.idle.clear()
         try:
             async with self.slots, self.locks(incoming.user_id):
                 if self._handled_before(incoming.update_id):
                     return  # handled before a restart, redelivered since
-                if not await self._guarded(incoming, transport):
+                if not await self._guarded(incoming, transport, verdict):
                     self._mark_handled(incoming.update_id)
         finally:
             self.in_flight -= 1
@@ -301,12 +304,12 @@ class Conversation:
             self.seen.popitem(last=False)
         return False
 
-    async def _guarded(self, incoming: Incoming, transport: Transport) -> bool:
-        """Handle one update; True when its dialogue state was saved, which marks the
-        update handled in the same transaction (no second write needed)."""
+    async def _guarded(self, incoming: Incoming, transport: Transport, verdict: str) -> bool:
+        """Handle one update the flood gate gave `verdict`; True when its dialogue state
+        was saved, which marks the update handled in the same transaction (no second
+        write needed)."""
         t = translator(self._locale(incoming))
         out = _Out(transport, incoming, self.retry)
-        verdict = self.gate.admit(incoming.user_id)
         if verdict != "ok":
             if verdict == "warn":
                 await out.reply(t("tg.flood"))

@@ -183,3 +183,25 @@ async def test_the_same_update_twice_is_handled_once_even_across_a_restart(
     assert restarted.transport.sent == []
     await restarted.say("游戏点卡", update_id=3)
     assert "第 3/12 步" in restarted.last()  # resumed at the same step with its answers
+
+
+async def test_a_flood_is_counted_on_arrival_however_slowly_replies_go_out(
+    db: Path, rates: Rates
+) -> None:
+    """Thirty messages arrive at once; each reply then takes a whole second of the
+    clock. The burst is still a burst: refused past the limit, and told once."""
+    now = [0.0]
+    bot = Bot(db, rates)
+    bot.conversation = Conversation(engine=Engine(rates), store=bot.store, flood_limit=20,
+                                    flood_window=10.0, clock=lambda: now[0])
+    send = bot.transport.send
+
+    async def slow_send(chat_id: int, text: str, keyboard: Keyboard | None) -> int:
+        await asyncio.sleep(0)  # a network call: the other updates arrive meanwhile
+        now[0] += 1.0  # the queue drains over 30 s of clock, far past the 10 s window
+        return await send(chat_id, text, keyboard)
+
+    bot.transport.send = slow_send  # type: ignore[method-assign]
+    await asyncio.gather(*(bot.say(str(100 + n)) for n in range(30)))
+    assert bot.transport.sent.count("操作太频繁了，请稍等几秒再试 🙏") == 1
+    assert len(bot.transport.sent) == 21  # twenty answered, one told to slow down
