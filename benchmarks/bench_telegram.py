@@ -2,9 +2,19 @@
 Bot API server on 127.0.0.1, per front-end; then a bare echo bot on the same framework and
 server takes the same number of updates, as the baseline.
 
+Two scenarios per front-end:
+- saturation: every user sends its next update the moment the reply arrives (a closed
+  loop with no think time). This measures throughput (updates/s) and our cost per update
+  against the echo bot's; reply times here are mostly queueing (Little's law: 200 users
+  at 700 updates/s wait ~0.3 s whatever the bot does).
+- conversation: the same users, each pausing like a person between messages (uniformly
+  --think seconds, default 1–3 s, first message at a random moment within that window).
+  This measures what a merchant feels: reply p50/p95/p99 with 200 dialogues in progress.
+
 Prints updates/s, p50/p95/p99 time from update to reply, the bot's peak RSS, and the ratio
 of our cost per update to the echo bot's.
 Run: .venv/bin/python benchmarks/bench_telegram.py [--users 200] [--frameworks aiogram,ptb]
+     [--think 1-3] [--scenarios saturation,conversation]
 Targets (issue 4): ≥ 300 updates/s with aiogram, p99 < 50 ms at 200 concurrent users,
 cost per update ≤ 2× the echo bot's.
 """
@@ -15,6 +25,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -89,10 +100,13 @@ class Driver:
         api._note = note  # type: ignore[method-assign]
 
     async def user(self, user_id: int, script: list[tuple[str, str]], echo: bool,
-                   latencies: list[float]) -> int:
+                   latencies: list[float], think: tuple[float, float] = (0.0, 0.0)) -> int:
         self.events[user_id] = asyncio.Event()
         errors = 0
+        pause = random.Random(user_id)  # the same pauses in every run
         for kind, value in script:
+            if think[1]:
+                await asyncio.sleep(pause.uniform(*think))
             event = self.events[user_id]
             event.clear()
             started = time.perf_counter()
@@ -129,16 +143,18 @@ class Driver:
                                    "from": {"id": user_id, "is_bot": False, "first_name": "u"},
                                    "message": message}}
 
-    async def crowd(self, users: int, echo: bool, first_user: int) -> tuple[float, list[float],
-                                                                             int]:
+    async def crowd(self, users: int, echo: bool, first_user: int,
+                    think: tuple[float, float] = (0.0, 0.0)) -> tuple[float, list[float], int]:
         latencies: list[float] = []
         started = time.perf_counter()
-        errors = await asyncio.gather(*(self.user(first_user + index, DIALOGUE, echo, latencies)
-                                        for index in range(users)))
+        errors = await asyncio.gather(*(
+            self.user(first_user + index, DIALOGUE, echo, latencies, think)
+            for index in range(users)))
         return time.perf_counter() - started, latencies, sum(errors)
 
 
-def measure(framework: str, users: int, *, echo: bool, workdir: Path) -> Result:
+def measure(framework: str, users: int, *, echo: bool, workdir: Path,
+            think: tuple[float, float] = (0.0, 0.0)) -> Result:
     api = FakeTelegram(TOKEN)
     api.start()
     driver = Driver(api)
@@ -150,15 +166,17 @@ def measure(framework: str, users: int, *, echo: bool, workdir: Path) -> Result:
         pid = process.pid
         api.polling.wait(30)
     else:
-        bot = BotProcess(framework, api, workdir / f"{framework}.db",
+        # A fresh database per run: users of an earlier run would be offered 继续上次.
+        database = workdir / f"{framework}-{'think' if think[1] else 'saturation'}.db"
+        bot = BotProcess(framework, api, database,
                          extra_env={"LOG_LEVEL": "WARNING", "KAMENG_FLOOD_LIMIT": "1000"})
         bot.wait_polling()
         pid = bot.process.pid
     try:
         # Warm-up: a few users first, so imports and first-call costs are not measured.
         api._run(driver.crowd(5, echo, first_user=900_000), timeout=120)
-        seconds, latencies, errors = api._run(driver.crowd(users, echo, first_user=1),
-                                              timeout=600)
+        seconds, latencies, errors = api._run(
+            driver.crowd(users, echo, first_user=1, think=think), timeout=900)
         rss = peak_rss_mb(pid)
     finally:
         if echo:
@@ -168,6 +186,8 @@ def measure(framework: str, users: int, *, echo: bool, workdir: Path) -> Result:
             bot.stop()
         api.stop()
     label = f"{framework} {'echo bot' if echo else 'kameng bot'}"
+    if think[1]:
+        label += f", think {think[0]:g}-{think[1]:g} s"
     return Result(label, users * len(DIALOGUE), seconds, latencies, rss, errors)
 
 
@@ -175,20 +195,34 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--frameworks", default="aiogram,ptb")
+    parser.add_argument("--think", default="1-3", help="seconds a user pauses, LOW-HIGH")
+    parser.add_argument("--scenarios", default="saturation,conversation")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it comes
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"{platform.python_implementation()} {platform.python_version()}")
     print(f"{args.users} concurrent users x {len(DIALOGUE)} updates (the whole dialogue)")
+    low, _, high = args.think.partition("-")
+    think = (float(low), float(high or low))
+    scenarios = args.scenarios.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         for framework in args.frameworks.split(","):
-            ours = measure(framework, args.users, echo=False, workdir=Path(tmp))
-            echo = measure(framework, args.users, echo=True, workdir=Path(tmp))
-            print(ours.line())
-            print(echo.line())
-            ratio = (ours.seconds / ours.updates) / (echo.seconds / echo.updates)
-            print(f"{framework}: cost per update {ratio:.2f}x the echo bot's "
-                  f"(median reply {statistics.median(ours.latencies) * 1000:.1f} ms vs "
-                  f"{statistics.median(echo.latencies) * 1000:.1f} ms)")
+            if "saturation" in scenarios:
+                print(f"-- {framework}, saturation (no think time)")
+                ours = measure(framework, args.users, echo=False, workdir=Path(tmp))
+                echo = measure(framework, args.users, echo=True, workdir=Path(tmp))
+                print(ours.line())
+                print(echo.line())
+                ratio = (ours.seconds / ours.updates) / (echo.seconds / echo.updates)
+                print(f"{framework}: cost per update {ratio:.2f}x the echo bot's "
+                      f"(median reply {statistics.median(ours.latencies) * 1000:.1f} ms vs "
+                      f"{statistics.median(echo.latencies) * 1000:.1f} ms)")
+            if "conversation" in scenarios:
+                print(f"-- {framework}, conversation (think {args.think} s between messages)")
+                print(measure(framework, args.users, echo=False, workdir=Path(tmp),
+                              think=think).line())
+                print(measure(framework, args.users, echo=True, workdir=Path(tmp),
+                              think=think).line())
 
 
 if __name__ == "__main__":
