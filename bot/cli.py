@@ -17,7 +17,7 @@ from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
 from bot.render import render_quote_text
@@ -42,6 +42,9 @@ from pricing import (
 )
 from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS
 from pricing.serialize import quote_to_dict
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 EXIT_USAGE = 2
 E = TypeVar("E", bound=StrEnum)
@@ -350,13 +353,30 @@ def cmd_link(args: argparse.Namespace, t: Translator) -> int:
         except ConfigError as error:
             raise UsageError(t("bot.error.config", detail=str(error))) from None
         token = store.share(quote_id, days=settings.link_days)
-        # The bot records its username when it starts; before that, say where it goes.
-        username = store.get_meta("bot_username") or "<bot_username>"
-        print(deep_link(username, token))
+        username = store.get_meta("bot_username") or _ask_bot_username(settings, store)
+        if username is None:
+            print(t("link.no_username"), file=sys.stderr)
+        print(deep_link(username or "<bot_username>", token))
         print(web_link(settings.public_url, token) or t("link.no_web"))
         return 0
     finally:
         store.close()
+
+
+def _ask_bot_username(settings: Settings, store: Store) -> str | None:
+    """The bot records its username when it starts; before that, ask Telegram (getMe)
+    when a token is configured, and remember the answer."""
+    from bot.config import ConfigError
+    from bot.notify import bot_username
+
+    try:
+        token = settings.token()
+    except ConfigError:
+        return None
+    username = asyncio.run(bot_username(token, settings.telegram_api_base))
+    if username:
+        store.set_meta("bot_username", username)
+    return username
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:

@@ -1,5 +1,6 @@
-"""Telling a salesperson something without a running bot (for `kameng serve`): one
-sendMessage through the Bot API over aiohttp. Failures are logged, never raised."""
+"""The Bot API without a running bot, over aiohttp: telling a salesperson something (for
+`kameng serve`, one sendMessage) and learning the bot's username (for `kameng link`, one
+getMe). Failures are logged, never raised."""
 
 from __future__ import annotations
 
@@ -25,3 +26,19 @@ class BotApiNotifier:
                                 response.status)
         except (aiohttp.ClientError, TimeoutError) as error:
             log.warning("notification to %s failed: %s", chat_id, type(error).__name__)
+
+
+async def bot_username(token: str, api_base: str) -> str | None:
+    """The bot's @username from getMe, or None when the API cannot be asked."""
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http, \
+                http.get(f"{api_base}/bot{token}/getMe") as response:
+            if response.status != 200:
+                log.warning("getMe refused: HTTP %s", response.status)
+                return None
+            result = (await response.json()).get("result") or {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        log.warning("getMe failed: %s", type(error).__name__)
+        return None
+    username = result.get("username")
+    return username if isinstance(username, str) and username else None

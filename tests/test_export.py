@@ -17,6 +17,8 @@ from openpyxl import load_workbook
 from bot.export import COLUMNS, Filters, export_csv, rows, stats
 from bot.store import Store
 from pricing import Inquiry, Rates, quote
+from tests.botproc import TOKEN
+from tests.fake_telegram import FakeTelegram
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))
 
@@ -108,7 +110,8 @@ def test_kameng_link_prints_both_links_and_revokes(db: Path, tmp_path: Path) -> 
     result = subprocess.run([KAMENG, "link", "2", "--db", str(db)], capture_output=True,
                             text=True, timeout=60, check=False, env=env, cwd=tmp_path)
     telegram, web = result.stdout.split()
-    assert result.returncode == 0 and telegram.startswith("https://t.me/")
+    assert result.returncode == 0 and telegram.startswith("https://t.me/<bot_username>?start=q_")
+    assert "<bot_username> 换成机器人的用户名" in result.stderr  # no token: say what to do
     assert web.startswith("https://quotes.example/q/") and telegram.endswith(web[-22:])
     again = subprocess.run([KAMENG, "link", "2", "--db", str(db)], capture_output=True,
                            text=True, timeout=60, check=False, env=env, cwd=tmp_path)
@@ -120,3 +123,25 @@ def test_kameng_link_prints_both_links_and_revokes(db: Path, tmp_path: Path) -> 
     missing = subprocess.run([KAMENG, "link", "99", "--db", str(db)], capture_output=True,
                              text=True, timeout=60, check=False, env=env, cwd=tmp_path)
     assert missing.returncode == 2 and "没有这个报价编号" in missing.stderr
+
+
+def test_kameng_link_asks_telegram_for_the_bots_username_before_the_bot_ever_ran(
+    db: Path, tmp_path: Path
+) -> None:
+    api = FakeTelegram(TOKEN)
+    api.start()
+    try:
+        env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN,
+               "TELEGRAM_API_BASE": api.base_url}
+        result = subprocess.run([KAMENG, "link", "2", "--db", str(db)], capture_output=True,
+                                text=True, timeout=60, check=False, env=env, cwd=tmp_path)
+    finally:
+        api.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("https://t.me/kameng_test_bot?start=q_")
+    assert TOKEN not in result.stdout + result.stderr
+    # Remembered: the next call needs no token and no network.
+    offline = subprocess.run([KAMENG, "link", "2", "--db", str(db)], capture_output=True,
+                             text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin"},
+                             cwd=tmp_path)
+    assert offline.stdout.split()[0] == result.stdout.split()[0] and not offline.stderr
