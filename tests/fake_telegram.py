@@ -370,9 +370,10 @@ class FakeTelegram:
         return self._act(chat, {"callback_query": query}, wait)
 
     def _act(self, chat_id: int, update: dict[str, Any], wait: bool) -> int:
+        said_before = len(self.chats[chat_id].events)
         update_id = int(self._run(self._push(update)))
         if wait:
-            self.wait_quiet(chat_id, update_id)
+            self.wait_quiet(chat_id, update_id, said_before=said_before)
         return update_id
 
     def push_raw(self, update: dict[str, Any]) -> int:
@@ -387,18 +388,25 @@ class FakeTelegram:
         self._run(push())
         return int(update["update_id"])
 
-    def wait_quiet(self, chat_id: int, update_id: int, *, quiet: float = 0.08,
-                   timeout: float = 15.0) -> None:
-        """Until the bot has fetched the update and said nothing more in the chat for
-        `quiet` seconds."""
+    def wait_quiet(self, chat_id: int, update_id: int, *, said_before: int | None = None,
+                   quiet: float = 0.08, silence: float = 1.0, timeout: float = 15.0) -> None:
+        """Until the bot has fetched the update, said something in the chat (when
+        `said_before`, the number of events before the update, is given) and then nothing
+        more for `quiet` seconds. An update the bot rightly ignores is waited out for
+        `silence` seconds. Waiting for the first reply, not only for quiet, keeps a slow
+        machine from moving on before the bot has answered."""
         deadline = time.monotonic() + timeout
         taken_at: float | None = None
+        log = self.chats[chat_id]
         while time.monotonic() < deadline:
+            now = time.monotonic()
             if taken_at is None and self.confirmed_offset > update_id:
-                taken_at = time.monotonic()
+                taken_at = now
             if taken_at is not None:
-                last = max(self.chats[chat_id].last_activity, taken_at)
-                if time.monotonic() - last >= quiet:
+                answered = said_before is None or len(log.events) > said_before
+                if answered and now - max(log.last_activity, taken_at) >= quiet:
+                    return
+                if not answered and now - taken_at >= silence:
                     return
             time.sleep(0.01)
         raise TimeoutError(f"the bot did not handle update {update_id} in {timeout} s")
