@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -167,7 +168,6 @@ def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> No
     assert transcript[-1]["do"] == "edit"  # the summary message became the quote
     answers = [e for e in transcript if e["do"] == "answer"]
     assert answers and all(e["text"] == "" for e in answers)  # every press answered
-    import sqlite3
     with sqlite3.connect(env.db) as db:
         rows = db.execute("SELECT monthly_low, monthly_high FROM quotes WHERE user_id = ?",
                           [str(USERS["r_medium"])]).fetchall()
@@ -214,7 +214,6 @@ def test_bad_input_gets_clear_answers_and_nothing_breaks(env: Env) -> None:
     assert "<script>" not in shown and "<b>300</b>" not in shown
     assert all(len(str(e.get("text", ""))) <= 4096 for e in transcript)
     assert shown.count("我只看得懂文字和按钮") == 4  # sticker, photo, voice, file
-    import sqlite3
     with sqlite3.connect(env.db) as db:
         [(state,)] = db.execute("SELECT state FROM sessions WHERE user_id = ?",
                                 [str(USERS["bad_input"])]).fetchall()
@@ -331,6 +330,78 @@ def test_an_unexpected_error_gets_an_apology_with_a_reference_and_the_bot_goes_o
     assert match.group(1) in env.bot.output()  # the log line carries the same reference
     env.api.send_text(user, "/start")
     assert "第 1/12 步" in texts(env.api.transcript(user))
+
+
+BURST = ["日均60单", "？？", "游戏点卡", "3", "？？", "都没有", "？？", "30分钟", "基础客服",
+         "？？", "不需要系统", "？？", "外包", "？？", "平稳", "？？", "比较", "？？", "跳过",
+         "？？"]
+
+
+@pytest.mark.parametrize("presses", [2, 5, 10])
+def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
+    env: Env, presses: int
+) -> None:
+    user = 4100 + presses
+    env.api.send_text(user, "/quote")
+    assert len(BURST) == 20
+    for text in BURST:  # all queued within a few milliseconds, not waiting for replies
+        env.api.send_text(user, text, wait=False)
+    env.api.wait_for_text(user, "请确认您的需求")
+    message_id, data = env.api.button(user, "ok")
+    for _ in range(presses):
+        env.api.press(user, message_id, data, wait=False)
+    env.api.wait_for_text(user, "月费合计：880–1,800 元")  # R-small: the answers in order
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and len(
+            [e for e in env.api.transcript(user) if e["do"] == "answer"]) < presses:
+        time.sleep(0.02)
+    answers = [e for e in env.api.transcript(user) if e["do"] == "answer"]
+    assert len(answers) == presses  # every press answered, no spinning button
+    assert [e["text"] for e in answers].count("此按钮已过期，请看当前这一步：") == presses - 1
+    shown = texts(env.api.transcript(user))
+    assert shown.count("抱歉，没看懂") == BURST.count("？？")  # each noise re-prompted once
+    assert "not modified" not in shown and "参考编号" not in shown
+    with sqlite3.connect(env.db) as db:
+        quotes = db.execute("SELECT count(*) FROM quotes WHERE user_id = ?",
+                            [str(user)]).fetchone()[0]
+    assert quotes == 1
+
+
+def test_the_same_update_delivered_twice_is_answered_once(env: Env) -> None:
+    user = 4200
+    env.api.send_text(user, "/start")
+    update_id = env.api.send_text(user, "300")
+    said = len(env.api.transcript(user))
+    again = {"update_id": update_id, "message": {
+        "message_id": 1, "date": int(time.time()), "text": "300",
+        "chat": {"id": user, "type": "private"},
+        "from": {"id": user, "is_bot": False, "first_name": "u"}}}
+    env.api.push_raw(again)  # at-least-once delivery: Telegram sends it again
+    env.api.send_text(user, "游戏点卡")  # a later update is handled after it
+    shown = texts(env.api.transcript(user)[said:])
+    assert "抱歉，没看懂" not in shown  # "300" was not taken as an answer to step 2
+    assert texts(env.api.transcript(user)).count("我理解为：日均单量 300 单/天") == 1
+
+
+def test_a_locked_database_says_try_later_and_the_same_answer_goes_through_after(
+    env: Env,
+) -> None:
+    user = 4300
+    env.api.send_text(user, "/start")
+    blocker = sqlite3.connect(env.db, isolation_level=None)
+    try:
+        blocker.execute("BEGIN EXCLUSIVE")  # a second writer holding the lock
+        env.api.send_text(user, "300")  # the bot waits busy_timeout (5 s), then says so
+        refused = env.api.wait_for_text(user, "稍后再试")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    reference = re.search(r"参考编号 ([0-9a-f]{8})", refused)
+    assert reference and reference.group(1) in env.bot.output()
+    env.api.send_text(user, "300")
+    assert "第 2/12 步" in str(env.api.transcript(user)[-1]["text"])
+    with sqlite3.connect(env.db) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 # --- parity: both front-ends said exactly the same ---------------------------------------
