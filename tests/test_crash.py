@@ -4,8 +4,10 @@ taken but not confirmed before the crash are handled once."""
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -73,4 +75,43 @@ def test_a_crash_loses_no_answer_and_no_quote(tmp_path: Path, framework: str) ->
     finally:
         if bot.process.poll() is None:
             bot.process.kill()
+        api.stop()
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_sigterm_lets_updates_in_flight_finish_and_saves_their_state(
+    tmp_path: Path, framework: str
+) -> None:
+    api = FakeTelegram(TOKEN)
+    api.start()
+    db = tmp_path / "kameng.db"
+    user = 5100
+    bot = again = BotProcess(framework, api, db)
+    try:
+        bot.wait_polling()
+        api.send_text(user, "/start")
+        api.inject("sendMessage", 429, retry_after=2)  # keeps the next reply in flight
+        api.send_text(user, "300", wait=False)
+        deadline = time.monotonic() + 15
+        while api.faults["sendMessage"] and time.monotonic() < deadline:
+            time.sleep(0.01)  # the reply has met the 429 and is waiting it out
+        assert bot.stop() == 0  # SIGTERM while the update is still being handled
+        assert "第 2/12 步" in api.texts(user)[-1]  # its reply still went out
+        with sqlite3.connect(db) as check:
+            [(state,)] = check.execute("SELECT state FROM sessions WHERE user_id = ?",
+                                       [str(user)]).fetchall()
+        assert json.loads(state)["answers"] == {"orders": 300}
+
+        api.polling.clear()
+        again = BotProcess(framework, api, db)  # nothing is answered twice after a restart
+        again.wait_polling()
+        api.send_text(user, "游戏点卡")
+        assert sum("第 2/12 步" in text for text in api.texts(user)) == 1
+        assert "第 3/12 步" in api.texts(user)[-1]  # resumed from the saved state
+        assert again.stop() == 0
+    finally:
+        for process in {bot.process, again.process}:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         api.stop()
