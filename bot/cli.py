@@ -380,7 +380,7 @@ def _ask_bot_username(settings: Settings, store: Store) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:
-    from bot.export import Filters, rows, write_csv, write_json, write_xlsx
+    from bot.export import Filters, count_rows, rows, write_csv, write_json, write_xlsx
 
     fmt = args.format.strip().lower()
     if fmt not in ("csv", "json", "xlsx"):
@@ -393,8 +393,9 @@ def cmd_export(args: argparse.Namespace, t: Translator) -> int:
         raise UsageError(t("cli.error.xlsx_out"))
     store = open_store(args.db, t)
     filters = Filters(since=args.since, until=args.until, status=args.status)
-    total = store.count_quotes()
-    progress = _progress(t, total) if sys.stderr.isatty() and args.out else None
+    progress = None
+    if sys.stderr.isatty() and args.out:  # a bar only for a person watching a file fill
+        progress = _progress(t, count_rows(store, filters))
     try:
         if fmt == "xlsx":
             count = write_xlsx(rows(store, filters), Path(args.out), progress)

@@ -38,8 +38,8 @@ class Filters:
     status: str | None = None
 
 
-def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
-    """Quotes as flat dicts in COLUMNS order, oldest first, streamed from SQLite."""
+def _where(filters: Filters) -> tuple[str, list[str]]:
+    """The WHERE clause (or "") and its parameters for the filters."""
     where, params = [], []
     if filters.since:
         where.append("created_at >= ?")
@@ -50,11 +50,22 @@ def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]
     if filters.status:
         where.append("status = ?")
         params.append(filters.status)
+    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+
+
+def count_rows(store: Store, filters: Filters = Filters()) -> int:
+    """How many quotes `rows` will give for the filters (the progress bar's 100 %)."""
+    where, params = _where(filters)
+    return int(store.db.execute(f"SELECT count(*) FROM quotes{where}", params).fetchone()[0])
+
+
+def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
+    """Quotes as flat dicts in COLUMNS order, oldest first, streamed from SQLite."""
+    where, params = _where(filters)
     sql = ("SELECT id, version, parent_id, created_at, channel, user_id, prospect, sales_owner, "
            "daily_orders, inquiry, monthly_low, monthly_high, per_order_low, per_order_high, "
            "recommended_plan, status, views, opened_at, accepted_at, rates_version, locale, "
-           "discount FROM quotes" + (f" WHERE {' AND '.join(where)}" if where else "")
-           + " ORDER BY created_at, id")
+           "discount FROM quotes" + where + " ORDER BY created_at, id")
     for row in store.db.execute(sql, params):
         inquiry = json.loads(row[9])
         record: dict[str, Any] = {
@@ -83,7 +94,7 @@ def neutralise(value: Any) -> str:
 
 
 class _Counted:
-    """Records passed through, counted, with a progress call every 1,000."""
+    """Records passed through, counted, with a progress call every 1,000 and at the end."""
 
     def __init__(self, records: Iterator[dict[str, Any]],
                  progress: Callable[[int], None] | None) -> None:
@@ -95,6 +106,8 @@ class _Counted:
             self.count += 1
             if self.progress is not None and self.count % 1000 == 0:
                 self.progress(self.count)
+        if self.progress is not None and self.count % 1000:
+            self.progress(self.count)
 
 
 def write_csv(records: Iterator[dict[str, Any]], out: io.TextIOBase | Any,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 import subprocess
 import sys
 from datetime import datetime
@@ -145,3 +147,39 @@ def test_kameng_link_asks_telegram_for_the_bots_username_before_the_bot_ever_ran
                              text=True, timeout=60, check=False, env={"PATH": "/usr/bin:/bin"},
                              cwd=tmp_path)
     assert offline.stdout.split()[0] == result.stdout.split()[0] and not offline.stderr
+
+
+def test_a_terminal_sees_a_progress_bar_that_ends_at_the_filtered_total(
+    db: Path, tmp_path: Path
+) -> None:
+    """stderr on a pseudo-terminal, as when an operator runs the export by hand."""
+    leader, follower = pty.openpty()
+    out = tmp_path / "export.csv"
+    try:
+        result = subprocess.run(
+            [KAMENG, "export", "--since", "2026-11-10", "--out", str(out), "--db", str(db)],
+            stderr=follower, stdout=subprocess.DEVNULL, timeout=60, check=False)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: all was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    text = shown.decode()
+    assert result.returncode == 0
+    assert "导出中 [" in text and "2/2" in text  # two quotes since 11-10, bar full
+    assert "█" * 30 in text
+    assert "已导出 2" in text
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export.csv"
+    result = subprocess.run([KAMENG, "export", "--out", str(out), "--db", str(db)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0 and "导出中" not in result.stderr
