@@ -322,7 +322,10 @@ class Conversation:
             reference = uuid.uuid4().hex[:8]
             log.error("storage error [ref %s] for update %s: %s", reference,
                       incoming.update_id, error)
-            await out.best_effort_reply(t("error.try_later", ref=reference))
+            # The next step may already be on screen (replies go out before the state is
+            # saved, so a crash re-sends rather than loses them): say it did not count.
+            key = "error.not_saved" if out.screen_shown else "error.try_later"
+            await out.best_effort_reply(t(key, ref=reference))
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("error handling update %s [ref %s]", incoming.update_id, reference)
@@ -582,6 +585,7 @@ class _Out:
     def __init__(self, transport: Transport, incoming: Incoming, retry: RetryPolicy) -> None:
         self.transport, self.incoming, self.retry = transport, incoming, retry
         self.answered = False
+        self.screen_shown = False  # the user has seen the next step (its state not yet saved)
         self.state_saved = False  # the update's state was saved (and the update marked)
 
     async def answer(self, text: str | None) -> None:
@@ -611,12 +615,15 @@ class _Out:
             try:
                 await with_retries(lambda: self.transport.edit(
                     self.incoming.chat_id, edit_message, text, keyboard), self.retry)
+                self.screen_shown = True
                 return edit_message
             except NotModified:
                 return edit_message
             except CannotEdit:
                 pass
-        return await self.reply(text, keyboard)
+        message_id = await self.reply(text, keyboard)
+        self.screen_shown = True
+        return message_id
 
     async def document(self, filename: str, data: bytes, caption: str) -> None:
         chat_id = self.incoming.chat_id
