@@ -40,7 +40,10 @@ def test_a_full_disk_says_try_later_loses_nothing_stored_and_recovers(
         resource.prlimit(pid, resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))  # disk full
         refused, failed_answer, shown_for_it = "", "", ""
         for text in ANSWERS[1:]:
-            api.send_text(USER, text)
+            said_before = len(api.transcript(USER))
+            update_id = api.send_text(USER, text, wait=False)
+            # A longer quiet than usual: the refusal follows the screen it refers to.
+            api.wait_quiet(USER, update_id, said_before=said_before, quiet=0.5)
             said = api.texts(USER)
             if "稍后再试" in said[-1]:
                 refused, failed_answer, shown_for_it = said[-1], text, said[-2]
