@@ -6,7 +6,7 @@ Built inside `main()`, never at import time. `.env.example` documents every key.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -85,7 +85,9 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment / .env, with command-line overrides."""
     try:
-        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+        given: dict[str, Any] = {key: value for key, value in overrides.items()
+                                 if value is not None}
+        return Settings(**given)
     except ValueError as error:
         # pydantic's message is long; keep its first error, naming the variable.
         first = str(error).splitlines()

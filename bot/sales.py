@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.conversation import handle_of
+from bot.conversation import Keyboard, handle_of
 from bot.export import export_csv, stats
 from bot.render import render_quote_html
 from bot.store import QuoteRecord
@@ -190,6 +190,7 @@ class SalesDesk:
         quote = record.quote()
         text = f"{quote_header(record, t)}\n\n{render_quote_html(quote, t.locale)}"
         token = record.token or ""
+        keyboard: Keyboard
         if record.locked:
             text += "\n\n" + t("link.accepted_note", date=(record.accepted_at or "")[:10])
             keyboard = (((t("btn.contact_sales"), f"lk:ask:{token}"),),)

@@ -51,7 +51,9 @@ def command_menus() -> Iterator[tuple[str | None, list[tuple[str, str]]]]:
 class Frontend(Protocol):
     name: str
     conversation: Conversation
-    transport: Transport
+
+    @property
+    def transport(self) -> Transport: ...  # read-only: each front-end has its own kind
 
     async def start(self) -> str: ...
     async def set_commands(self) -> None: ...
