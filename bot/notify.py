@@ -34,11 +34,12 @@ async def bot_username(token: str, api_base: str) -> str | None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http, \
                 http.get(f"{api_base}/bot{token}/getMe") as response:
             if response.status != 200:
-                log.warning("getMe refused: HTTP %s", response.status)
+                log.info("getMe refused: HTTP %s", response.status)
                 return None
             result = (await response.json()).get("result") or {}
     except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-        log.warning("getMe failed: %s", type(error).__name__)
+        # info, not warning: the caller prints its own localized line instead.
+        log.info("getMe failed: %s", type(error).__name__)
         return None
     username = result.get("username")
     return username if isinstance(username, str) and username else None
