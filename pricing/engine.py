@@ -92,6 +92,7 @@ class _Plan:
     units: Range
     unit: str
     ai_raises_price: bool
+    uses_ai: bool
 
 
 def staffing_units(orders: int, scope: Scope, rates: Rates) -> tuple[Range, tuple[Figure, ...]]:
@@ -203,7 +204,7 @@ def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _
                               (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
         fee = fee + off
 
-    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price)
+    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, use_ai)
 
 
 def _plan(inquiry: Inquiry, scope: Scope, use_ai: bool, rates: Rates) -> _Plan:
@@ -373,7 +374,7 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, human: _HumanFee, plan: _Plan,
     if plan.monthly.low <= budget:
         return BudgetFit(budget, "fits_low", monthly=plan.monthly)
 
-    choice = _Choice(inquiry, scope, _has_ai(plan.line_items))
+    choice = _Choice(inquiry, scope, plan.uses_ai)
     best, changes = plan.monthly, []
     for concession in _CONCESSIONS:
         while (proposal := concession(choice, rates)) is not None:
@@ -393,10 +394,6 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, human: _HumanFee, plan: _Plan,
                          per_order)
     return BudgetFit(budget, "does_not_fit", tuple(changes), best,
                      shortfall=min(best.low, per_order.low) - budget)
-
-
-def _has_ai(line_items: tuple[LineItem, ...]) -> bool:
-    return any(line.code == "ai" for line in line_items)
 
 
 def quote(inquiry: Inquiry, rates: Rates) -> Quote:
@@ -446,7 +443,7 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
                                   recommendations)
 
     if scope is not Scope.FULL_CHAIN and plan.unit == "seat" and plan.units.low > 1:
-        team = _plan(inquiry, Scope.FULL_CHAIN, _has_ai(plan.line_items), rates)
+        team = _plan(inquiry, Scope.FULL_CHAIN, plan.uses_ai, rates)
         if team.monthly.high < plan.monthly.high:
             recommendations.append(Notice("consider_full_chain_team", ()))
 
@@ -469,7 +466,7 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     return Quote(
         inquiry=inquiry,
         scope=scope,
-        ai_applied=_has_ai(plan.line_items),
+        ai_applied=plan.uses_ai,
         units=plan.units,
         unit=plan.unit,
         line_items=plan.line_items,
