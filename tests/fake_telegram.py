@@ -17,6 +17,7 @@ import json
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -411,20 +412,33 @@ class FakeTelegram:
             time.sleep(0.01)
         raise TimeoutError(f"the bot did not handle update {update_id} in {timeout} s")
 
+    @staticmethod
+    def wait_until(condition: Callable[[], bool], what: Callable[[], str], *,
+                   timeout: float = 15.0) -> None:
+        """Poll `condition` until it holds; past `timeout`, fail saying `what()`."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{what()} (waited {timeout} s)")
+            time.sleep(0.01)
+
     def wait_for_text(self, chat_id: int, needle: str, timeout: float = 15.0) -> str:
         """Until a bot message in the chat contains `needle` (after retries, say)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for text in self.texts(chat_id):
-                if needle in text:
-                    return text
-            time.sleep(0.02)
-        raise TimeoutError(f"no {needle!r} in chat {chat_id}: {self.texts(chat_id)}")
+        def first() -> str:  # messages are only ever added: once found, it stays first
+            return next((text for text in self.texts(chat_id) if needle in text), "")
+
+        self.wait_until(lambda: bool(first()), lambda: f"no {needle!r} in chat {chat_id}: "
+                                                       f"{self.texts(chat_id)}", timeout=timeout)
+        return first()
 
     def wait_taken(self, update_id: int, timeout: float = 15.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.confirmed_offset <= update_id:
-            time.sleep(0.01)
+        self.wait_until(lambda: self.confirmed_offset > update_id,
+                        lambda: f"update {update_id} never fetched", timeout=timeout)
+
+    def wait_fault_met(self, method: str, timeout: float = 15.0) -> None:
+        """Until every fault injected into `method` has been served to the bot."""
+        self.wait_until(lambda: not self.faults[method],
+                        lambda: f"the bot never called {method}", timeout=timeout)
 
     # --- reading what the bot did -------------------------------------------------------
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -92,9 +91,7 @@ def test_sigterm_lets_updates_in_flight_finish_and_saves_their_state(
         api.send_text(user, "/start")
         api.inject("sendMessage", 429, retry_after=2)  # keeps the next reply in flight
         api.send_text(user, "300", wait=False)
-        deadline = time.monotonic() + 15
-        while api.faults["sendMessage"] and time.monotonic() < deadline:
-            time.sleep(0.01)  # the reply has met the 429 and is waiting it out
+        api.wait_fault_met("sendMessage")  # the reply has met the 429 and waits it out
         assert bot.stop() == 0  # SIGTERM while the update is still being handled
         assert "第 2/12 步" in api.texts(user)[-1]  # its reply still went out
         with sqlite3.connect(db) as check:

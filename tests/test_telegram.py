@@ -309,9 +309,7 @@ def test_one_users_wait_for_telegram_does_not_hold_up_others(env: Env) -> None:
     slow, quick = 4005, 4006
     env.api.inject("sendMessage", 429, retry_after=3)
     env.api.send_text(slow, "/help", wait=False)
-    deadline = time.monotonic() + 10
-    while env.api.faults["sendMessage"] and time.monotonic() < deadline:
-        time.sleep(0.01)  # until the slow user's reply has met the 429
+    env.api.wait_fault_met("sendMessage")  # the slow user's reply has met the 429
     started = time.monotonic()
     env.api.send_text(quick, "/help")
     assert time.monotonic() - started < 2.5  # served while the other waits out its 429
@@ -352,11 +350,13 @@ def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
     for _ in range(presses):
         env.api.press(user, message_id, data, wait=False)
     env.api.wait_for_text(user, "月费合计：880–1,800 元")  # R-small: the answers in order
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and len(
-            [e for e in env.api.transcript(user) if e["do"] == "answer"]) < presses:
-        time.sleep(0.02)
-    answers = [e for e in env.api.transcript(user) if e["do"] == "answer"]
+
+    def answers_so_far() -> list[dict[str, object]]:
+        return [e for e in env.api.transcript(user) if e["do"] == "answer"]
+
+    env.api.wait_until(lambda: len(answers_so_far()) >= presses,
+                       lambda: f"{len(answers_so_far())} of {presses} presses answered")
+    answers = answers_so_far()
     assert len(answers) == presses  # every press answered, no spinning button
     assert [e["text"] for e in answers].count("此按钮已过期，请看当前这一步：") == presses - 1
     shown = texts(env.api.transcript(user))
