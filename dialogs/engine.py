@@ -22,7 +22,6 @@ from dialogs.parse import (
     Number,
     extract_numbers,
     find_synonyms,
-    normalize,
     parse_number,
     response_for_minutes,
 )
@@ -35,6 +34,7 @@ from dialogs.steps import (
     Kind,
     Step,
 )
+from dialogs.text import normalize
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     AiChoice,
@@ -556,7 +556,7 @@ class Engine:
                  f"<b>{t(f'ask.{step.field}')}</b>", t(f"hint.{step.field}")]
         if step.field in state.answers and step.kind is not Kind.MULTI:
             parts.append(t("dlg.current_answer",
-                           value=self._value_text(step, state.answers[step.field], t)))
+                           value=_e(self._value_text(step, state.answers[step.field], t))))
         return Screen("question", "\n".join(parts), self._buttons(state, t), step=step.id)
 
     def _value_text(self, step: Step, value: Any, t: Translator) -> str:

@@ -9,7 +9,6 @@ here. A whole sentence can answer several questions at once ("日均300单，12�
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,8 +16,7 @@ from decimal import Decimal
 
 import cn2an
 
-# Longest input we try to understand; longer messages are cut (nothing is stored from them).
-MAX_TEXT = 500
+from dialogs.text import normalize
 
 _DIGITS = "零一二两三四五六七八九"
 _CN_DIGIT = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"两": 2}
@@ -49,14 +47,6 @@ class Number:
 
     value: Decimal
     approximate: bool = False
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width → ASCII), no control/zero-width/bidi characters, lower-case, trimmed."""
-    text = unicodedata.normalize("NFKC", text[:MAX_TEXT])
-    kept = [ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
-            or ch in "\n\t"]
-    return "".join(kept).strip().lower()
 
 
 def _cn_range(match: re.Match[str]) -> str:

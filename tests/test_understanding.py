@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from dialogs.engine import Engine
-from dialogs.parse import Number, arabic, normalize, parse_number
+from dialogs.parse import Number, arabic, parse_number
+from dialogs.text import normalize
 from pricing import Rates
 
 
