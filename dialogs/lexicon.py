@@ -1,0 +1,297 @@
+"""The words merchants use, by slot and value: the vocabulary of `dialogs.understanding`.
+
+Everything here is data. Words are written once, in simplified Chinese or lower-case English:
+messages are folded first (full-width → ASCII, traditional → simplified by OpenCC), so
+遊戲點卡, ＱＢ and Steam all meet these entries. To teach the bot a word, add it to the
+value it names; docs/dialogue.md explains the grammar around it (negation, topic words).
+
+Slots are the facts a message can state (the evaluation corpus uses the same names):
+orders, kinds, categories, multi_level, cross_border, response, scope, tooling, ai, mode,
+volume, billing, budget.
+"""
+
+from __future__ import annotations
+
+# slot → value → words that name it. A longer word wins over a shorter one inside it.
+WORDS: dict[str, dict[object, tuple[str, ...]]] = {
+    "kinds": {
+        "game_cards": (
+            "游戏点卡", "点卡", "点数卡", "点数", "mycard", "游戏储值", "手游充值", "游戏卡",
+            "游戏充值", "游戏币", "手游", "端游", "页游", "代充", "q币", "qb", "点券", "钻石",
+            "元宝", "steam", "游戏账号", "游戏", "王者", "原神", "皮肤", "战令", "game", "games",
+            "gaming", "in-game",
+        ),
+        "phone_topup": (
+            "话费充值", "话费", "充话费", "data bundle", "data bundles", "增值卡", "电话卡",
+            "手机卡", "流量包", "流量", "手机充值", "三网", "充值", "top-up", "top up", "topup",
+            "top-ups", "topups", "mobile credit", "phone credit", "airtime", "data plan",
+            "data plans", "recharge",
+        ),
+        "software_keys": (
+            "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey", "密钥",
+            "注册码", "正版", "windows", "office", "win10", "win11", "杀毒", "license", "licenses",
+            "licence", "software", "activation", "product key", "product keys", "serial",
+        ),
+        "video_memberships": (
+            "影视会员", "视频会员", "影音会员", "会员月卡", "会员", "影视", "爱奇艺", "腾讯视频",
+            "优酷", "芒果tv", "芒果", "大会员", "网易云", "qq音乐", "音乐会员", "netflix",
+            "spotify", "streaming", "membership", "memberships", "vip", "subscription",
+            "subscriptions", "video",
+        ),
+        "blockchain_nft": (
+            "区块链", "nft", "数字藏品", "链上", "加密货币", "虚拟币", "usdt", "crypto",
+            "blockchain", "web3",
+        ),
+        "other": (
+            "京东卡", "京东e卡", "e卡", "礼品卡", "购物卡", "超市卡", "加油卡", "油卡", "电影票",
+            "外卖", "优惠券", "星巴克", "其他", "其它", "gift card", "gift cards", "giftcard",
+            "voucher", "vouchers", "coupon", "coupons", "other",
+        ),
+    },
+    "multi_level": {
+        True: (
+            "多级分销", "多级", "分销", "代理", "下级", "分站", "二级", "三级", "渠道商", "加盟",
+            "层级", "下线", "代理商", "multi-level", "multilevel", "multi level", "reseller",
+            "distributor", "sub-site", "subsite", "distribution network", "distribution",
+            "sub-agent", "downline",
+        ),
+        False: ("只做零售", "直营", "只零售", "no resellers", "no agents"),
+    },
+    "cross_border": {
+        True: (
+            "跨境", "海外", "国外", "外国", "多语言", "外语", "英文客服", "英语", "境外", "出海",
+            "东南亚", "外国人", "老外", "海外客", "外国客户", "会英文", "英文", "马来西亚",
+            "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
+            "cross-border", "cross border", "crossborder", "overseas", "international", "foreign",
+            "multilingual", "multi-language", "abroad", "english-speaking", "english support",
+            "vietnam", "thailand", "malaysia", "singapore", "indonesia", "philippines", "japan",
+            "korea", "europe", "usa", "other languages",
+        ),
+        False: ("只做国内", "国内", "本地", "domestic", "china only", "only china"),
+    },
+    "response": {
+        "standard": (
+            "标准响应", "标准的就行", "标准就行", "标准的", "不急", "不着急", "慢点也行", "慢一点",
+            "正常回复", "正常速度", "standard", "not urgent", "no rush", "normal speed",
+        ),
+        "fast": (
+            "快速响应", "快速", "快一点", "快点", "尽快", "及时回复", "回复快", "fast", "quick",
+            "quickly", "asap", "promptly",
+        ),
+        "emergency": (
+            "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24", "24/7", "24h",
+            "全天候", "全天在线", "通宵", "夜班", "轮班", "越快越好", "emergency", "instant",
+            "instantly", "immediately", "round the clock", "around the clock", "real-time",
+            "realtime",
+        ),
+    },
+    "scope": {
+        "basic": (
+            "基础客服", "基础", "售前", "简单售后", "答疑", "回答问题", "回答咨询", "查卡密",
+            "回答一下", "回答下", "回答买家", "解答", "简单的", "basic", "simple", "pre-sales",
+            "presales", "presale", "pre-sale", "faq", "card code lookup", "lookups",
+        ),
+        "technical": (
+            "技术客服", "技术", "懂后台", "会后台", "后台操作", "后台处理", "后台的活", "订单处理",
+            "处理订单", "卡密异常", "对接上游", "上游", "排查", "故障", "接口", "掉单", "补单",
+            "technical", "tech support", "backend", "back-end", "back office", "troubleshoot",
+            "troubleshooting",
+        ),
+        "full_chain": (
+            "全链路", "全流程", "全包", "一条龙", "售前售中售后", "售前售后都", "社群", "复购",
+            "用户运营", "运营", "数据分析", "团队", "full-chain", "full chain", "end-to-end",
+            "end to end", "community", "full service", "everything",
+        ),
+        "expert": (
+            "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
+            "knows blockchain", "know blockchain", "knows nft", "knows crypto",
+        ),
+    },
+    "tooling": {
+        "own": (
+            "自带系统", "自带", "自有系统", "自己的系统", "自己有系统", "我们有系统", "自己有",
+            "自己的", "自己搭", "我们的", "用我们", "own system", "our own", "we have a system",
+            "we have our", "have our own", "ours",
+        ),
+        "bundle": (
+            "客服+系统", "打包", "带系统", "你们的系统", "你们系统", "你们的", "你们提供",
+            "你们出", "你们来", "你们负责", "贵司的", "一起提供", "要系统", "需要系统", "配系统",
+            "配套系统", "bundle", "your system", "your software", "your tools", "yours", "package",
+        ),
+        "none": (
+            "不需要系统", "不用系统", "不要系统", "无需系统", "不用工具", "微信上聊", "微信聊",
+            "微信上直接聊", "拿微信聊", "qq上聊", "no system", "no software", "no tools",
+            "without a system", "without system",
+        ),
+        # A system named without saying whose: nothing alone, "none" when negated
+        # ("啥系统都没有", "不需要什么客服软件").
+        "_system": (
+            "客服软件", "客服系统", "工单系统", "客服后台", "在线客服", "系统", "软件系统",
+        ),
+    },
+    "ai": {
+        "yes": (
+            "ai+人工", "ai加人工", "ai加真人", "ai+真人", "人工加ai", "ai和人工", "ai", "人工智能",
+            "机器人", "智能客服", "自动回复", "chatbot", "bot", "gpt",
+        ),
+        "no": (
+            "纯人工", "全人工", "人工就行", "只要人工", "全部人工", "要真人", "只要真人",
+            "真人就行", "就要人", "只要人", "要人工", "no ai", "human only", "humans only",
+            "only humans", "only human", "real people", "real humans",
+        ),
+        "auto": ("能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "能省钱就用",
+                 "省钱就用", "划算就用", "便宜就用", "if ai saves money", "if it saves money",
+                 "if it's cheaper", "if its cheaper", "if cheaper"),
+    },
+    "mode": {
+        "outsourced": (
+            "外包", "托管", "你们的人", "你们派人", "你们出人", "outsource", "outsourced",
+            "outsourcing",
+        ),
+        "full_time": (
+            "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time", "full time", "fulltime",
+            "in-house", "dedicated",
+        ),
+        "part_time": (
+            "兼职", "临时工", "小时工", "宝妈", "part-time", "part time", "parttime", "part timer",
+            "part-timer", "freelance", "freelancer",
+        ),
+    },
+    "volume": {
+        "steady": (
+            "平稳", "全年差不多", "一年到头差不多", "一年四季都差不多", "一直差不多", "都差不多",
+            "波动不大", "波动小", "变化不大", "没啥波动", "均匀", "平均的", "很平均", "满平均",
+            "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
+        ),
+        "seasonal": (
+            "季节", "淡旺季", "旺季", "波动", "促销", "大促", "双十一", "双11", "双十二", "618",
+            "节假日", "节日", "寒暑假", "暑假", "寒假", "开学", "过年", "春节", "翻倍", "翻几倍",
+            "翻好几倍", "好几倍", "翻番", "暴涨", "高峰", "忽高忽低", "搞活动", "做活动",
+            "活动的时候", "忙不过来", "周年庆", "档期", "seasonal", "season", "peak", "peaks",
+            "spike", "spikes", "fluctuate", "fluctuates", "fluctuation", "promotion", "promotions",
+            "holiday", "holidays",
+        ),
+    },
+    "billing": {
+        "monthly": (
+            "按月", "包月", "月结", "月付", "月缴", "固定月费", "每月固定", "monthly fee",
+            "monthly plan", "pay monthly", "monthly billing", "fixed fee", "flat fee",
+            "by the month", "per month billing", "monthly",
+        ),
+        "per_order": (
+            "按单", "按订单", "一单一结", "计件", "按件", "per order", "per-order", "by order",
+            "pay per order", "each order",
+        ),
+        "per_hour": (
+            "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
+            "by the hour", "by hour",
+        ),
+        "compare": (
+            "比较一下", "比较下", "对比", "都算算", "都算一下", "都看看", "比一比", "都报一下",
+            "哪个便宜用哪个", "哪个划算用哪个", "compare", "comparison",
+        ),
+    },
+}
+
+# Cantonese written forms, folded to Mandarin before anything is read (冇代理 → 没有代理).
+DIALECT = (("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
+           ("我哋", "我们"), ("佢哋", "他们"), ("嘅", "的"), ("咁", "这么"), ("就得", "就行"),
+           ("但系", "但是"), ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
+
+# Words that look like vocabulary but say nothing here: matched first so their parts are not
+# read ("按月算的话" counts orders by month, it does not ask for monthly billing).
+NEUTRAL = ("按月算的话", "按月来算", "按月算下来", "即时到账", "秒到", "自动发货",
+           "标准化", "转人工", "人工客服", "客服团队", "customer service agent", "support agent",
+           "agents", "agent")
+
+# Short tooling words that count only next to a system word ("自己有团队" says nothing of
+# tooling, "客服软件我们自己有" does).
+SYSTEM_TOPIC = ("系统", "软件", "工单", "crm", "工具", "平台", "后台", "system", "software",
+                "tool", "tools", "platform", "helpdesk")
+NEEDS_SYSTEM_TOPIC = frozenset({"自带", "自己有", "自己的", "自己搭", "你们的", "你们提供",
+                                "你们出", "你们来", "你们负责", "我们的", "用我们", "贵司的",
+                                "一起提供", "our own", "we have our", "have our own", "package",
+                                "ours", "yours"})
+# Volume words that count only next to a volume word (or at the volume step): "兼职不稳定"
+# says nothing of the orders.
+VOLUME_TOPIC = ("单", "量", "订单", "销量", "生意", "业务", "orders", "volume", "sales")
+NEEDS_VOLUME_TOPIC = frozenset({"稳定", "平的", "平均的", "很平均", "stable", "consistent",
+                                "flat", "波动"})
+
+# Topic words: a slot named without its value, so a number or "recommend" nearby belongs
+# to it ("品类不多，七八个", "AI你们看着办").
+TOPICS: dict[str, tuple[str, ...]] = {
+    "orders": ("单量", "订单量", "订单", "日均", "每天", "出单", "单子", "orders", "order volume"),
+    "categories": ("品类", "品项", "类目", "种类", "类别", "大类", "categories", "category"),
+    "budget": ("预算", "budget"),
+    "response": ("响应", "回复", "回应", "回消息", "覆", "response", "respond", "reply",
+                 "replies"),
+    "scope": ("客服类型", "服务范围", "服务内容", "哪种客服", "scope"),
+    "ai": ("ai", "机器人", "智能"),
+    "billing": ("计费", "收费", "付费", "结算", "billing", "pricing"),
+    "tooling": ("系统", "软件", "工具", "system", "software"),
+    "mode": ("模式", "用工", "mode"),
+}
+
+# "You decide": the current step's recommend option, or the topic's when one is named.
+RECOMMEND = (
+    "你看着办", "看着办", "你定吧", "你定", "你们定", "你们决定", "你们看着", "帮我推荐", "推荐",
+    "你们建议", "建议一下", "听你的", "听你们的", "随便", "都行", "都可以", "看情况", "不知道",
+    "不确定", "不清楚", "不懂", "无所谓", "你们决定", "你决定", "哪个合适", "觉得哪个", "哪个划算",
+    "哪个便宜", "you decide", "up to you", "recommend", "whatever", "not sure", "no idea", "dunno",
+    "your call", "you choose", "suggest",
+)
+RECOMMEND_VALUE = {"scope": "auto", "ai": "auto", "billing": "compare"}
+
+# Negation. A negator before a word (within a short window, no contrast word between) or
+# after it at the end of a phrase turns the word around: see NEGATED.
+NEGATORS_BEFORE = (
+    "不需要", "不用", "不要", "不做", "不是", "不搞", "不卖", "不想", "不考虑", "不打算", "不必",
+    "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
+    "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
+    "rather than", "drop", "remove", "no more", "get rid of", "don't need", "dont need",
+    "do not need", "don't want", "dont want", "don't", "dont", "do not", "doesn't", "doesnt",
+    "not", "no", "without", "never", "none", "nor", "neither", "skip",
+)
+NEGATORS_AFTER = (
+    "就免了", "免了", "算了", "就算了", "不用了", "不用", "不要了", "不要", "不需要", "没有", "没",
+    "不做", "不卖", "不搞", "不考虑", "不必了", "不必", "不了", "拉倒", "不碰", "不沾", "不做了",
+    "不靠谱", "不明显", "不大", "太慢", "太贵", "不够快", "用不上", "用不着", "都没有", "都不用",
+    "不用你们管", "不用管", "不用操心", "不上", "就不上了", "pass", "not needed", "no need",
+    "not required", "overkill", "too slow", "too expensive", "too much",
+)
+# Words that contain a negator but do not negate ("差不多" = about, "不少" = many).
+NOT_NEGATORS = (
+    "不知道", "不确定", "不清楚", "不一定", "不错", "不少", "不多", "不过", "不断", "不停",
+    "不了解", "不管", "不止", "不仅", "不光", "不单", "差不多", "不然", "不行", "要不要", "没准",
+    "无所谓", "不懂", "not sure", "no idea", "not only", "no matter",
+)
+# What a negated word means, where its opposite is a value: "不要机器人" → ai no.
+NEGATED: dict[tuple[str, object], object] = {
+    ("ai", "yes"): "no",
+    ("ai", "no"): "yes",
+    ("tooling", "bundle"): "none",
+    ("volume", "steady"): "seasonal",
+    ("volume", "seasonal"): "steady",
+    ("multi_level", True): False,
+    ("cross_border", True): False,
+    ("response", "fast"): "standard",
+    ("tooling", "_system"): "none",
+}
+# Between a negator and its word: these end the negation's reach ("不卖话费只卖点卡").
+NEGATION_STOPS = ("只", "就", "但", "而", "却", "还是", "主要", "only", "just", "but")
+# Joiners that carry one negation over a list ("不做话费和流量").
+JOINERS = ("和", "跟", "与", "或", "或者", "、", "/", "还有", "及", "也", "and", "or", ",")
+
+# A clause that says the merchant corrects an earlier answer.
+CORRECTION = (
+    "不对", "说错", "讲错", "错了", "说反", "改主意", "typo", "on second thought", "instead",
+    "改成", "改为", "改一下", "更正", "纠正", "应该是", "其实是", "换成", "重新说", "搞错", "写错",
+    "打错", "actually", "correction", "i meant", "sorry,", "change it to", "make it", "wrong",
+)
+
+# Clause markers of a peak rather than the usual volume ("大促一天两千单").
+PEAK = ("高峰", "旺季", "大促", "双十一", "双11", "节假日", "活动", "峰值", "最忙", "最多的时候",
+        "peak", "busiest")
+USUAL = ("平时", "平常", "日常", "一般", "正常", "平均", "日均", "usually", "normally",
+         "on average", "average")

@@ -1,0 +1,893 @@
+"""Free text → facts: what a merchant's message says about their shop, and what it asks.
+
+One reader for every front-end. `Reader.read(text, step=…, known=…)` returns a `Reading`:
+the facts the message states (by slot, see dialogs/lexicon.py), the ones it is not sure of
+(to be asked back), the questions it asks, and whether it corrects an earlier answer.
+
+The grammar, in the order it runs (docs/dialogue.md has the full rules and examples):
+1. Fold: full-width → ASCII, lower case, traditional → simplified (dialogs/text.py).
+2. Split into clauses at punctuation and contrast words (但是, 不过). A clause that asks
+   something (吗, 怎么, 为什么, ?) states no fact: "自带系统能便宜多少？" is a question.
+3. Words: every vocabulary word of lexicon.WORDS found in a clause is a mention of a
+   value; a negator before it (不, 没有, 不要, no…) or after it at the end of the phrase
+   (就免了, 不用) turns it around (不要机器人 → AI no) or drops it (不卖话费).
+4. Numbers: Chinese numerals, colloquial amounts (小一千, 大几百, 千把, 两千来, 一千出头,
+   1k+, 2.5w, 1,500) and ranges become one value each; each is bound to a slot by its own
+   unit or cue (单 → orders, 类 → categories, 分钟 → response, 预算/元 → budget), never by
+   the step being asked; counts per month/week/year are made daily. Years, phone numbers,
+   denominations, staff counts, 24小时 and 7x24 are not counts.
+5. A message with no fact at all is read as a bare reply to the step being asked: a number,
+   要 / 不要 / 没有, "你看着办".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from dialogs import lexicon
+from dialogs.parse import arabic
+from dialogs.text import fold
+
+SLOTS = ("orders", "kinds", "categories", "multi_level", "cross_border", "response", "scope",
+         "tooling", "ai", "mode", "volume", "billing", "budget")
+KIND_ORDER = tuple(lexicon.WORDS["kinds"])
+RESPONSE_ORDER = ("standard", "fast", "emergency")
+SCOPE_ORDER = ("basic", "technical", "full_chain", "expert")
+DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30), "year": Decimal(365)}
+
+# The step being asked → the slot a bare reply fills.
+STEP_SLOT = {"ORDERS": "orders", "KINDS": "kinds", "CATEGORIES": "categories",
+             "RESPONSE": "response", "SCOPE": "scope", "TOOLING": "tooling", "AI": "ai",
+             "MODE": "mode", "VOLUME": "volume", "BILLING": "billing", "BUDGET": "budget"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What one message says. `facts` are slot values after the message (for kinds and the
+    complexity flags merged with what was `known`); `unsure` names facts to ask back."""
+
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    unsure: frozenset[str] = frozenset()
+    questions: tuple[str, ...] = ()
+    correction: bool = False
+
+
+# --- clauses --------------------------------------------------------------------------
+
+_CLAUSE_SPLIT = re.compile(
+    r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
+    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_QUESTION_MARK = re.compile(r"[?？]")
+_QUESTION_WORDS = re.compile(
+    r"吗|怎么|为什么|为啥|咋|啥|多少钱|多少|多久|多长|几时|什么时候|如何|能不能|可不可以|是不是|"
+    r"(?<!没)有没有|哪(?!怕)|是.{1,8}还是|(?:要|得|需要)几|几个人|"
+    r"什么|行不行|好不好|对不对|会不会|要不要|嘛$|呢$|"
+    r"^(?:how|what|whats|why|which|when|where|who|can|could|is|are|does|do|will|would|should)\b|"
+    r"\b(?:how much|how many|how does|how do|what is|what's|why is|can you|could you|"
+    r"do you|is it|is there)\b")
+_NOT_QUESTION = re.compile(
+    r"没什么|没啥|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|多少有|whatever|no matter|"
+    r"看看哪个|都看看|"
+    r"(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
+    r"(?:回答|解答|处理|答复|比如|例如|像是).*(?:这些|之类的?|什么的|等等)$")
+
+
+def is_question(clause: str, *, marked: bool = False) -> bool:
+    """Does this clause ask something? `marked` when it ended with a question mark."""
+    if marked or re.search(r"(?:吗|么|嘛|[^不]不|(?<!没)没)\W*$", clause):
+        return True
+    return bool(_QUESTION_WORDS.search(_NOT_QUESTION.sub(" ", clause)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Clause:
+    text: str
+    question: bool
+    condition: bool = False  # ended by 的话: "按单收的话，一单多少钱？"
+
+
+def _clauses(folded: str) -> list[_Clause]:
+    clauses: list[_Clause] = []
+    start = 0
+    for match in _CLAUSE_SPLIT.finditer(folded):
+        piece = folded[start:match.start()].strip()
+        if piece:
+            marked = bool(_QUESTION_MARK.match(match.group()))
+            clauses.append(_Clause(piece, is_question(piece, marked=marked),
+                                   condition=match.group() == "的话"))
+        start = match.end()
+    tail = folded[start:].strip()
+    if tail:
+        clauses.append(_Clause(tail, is_question(tail)))
+    return clauses
+
+
+# --- vocabulary -----------------------------------------------------------------------
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first; ASCII words only on word boundaries ("ai" not inside "said")."""
+    parts = []
+    for word in sorted(set(words), key=len, reverse=True):
+        escaped = re.escape(word)
+        if word.isascii() and word[:1].isalnum():
+            escaped = rf"(?<![a-z0-9]){escaped}"
+        if word.isascii() and word[-1:].isalnum():
+            plural = "(?:s|es)?" if word[-1:].isalpha() else ""
+            escaped = rf"{escaped}{plural}(?![a-z0-9])"
+        parts.append(escaped)
+    return "|".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Mention:
+    slot: str
+    value: object
+    start: int
+    end: int
+    word: str
+    negated: bool = False
+
+
+class _Vocabulary:
+    """The lexicon compiled once: one regex for every word, one for negators."""
+
+    def __init__(self) -> None:
+        self.meaning: dict[str, list[tuple[str, object]]] = {}
+        for slot, values in lexicon.WORDS.items():
+            for value, words in values.items():
+                for word in words:
+                    self.meaning.setdefault(word, []).append((slot, value))
+        for word in lexicon.NEUTRAL:
+            self.meaning.setdefault(word, [])
+        self.words = re.compile(_alternation(self.meaning))
+        self.before = re.compile(_alternation(lexicon.NEGATORS_BEFORE))
+        self.after = re.compile(
+            rf"^(?P<gap>.{{0,6}}?)(?:{_alternation(lexicon.NEGATORS_AFTER)})"
+            rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
+        self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
+        self.past = re.compile(r"(?:以前|之前|上家|原来|过去|以往|previously|used to|last agency|"
+                               r"we paid)(?!说|讲|选|填|写)")
+        self.present = re.compile(r"现在|目前|这次|以后|今后|now|currently|these days")
+        self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
+        self.not_negators = re.compile(_alternation(lexicon.NOT_NEGATORS))
+        self.stops = re.compile(_alternation(lexicon.NEGATION_STOPS))
+        self.joiners = re.compile(rf"^(?:\s|的|{_alternation(lexicon.JOINERS)})*$")
+        self.system_topic = re.compile(_alternation(lexicon.SYSTEM_TOPIC))
+        self.recommend = re.compile(_alternation(lexicon.RECOMMEND))
+        self.topics = {slot: re.compile(_alternation(words))
+                       for slot, words in lexicon.TOPICS.items()}
+        self.correction = re.compile(_alternation(lexicon.CORRECTION))
+        self.peak = re.compile(_alternation(lexicon.PEAK))
+        self.usual = re.compile(_alternation(lexicon.USUAL))
+
+    def mentions(self, clause: str, *, system_topic: bool = False,
+                 volume_topic: bool = False) -> list[_Mention]:
+        """Every vocabulary word in the clause, with whether a negation reaches it.
+        `system_topic` / `volume_topic`: the message or step is about tooling / volume."""
+        found: list[_Mention] = []
+        spans: list[tuple[int, int]] = []
+        for match in self.words.finditer(clause):
+            word = self._base(match.group())
+            spans.append(match.span())
+            if word in lexicon.NEEDS_SYSTEM_TOPIC and not (
+                    system_topic or self._has_system_word(clause, match)):
+                continue
+            if word in lexicon.NEEDS_VOLUME_TOPIC and not (
+                    volume_topic or self.volume_topic.search(clause)):
+                continue
+            for slot, value in self.meaning[word]:
+                found.append(_Mention(slot, value, match.start(), match.end(), word))
+        if not found:
+            return found
+        covered = list(spans)
+        covered += [match.span() for match in self.not_negators.finditer(clause)]
+        negators = [match for match in self.before.finditer(clause)
+                    if not any(s < match.end() and match.start() < e for s, e in covered)]
+        result: list[_Mention] = []
+        chain_end = -1  # end of the last negated mention, for "不做话费和流量"
+        for mention in found:
+            negated = False
+            if chain_end >= 0 and self.joiners.match(clause[chain_end:mention.start]):
+                negated = True
+            else:
+                negated = self._negated_before(clause, mention, negators, result)
+            if not negated:
+                negated = self._negated_after(clause, mention, found)
+            chain_end = mention.end if negated else -1
+            result.append(_Mention(mention.slot, mention.value, mention.start, mention.end,
+                                   mention.word, negated))
+        # "话费流量那些我们不碰": a negation after a list reaches back over the list.
+        for index in range(len(result) - 2, -1, -1):
+            this, following = result[index], result[index + 1]
+            if (following.negated and not this.negated and following.slot == this.slot
+                    and self.joiners.match(clause[this.end:following.start])
+                    and self._negated_after(clause, following, found)):
+                result[index] = _Mention(this.slot, this.value, this.start, this.end,
+                                         this.word, True)
+        return result
+
+    def _base(self, word: str) -> str:
+        """The lexicon entry a match stands for ("nfts" → "nft")."""
+        if word in self.meaning:
+            return word
+        for cut in (1, 2):
+            if word[:-cut] in self.meaning:
+                return word[:-cut]
+        return word
+
+    def _negated_after(self, clause: str, mention: _Mention, found: list[_Mention]) -> bool:
+        match = self.after.match(clause[mention.end:])
+        if match is None:
+            return False
+        gap_end = mention.end + match.end("gap")
+        if re.search(r"但|而|却|只|but|only", match.group("gap")):
+            return False
+        return not any(mention.end <= other.start < gap_end for other in found)
+
+    def _has_system_word(self, clause: str, match: re.Match[str]) -> bool:
+        outside = clause[:match.start()] + " " + clause[match.end():]
+        return bool(self.system_topic.search(outside))
+
+    def _negated_before(self, clause: str, mention: _Mention, negators: list[re.Match[str]],
+                        earlier: list[_Mention]) -> bool:
+        for negator in reversed(negators):
+            if negator.end() > mention.start:
+                continue
+            gap = clause[negator.end():mention.start]
+            reach = 16 if gap.isascii() else 6
+            if len(gap) > reach or self.stops.search(gap):
+                return False
+            # The negation reaches the first word after it only (unless joined, above).
+            return not any(negator.end() <= m.start < mention.start for m in earlier)
+        return False
+
+
+# --- numbers --------------------------------------------------------------------------
+
+_CN = "零一二两三四五六七八九"
+_CN_VALUE = {ch: i for i, ch in enumerate("零一二三四五六七八九")} | {"两": 2}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_UNIT = {"万": Decimal(10000), "w": Decimal(10000), "千": Decimal(1000), "k": Decimal(1000)}
+VAGUE = "≈"  # marks an amount read from a vague word (大几百): asked back, not taken
+
+# Words with numerals that are not amounts, and time words that are not "1".
+_MASK = re.compile(
+    r"双十一|双11|双十二|双12|618|一般|一直|一起|一样|一定|一些|一下|一点|一切|一旦|一律|"
+    r"一共|唯一|统一|万一|千万|十分(?!钟)|一条龙|第[一二三四五六七八九十\d]+|一对一|一手|"
+    r"一口价|一次性?|一家|一站式|一体|一会儿?|一天到晚|一单一结|一单一单|一单|一年到头|"
+    r"一年四季|三网|两种都|两个都|两样都|两边|一半|"
+    r"7\s*[x×*]\s*24|24\s*/\s*7|24\s*h(?![a-z])|24\s*小时(?!内|之内|以内)|全天|"
+    r"百分之[零一二两三四五六七八九十百\d.]+|\d+(?:\.\d+)?\s*%|[一二三四五六七八九\d]级|"
+    r"[一二两三四五六七八九十\d]成|win\s*\d+|office\s*\d+|iphone\s*\d+|"
+    r"[一二两三四五六七八九十\d]+\s*(?:个|名|位)?\s*(?:人|客服|员工|同事|小伙伴|伙计|运营|"
+    r"技术员|管理员|店员|宝妈)|[一二两三四五六七八九十\d]+\s*(?:倍|折)|"
+    r"这一|同一|每一|一部分|一方面|一块儿|一边|一阵")
+# A lone 一 that counts nothing ("一到旺季", "一个方案"), masked after the time words are read.
+_LONE_ONE = re.compile(r"一个(?!月|小时|品类|类|种|单|礼拜|星期|季度)|"
+                       r"一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
+_TIME_WORDS = (
+    (re.compile(r"(?:每|一|1)\s*(?:天|日)|每一天|天天"), "每天"),
+    (re.compile(r"月单量|月单|月订单"), "每月单量"),
+    (re.compile(r"(?:每|一|1|上|这|本)\s*个?\s*月|月均"), "每月"),
+    (re.compile(r"(?:每|一|1|上|这|本)\s*(?:个)?\s*(?:周|星期|礼拜)|周单量|周均"), "每周"),
+    (re.compile(r"(?:每|一|1|今|去)\s*年|全年|年度|(?<![\d一二两三四五六七八九十])年(?=预算|订单|单量|营业)"),
+     "每年"),
+    (re.compile(r"(?:每|一|1)\s*个?\s*季度?|季度"), "每季"),
+    (re.compile(r"半\s*小时|半\s*个小时"), "30分钟"),
+    (re.compile(r"一刻钟"), "15分钟"),
+    (re.compile(r"(?:一|1)\s*个?\s*小时"), "60分钟"),
+)
+
+
+def _cn_amount(digit: str | None, unit: str) -> int:
+    return _CN_VALUE.get(digit or "一", 1) * _CN_UNIT[unit]
+
+
+def _teens_to_tens(match: re.Match[str]) -> str:
+    """十几二十 → 15-20."""
+    low = _CN_VALUE.get(match.group(1), 1) * 10 + 5
+    return f"{low}-{_CN_VALUE.get(match.group(2), 1) * 10}"
+
+
+def _thousand_and_hundreds(match: re.Match[str]) -> str:
+    """一千二三百 → 1200-1300."""
+    base = _cn_amount(match.group(1), match.group(2))
+    unit = match.group(5)
+    return f"{base + _cn_amount(match.group(3), unit)}-{base + _cn_amount(match.group(4), unit)}"
+
+
+def _some_of_unit(match: re.Match[str]) -> str:
+    """几百 → 500≈, 大几百 → 800≈, 小几千 → 2000≈."""
+    digit = {"大": 8, "小": 2}.get(match.group(1) or "", 5)
+    return f"{digit * _CN_UNIT[match.group(2)]}{VAGUE}"
+
+
+def _vague_words(text: str) -> str:
+    """Colloquial amounts → digits (marked ≈ where the value is our reading of a vague word).
+
+    大几百 → 800≈, 几百 → 500≈, 小几千 → 2000≈, 千把 → 1000≈, 上千 → 1000≈, 小一千 → 900≈,
+    两千来 → 2000, 七八个 → 7-8个, 一千二三百 → 1200-1300, 百几 → 一百几.
+    """
+    text = re.sub(rf"(?<![{_CN}十\d])百(几|多)", r"一百\1", text)
+    text = re.sub(rf"([{_CN}]?)十几([{_CN}]?)十", _teens_to_tens, text)
+    text = re.sub(rf"([{_CN}])(千|万)([{_CN}])([{_CN}])(百|千)", _thousand_and_hundreds, text)
+    text = re.sub(r"(大|小)?几\s*(十|百|千|万)(?!几)", _some_of_unit, text)
+    text = re.sub(rf"([{_CN}]?)(十|百|千|万)\s*把",
+                  lambda m: f"{_cn_amount(m.group(1), m.group(2))}{VAGUE}", text)
+    text = re.sub(r"(?:上|过|破)(百|千|万)", lambda m: f"{_CN_UNIT[m.group(1)]}{VAGUE}", text)
+    text = re.sub(rf"小\s*([{_CN}])\s*(百|千|万)",
+                  lambda m: f"{_cn_amount(m.group(1), m.group(2)) * 9 // 10}{VAGUE}", text)
+    # 十来个, 两千来单: about that many.
+    text = re.sub(rf"([{_CN}十百千万\d]+)来(?=\s*(?:个|种|类|单|笔|块|元|家|款|$))", r"\1", text)
+    # 七八个, 三五种, 一两分钟: two digits side by side without a unit are a range.
+    text = re.sub(rf"([{_CN}])([{_CN}])(?=\s*(?:个|种|类|单|笔|块|元|家|款|分钟|秒))",
+                  lambda m: (f"{_CN_VALUE[m.group(1)]}-{_CN_VALUE[m.group(2)]}"
+                             if _CN_VALUE[m.group(1)] < _CN_VALUE[m.group(2)] else m.group()),
+                  text)
+    return text
+
+
+_AMOUNT = re.compile(
+    r"(?P<pre>不到|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
+    r"under|less than|below|nearly|almost|over|more than|at least)?\s*"
+    r"(?<![\d.])(?P<a>\d+(?:\.\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
+    r"(?:\s*(?:-|~|～|–|—|到|至|to)\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<bu>万|w(?![a-z])|千|k(?![a-z]))?)?"
+    r"\s*(?P<suf>多(?!少|级|语|久)|几|出头|左右|上下|以上|以下|以内|之内|内(?!容)|\+|≈|"
+    r"or more|or less|plus|ish|something|odd)?")
+_BELOW = {"不到", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下", "以内",
+          "之内", "内", "or less"}
+_NEAR = {"将近", "接近", "快到", "近", "快", "nearly", "almost"}
+_SOME = {"多", "几", "something", "odd"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Amount:
+    value: Decimal
+    start: int  # where the amount's words begin (不到…)
+    digits: int  # where its digits begin
+    end: int
+    approximate: bool = False
+    vague: bool = False
+    below: bool = False  # "不到100": the merchant gave a bound (a budget keeps it as is)
+    bound: Decimal = Decimal(0)  # the number as written
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
+
+def _half_unit(value: Decimal) -> Decimal:
+    """100 → 50, 30 → 5, 2000 → 500: half of the number's last written place (一百多 → 150)."""
+    place = Decimal(1)
+    whole = int(value)
+    while whole and whole % 10 == 0 and place < 100000:
+        whole //= 10
+        place *= 10
+    return place / 2
+
+
+def _amounts(view: str) -> list[_Amount]:
+    found: list[_Amount] = []
+    for match in _AMOUNT.finditer(view):
+        try:
+            low = Decimal(match.group("a")) * _UNIT.get(match.group("au") or match.group("bu")
+                                                        or "", Decimal(1))
+            high = (Decimal(match.group("b")) * _UNIT.get(match.group("bu") or match.group("au")
+                                                          or "", Decimal(1))
+                    if match.group("b") else None)
+        except (InvalidOperation, ArithmeticError):
+            continue
+        pre, suf = match.group("pre") or "", match.group("suf") or ""
+        start, digits, end = (match.start() if pre else match.start("a"), match.start("a"),
+                              match.end())
+        if high is not None:
+            low, high = sorted((low, high))
+            found.append(_Amount(_round((low + high) / 2), start, digits, end,
+                                 approximate=True, bound=high))
+            continue
+        value, approximate, vague, below = low, False, suf == VAGUE, False
+        if not suf and re.match(r"\s*(?:个|单|笔)\s*出头", view[match.end():]):
+            suf = "出头"  # "十个出头", "一万单出头"
+        if suf in _SOME:
+            value, approximate = low + _half_unit(low), True
+        elif suf == "出头":
+            value, approximate = _round(low * Decimal("1.1")), True
+        elif pre in _BELOW or suf in _BELOW:
+            value, approximate, below = _round(low * Decimal("0.8")), True, True
+        elif pre in _NEAR:
+            value, approximate = _round(low * Decimal("0.9")), True
+        elif pre or suf:
+            approximate = True
+        found.append(_Amount(value, start, digits, end, approximate=approximate or vague,
+                             vague=vague, below=below, bound=low))
+    return found
+
+
+def numeric_view(clause: str) -> str:
+    """The clause with time words, idioms and colloquial amounts made plain for _AMOUNT."""
+    view = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", clause)
+    view = _MASK.sub(lambda m: "□" * len(m.group()), view)
+    for pattern, replacement in _TIME_WORDS:
+        view = pattern.sub(replacement, view)
+    view = _LONE_ONE.sub(lambda m: "□" * len(m.group()), view)
+    return arabic(_vague_words(view))
+
+
+# Units after an amount, and cue words before it.
+_AFTER = [
+    ("orders", re.compile(
+        r"^\s*(?:个|多个|来个|余)?\s*(?:张|笔)?\s*(?:单|订单|笔|orders?\b|单量)")),
+    ("categories", re.compile(
+        r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|种类|类别|类|种|款|categor|kinds?\b|"
+        r"types?\b|product lines?)")),
+    ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
+    ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
+    ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元|/\s*(?:month|月)|"
+                         r"a month|per month|每月)")),
+    ("ignore", re.compile(
+        r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|小时|h\b|"
+        r"hours?\b|days?\b|years?\b|months?\b|people|staff|agents?\b|面值|的(?:话费|卡|点卡)|"
+        r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成)")),
+    ("count", re.compile(r"^\s*个(?!月|小时)")),
+]
+_BEFORE = [
+    ("ignore", re.compile(r"(?:电话|手机|手机号|qq|微信|vx|wx|tel|phone|订单号|单号|#|编号|"
+                          r"面值|¥|since|in|成立于|从)\s*[:：]?\s*$"
+                          r"|(?:报|报价|收|要价|offered|quoted|charged|paid)\D{0,6}$"
+                          r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|profit|margin)\D{0,3}$")),
+    ("budget", re.compile(r"(?:预算|budget|能花|花个|花费|出得起|能出|付得起|能接受|接受|承受|"
+                          r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|"
+                          r"max|up to|no more than)\D{0,6}$")),
+    ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
+                          r"per day|a day|orders?)\D{0,6}$")),
+    ("period", re.compile(r"(?:每月|每周|每年|每季)\D{0,6}$")),
+    ("categories", re.compile(r"(?:品类|品项|类目|种类|类别|大类|categories|category)\D{0,6}$")),
+    ("minutes", re.compile(r"(?:响应|回复|回应|reply|respond|response)\D{0,8}$")),
+]
+_PERIOD_NEAR = re.compile(r"每(天|周|月|年|季)|per (day|week|month|year)|a (day|week|month|year)|"
+                          r"/\s*(天|周|月|年|day|week|month|year)|(daily|weekly|monthly|yearly)")
+_PERIOD_KEY = {"天": "day", "周": "week", "月": "month", "年": "year", "季": "quarter",
+               "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
+_YEARISH = re.compile(r"^\s*(?:年|开始|起|以来)")
+_MONEY_CONTEXT = re.compile(r"便宜|贵|钱|价格|价钱|报价|单价|费用|月费|服务费|花|预算|块|元|cheap|"
+                            r"price|cost|budget|spend|pay")
+# Minutes that say how long work takes, not how fast to answer ("一单处理下来要2分钟").
+_DURATION_CONTEXT = re.compile(r"处理|下来|耗时|用时|花了?|一单|每单|平均.{0,4}要|takes?|spent|"
+                               r"per order|each order")
+_NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not)\s*"
+                                    r"(?:那个|那种)?\s*$")
+_WANT_PERIOD = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
+                "quarter": Decimal(91), "year": Decimal(365)}
+_BUDGET_PERIOD = {"year": Decimal(12), "quarter": Decimal(3)}
+
+
+def _period(view: str, amount: _Amount) -> str:
+    """The period an amount is counted over, from the words around it ("每月 12000 单")."""
+    wide = view[max(0, amount.start - 2):amount.end + 2].isascii()
+    window = view[max(0, amount.start - (18 if wide else 12)):amount.end + (24 if wide else 8)]
+    match = _PERIOD_NEAR.search(window)
+    if not match:
+        return "day"
+    word = next(group for group in match.groups() if group)
+    return _PERIOD_KEY.get(word, word)
+
+
+def clause_of(view: str, amount: _Amount) -> str:
+    """The words around an amount (for the context checks)."""
+    return view[max(0, amount.start - 12):amount.end + 12]
+
+
+def response_for_minutes(minutes: Decimal) -> str:
+    """How fast a merchant asks to be answered → the three levels (≤ 5, ≤ 10, else 30 min)."""
+    if minutes <= 5:
+        return "emergency"
+    if minutes <= 10:
+        return "fast"
+    return "standard"
+
+
+@dataclass(slots=True)
+class _Bound:
+    slot: str
+    value: Decimal | str
+    vague: bool
+    clause: int
+    peak: bool = False
+
+
+@dataclass(slots=True)
+class _Context:
+    """What the whole message is about, for words that need it."""
+
+    step: str | None
+    known: Mapping[str, Any]
+    correction: bool
+    money: bool  # the message talks about money (便宜, 价, 预算…)
+    system: bool  # it names a CS system
+    rejected: list[Decimal] = field(default_factory=list)  # "500 not 50": the 50
+
+
+# --- the reader -----------------------------------------------------------------------
+
+_YES = frozenset({"要", "需要", "是", "是的", "好", "好的", "对", "嗯", "有", "有的", "可以", "行",
+                  "要的", "需要的", "上", "用", "yes", "yep", "yeah", "y", "sure", "ok", "okay",
+                  "need", "we do", "of course", "要啊", "当然", "上吧", "用吧"})
+_NO = frozenset({"不要", "不用", "不需要", "否", "没有", "无", "没", "不", "no", "nope", "n",
+                 "none", "不是", "免了", "算了", "都没有", "都不", "都没", "没有的", "不用了",
+                 "不要了", "都不是", "两个都没有", "两种都没有", "两样都没有", "neither", "nah",
+                 "no need", "we don't", "we dont", "not really", "暂时不用", "不考虑", "不上",
+                 "没有没有", "都不涉及", "不涉及", "none of them", "neither of them"})
+
+
+class Reader:
+    """Reads merchant messages. Build once (compiles the lexicon); `read` is pure."""
+
+    def __init__(self, labels: Mapping[str, Mapping[str, object]] | None = None) -> None:
+        self.vocabulary = _Vocabulary()
+        # Button labels in every language, as whole-message replies ("快速响应（10分钟内）").
+        self.labels = {slot: dict(words) for slot, words in (labels or {}).items()}
+
+    def read(self, text: str, *, step: str | None = None,
+             known: Mapping[str, Any] | None = None) -> Reading:
+        known = known or {}
+        folded = fold(text)
+        for dialect, mandarin in lexicon.DIALECT:
+            folded = folded.replace(dialect, mandarin)
+        if not folded:
+            return Reading()
+        clauses = _clauses(folded)
+        questions = tuple(c.text for c in clauses if c.question)
+        statements = self._statements(clauses)
+        # "按单收的话一单多少钱": a choice named as the condition of a question is not made;
+        # a number there still describes the shop ("一天三百单的话，按单算多少").
+        choices = self._statements([c for index, c in enumerate(clauses)
+                                    if not (c.condition and index + 1 < len(clauses)
+                                            and clauses[index + 1].question)])
+        correction = any(self.vocabulary.correction.search(c) for c in statements)
+        context = _Context(step, known, correction,
+                           money=bool(_MONEY_CONTEXT.search(folded)) or step == "BUDGET",
+                           system=bool(self.vocabulary.system_topic.search(folded))
+                           or step == "TOOLING")
+        facts: dict[str, Any] = {}
+        unsure: set[str] = set()
+        self._choices(choices, context, facts)
+        self._numbers(statements, context, facts, unsure)
+        if not facts and not questions and step is not None:
+            self._bare_reply([c.text for c in clauses], step, facts, unsure)
+        return Reading(facts, frozenset(unsure & facts.keys()), questions, correction)
+
+    def _statements(self, clauses: list[_Clause]) -> list[str]:
+        """Clauses that state something about the shop now: not questions, and not what a
+        former provider did ("以前外包一个月3000，太贵了") until the merchant comes back to now."""
+        kept: list[str] = []
+        past = False
+        asks = any(clause.question for clause in clauses)
+        for clause in clauses:
+            if asks and re.match(r"如果|假如|假设|要是|if\b", clause.text):
+                continue  # "如果用你们的系统，每月要另外付多少？" states nothing
+            if self.vocabulary.present.search(clause.text):
+                past = False
+            if self.vocabulary.past.search(clause.text):
+                past = True
+            if not clause.question and not past:
+                kept.append(clause.text)
+        return kept
+
+    # --- choices ----------------------------------------------------------------------
+
+    def _choices(self, statements: list[str], context: _Context, facts: dict[str, Any]) -> None:
+        said: dict[str, list[tuple[object, bool, bool]]] = {}  # value, negated, wanted
+        additive = False
+        previous_topic: str | None = None
+        for clause in statements:
+            mentions = self.vocabulary.mentions(
+                clause, system_topic=context.system, volume_topic=context.step == "VOLUME")
+            for mention in mentions:
+                wanted = bool(self.vocabulary.want.search(clause[:mention.start]))
+                said.setdefault(mention.slot, []).append((mention.value, mention.negated, wanted))
+            if re.search(r"还有|还卖|也卖|也做|另外|加上|以及|also|too|as well", clause):
+                additive = True
+            previous_topic = self._recommend(clause, previous_topic, context.step, said)
+        for slot in SLOTS:
+            mentions_of_slot = said.get(slot, [])
+            if slot == "kinds":
+                self._kinds(mentions_of_slot, context, additive, facts)
+                continue
+            if slot == "tooling":
+                mentions_of_slot = [(value, negated, wanted)
+                                    for value, negated, wanted in mentions_of_slot
+                                    if value != "_system" or negated]
+            value = self._settle(slot, mentions_of_slot, context.correction)
+            if value is not None:
+                facts[slot] = value
+
+    def _recommend(self, clause: str, previous_topic: str | None, step: str | None,
+                   said: dict[str, list[tuple[object, bool, bool]]]) -> str | None:
+        """"你看着办" names the recommend option of the topic in this clause (or the one just
+        before it), else the step's. Returns this clause's topic for the next clause."""
+        topic = next((slot for slot in lexicon.RECOMMEND_VALUE
+                      if self.vocabulary.topics[slot].search(clause)), None)
+        if not self.vocabulary.recommend.search(clause):
+            return topic
+        slot = topic or previous_topic or STEP_SLOT.get(step or "")
+        if slot in lexicon.RECOMMEND_VALUE:
+            said[slot] = [(lexicon.RECOMMEND_VALUE[slot], False, True)]
+        return topic
+
+    @staticmethod
+    def _settle(slot: str, mentions: list[tuple[object, bool, bool]],
+                correction: bool) -> object:
+        """One value from a slot's mentions: what was said for it, against what was denied."""
+        if not mentions:
+            return None
+        if slot in ("multi_level", "cross_border"):
+            value, negated, _ = mentions[-1]
+            return (not value) if negated else value
+        denied = {value for value, negated, _ in mentions if negated}
+        positive = [value for value, negated, wanted in mentions
+                    if not negated and (value not in denied or wanted)]
+        turned = [lexicon.NEGATED[(slot, value)] for value, negated, _ in mentions
+                  if negated and (slot, value) in lexicon.NEGATED]
+        if slot == "ai" and "no" in positive:
+            # "纯人工，机器人客户会骂": a bare mention of bots is not a wish for them.
+            positive = [value for value, negated, wanted in mentions
+                        if not negated and (value != "yes" or wanted)] or positive
+        values = positive or turned
+        if not values:
+            return None
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) == 1 or correction:
+            return distinct[-1]
+        if slot == "billing":
+            return "compare"
+        if slot == "ai" and "auto" in distinct:
+            return "auto"  # "能省钱就上AI": the condition decides
+        if slot == "scope":
+            real = [value for value in distinct if value in SCOPE_ORDER]
+            return max(real, key=lambda value: SCOPE_ORDER.index(str(value)))
+        if slot == "response":
+            return max(distinct, key=lambda value: RESPONSE_ORDER.index(str(value)))
+        return distinct[-1]
+
+    @staticmethod
+    def _kinds(mentions: list[tuple[object, bool, bool]], context: _Context, additive: bool,
+               facts: dict[str, Any]) -> None:
+        if not mentions:
+            return
+        denied = {value for value, negated, _ in mentions if negated}
+        positive = {value for value, negated, wanted in mentions
+                    if not negated and (value not in denied or wanted)}
+        before = set(context.known.get("kinds", ()))
+        replace_all = (context.correction or context.step == "KINDS") and not additive
+        chosen = set(positive) if replace_all and positive else before | positive
+        chosen -= denied - positive
+        if chosen != before or positive:
+            kinds = [kind for kind in KIND_ORDER if kind in chosen]
+            if kinds:
+                facts["kinds"] = kinds
+
+    # --- numbers ----------------------------------------------------------------------
+
+    def _numbers(self, statements: list[str], context: _Context, facts: dict[str, Any],
+                 unsure: set[str]) -> None:
+        bound: list[_Bound] = []
+        loose: list[tuple[_Amount, int]] = []
+        topics: list[str | None] = []
+        for index, clause in enumerate(statements):
+            view = numeric_view(clause)
+            peak = (bool(self.vocabulary.peak.search(clause))
+                    and not self.vocabulary.usual.search(clause))
+            topics.append(next((slot for slot in ("categories", "budget", "orders", "response")
+                                if self.vocabulary.topics[slot].search(clause)), None))
+            for amount in _amounts(view):
+                slot, value = self._bind(view, amount, clause, context)
+                if slot == "ignore":
+                    continue
+                if slot is None:
+                    loose.append((amount, index))
+                    continue
+                bound.append(_Bound(slot, value, amount.vague, index, peak))
+        self._bind_loose(loose, topics, bound, context, facts)
+        by_slot: dict[str, list[_Bound]] = {}
+        for item in bound:
+            by_slot.setdefault(item.slot, []).append(item)
+        for slot, items in by_slot.items():
+            usual = [item for item in items if not item.peak]
+            if slot == "orders" and not usual:
+                continue  # only a peak figure ("大促一天两千单"): not the daily average
+            chosen = usual or items
+            if slot == "response":
+                levels = [str(item.value) for item in chosen]
+                if "response" in facts and not context.correction:
+                    levels.append(str(facts["response"]))
+                facts["response"] = (levels[-1] if context.correction else
+                                     max(levels, key=RESPONSE_ORDER.index))
+                continue
+            pick = chosen[-1] if context.correction or slot != "orders" else chosen[0]
+            value = pick.value
+            facts[slot] = int(value) if isinstance(value, Decimal) and value == int(value) \
+                else value
+            if pick.vague:
+                unsure.add(slot)
+
+    def _bind_loose(self, loose: list[tuple[_Amount, int]], topics: list[str | None],
+                    bound: list[_Bound], context: _Context, facts: dict[str, Any]) -> None:
+        """A number alone in its clause belongs to the topic named there or just before it
+        ("品类不多，七八个"), to the answer it corrects ("500 not 50"), or to the step being
+        asked ("300")."""
+        for amount, index in loose:
+            topic = topics[index] or (topics[index - 1] if index else None)
+            slot = topic if topic and (context.correction
+                                       or not any(b.slot == topic for b in bound)) else None
+            if slot is None and context.rejected:
+                slot = next((name for name in ("orders", "categories", "budget")
+                             if context.known.get(name) is not None
+                             and Decimal(str(context.known[name])) in context.rejected), None)
+            if slot is None and len(loose) == 1 and not bound and not facts:
+                slot = STEP_SLOT.get(context.step or "")
+            if slot in ("orders", "categories", "budget"):
+                bound.append(_Bound(slot, self._value(slot, amount), amount.vague, index))
+            elif slot == "response":
+                bound.append(_Bound("response", response_for_minutes(amount.value),
+                                    amount.vague, index))
+
+    def _bind(self, view: str, amount: _Amount, clause: str,
+              context: _Context) -> tuple[str | None, Decimal | str]:
+        after = view[amount.end:amount.end + 14]
+        before = view[max(0, amount.digits - (18 if view.isascii() else 14)):amount.digits]
+        if _NUMBER_NEGATED_BEFORE.search(view[:amount.start]) or self._denied_after(
+                view, amount):
+            context.rejected.append(amount.bound)
+            return "ignore", Decimal(0)  # "不是300是500单", "不用5分钟": refused
+        for slot, pattern in _AFTER:
+            if pattern.search(after):
+                if slot == "count":
+                    return None, amount.value  # "七八个": a count of what the clause names
+                return self._unit_slot(slot, amount, before, view, context)
+        else:
+            if amount.value >= 1_000_000 and not amount.approximate:
+                return "ignore", Decimal(0)  # a phone or QQ number, an order id
+            if 1990 <= amount.value <= 2035 and _YEARISH.search(after):
+                return "ignore", Decimal(0)
+        for slot, pattern in _BEFORE:
+            if not pattern.search(before):
+                continue
+            if slot == "ignore":
+                return "ignore", Decimal(0)
+            if slot == "minutes":
+                return "response", response_for_minutes(amount.value)
+            if slot == "period":
+                # "一个月两千以内": money when the message talks money, else orders.
+                if context.money or amount.below:
+                    return "budget", self._value("budget", amount, view=view)
+                if context.step in (None, "ORDERS", "SUMMARY", "QUOTE"):
+                    return "orders", self._value("orders", amount, view=view)
+                return None, amount.value
+            if slot == "budget" and not (context.money or amount.value >= 300):
+                return None, amount.value
+            return slot, self._value(slot, amount, view=view)
+        return None, amount.value
+
+    def _denied_after(self, view: str, amount: _Amount) -> bool:
+        rest = view[amount.end:]
+        unit = re.match(r"^\s*(?:分钟|分|min\w*|单|笔|个|的)?\s*(?:的)?", rest)
+        tail = rest[unit.end():] if unit else rest
+        return bool(re.match(r"^\s*(?:那种|那个)?\s*(?:太贵|太慢|没必要|不用|不要|免了|算了|"
+                             r"overkill|too much|too expensive|is too)", tail))
+
+    def _unit_slot(self, slot: str, amount: _Amount, before: str, view: str,
+                   context: _Context) -> tuple[str | None, Decimal | str]:
+        if slot == "ignore":
+            return "ignore", Decimal(0)
+        if slot in ("minutes", "seconds"):
+            around = clause_of(view, amount)
+            if _DURATION_CONTEXT.search(around):
+                return "ignore", Decimal(0)  # "一单处理下来要2分钟" is not a response time
+            if slot == "seconds":
+                return "response", "emergency"
+            return "response", response_for_minutes(amount.value)
+        if slot == "money":
+            after = view[amount.end:amount.end + 8]
+            if re.search(r"^\s*(?:元|块|钱)?\s*(?:的|面值)?\s*(?:话费|卡|点卡|q币|充值|会员|券|"
+                         r"一单|每单|/单|一个|一张|□)", after):
+                return "ignore", Decimal(0)  # 50元话费: a denomination, 2元一单: a unit price
+            if _BEFORE[0][1].search(before):
+                return "ignore", Decimal(0)
+            if (_BEFORE[1][1].search(before) or context.step == "BUDGET"
+                    or (context.money and re.search(r"预算|budget", view))):
+                return "budget", self._value("budget", amount, view=view)
+            return "ignore", Decimal(0)  # a price paid or quoted, not what they will spend
+        return slot, self._value(slot, amount, view=view)
+
+    @staticmethod
+    def _value(slot: str, amount: _Amount, *, view: str = "") -> Decimal:
+        value = amount.value
+        if slot == "budget":
+            if amount.below:
+                value = amount.bound  # "1万以内" is a budget of 10000
+            period = _period(view, amount) if view else "month"
+            if period in _BUDGET_PERIOD:
+                value = _round(value / _BUDGET_PERIOD[period])
+            return value
+        if slot == "categories" and value != value.to_integral_value() and amount.approximate:
+            return _round(value)
+        if slot == "orders" and view:
+            period = _period(view, amount)
+            if period != "day":
+                value = _round(value / _WANT_PERIOD[period])
+        return value
+
+    # --- bare replies -----------------------------------------------------------------
+
+    def _bare_reply(self, clauses: list[str], step: str, facts: dict[str, Any],
+                    unsure: set[str]) -> None:
+        replies = [re.sub(r"(?:吧|啊|呀|哈|的吧|哦|噢|呢|了|!|~|\s)+$", "", clause) or clause
+                   for clause in clauses]
+        slot = STEP_SLOT.get(step)
+        labels = self.labels.get(slot or "", {})
+        if slot and len(replies) == 1 and replies[0] in labels:
+            value = labels[replies[0]]
+            facts[slot] = [value] if slot == "kinds" else value
+            return
+        every = set(replies)
+        no, yes = every <= _NO, every <= _YES
+        if step == "FLAGS":
+            if no:
+                facts["multi_level"] = facts["cross_border"] = False
+            elif every <= {"都有", "两个都有", "都是", "both", "都涉及", "两种都有"}:
+                facts["multi_level"] = facts["cross_border"] = True
+        elif slot == "ai":
+            if yes:
+                facts["ai"] = "yes"
+            elif no:
+                facts["ai"] = "no"
+        elif slot == "tooling":
+            if every <= {"有", "有的", "我们有", "自己有", "有系统", "we have one", "yes we have"}:
+                facts["tooling"] = "own"
+            elif every <= {"不需要", "不用", "不要", "no need", "not needed", "不需要的", "no",
+                           "不用了"}:
+                facts["tooling"] = "none"
+        elif slot == "volume":
+            if every <= {"稳定", "比较稳定", "挺稳定", "很稳定", "稳", "不波动", "不会", "no"}:
+                facts["volume"] = "steady"
+            elif every <= {"会", "有", "波动", "会波动", "有波动", "yes"}:
+                facts["volume"] = "seasonal"
+        elif slot == "response" and every <= {"越快越好", "最快", "尽量快", "fastest"}:
+            facts["response"] = "emergency"
+            unsure.add("response")
+
+
+def facts_of_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The dialogue's stored answers (flags as a list, budget as text) → slot facts."""
+    facts: dict[str, Any] = {key: value for key, value in answers.items()
+                             if key in SLOTS and value is not None}
+    flags = answers.get("flags")
+    if flags is not None:
+        facts["multi_level"] = "multi_level" in flags
+        facts["cross_border"] = "cross_border" in flags
+    if facts.get("budget") is not None:
+        try:
+            facts["budget"] = int(Decimal(str(facts["budget"])))
+        except (InvalidOperation, ValueError):
+            facts.pop("budget")
+    return facts
+
+
+def answers_of_facts(facts: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Slot facts → answers for the dialogue's steps (the complexity flags folded into one
+    multi-choice, keeping a flag the message did not mention)."""
+    result: dict[str, Any] = {key: value for key, value in facts.items()
+                              if key not in ("multi_level", "cross_border")}
+    if "multi_level" in facts or "cross_border" in facts:
+        earlier = set(answers.get("flags") or ())
+        chosen = []
+        for flag in ("multi_level", "cross_border"):
+            on = facts.get(flag, flag in earlier)
+            if on:
+                chosen.append(flag)
+        result["flags"] = chosen or ["none"]
+    return result
