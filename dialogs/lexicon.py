@@ -16,12 +16,16 @@ from __future__ import annotations
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
+            "razer gold", "razer", "garena", "mobile legends", "pubg", "diamonds",
             "游戏点卡", "点卡", "点数卡", "点数", "mycard", "游戏储值", "手游充值", "游戏卡",
             "游戏充值", "游戏币", "手游", "端游", "页游", "代充", "q币", "qb", "点券", "钻石",
             "元宝", "steam", "游戏账号", "游戏", "王者", "原神", "皮肤", "战令", "game", "games",
             "gaming", "in-game",
         ),
         "phone_topup": (
+            "手机储值", "手机增值", "上网数据", "数据卡", "流量卡", "prepaid", "reload",
+            "reload pins",
+            "maxis", "digi", "celcom", "hotlink",
             "话费充值", "话费", "充话费", "data bundle", "data bundles", "增值卡", "电话卡",
             "手机卡", "流量包", "流量", "手机充值", "三网", "充值", "top-up", "top up", "topup",
             "top-ups", "topups", "mobile credit", "phone credit", "airtime", "data plan",
@@ -50,6 +54,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "multi_level": {
         True: (
+            "经销商", "经销", "agents in", "dealers", "dealer", "downlines", "resellers under",
             "多级分销", "多级", "分销", "代理", "下级", "分站", "二级", "三级", "渠道商", "加盟",
             "层级", "下线", "代理商", "multi-level", "multilevel", "multi level", "reseller",
             "distributor", "sub-site", "subsite", "distribution network", "distribution",
@@ -67,7 +72,9 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "vietnam", "thailand", "malaysia", "singapore", "indonesia", "philippines", "japan",
             "korea", "europe", "usa", "other languages",
         ),
-        False: ("只做国内", "国内", "本地", "domestic", "china only", "only china"),
+        False: (
+            "all local", "local customers", "local only", "locals only", "客人都在本地",
+            "都是本地", "只做国内", "国内", "本地", "domestic", "china only", "only china",),
     },
     "response": {
         "standard": (
@@ -75,10 +82,12 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "正常回复", "正常速度", "standard", "not urgent", "no rush", "normal speed",
         ),
         "fast": (
+            "这么快", "那么快", "很快", "好快",
             "快速响应", "快速", "快一点", "快点", "尽快", "及时回复", "回复快", "fast", "quick",
             "quickly", "asap", "promptly",
         ),
         "emergency": (
+            "24 hr", "24hr", "24 hours", "24-hour", "24 hour",
             "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24", "24/7", "24h",
             "全天候", "全天在线", "通宵", "夜班", "轮班", "越快越好", "emergency", "instant",
             "instantly", "immediately", "round the clock", "around the clock", "real-time",
@@ -98,11 +107,14 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "troubleshooting",
         ),
         "full_chain": (
+            "回购",
             "全链路", "全流程", "全包", "一条龙", "售前售中售后", "售前售后都", "社群", "复购",
             "用户运营", "运营", "数据分析", "团队", "full-chain", "full chain", "end-to-end",
             "end to end", "community", "full service", "everything",
         ),
         "expert": (
+            "understands blockchain", "understand blockchain", "knows nft",
+            "understands nft",
             "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
             "knows blockchain", "know blockchain", "knows nft", "knows crypto",
         ),
@@ -126,6 +138,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         # A system named without saying whose: nothing alone, "none" when negated
         # ("啥系统都没有", "不需要什么客服软件").
         "_system": (
+            "system", "systems", "any software", "crm", "helpdesk",
             "客服软件", "客服系统", "工单系统", "客服后台", "在线客服", "系统", "软件系统",
         ),
     },
@@ -145,6 +158,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "mode": {
         "outsourced": (
+            "外包团队", "外判",
             "外包", "托管", "你们的人", "你们派人", "你们出人", "outsource", "outsourced",
             "outsourcing",
         ),
@@ -164,6 +178,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
+            "hari raya", "cny", "chinese new year", "christmas", "black friday",
+            "double the orders", "orders double", "double",
             "季节", "淡旺季", "旺季", "波动", "促销", "大促", "双十一", "双11", "双十二", "618",
             "节假日", "节日", "寒暑假", "暑假", "寒假", "开学", "过年", "春节", "翻倍", "翻几倍",
             "翻好几倍", "好几倍", "翻番", "暴涨", "高峰", "忽高忽低", "搞活动", "做活动",
@@ -187,11 +203,18 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "by the hour", "by hour",
         ),
         "compare": (
+            "都帮我算", "全部算一下", "all options",
             "比较一下", "比较下", "对比", "都算算", "都算一下", "都看看", "比一比", "都报一下",
             "哪个便宜用哪个", "哪个划算用哪个", "compare", "comparison",
         ),
     },
 }
+
+# Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
+TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
+         ("sytem", "system"), ("记费", "计费"), (" ur ", " your "), ("^ur ", "your "),
+         (" u ", " you "), ("pls", "please"), ("个钟头", "个小时"), ("个钟", "个小时"),
+         ("半个小时", "半小时"))
 
 # Cantonese written forms, folded to Mandarin before anything is read (冇代理 → 没有代理).
 DIALECT = (("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
@@ -200,7 +223,8 @@ DIALECT = (("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("�
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("按月算的话", "按月来算", "按月算下来", "即时到账", "秒到", "自动发货",
+NEUTRAL = ("兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话", "按月来算", "按月算下来",
+           "即时到账", "秒到", "自动发货",
            "标准化", "转人工", "人工客服", "客服团队", "customer service agent", "support agent",
            "agents", "agent")
 
@@ -254,6 +278,8 @@ NEGATORS_BEFORE = (
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
 NEGATORS_AFTER = (
+    "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
+    "是开玩笑的", "无", "not worth", "was a joke",
     "就免了", "免了", "算了", "就算了", "不用了", "不用", "不要了", "不要", "不需要", "没有", "没",
     "不做", "不卖", "不搞", "不考虑", "不必了", "不必", "不了", "拉倒", "不碰", "不沾", "不做了",
     "不靠谱", "不明显", "不大", "太慢", "太贵", "不够快", "用不上", "用不着", "都没有", "都不用",
@@ -262,6 +288,7 @@ NEGATORS_AFTER = (
 )
 # Words that contain a negator but do not negate ("差不多" = about, "不少" = many).
 NOT_NEGATORS = (
+    "不只",
     "不知道", "不确定", "不清楚", "不一定", "不错", "不少", "不多", "不过", "不断", "不停",
     "不了解", "不管", "不止", "不仅", "不光", "不单", "差不多", "不然", "不行", "要不要", "没准",
     "无所谓", "不懂", "not sure", "no idea", "not only", "no matter",
@@ -281,10 +308,12 @@ NEGATED: dict[tuple[str, object], object] = {
 # Between a negator and its word: these end the negation's reach ("不卖话费只卖点卡").
 NEGATION_STOPS = ("只", "就", "但", "而", "却", "还是", "主要", "only", "just", "but")
 # Joiners that carry one negation over a list ("不做话费和流量").
-JOINERS = ("和", "跟", "与", "或", "或者", "、", "/", "还有", "及", "也", "and", "or", ",")
+JOINERS = (
+    "同","和", "跟", "与", "或", "或者", "、", "/", "还有", "及", "也", "and", "or", ",")
 
 # A clause that says the merchant corrects an earlier answer.
 CORRECTION = (
+    "开玩笑",
     "不对", "说错", "讲错", "错了", "说反", "改主意", "typo", "on second thought", "instead",
     "改成", "改为", "改一下", "更正", "纠正", "应该是", "其实是", "换成", "重新说", "搞错", "写错",
     "打错", "actually", "correction", "i meant", "sorry,", "change it to", "make it", "wrong",

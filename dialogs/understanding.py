@@ -60,7 +60,7 @@ class Reading:
 
 _CLAUSE_SPLIT = re.compile(
     r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
-    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _QUESTION_WORDS = re.compile(
     r"吗|怎么|为什么|为啥|咋|啥|多少钱|多少|多久|多长|几时|什么时候|如何|能不能|可不可以|是不是|"
@@ -70,7 +70,8 @@ _QUESTION_WORDS = re.compile(
     r"\b(?:how much|how many|how does|how do|what is|what's|why is|can you|could you|"
     r"do you|is it|is there)\b")
 _NOT_QUESTION = re.compile(
-    r"没什么|没啥|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|多少有|whatever|no matter|"
+    r"没什么|没啥|不怎么|啥.{0,4}都|什么.{0,4}都|不知道|(?:can|could) you compare|不管|什么都|"
+    r"多少有|whatever|no matter|"
     r"看看哪个|都看看|"
     r"(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
     r"(?:回答|解答|处理|答复|比如|例如|像是).*(?:这些|之类的?|什么的|等等)$")
@@ -105,6 +106,11 @@ def _clauses(folded: str) -> list[_Clause]:
         clauses.append(_Clause(tail, is_question(tail)))
     return clauses
 
+
+_TYPO_FIX = {written.strip(" ^"): meant.strip() for written, meant in lexicon.TYPOS}
+_TYPOS = re.compile("|".join(
+    rf"(?<![a-z]){re.escape(written.strip(' ^'))}(?![a-z])" if written.strip(" ^").isascii()
+    else re.escape(written) for written, _ in lexicon.TYPOS))
 
 # --- vocabulary -----------------------------------------------------------------------
 
@@ -294,7 +300,7 @@ def _teens_to_tens(match: re.Match[str]) -> str:
 
 
 def _thousand_and_hundreds(match: re.Match[str]) -> str:
-    """一千二三百 → 1200-1300."""
+    """一千二三百 → 1200-1300, 一百二三十 → 120-130."""
     base = _cn_amount(match.group(1), match.group(2))
     unit = match.group(5)
     return f"{base + _cn_amount(match.group(3), unit)}-{base + _cn_amount(match.group(4), unit)}"
@@ -314,7 +320,8 @@ def _vague_words(text: str) -> str:
     """
     text = re.sub(rf"(?<![{_CN}十\d])百(几|多)", r"一百\1", text)
     text = re.sub(rf"([{_CN}]?)十几([{_CN}]?)十", _teens_to_tens, text)
-    text = re.sub(rf"([{_CN}])(千|万)([{_CN}])([{_CN}])(百|千)", _thousand_and_hundreds, text)
+    text = re.sub(rf"([{_CN}])(千|万|百)([{_CN}])([{_CN}])(百|千|十)", _thousand_and_hundreds,
+                  text)
     text = re.sub(r"(大|小)?几\s*(十|百|千|万)(?!几)", _some_of_unit, text)
     text = re.sub(rf"([{_CN}]?)(十|百|千|万)\s*把",
                   lambda m: f"{_cn_amount(m.group(1), m.group(2))}{VAGUE}", text)
@@ -335,7 +342,7 @@ _AMOUNT = re.compile(
     r"(?P<pre>不到|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
     r"under|less than|below|nearly|almost|over|more than|at least)?\s*"
     r"(?<![\d.])(?P<a>\d+(?:\.\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
-    r"(?:\s*(?:-|~|～|–|—|到|至|to)\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<bu>万|w(?![a-z])|千|k(?![a-z]))?)?"
+    r"(?:\s*(?:-|~|～|–|—|到|至|to|或者?|or(?=\s))\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<bu>万|w(?![a-z])|千|k(?![a-z]))?)?"
     r"\s*(?P<suf>多(?!少|级|语|久)|几|出头|左右|上下|以上|以下|以内|之内|内(?!容)|\+|≈|"
     r"or more|or less|plus|ish|something|odd)?")
 _BELOW = {"不到", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下", "以内",
@@ -407,9 +414,46 @@ def _amounts(view: str) -> list[_Amount]:
     return found
 
 
+_EN_SMALL = {word: index for index, word in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen"))}
+_EN_TENS = {word: 10 * (index + 2) for index, word in enumerate((
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"))}
+_EN_WORD = (rf"(?:{'|'.join([*_EN_TENS, *_EN_SMALL])})(?:-(?:{'|'.join(_EN_SMALL)}))?")
+_EN_NUMBER = re.compile(
+    rf"\b(?:a |one )?(?:{_EN_WORD}\s+)?(?:hundred|thousand)\b(?:\s+(?:and\s+)?{_EN_WORD}\b)?"
+    rf"|\b{_EN_WORD}\b|\b(?:a\s+)?dozen\b|\b(?:a\s+)?(?:few|couple(?:\s+of)?)\s+"
+    r"(?:hundred|thousand)\b")
+
+
+def _english_number(match: re.Match[str]) -> str:
+    """"three hundred" → 300, "a dozen" → 12, "a few hundred" → 500≈ (like 几百)."""
+    words = match.group().replace("-", " ").split()
+    if "dozen" in words:
+        return "12"
+    scale = 1000 if "thousand" in words else 100 if "hundred" in words else 1
+    if "few" in words or "couple" in words:
+        return f"{(5 if 'few' in words else 2) * scale}{VAGUE}"
+    total, current = 0, 0
+    for word in words:
+        if word in _EN_SMALL:
+            current += _EN_SMALL[word]
+        elif word in _EN_TENS:
+            current += _EN_TENS[word]
+        elif word in ("hundred", "thousand"):
+            total += (current or 1) * (100 if word == "hundred" else 1000)
+            current = 0
+    return str(total + current)
+
+
 def numeric_view(clause: str) -> str:
     """The clause with time words, idioms and colloquial amounts made plain for _AMOUNT."""
     view = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", clause)
+    if view.isascii():
+        view = re.sub(r"\b(?:no|some|any|every)\s*one\b|\bone (?:of|person|guy|agent)\b",
+                      lambda m: "□" * len(m.group()), view)
+        view = _EN_NUMBER.sub(_english_number, view)
     view = _MASK.sub(lambda m: "□" * len(m.group()), view)
     for pattern, replacement in _TIME_WORDS:
         view = pattern.sub(replacement, view)
@@ -422,15 +466,15 @@ _AFTER = [
     ("orders", re.compile(
         r"^\s*(?:个|多个|来个|余)?\s*(?:张|笔)?\s*(?:单|订单|笔|orders?\b|单量)")),
     ("categories", re.compile(
-        r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|种类|类别|类|种|款|categor|kinds?\b|"
+        r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|分类|种类|类别|类|种|款|categor|kinds?\b|"
         r"types?\b|product lines?)")),
     ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
     ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
-    ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元|/\s*(?:month|月)|"
-                         r"a month|per month|每月)")),
+    ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
     ("ignore", re.compile(
         r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|小时|h\b|"
-        r"hours?\b|days?\b|years?\b|months?\b|people|staff|agents?\b|面值|的(?:话费|卡|点卡)|"
+        r"hours?\b|days?\b|years?\b|months?\b|(?:cs |customer service )?(?:people|staff|"
+        r"agents?\b|reps?\b|persons?\b)|面值|的(?:话费|卡|点卡)|班|轮|"
         r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成)")),
     ("count", re.compile(r"^\s*个(?!月|小时)")),
 ]
@@ -443,12 +487,13 @@ _BEFORE = [
                           r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|"
                           r"max|up to|no more than)\D{0,6}$")),
     ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
-                          r"per day|a day|orders?)\D{0,6}$")),
+                          r"per day|a day|orders?|单\s*:)\D{0,6}$")),
     ("period", re.compile(r"(?:每月|每周|每年|每季)\D{0,6}$")),
-    ("categories", re.compile(r"(?:品类|品项|类目|种类|类别|大类|categories|category)\D{0,6}$")),
+    ("categories", re.compile(r"(?:品类|品项|类目|种类|类别|大类|分类|categories|category|类\s*:)"
+                              r"\D{0,6}$")),
     ("minutes", re.compile(r"(?:响应|回复|回应|reply|respond|response)\D{0,8}$")),
 ]
-_PERIOD_NEAR = re.compile(r"每(天|周|月|年|季)|per (day|week|month|year)|a (day|week|month|year)|"
+_PERIOD_NEAR = re.compile(r"每(天|周|月|年|季)|(?:per|a|last|this|every) (day|week|month|year)|"
                           r"/\s*(天|周|月|年|day|week|month|year)|(daily|weekly|monthly|yearly)")
 _PERIOD_KEY = {"天": "day", "周": "week", "月": "month", "年": "year", "季": "quarter",
                "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
@@ -458,7 +503,8 @@ _MONEY_CONTEXT = re.compile(r"便宜|贵|钱|价格|价钱|报价|单价|费用|
 # Minutes that say how long work takes, not how fast to answer ("一单处理下来要2分钟").
 _DURATION_CONTEXT = re.compile(r"处理|下来|耗时|用时|花了?|一单|每单|平均.{0,4}要|takes?|spent|"
                                r"per order|each order")
-_NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not)\s*"
+_NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
+                                    r"don'?t need|do not need|no need for)\s*"
                                     r"(?:那个|那种)?\s*$")
 _WANT_PERIOD = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
                 "quarter": Decimal(91), "year": Decimal(365)}
@@ -535,8 +581,9 @@ class Reader:
              known: Mapping[str, Any] | None = None) -> Reading:
         known = known or {}
         folded = fold(text)
-        for dialect, mandarin in lexicon.DIALECT:
-            folded = folded.replace(dialect, mandarin)
+        for written, meant in lexicon.DIALECT:
+            folded = folded.replace(written, meant)
+        folded = _TYPOS.sub(lambda match: _TYPO_FIX[match.group().strip()], folded)
         if not folded:
             return Reading()
         clauses = _clauses(folded)
@@ -675,7 +722,7 @@ class Reader:
     def _numbers(self, statements: list[str], context: _Context, facts: dict[str, Any],
                  unsure: set[str]) -> None:
         bound: list[_Bound] = []
-        loose: list[tuple[_Amount, int]] = []
+        loose: list[tuple[_Amount, int, str]] = []
         topics: list[str | None] = []
         for index, clause in enumerate(statements):
             view = numeric_view(clause)
@@ -688,7 +735,7 @@ class Reader:
                 if slot == "ignore":
                     continue
                 if slot is None:
-                    loose.append((amount, index))
+                    loose.append((amount, index, view))
                     continue
                 bound.append(_Bound(slot, value, amount.vague, index, peak))
         self._bind_loose(loose, topics, bound, context, facts)
@@ -714,12 +761,12 @@ class Reader:
             if pick.vague:
                 unsure.add(slot)
 
-    def _bind_loose(self, loose: list[tuple[_Amount, int]], topics: list[str | None],
+    def _bind_loose(self, loose: list[tuple[_Amount, int, str]], topics: list[str | None],
                     bound: list[_Bound], context: _Context, facts: dict[str, Any]) -> None:
         """A number alone in its clause belongs to the topic named there or just before it
         ("品类不多，七八个"), to the answer it corrects ("500 not 50"), or to the step being
         asked ("300")."""
-        for amount, index in loose:
+        for amount, index, view in loose:
             topic = topics[index] or (topics[index - 1] if index else None)
             slot = topic if topic and (context.correction
                                        or not any(b.slot == topic for b in bound)) else None
@@ -729,8 +776,12 @@ class Reader:
                              and Decimal(str(context.known[name])) in context.rejected), None)
             if slot is None and len(loose) == 1 and not bound and not facts:
                 slot = STEP_SLOT.get(context.step or "")
+            if (slot is None and len(loose) == 1 and amount.below and amount.bound >= 300
+                    and "budget" not in facts):
+                slot = "budget"  # "外包，包月，两千以内": a ceiling is what they will pay
             if slot in ("orders", "categories", "budget"):
-                bound.append(_Bound(slot, self._value(slot, amount), amount.vague, index))
+                bound.append(_Bound(slot, self._value(slot, amount, view=view), amount.vague,
+                                    index))
             elif slot == "response":
                 bound.append(_Bound("response", response_for_minutes(amount.value),
                                     amount.vague, index))
