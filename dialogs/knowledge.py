@@ -75,7 +75,7 @@ _ZH_QUESTION = re.compile(
     r"|(?<![十百千万\d好])几(?![十百千万\d])"  # 几个/几人 asks; 十几/几百/好几 are numbers
     r"|([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能, 管不管, 有没有 …
     r"|不[^\w]*$|没[^\w]*$"  # "能处理不", "下雨没": a yes/no tag at the end
-    r"|是.{1,12}还是"  # 你是真人还是机器人
+    r"|是.{1,12}还是|(?<=[^\W我们那就了])还是"  # 真人还是机器人? 几百还是几千? ≠ "我们还是要快速"
     r"|请问|想问|问一下|问下|想了解|想知道|了解一下|介绍一下|说说|讲讲|解释一下|区别"
 )
 # English: a question word at the start of the message or of a clause.
@@ -99,7 +99,7 @@ def looks_like_question(folded: str) -> bool:
 
 # --- Words --------------------------------------------------------------------------------
 
-_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:[-'][a-z]+)*|\d+(?:\.\d+)?")
+_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 # Characters that carry no topic on their own: particles, pronouns, question words.
 _STOP_CHARS = frozenset("的了是吗呢么吧啊呀哦嘛我你他她它们这那有在和与及就都也还要能会可个一"
                         "不没很太多少什怎么样为啥咋哪些该得想问下请给把被让对从到说过着又再")
