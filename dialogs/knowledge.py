@@ -69,21 +69,26 @@ class Answer:
 # Chinese question forms. Each is a way of asking; statements and answers ("要10分钟响应",
 # "不需要", "日均300单", "按单结") contain none of them.
 _ZH_QUESTION = re.compile(
-    r"[?？]"
-    r"|吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|为何|如何|何时"
+    r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|为何|如何|何时"
     r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多久|多大|多贵|哪"
-    r"|(?<![十百千万\d好])几(?![十百千万\d])"  # 几个/几人 asks; 十几/几百/好几 are numbers
+    r"|(?:要|配|得|请|招|用|算|第|是)几(?![十百千万\d倍])|几[点时天号岁]"  # 要几个人? 几点?
     r"|([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能, 管不管, 有没有 …
-    r"|不[^\w]*$|没[^\w]*$"  # "能处理不", "下雨没": a yes/no tag at the end
+    r"|(?<=[^\W还都也就并])[不没][^\w]*$"  # "能处理不", "下雨没" ≠ "不", "还没", "都不"
     r"|是.{1,12}还是|(?<=[^\W我们那就了])还是"  # 真人还是机器人? 几百还是几千? ≠ "我们还是要快速"
     r"|请问|想问|问一下|问下|想了解|想知道|了解一下|介绍一下|说说|讲讲|解释一下|区别"
 )
-# English: a question word at the start of the message or of a clause.
+# Asking outright: a question mark, or a word that only asks. These overrule the hedges below.
+_ASKED = re.compile(r"[?？]|吗|呢|怎么|为什么|为啥|如何|请问|想问")
+# Hedged answers that use question words: "多少都行", "AI要不要都行", "我也不知道多少单".
+_HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|不知道|不清楚|不确定|说不准|说不好")
+# English: a question word at the start of the message or of a clause; an auxiliary ("is",
+# "can") only before at least two more words ("is ai cheaper" asks; "is fine", "can do" don't).
 _EN_QUESTION = re.compile(
     r"(?:^|[,.;!]\s*|\b(?:and|but|or|so)\s+)"
-    r"(?:how|what|whats|what's|why|when|where|which|who|whom|whose"
-    r"|can|could|do|does|did|is|are|was|were|will|would|should|shall|may|might|am"
-    r"|isn't|aren't|don't|doesn't|tell me|explain)\b"
+    r"(?:(?:how(?! about)|what|whats|what's|why(?! not\b)|when|where|which|who|whom|whose"
+    r"|tell me|explain)\b"
+    r"|(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may|might|am"
+    r"|isn't|aren't|don't|doesn't)\s+\S+\s+\S)"
     r"|\bdifference between\b|\bhow (?:much|many|long|fast)\b"
 )
 
@@ -94,6 +99,10 @@ def looks_like_question(folded: str) -> bool:
     >>> looks_like_question("按单计费怎么算"), looks_like_question("按单结")
     (True, False)
     """
+    if _ASKED.search(folded):
+        return True
+    if _HEDGE.search(folded):
+        return False
     return bool(_ZH_QUESTION.search(folded) or _EN_QUESTION.search(folded))
 
 

@@ -236,7 +236,9 @@ def test_questions_outside_the_article_get_dont_know(
 
 
 @pytest.mark.parametrize("text", [section_text for _, _, section_text in QUESTIONS]
-                         + [text for _, text in OFF_TOPIC])
+                         + [text for _, text in OFF_TOPIC]
+                         + ["跟淘宝客服一样不", "能处理不", "要几个客服", "不知道按单怎么算",
+                            "is ai cheaper than people", "why not outsource everything?"])
 def test_questions_look_like_questions(text: str) -> None:
     assert looks_like_question(fold(text))
 
@@ -248,6 +250,10 @@ def test_questions_look_like_questions(text: str) -> None:
     "要快速响应", "不做跨境", "每天大概八百单", "日均三百單", "不用AI", "about 300 orders a day",
     "no", "yes", "per order", "fast response please", "we have our own system", "no ai",
     "basic is enough", "around 12 categories",
+    # short replies and hedges that contain question words or end in 不/没
+    "不", "没", "还没", "都不", "双十一翻几倍", "好几倍", "几个品类", "有几个代理", "多少都行",
+    "AI要不要都行", "我也不知道多少单", "我们还是按单吧", "全年差不多", "你定吧", "随便",
+    "is fine", "can do", "why not", "how about 300",
 ])
 def test_statements_and_answers_are_not_questions(text: str) -> None:
     assert not looks_like_question(fold(text))
