@@ -71,7 +71,7 @@ class Answer:
 _ZH_QUESTION = re.compile(
     r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|为何|如何|何时"
     r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多久|多大|多贵|哪"
-    r"|(?:要|配|得|请|招|用|算|第|是)几(?![十百千万\d倍])|几[点时天号岁年]"  # 要几个人? 几点?
+    r"|(?:要|配|得|请|招|用|算|第|是)几(?![十百千万\d倍])|几[点时天号岁年折]"  # 要几个人? 几点?
     r"|(?:要|得|花|收)几[百千万](?![单类个])"  # 一个月得几千? ≠ 要几百单
     r"|谁"
     r"|([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能, 管不管, 有没有 …
@@ -118,7 +118,7 @@ _STOP_WORDS = frozenset((
     "a", "an", "the", "i", "we", "you", "our", "your", "my", "me", "us", "it", "is", "are",
     "be", "do", "does", "did", "can", "could", "should", "would", "will", "of", "to", "for",
     "in", "on", "at", "if", "or", "and", "with", "what", "how", "why", "which", "when", "who",
-    "much", "many", "this", "that", "there", "per",
+    "much", "many", "this", "that", "there", "per", "time", "get", "have", "has", "any",
 ))
 
 
@@ -132,18 +132,34 @@ def _stem(word: str) -> str:
 
 
 def tokens(folded: str) -> list[str]:
-    """Chinese runs → bigrams and (marked "1:") single characters; English → stemmed words.
+    """Chinese runs → bigrams and (marked "1:") single characters, both without function
+    characters alone; English → stemmed words and adjacent pairs ("full time" and
+    "full-time" both give "full_time").
 
     >>> tokens("按单 per order")
-    ['按单', '1:按', '1:单', 'order']
+    ['按单', '1:按', '1:单', 'order', 'per_order']
     """
     out: list[str] = []
-    for run in _RUN.findall(folded):
+    previous: str | None = None  # the English word just before, if only a space or - between
+    previous_end = -1
+    for match in _RUN.finditer(folded):
+        run = match.group()
         if "\u3400" <= run[0] <= "\u9fff":
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            # A pair of function characters (你们, 多少, 一个) carries no topic.
+            out.extend(run[i:i + 2] for i in range(len(run) - 1)
+                       if not (run[i] in _STOP_CHARS and run[i + 1] in _STOP_CHARS))
             out.extend("1:" + ch for ch in run if ch not in _STOP_CHARS)
-        elif run not in _STOP_WORDS:
-            out.append(_stem(run))
+            previous = None
+        elif run[0].isdigit():
+            out.append(run)
+            previous = None
+        else:
+            word = _stem(run)
+            if word not in _STOP_WORDS:
+                out.append(word)
+            if previous is not None and folded[previous_end:match.start()].strip(" -") == "":
+                out.append(f"{previous}_{word}")
+            previous, previous_end = word, match.end()
     return out
 
 

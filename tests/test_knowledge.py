@@ -247,6 +247,52 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("kpi", "zh_CN", "费用能跟满意度挂钩吗"),
     ("kpi", "zh_TW", "服務品質不好的話可以扣錢嗎？"),
     ("kpi", "en", "how do we hold the agents accountable for quality?"),
+    # a fourth round: Taiwan wording, everyday English, facts and a question together
+    # (36/51 at first run)
+    ("mode", "zh_TW", "請正職客服跟找工讀生差多少？"),
+    ("mode", "zh_TW", "兼差的客服穩不穩？"),
+    ("duties", "zh_TW", "客人儲值沒到帳，客服會幫忙查嗎？"),
+    ("duties", "zh_TW", "序號無效的客訴你們會處理嗎"),
+    ("scope", "zh_TW", "金流出問題的話要找哪種客服？"),
+    ("kpi", "zh_TW", "服務品質要怎麼考核？"),
+    ("volume", "zh_TW", "我們有經銷商分潤制度，會影響價格嗎？"),
+    ("volume", "zh_TW", "一天大概三百單，要幾位客服人員？"),
+    ("response", "zh_TW", "訊息要多快回覆才算標準？"),
+    ("ai", "zh_TW", "智慧客服能幫我們省多少人力？"),
+    ("usage", "zh_TW", "有沒有用多少付多少的方案？"),
+    ("monthly", "zh_TW", "月繳方案一個月多少？"),
+    ("expert", "zh_TW", "賣加密貨幣相關的商品需要專業客服嗎？"),
+    ("low_price", "zh_TW", "便宜的外包客服會不會很雷？"),
+    ("tooling", "zh_TW", "客服軟體是你們提供還是我們自己買？"),
+    ("choosing", "zh_TW", "我是新手，該怎麼挑客服？"),
+    ("overview", "zh_TW", "一般卡盟店家客服預算抓多少比較合理？"),
+    ("overview", "en", "what's the going rate for customer service?"),
+    ("duties", "en", "will they deal with customers who didn't receive their card keys?"),
+    ("scope", "en", "what's included in technical customer service?"),
+    ("response", "en", "how fast will your team reply to my customers?"),
+    ("mode", "en", "are your agents full-time employees or freelancers?"),
+    ("volume", "en", "our volume is 3000 orders a day, how big a team do we need?"),
+    ("tooling", "en", "do I need to buy a CRM or do you provide one?"),
+    ("monthly", "en", "do you do monthly subscriptions?"),
+    ("usage", "en", "can I pay only for the orders you handle?"),
+    ("ai", "en", "will a chatbot replace the human agents?"),
+    ("expert", "en", "we sell web3 stuff, do your agents understand it?"),
+    ("choosing", "en", "any advice on picking a service for a game card shop?"),
+    ("low_price", "en", "why shouldn't I just hire the cheapest agency?"),
+    ("kpi", "en", "what happens if customer satisfaction drops below 90%?"),
+    ("usage", "zh_CN", "我们日均300单，按单结的话一个月大概多少钱？"),
+    ("response", "zh_CN", "12个品类，想要10分钟响应，这个要贵多少？"),
+    ("tooling", "zh_CN", "客服软件我们自己有，这个能打几折"),
+    ("ai", "zh_CN", "能省钱就上AI，AI到底能做什么"),
+    ("usage", "zh_CN", "淡旺季差别大，按量付费是不是好点"),
+    ("volume", "zh_CN", "我们有二级三级代理，这个会加价吗"),
+    ("mode", "zh_CN", "外包客服会不会不负责"),
+    ("scope", "zh_CN", "我就要最简单的那种客服，多少钱"),
+    ("kpi", "zh_CN", "怎么知道客服有没有认真干活"),
+    ("expert", "zh_CN", "为什么专家型的这么贵"),
+    ("duties", "zh_CN", "退款你们客服也负责吗"),
+    ("monthly", "zh_CN", "包月和按单哪个划算"),
+    ("choosing", "zh_CN", "我们主要卖Q币和京东卡，推荐哪种客服"),
 ]
 
 # Questions the article does not answer: the bot says it doesn't know and offers a person.
@@ -283,6 +329,13 @@ OFF_TOPIC: list[tuple[str, str]] = [
     ("en", "how long does onboarding take?"),
     ("en", "can i talk to a real person?"),
     ("en", "do you have references from other shops?"),
+    ("zh_CN", "你们客服下班是几点"),
+    ("zh_CN", "能不能先付一半"),
+    ("zh_CN", "你们支持微信付款吗"),
+    ("zh_CN", "报价单能导出excel吗"),
+    ("zh_TW", "你們週末有上班嗎"),
+    ("en", "what time zone are you in?"),
+    ("en", "can i pay in installments?"),
 ]
 
 
@@ -314,7 +367,8 @@ def test_questions_outside_the_article_get_dont_know(
 @pytest.mark.parametrize("text", [section_text for _, _, section_text in QUESTIONS]
                          + [text for _, text in OFF_TOPIC]
                          + ["跟淘宝客服一样不", "能处理不", "要几个客服", "不知道按单怎么算",
-                            "is ai cheaper than people", "why not outsource everything?"])
+                            "is ai cheaper than people", "why not outsource everything?",
+                            "客服软件我们自己有，这个能打几折"])
 def test_questions_look_like_questions(text: str) -> None:
     assert looks_like_question(fold(text))
 
