@@ -70,7 +70,7 @@ class Answer:
 # "不需要", "日均300单", "按单结") contain none of them.
 _ZH_QUESTION = re.compile(
     r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|为何|如何|何时"
-    r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多久|多大|多贵|哪"
+    r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多[久大贵快长高远]|哪"
     r"|(?:要|配|得|请|招|用|算|第|是)几(?![十百千万\d倍])|几[点时天号岁年折]"  # 要几个人? 几点?
     r"|(?:要|得|花|收)几[百千万](?![单类个])"  # 一个月得几千? ≠ 要几百单
     r"|谁"
@@ -247,6 +247,36 @@ class Section:
     keywords: tuple[str, ...]
     intents: tuple[IntentRule, ...]
     answers: Mapping[str, str]  # locale → short answer
+    price_below: int | None = None  # a monthly price under this names the section
+
+    def fired(self, folded: str, prices: tuple[int, ...]) -> int:
+        """How many of the section's intent signals the question carries."""
+        hits = sum(rule.fires(folded) for rule in self.intents)
+        if self.price_below is not None and any(p < self.price_below for p in prices):
+            hits += 1
+        return hits
+
+
+# A price named in a question: "600一个月", "报700", "500元", "400 yuan a month", "八百块".
+_AMOUNT = r"(\d{2,5}|[一二两三四五六七八九]百)"
+_PRICE = re.compile(
+    _AMOUNT + r"\s*(?=元|块|rmb|yuan|/月|/ ?month|/mo\b|per month|a month|一个月|每月|包月)"
+    r"|(?:一个月|每月|月费|包月|报价?|开价|要价|收|offered|quoted|charges?)\s*" + _AMOUNT
+)
+_HUNDREDS = {ch: (i + 1) * 100 for i, ch in enumerate("一二三四五六七八九")} | {"两": 200}
+
+
+def named_prices(folded: str) -> tuple[int, ...]:
+    """Amounts the question names as a price (not order counts: "日均300单" names none).
+
+    >>> named_prices("有家报600一个月的"), named_prices("日均300单，包月多少")
+    ((600,), ())
+    """
+    found = []
+    for match in _PRICE.finditer(folded):
+        amount = match.group(1) or match.group(2)
+        found.append(_HUNDREDS[amount[0]] if amount.endswith("百") else int(amount))
+    return tuple(found)
 
 
 class KnowledgeBase:
@@ -270,9 +300,10 @@ class KnowledgeBase:
         query = _query(folded)
         text = self._text.scores(query)
         keywords = self._keywords.scores(query)
+        prices = named_prices(folded)
         return {
             section.id: (TEXT_WEIGHT * text[i] + KEYWORD_WEIGHT * keywords[i]
-                         + INTENT_SCORE * sum(rule.fires(folded) for rule in section.intents))
+                         + INTENT_SCORE * section.fired(folded, prices))
             for i, section in enumerate(self.sections)
         }
 
@@ -282,8 +313,9 @@ class KnowledgeBase:
         best = max(scores, key=lambda key: scores[key])
         if scores[best] < THRESHOLD:
             return Answer(None, "")
+        prices = named_prices(folded)
         if any(rule.fires(folded) for rule in self.outside) and not any(
-            rule.fires(folded) for section in self.sections for rule in section.intents
+            section.fired(folded, prices) for section in self.sections
         ):
             return Answer(None, "")
         return Answer(best, self.section(best).answers[resolve_locale(locale)])
@@ -335,6 +367,14 @@ def parse_knowledge(raw: bytes, *, origin: str = "knowledge.toml") -> KnowledgeB
         return tuple(parse_rule(source, key=f"{origin}: {where}.intents")
                      for source in words(table, "intents", where))
 
+    def price_below(table: Mapping[str, Any], where: str) -> int | None:
+        value = table.get("price_below")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise fail(f"{where}.price_below", f"expected a positive integer, got {value!r}")
+        return value
+
     outside = data.get("outside", {})
     if not isinstance(outside, dict):
         raise fail("outside", "expected a table")
@@ -359,6 +399,7 @@ def parse_knowledge(raw: bytes, *, origin: str = "knowledge.toml") -> KnowledgeB
             text=text(table, "text", where),
             keywords=words(table, "keywords", where),
             intents=rules(table, where),
+            price_below=price_below(table, where),
             answers={locale: text(answers, locale, f"{where}.answer") for locale in SUPPORTED},
         ))
     return KnowledgeBase(sections, rules(outside, "outside"))
