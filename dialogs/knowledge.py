@@ -297,28 +297,31 @@ class KnowledgeBase:
 
     def scores(self, folded: str) -> dict[str, float]:
         """Each section's score for the question; `answer` picks the best above THRESHOLD."""
+        return self._rank(folded)[0]
+
+    def answer(self, folded: str, locale: str) -> Answer:
+        """The section answering `folded` (already `fold`ed) and its text in `locale`."""
+        scores, intended = self._rank(folded)
+        best = max(scores, key=lambda key: scores[key])
+        if scores[best] < THRESHOLD:
+            return Answer(None, "")
+        if not intended and any(rule.fires(folded) for rule in self.outside):
+            return Answer(None, "")
+        return Answer(best, self.section(best).answers[resolve_locale(locale)])
+
+    def _rank(self, folded: str) -> tuple[dict[str, float], bool]:
+        """Scores per section, and whether any section's intent signal fired."""
         query = _query(folded)
         text = self._text.scores(query)
         keywords = self._keywords.scores(query)
         prices = named_prices(folded)
-        return {
+        fired = [section.fired(folded, prices) for section in self.sections]
+        scores = {
             section.id: (TEXT_WEIGHT * text[i] + KEYWORD_WEIGHT * keywords[i]
-                         + INTENT_SCORE * section.fired(folded, prices))
+                         + INTENT_SCORE * fired[i])
             for i, section in enumerate(self.sections)
         }
-
-    def answer(self, folded: str, locale: str) -> Answer:
-        """The section answering `folded` (already `fold`ed) and its text in `locale`."""
-        scores = self.scores(folded)
-        best = max(scores, key=lambda key: scores[key])
-        if scores[best] < THRESHOLD:
-            return Answer(None, "")
-        prices = named_prices(folded)
-        if any(rule.fires(folded) for rule in self.outside) and not any(
-            section.fired(folded, prices) for section in self.sections
-        ):
-            return Answer(None, "")
-        return Answer(best, self.section(best).answers[resolve_locale(locale)])
+        return scores, any(fired)
 
 
 # --- Loading -----------------------------------------------------------------------------
