@@ -43,6 +43,9 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("overview", "zh_CN", "怎么有的报几百有的报几千，价格差别咋这么大"),
     ("overview", "zh_TW", "卡盟客服跟一般客服有什麼不一樣？"),
     ("overview", "en", "what does customer service for a kameng shop typically cost?"),
+    ("overview", "en", "why so expensive?"),
+    ("overview", "zh_CN", "客服为啥这么贵"),
+    ("overview", "zh_CN", "客服价格主要由哪些因素决定"),
     # duties
     ("duties", "zh_CN", "你们客服平时都负责啥"),
     ("duties", "zh_CN", "用户说没收到货，客服会处理吗"),
@@ -406,6 +409,11 @@ OFF_TOPIC: list[tuple[str, str]] = [
     ("en", "how long is the contract?"),
     ("en", "can i get a refund if i'm not satisfied?"),
     ("en", "what is the capital of france?"),
+    # asking us for a discount is a matter for a person, not the article
+    ("zh_CN", "有优惠吗"),
+    ("zh_CN", "能打折吗"),
+    ("zh_CN", "太贵了吧，能便宜点吗"),
+    ("en", "can you give us a discount?"),
     ("zh_CN", "你们几点下班"),
     ("zh_CN", "你们那边有没有做网站的"),
     ("zh_CN", "能签一年的合同吗"),
