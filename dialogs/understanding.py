@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from dialogs import lexicon
+from dialogs.knowledge import looks_like_question
 from dialogs.parse import arabic
 from dialogs.text import fold
 
@@ -62,26 +63,22 @@ _CLAUSE_SPLIT = re.compile(
     r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
     r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
-_QUESTION_WORDS = re.compile(
-    r"吗|怎么|为什么|为啥|咋|啥|多少钱|多少|多久|多长|几时|什么时候|如何|能不能|可不可以|是不是|"
-    r"(?<!没)有没有|哪(?!怕)|是.{1,8}还是|(?:要|得|需要)几|几个人|"
-    r"什么|行不行|好不好|对不对|会不会|要不要|嘛$|呢$|"
-    r"^(?:how|what|whats|why|which|when|where|who|can|could|is|are|does|do|will|would|should)\b|"
-    r"\b(?:how much|how many|how does|how do|what is|what's|why is|can you|could you|"
-    r"do you|is it|is there)\b")
 _NOT_QUESTION = re.compile(
-    r"没什么|没啥|不怎么|啥.{0,4}都|什么.{0,4}都|不知道|(?:can|could) you compare|不管|什么都|"
-    r"多少有|whatever|no matter|"
-    r"看看哪个|都看看|"
-    r"(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
+    r".*还是.*(?:比|算|对比|比较)一?下.*|(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|"
+    r"不怎么|还是加上|还是去掉|还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|"
+    r"什么.{0,4}都|不知道|(?:can|could) you compare|不管|什么都|多少有|whatever|no matter|"
+    r"看看哪个|都看看|(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
     r"(?:回答|解答|处理|答复|比如|例如|像是).*(?:这些|之类的?|什么的|等等)$")
 
 
 def is_question(clause: str, *, marked: bool = False) -> bool:
-    """Does this clause ask something? `marked` when it ended with a question mark."""
-    if marked or re.search(r"(?:吗|么|嘛|[^不]不|(?<!没)没)\W*$", clause):
+    """Does this clause ask something? `marked` when it ended with a question mark. Requests
+    and statements that borrow a question word ("比较下哪个便宜", "没啥淡旺季", "哪个便宜用哪个")
+    are taken out before dialogs.knowledge decides."""
+    if marked:
         return True
-    return bool(_QUESTION_WORDS.search(_NOT_QUESTION.sub(" ", clause)))
+    rest = _NOT_QUESTION.sub(" ", clause).strip()
+    return bool(rest) and looks_like_question(rest)
 
 
 @dataclass(frozen=True, slots=True)
