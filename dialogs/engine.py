@@ -18,13 +18,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from dialogs.parse import (
-    Number,
-    extract_numbers,
-    find_synonyms,
-    parse_number,
-    response_for_minutes,
-)
+from dialogs.knowledge import KnowledgeBase, load_knowledge
 from dialogs.steps import (
     BUTTON_WORDS,
     CUSTOMER_STEPS,
@@ -34,7 +28,8 @@ from dialogs.steps import (
     Kind,
     Step,
 )
-from dialogs.text import normalize
+from dialogs.text import fold, normalize
+from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     AiChoice,
@@ -117,6 +112,7 @@ class DialogState:
     dialog_id: str = ""  # given by the front-end; with `confirmed`, names a saved quote
     sales: bool = False  # a salesperson's quote for a prospect: more steps, a share button
     parent_quote: int | None = None  # adjusting this saved quote makes its next version
+    pending: Mapping[str, Any] = field(default_factory=dict)  # a reading asked back (是的/不是)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -125,6 +121,7 @@ class DialogState:
             "history": list(self.history), "editing": self.editing, "paused": self.paused,
             "seq": self.seq, "confirmed": self.confirmed, "dialog_id": self.dialog_id,
             "sales": self.sales, "parent_quote": self.parent_quote,
+            "pending": dict(self.pending),
         }
 
     @classmethod
@@ -148,6 +145,7 @@ class DialogState:
                 sales=bool(data.get("sales", False)),
                 parent_quote=(int(data["parent_quote"]) if data.get("parent_quote") is not None
                               else None),
+                pending=dict(data.get("pending") or {}),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None
@@ -171,19 +169,26 @@ def _e(value: object) -> str:
 
 
 class Engine:
-    """The dialogue over a rates table. Immutable; every method is a pure function."""
+    """The dialogue over a rates table. Immutable; every method is a pure function.
 
-    def __init__(self, rates: Rates) -> None:
+    Free text goes through one `Reader` (dialogs/understanding.py); questions are answered
+    from the knowledge file (dialogs/knowledge.toml) unless another `knowledge` is given."""
+
+    def __init__(self, rates: Rates, *, knowledge: KnowledgeBase | None = None) -> None:
         self.rates = rates
-        # Option labels in every language also count as answers ("快速响应", "Fast").
-        self._labels: dict[str, dict[str, str]] = {}
+        self.knowledge = knowledge if knowledge is not None else load_knowledge()
+        # Option labels in every language also count as whole answers ("快速响应", "Fast").
+        labels: dict[str, dict[str, object]] = {}
         for step in STEPS:
-            words: dict[str, str] = {}
+            words: dict[str, object] = {}
             for locale in SUPPORTED:
                 t = translator(locale)
                 for option in step.options:
-                    words[normalize(t(f"opt.{step.field}.{option.value}"))] = option.value
-            self._labels[step.field] = words
+                    words[fold(t(f"opt.{step.field}.{option.value}"))] = option.value
+            for option in step.options:
+                words.update({fold(reply): option.value for reply in option.replies})
+            labels[step.field] = words
+        self.reader = Reader(labels=labels)
 
     # --- entry points -------------------------------------------------------------------
 
@@ -222,7 +227,7 @@ class Engine:
                 t = translator(state.locale)
                 return state, self.show(state, notice=t("dlg.stale"), effects=("stale",))
             return self._press(replace(state, seq=state.seq + 1), event.id)
-        word = normalize(event.text)
+        word = fold(event.text)
         for button, words in BUTTON_WORDS.items():
             if word in words and button in current:
                 return self._press(replace(state, seq=state.seq + 1), button)
@@ -240,6 +245,12 @@ class Engine:
         if button == "rs:go":
             resumed = replace(state, paused=False)
             return resumed, self.show(resumed)
+        if button == "cf:yes":
+            return self._take(replace(state, pending={}), dict(state.pending),
+                              correction=False, notices=[])
+        if button == "cf:no":
+            declined = replace(state, pending={})
+            return declined, self.show(declined, notice=t("dlg.confirm_no"))
         if button == "nav:human":
             return state, self.show(state, notice=t("dlg.handoff_sent"), effects=("handoff",))
         if button == "nav:back":
@@ -264,8 +275,7 @@ class Engine:
             return self._advance(state, step, {step.field: None}, notice="")
         value = button[2:]  # "o:<value>"
         try:
-            answer = self._validate(step, value if step.kind is Kind.CHOICE else Number(
-                Decimal(value)), t)
+            answer = self._validate(step, value if step.kind is Kind.CHOICE else Decimal(value), t)
         except _Invalid as invalid:
             return state, self.show(state, notice=t(invalid.key, **invalid.params))
         return self._advance(state, step, {step.field: answer}, notice="")
@@ -315,8 +325,7 @@ class Engine:
     def _say(self, state: DialogState, text: str) -> tuple[DialogState, Screen]:
         t = translator(state.locale)
         clean = normalize(text)
-        if state.paused:
-            state = replace(state, paused=False)
+        state = replace(state, paused=False, pending={})
         if not clean:
             return state, self.show(state, notice=t("dlg.not_understood",
                                                     hint=self._hint(state, t)))
@@ -324,87 +333,100 @@ class Engine:
         if step is not None and step.kind is Kind.TEXT:
             # Kept as written (escaped wherever shown), never parsed for other answers.
             return self._advance(state, step, {step.field: clean[:step.maximum]}, notice="")
-        found, errors = self._understand(clean, step, t)
+        reading = self.reader.read(text, step=self._where(state),
+                                   known=facts_of_answers(state.answers))
+        found, errors = self._answers(reading, state, t)
+        notices = [self._answer_question(question, state, t) for question in reading.questions]
         if not found:
-            notice = (t(errors[0].key, **errors[0].params) if errors
-                      else t("dlg.not_understood", hint=self._hint(state, t)))
-            return state, self.show(state, notice=notice)
-        understood = self._describe(found, t)
+            if errors:
+                notices.append(t(errors[0].key, **errors[0].params))
+            elif not notices:
+                notices.append(t("dlg.not_understood", hint=self._hint(state, t)))
+            return state, self.show(state, notice="\n\n".join(notices))
+        unsure = {name: value for name, value in found.items()
+                  if name in reading.unsure}
+        sure = {name: value for name, value in found.items() if name not in unsure}
+        if unsure and not sure:
+            asking = replace(state, pending=unsure)
+            return asking, self.show(asking, notice="\n\n".join(notices))
+        moved, screen = self._take(state, sure, correction=reading.correction, notices=notices)
+        if unsure:
+            moved = replace(moved, pending=unsure)
+            screen = self.show(moved, notice=screen.text.split("\n\n")[0], effects=screen.effects)
+        return moved, screen
+
+    def _where(self, state: DialogState) -> str:
+        """The step the merchant is answering, or SUMMARY / QUOTE."""
+        return state.step if state.phase == "ask" else state.phase.upper()
+
+    def _take(self, state: DialogState, found: Mapping[str, Any], *, correction: bool,
+              notices: list[str]) -> tuple[DialogState, Screen]:
+        """Apply answers read from text (or confirmed): say what was understood or changed,
+        then go where the merchant would expect — the next open step, back to the summary,
+        or, after a quote, a new version of it."""
+        t = translator(state.locale)
+        changed = {name: value for name, value in found.items()
+                   if name in state.answers and state.answers[name] != value}
+        if changed and (correction or state.phase != "ask"):
+            notices.append(self._describe_changes(state.answers, changed, t))
+            rest = {name: value for name, value in found.items() if name not in changed}
+            if rest:
+                notices.append(self._describe(rest, t))
+        else:
+            notices.append(self._describe(found, t))
+        notice = "\n".join(notices)
+        step = STEP_BY_ID[state.step] if state.phase == "ask" else None
         if step is not None and (step.field in found or state.editing):
-            return self._advance(state, step, found, notice=understood)
-        # Answers for other steps (or from the summary / quote): keep them, stay or go on.
+            return self._advance(state, step, found, notice=notice)
         answers = {**state.answers, **found}
         if state.phase == "ask":
             moved = self._next(replace(state, answers=answers))
-            return moved, self.show(moved, notice=understood)
+            return moved, self.show(moved, notice=notice)
+        if state.phase == "quote":
+            # A correction after the quote is a new version of it.
+            requoted = replace(state, answers=answers, confirmed=state.confirmed + 1)
+            return requoted, self.show(requoted, notice=notice, effects=("save_quote",))
         summary = replace(state, phase="summary", answers=answers)
-        return summary, self.show(summary, notice=understood)
+        return summary, self.show(summary, notice=notice)
+
+    def _answer_question(self, question: str, state: DialogState, t: Translator) -> str:
+        answer = self.knowledge.answer(question, state.locale)
+        if answer.section is None:
+            return t("kb.unknown")
+        return f"💡 {_e(answer.text)}"
 
     def understand(self, text: str, *, step: str | None = None,
                    locale: str | None = None) -> dict[str, Any]:
         """The answers a message gives, as the dialogue would store them (at `step`)."""
-        found, _ = self._understand(normalize(text), STEP_BY_ID[step] if step else None,
-                                    translator(locale))
+        state = DialogState(locale=resolve_locale(locale), step=step or "ORDERS",
+                            phase="ask" if step else "summary")
+        found, _ = self._answers(self.reader.read(text, step=step), state, translator(locale))
         return found
 
-    def _understand(
-        self, clean: str, step: Step | None, t: Translator
-    ) -> tuple[dict[str, Any], list[_Invalid]]:
-        """Everything the text answers: the current step's reply, plus any sentence parts."""
+    def _answers(self, reading: Reading, state: DialogState,
+                 t: Translator) -> tuple[dict[str, Any], list[_Invalid]]:
+        """A reading's facts as validated answers for the dialogue's steps."""
         found: dict[str, Any] = {}
         errors: list[_Invalid] = []
-
-        def accept(target: Step, raw: Any) -> None:
-            if target.field in found:
-                return
+        steps = {step.field for step in self._steps(state)}
+        for name, raw in answers_of_facts(reading.facts, state.answers).items():
+            target = STEP_BY_FIELD.get(name)
+            if target is None or name not in steps:
+                continue
             try:
-                found[target.field] = self._validate(target, raw, t)
+                found[name] = self._validate(
+                    target, Decimal(raw) if target.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER)
+                    else raw, t)
             except _Invalid as invalid:
                 errors.append(invalid)
-
-        numbers, rest = extract_numbers(clean)
-        for name, number in numbers.items():
-            if name == "response_minutes":
-                accept(STEP_BY_FIELD["response"], response_for_minutes(number.value))
-            else:
-                accept(STEP_BY_FIELD[name], number)
-        for other in STEPS:
-            if other.kind in (Kind.CHOICE, Kind.MULTI) and other.synonyms:
-                values = find_synonyms(rest, other.synonyms)
-                if values:
-                    accept(other, values if other.kind is Kind.MULTI else values[0])
-        if step is not None and not found and not errors:
-            # Nothing else in the text: read it as a bare reply to this step ("300", "要").
-            reply = self._reply(step, clean)
-            if reply is not None:
-                accept(step, reply)
         return found, errors
-
-    def _reply(self, step: Step, clean: str) -> Any:
-        """The text as an answer to this very step: a bare number, a label, a reply word."""
-        if step.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER):
-            return parse_number(clean, bound_is_value=step.field == "budget")
-        if clean in self._labels[step.field]:
-            value = self._labels[step.field][clean]
-            return [value] if step.kind is Kind.MULTI else value
-        if step.field == "response":
-            number = parse_number(clean)
-            if number is not None:
-                return response_for_minutes(number.value)
-        for value, words in step.all_words.items():
-            if clean in words:
-                return [value] if step.kind is Kind.MULTI else value
-        values = find_synonyms(clean, step.synonyms)  # replies count only as the whole text
-        if values:
-            return values if step.kind is Kind.MULTI else values[0]
-        return None
 
     def _validate(self, step: Step, raw: Any, t: Translator) -> Any:
         """A raw answer → the stored value, or _Invalid with a localized reason."""
         if step.kind in (Kind.NUMBER, Kind.OPTIONAL_NUMBER):
-            if not isinstance(raw, Number):
+            if not isinstance(raw, Decimal) or not raw.is_finite():
                 raise _Invalid("dlg.need_number", hint=t(f"hint.{step.field}"))
-            value = raw.value
+            value = raw
             if value != value.to_integral_value():
                 raise _Invalid("dlg.need_whole", value=_e(f"{value.normalize():f}"))
             if not step.minimum <= value <= step.maximum:
@@ -488,6 +510,8 @@ class Engine:
         t = translator(state.locale)
         if state.paused:
             screen = self._resume_screen(state, t)
+        elif state.pending:
+            screen = self._confirm_screen(state, t)
         elif state.phase == "summary":
             screen = self._summary_screen(state, t)
         elif state.phase == "quote":
@@ -504,6 +528,8 @@ class Engine:
         nav = ("nav:back", "nav:restart", "nav:human")
         if state.paused:
             return (("rs:go", "rs:new"),)
+        if state.pending:
+            return (("cf:yes", "cf:no"), nav)
         if state.phase == "quote":
             after = (("adj", "nav:restart"), ("nav:back", "nav:human"))
             return (("share",), *after) if state.sales else after
@@ -528,7 +554,8 @@ class Engine:
     _FIXED_LABELS: ClassVar[dict[str, str]] = {
         "nav:back": "btn.back", "nav:restart": "btn.restart", "nav:human": "btn.human",
         "m:done": "btn.done", "skip": "btn.skip", "ok": "btn.confirm", "adj": "btn.adjust",
-        "rs:go": "btn.resume", "rs:new": "btn.restart", "share": "btn.share"}
+        "rs:go": "btn.resume", "rs:new": "btn.restart", "share": "btn.share",
+        "cf:yes": "btn.confirm_yes", "cf:no": "btn.confirm_no"}
 
     def _label(self, button: str, state: DialogState, t: Translator) -> str:
         if button in self._FIXED_LABELS:
@@ -602,6 +629,13 @@ class Engine:
         result = quote(self.inquiry(state), self.rates)
         return Screen("quote", t("dlg.quote_ready"), self._buttons(state, t), quote=result)
 
+    def _confirm_screen(self, state: DialogState, t: Translator) -> Screen:
+        """"您是说日均约 800 单吗？": a reading we are not sure of, asked back."""
+        lines = [t("dlg.confirm_value", field=t(f"field.{name}"),
+                   value=_e(self._value_text(STEP_BY_FIELD[name], value, t)))
+                 for name, value in state.pending.items()]
+        return Screen("question", "\n".join(lines), self._buttons(state, t), step=state.step)
+
     def _resume_screen(self, state: DialogState, t: Translator) -> Screen:
         message = "dlg.resume_quote" if state.phase == "quote" else "dlg.resume"
         return Screen("resume", t(message), self._buttons(state, t))
@@ -620,3 +654,14 @@ class Engine:
                 parts.append(t("dlg.understood_item", field=t(f"field.{step.field}"),
                                value=_e(value)))
         return t("dlg.understood", items=t("list_separator").join(parts))
+
+    def _describe_changes(self, before: Mapping[str, Any], changed: Mapping[str, Any],
+                          t: Translator) -> str:
+        """"已更正：日均单量 300 单/天 → 500 单/天" for answers a message changed."""
+        parts = []
+        for step in STEPS:
+            if step.field in changed:
+                parts.append(t("dlg.changed_item", field=t(f"field.{step.field}"),
+                               old=_e(self._value_text(step, before[step.field], t)),
+                               new=_e(self._value_text(step, changed[step.field], t))))
+        return t("dlg.corrected", items=t("list_separator").join(parts))

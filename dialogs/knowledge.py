@@ -88,10 +88,11 @@ _HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|不知道|不清�
 # "can") only before at least two more words ("is ai cheaper" asks; "is fine", "can do" don't).
 _EN_QUESTION = re.compile(
     r"(?:^|[,.;!]\s*|\b(?:and|but|or|so)\s+)"
-    r"(?:(?:how(?! about)|what|whats|what's|why(?! not\b)|when|where|which|who|whom|whose"
+    r"(?:how(?! about)|what|whats|what's|why(?! not\b)|when|where|which|who|whom|whose"
     r"|tell me|explain)\b"
-    r"|(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may|might|am"
-    r"|isn't|aren't|don't|doesn't)\s+\S+\s+\S)"
+    # an auxiliary asks only where a clause starts ("and do around 800 orders" states)
+    r"|(?:^|[,.;!]\s*)(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may"
+    r"|might|am|isn't|aren't|don't|doesn't)\s+\S+\s+\S"
     r"|\bdifference between\b|\bhow (?:much|many|long|fast)\b"
 )
 

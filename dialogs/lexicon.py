@@ -16,6 +16,9 @@ from __future__ import annotations
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
+            "steam充值卡", "steam充值", "steam卡", "游戏充值卡", "q币充值", "steam keys",
+            "steam key",
+            "game keys",
             "razer gold", "razer", "garena", "mobile legends", "pubg", "diamonds",
             "游戏点卡", "点卡", "点数卡", "点数", "mycard", "游戏储值", "手游充值", "游戏卡",
             "游戏充值", "游戏币", "手游", "端游", "页游", "代充", "q币", "qb", "点券", "钻石",
@@ -23,6 +26,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "gaming", "in-game",
         ),
         "phone_topup": (
+            "电话增值", "电话储值",
             "手机储值", "手机增值", "上网数据", "数据卡", "流量卡", "prepaid", "reload",
             "reload pins",
             "maxis", "digi", "celcom", "hotlink",
@@ -47,6 +51,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain", "web3",
         ),
         "other": (
+            "礼物卡", "礼券", "家乐福", "超商", "7-11",
             "京东卡", "京东e卡", "e卡", "礼品卡", "购物卡", "超市卡", "加油卡", "油卡", "电影票",
             "外卖", "优惠券", "星巴克", "其他", "其它", "gift card", "gift cards", "giftcard",
             "voucher", "vouchers", "coupon", "coupons", "other",
@@ -54,6 +59,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "multi_level": {
         True: (
+            "agents",
+            "reselling", "resell", "resells", "agents reselling",
             "经销商", "经销", "agents in", "dealers", "dealer", "downlines", "resellers under",
             "多级分销", "多级", "分销", "代理", "下级", "分站", "二级", "三级", "渠道商", "加盟",
             "层级", "下线", "代理商", "multi-level", "multilevel", "multi level", "reseller",
@@ -78,6 +85,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "response": {
         "standard": (
+            "half an hour", "half hour", "within an hour",
             "标准响应", "标准的就行", "标准就行", "标准的", "不急", "不着急", "慢点也行", "慢一点",
             "正常回复", "正常速度", "standard", "not urgent", "no rush", "normal speed",
         ),
@@ -89,20 +97,24 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         "emergency": (
             "24 hr", "24hr", "24 hours", "24-hour", "24 hour",
             "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24", "24/7", "24h",
-            "全天候", "全天在线", "通宵", "夜班", "轮班", "越快越好", "emergency", "instant",
+            "全天候", "全天在线", "通宵", "夜班", "越快越好", "emergency", "instant",
             "instantly", "immediately", "round the clock", "around the clock", "real-time",
             "realtime",
         ),
     },
     "scope": {
         "basic": (
+            "基本的",
+            "答答问题", "答问题", "简单答", "简单回答", "answering",
             "基础客服", "基础", "售前", "简单售后", "答疑", "回答问题", "回答咨询", "查卡密",
             "回答一下", "回答下", "回答买家", "解答", "简单的", "basic", "simple", "pre-sales",
             "presales", "presale", "pre-sale", "faq", "card code lookup", "lookups",
         ),
         "technical": (
+            "卡密出问题", "卡密有问题", "后台补单",
+            "序号异常", "激活码异常", "处理补单", "处理掉单",
             "技术客服", "技术", "懂后台", "会后台", "后台操作", "后台处理", "后台的活", "订单处理",
-            "处理订单", "卡密异常", "对接上游", "上游", "排查", "故障", "接口", "掉单", "补单",
+            "处理订单", "卡密异常", "对接上游", "上游", "排查", "故障", "接口",
             "technical", "tech support", "backend", "back-end", "back office", "troubleshoot",
             "troubleshooting",
         ),
@@ -110,9 +122,10 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "回购",
             "全链路", "全流程", "全包", "一条龙", "售前售中售后", "售前售后都", "社群", "复购",
             "用户运营", "运营", "数据分析", "团队", "full-chain", "full chain", "end-to-end",
-            "end to end", "community", "full service", "everything",
+            "end to end", "community", "full service",
         ),
         "expert": (
+            "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
             "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
@@ -132,12 +145,13 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         ),
         "none": (
             "不需要系统", "不用系统", "不要系统", "无需系统", "不用工具", "微信上聊", "微信聊",
-            "微信上直接聊", "拿微信聊", "qq上聊", "no system", "no software", "no tools",
+            "微信上直接聊", "拿微信聊", "qq上聊", "no system",
             "without a system", "without system",
         ),
         # A system named without saying whose: nothing alone, "none" when negated
         # ("啥系统都没有", "不需要什么客服软件").
         "_system": (
+            "software needed", "need software", "needs software",
             "system", "systems", "any software", "crm", "helpdesk",
             "客服软件", "客服系统", "工单系统", "客服后台", "在线客服", "系统", "软件系统",
         ),
@@ -152,9 +166,12 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "真人就行", "就要人", "只要人", "要人工", "no ai", "human only", "humans only",
             "only humans", "only human", "real people", "real humans",
         ),
-        "auto": ("能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "能省钱就用",
-                 "省钱就用", "划算就用", "便宜就用", "if ai saves money", "if it saves money",
-                 "if it's cheaper", "if its cheaper", "if cheaper"),
+        "auto": (
+            "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
+            "省钱就用", "划算就用", "便宜就用", "你们觉得合适", "if ai saves money",
+            "if it saves money", "if it's cheaper", "if its cheaper", "if cheaper",
+            "if ai makes it cheaper", "if ai is cheaper", "if it makes it cheaper",
+        ),
     },
     "mode": {
         "outsourced": (
@@ -178,6 +195,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
+            "单量爆", "爆单", "上线那几天", "新品上线", "开服", "doubles", "doubled",
             "hari raya", "cny", "chinese new year", "christmas", "black friday",
             "double the orders", "orders double", "double",
             "季节", "淡旺季", "旺季", "波动", "促销", "大促", "双十一", "双11", "双十二", "618",
@@ -190,19 +208,22 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "billing": {
         "monthly": (
+            "monthly",
             "按月", "包月", "月结", "月付", "月缴", "固定月费", "每月固定", "monthly fee",
             "monthly plan", "pay monthly", "monthly billing", "fixed fee", "flat fee",
-            "by the month", "per month billing", "monthly",
+            "by the month", "per month billing",
         ),
         "per_order": (
             "按单", "按订单", "一单一结", "计件", "按件", "per order", "per-order", "by order",
             "pay per order", "each order",
         ),
         "per_hour": (
+            "hourly",
             "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
             "by the hour", "by hour",
         ),
         "compare": (
+            "each option", "every option", "run the numbers",
             "都帮我算", "全部算一下", "all options",
             "比较一下", "比较下", "对比", "都算算", "都算一下", "都看看", "比一比", "都报一下",
             "哪个便宜用哪个", "哪个划算用哪个", "compare", "comparison",
@@ -217,7 +238,9 @@ TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("s
          ("半个小时", "半小时"))
 
 # Cantonese written forms, folded to Mandarin before anything is read (冇代理 → 没有代理).
-DIALECT = (("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
+DIALECT = (("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
+           ("唔熟", "不熟"),
+           ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
            ("我哋", "我们"), ("佢哋", "他们"), ("嘅", "的"), ("咁", "这么"), ("就得", "就行"),
            ("但系", "但是"), ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
 
@@ -225,8 +248,7 @@ DIALECT = (("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("�
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
 NEUTRAL = ("兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话", "按月来算", "按月算下来",
            "即时到账", "秒到", "自动发货",
-           "标准化", "转人工", "人工客服", "客服团队", "customer service agent", "support agent",
-           "agents", "agent")
+           "标准化", "转人工", "人工客服", "客服团队", "customer service agent", "support agent")
 
 # Short tooling words that count only next to a system word ("自己有团队" says nothing of
 # tooling, "客服软件我们自己有" does).
@@ -239,6 +261,11 @@ NEEDS_SYSTEM_TOPIC = frozenset({"自带", "自己有", "自己的", "自己搭",
 # Volume words that count only next to a volume word (or at the volume step): "兼职不稳定"
 # says nothing of the orders.
 VOLUME_TOPIC = ("单", "量", "订单", "销量", "生意", "业务", "orders", "volume", "sales")
+# English words that name a value only as a whole answer ("Monthly." but not "monthly we hit
+# 45,000 orders" or "2,500 RMB monthly").
+ALONE = frozenset({"monthly", "hourly"})
+# "agents" are resellers when the step asks about them, staff anywhere else ("3 agents").
+NEEDS_FLAGS_STEP = frozenset({"agents"})
 NEEDS_VOLUME_TOPIC = frozenset({"稳定", "平的", "平均的", "很平均", "stable", "consistent",
                                 "flat", "波动"})
 
@@ -246,7 +273,8 @@ NEEDS_VOLUME_TOPIC = frozenset({"稳定", "平的", "平均的", "很平均", "s
 # to it ("品类不多，七八个", "AI你们看着办").
 TOPICS: dict[str, tuple[str, ...]] = {
     "orders": ("单量", "订单量", "订单", "日均", "每天", "出单", "单子", "orders", "order volume"),
-    "categories": ("品类", "品项", "类目", "种类", "类别", "大类", "categories", "category"),
+    "categories": ("品类", "品项", "类目", "种类", "类别", "大类", "分类", "categories",
+                   "category"),
     "budget": ("预算", "budget"),
     "response": ("响应", "回复", "回应", "回消息", "覆", "response", "respond", "reply",
                  "replies"),
@@ -259,6 +287,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
 
 # "You decide": the current step's recommend option, or the topic's when one is named.
 RECOMMEND = (
+    "看着来", "不熟", "我不熟",
     "你看着办", "看着办", "你定吧", "你定", "你们定", "你们决定", "你们看着", "帮我推荐", "推荐",
     "你们建议", "建议一下", "听你的", "听你们的", "随便", "都行", "都可以", "看情况", "不知道",
     "不确定", "不清楚", "不懂", "无所谓", "你们决定", "你决定", "哪个合适", "觉得哪个", "哪个划算",
@@ -278,6 +307,8 @@ NEGATORS_BEFORE = (
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
 NEGATORS_AFTER = (
+    "no", "none", "nope",
+    "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",
     "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
     "是开玩笑的", "无", "not worth", "was a joke",
     "就免了", "免了", "算了", "就算了", "不用了", "不用", "不要了", "不要", "不需要", "没有", "没",
@@ -313,6 +344,7 @@ JOINERS = (
 
 # A clause that says the merchant corrects an earlier answer.
 CORRECTION = (
+    "哦不", "不对不对", "switch to", "no wait",
     "开玩笑",
     "不对", "说错", "讲错", "错了", "说反", "改主意", "typo", "on second thought", "instead",
     "改成", "改为", "改一下", "更正", "纠正", "应该是", "其实是", "换成", "重新说", "搞错", "写错",

@@ -23,14 +23,16 @@ The grammar, in the order it runs (docs/dialogue.md has the full rules and examp
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+import cn2an
+
 from dialogs import lexicon
 from dialogs.knowledge import looks_like_question
-from dialogs.parse import arabic
 from dialogs.text import fold
 
 SLOTS = ("orders", "kinds", "categories", "multi_level", "cross_border", "response", "scope",
@@ -60,21 +62,31 @@ class Reading:
 # --- clauses --------------------------------------------------------------------------
 
 _CLAUSE_SPLIT = re.compile(
-    r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
+    r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
     r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r".*还是.*(?:比|算|对比|比较)一?下.*|(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|"
-    r"不怎么|还是加上|还是去掉|还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|"
-    r"什么.{0,4}都|不知道|(?:can|could) you compare|不管|什么都|多少有|whatever|no matter|"
-    r"看看哪个|都看看|(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
+    r"不对不对|不是不是|^哦不$|^不对$|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
+    r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
+    r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
+    r"(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
     r"(?:回答|解答|处理|答复|比如|例如|像是).*(?:这些|之类的?|什么的|等等)$")
+
+
+_REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the numbers|"
+                      r"帮我(?:比较|比|算|对比)|都算一下|都报一下")
+# At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
+_WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成.*呢|改成.*呢|看看会不会|试试|"
+                      r"^如果.*呢$")
 
 
 def is_question(clause: str, *, marked: bool = False) -> bool:
     """Does this clause ask something? `marked` when it ended with a question mark. Requests
     and statements that borrow a question word ("比较下哪个便宜", "没啥淡旺季", "哪个便宜用哪个")
     are taken out before dialogs.knowledge decides."""
+    if _REQUEST.search(clause):
+        return False  # "can you compare them?", "帮我算一下?": a request, answered with a quote
     if marked:
         return True
     rest = _NOT_QUESTION.sub(" ", clause).strip()
@@ -117,10 +129,10 @@ def _alternation(words: Iterable[str]) -> str:
     for word in sorted(set(words), key=len, reverse=True):
         escaped = re.escape(word)
         if word.isascii() and word[:1].isalnum():
-            escaped = rf"(?<![a-z0-9]){escaped}"
+            escaped = rf"(?<![a-z0-9_@]){escaped}"
         if word.isascii() and word[-1:].isalnum():
             plural = "(?:s|es)?" if word[-1:].isalpha() else ""
-            escaped = rf"{escaped}{plural}(?![a-z0-9])"
+            escaped = rf"{escaped}{plural}(?![a-z0-9_])"
         parts.append(escaped)
     return "|".join(parts)
 
@@ -151,10 +163,11 @@ class _Vocabulary:
         self.after = re.compile(
             rf"^(?P<gap>.{{0,6}}?)(?:{_alternation(lexicon.NEGATORS_AFTER)})"
             rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
+        self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
         self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
         self.past = re.compile(r"(?:以前|之前|上家|原来|过去|以往|previously|used to|last agency|"
                                r"we paid)(?!说|讲|选|填|写)")
-        self.present = re.compile(r"现在|目前|这次|以后|今后|now|currently|these days")
+        self.present = re.compile(r"现在|目前|这次|以后|今后|now|currently|these days|this time")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
         self.not_negators = re.compile(_alternation(lexicon.NOT_NEGATORS))
         self.stops = re.compile(_alternation(lexicon.NEGATION_STOPS))
@@ -167,8 +180,8 @@ class _Vocabulary:
         self.peak = re.compile(_alternation(lexicon.PEAK))
         self.usual = re.compile(_alternation(lexicon.USUAL))
 
-    def mentions(self, clause: str, *, system_topic: bool = False,
-                 volume_topic: bool = False) -> list[_Mention]:
+    def mentions(self, clause: str, *, system_topic: bool = False, volume_topic: bool = False,
+                 flags_step: bool = False) -> list[_Mention]:
         """Every vocabulary word in the clause, with whether a negation reaches it.
         `system_topic` / `volume_topic`: the message or step is about tooling / volume."""
         found: list[_Mention] = []
@@ -178,6 +191,10 @@ class _Vocabulary:
             spans.append(match.span())
             if word in lexicon.NEEDS_SYSTEM_TOPIC and not (
                     system_topic or self._has_system_word(clause, match)):
+                continue
+            if word in lexicon.NEEDS_FLAGS_STEP and not flags_step:
+                continue
+            if word in lexicon.ALONE and len(clause.split()) > 3:
                 continue
             if word in lexicon.NEEDS_VOLUME_TOPIC and not (
                     volume_topic or self.volume_topic.search(clause)):
@@ -268,7 +285,8 @@ _MASK = re.compile(
     r"[一二两三四五六七八九十\d]成|win\s*\d+|office\s*\d+|iphone\s*\d+|"
     r"[一二两三四五六七八九十\d]+\s*(?:个|名|位)?\s*(?:人|客服|员工|同事|小伙伴|伙计|运营|"
     r"技术员|管理员|店员|宝妈)|[一二两三四五六七八九十\d]+\s*(?:倍|折)|"
-    r"这一|同一|每一|一部分|一方面|一块儿|一边|一阵")
+    r"这一|同一|每一|一部分|一方面|一块儿|一边|一阵|7-11|11\.11|"
+    r"[一二两三四五六七八九十\d]+\s*点(?:钟|半)?(?!数|卡|券)")
 # A lone 一 that counts nothing ("一到旺季", "一个方案"), masked after the time words are read.
 _LONE_ONE = re.compile(r"一个(?!月|小时|品类|类|种|单|礼拜|星期|季度)|"
                        r"一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
@@ -284,6 +302,48 @@ _TIME_WORDS = (
     (re.compile(r"一刻钟"), "15分钟"),
     (re.compile(r"(?:一|1)\s*个?\s*小时"), "60分钟"),
 )
+
+
+def _cn_range(match: re.Match[str]) -> str:
+    """三四百 → 300-400;  十二三 is left alone."""
+    first, second, unit = match.group(1), match.group(2), match.group(3)
+    scale = _CN_UNIT[unit]
+    return f"{_CN_VALUE[first] * scale}-{_CN_VALUE[second] * scale}"
+
+
+_CN_RANGE_RE = re.compile(rf"([{_CN}])([{_CN}])([十百千万])")
+_CN_NUMERAL_RE = re.compile(rf"[{_CN}十百千万亿点]+")
+
+
+def _some_teens(match: re.Match[str]) -> str:
+    """十几 → 15, 二十几 → 25: the middle of what "几" leaves open."""
+    tens = _CN_VALUE.get(match.group(1) or "一", 1)
+    return f"{tens * 10 + 5}"
+
+
+_CN_TEENS_RE = re.compile(rf"([{_CN}]?)十几")
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals → Arabic digits, in place ("日均三百单" → "日均300单")."""
+    text = _CN_TEENS_RE.sub(_some_teens, _CN_RANGE_RE.sub(_cn_range, text))
+    if not _CN_NUMERAL_RE.search(text):
+        return text
+
+    def convert(match: re.Match[str]) -> str:
+        numeral = match.group(0)
+        if numeral in ("万", "千", "百", "点", "亿", "千万", "万一", "一点"):
+            return numeral  # words, not numbers: 千万 (by all means), 万一 (in case), 一点
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = cn2an.cn2an(numeral, "smart")
+        except (ValueError, KeyError, IndexError):
+            return numeral
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    # Keep a trailing 万 or 千 after Arabic digits as a unit: "1.5万" stays for the quantity rule.
+    return re.sub(rf"(?<![\d.])[{_CN}十百千万亿点]+", convert, text)
 
 
 def _cn_amount(digit: str | None, unit: str) -> int:
@@ -338,10 +398,11 @@ def _vague_words(text: str) -> str:
 _AMOUNT = re.compile(
     r"(?P<pre>不到|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
     r"under|less than|below|nearly|almost|over|more than|at least)?\s*"
-    r"(?<![\d.])(?P<a>\d+(?:\.\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
+    r"(?<![\d.])(?P<a>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
     r"(?:\s*(?:-|~|～|–|—|到|至|to|或者?|or(?=\s))\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<bu>万|w(?![a-z])|千|k(?![a-z]))?)?"
     r"\s*(?P<suf>多(?!少|级|语|久)|几|出头|左右|上下|以上|以下|以内|之内|内(?!容)|\+|≈|"
     r"or more|or less|plus|ish|something|odd)?")
+_NEGATIVE = re.compile(r"(?:^|[^\d\s])\s*(?:-|−|负|負|minus\s)$|^\s*[-−]$")
 _BELOW = {"不到", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下", "以内",
           "之内", "内", "or less"}
 _NEAR = {"将近", "接近", "快到", "近", "快", "nearly", "almost"}
@@ -394,6 +455,8 @@ def _amounts(view: str) -> list[_Amount]:
                                  approximate=True, bound=high))
             continue
         value, approximate, vague, below = low, False, suf == VAGUE, False
+        if not pre and _NEGATIVE.search(view[:start]):
+            low = value = -low  # "-5": refused by the range checks, never read as 5
         if not suf and re.match(r"\s*(?:个|单|笔)\s*出头", view[match.end():]):
             suf = "出头"  # "十个出头", "一万单出头"
         if suf in _SOME:
@@ -466,13 +529,16 @@ _AFTER = [
         r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|分类|种类|类别|类|种|款|categor|kinds?\b|"
         r"types?\b|product lines?)")),
     ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
+    ("per_day", re.compile(r"^\s*(?:/|per |a )\s*(?:day\b|天|日)")),
     ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
     ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
     ("ignore", re.compile(
         r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|小时|h\b|"
         r"hours?\b|days?\b|years?\b|months?\b|(?:cs |customer service )?(?:people|staff|"
         r"agents?\b|reps?\b|persons?\b)|面值|的(?:话费|卡|点卡)|班|轮|"
-        r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成)")),
+        r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成|开头|结尾|号段|"
+        r"是?(?:商品数|产品数|sku)|"
+        r"(?:support |cs )(?:staff|agents?|people|reps?))")),
     ("count", re.compile(r"^\s*个(?!月|小时)")),
 ]
 _BEFORE = [
@@ -481,7 +547,8 @@ _BEFORE = [
                           r"|(?:报|报价|收|要价|offered|quoted|charged|paid)\D{0,6}$"
                           r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|profit|margin)\D{0,3}$")),
     ("budget", re.compile(r"(?:预算|budget|能花|花个|花费|出得起|能出|付得起|能接受|接受|承受|"
-                          r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|"
+                          r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|set aside|"
+                          r"allocate|go up to|"
                           r"max|up to|no more than)\D{0,6}$")),
     ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
                           r"per day|a day|orders?|单\s*:)\D{0,6}$")),
@@ -491,8 +558,10 @@ _BEFORE = [
     ("minutes", re.compile(r"(?:响应|回复|回应|reply|respond|response)\D{0,8}$")),
 ]
 _PERIOD_NEAR = re.compile(r"每(天|周|月|年|季)|(?:per|a|last|this|every) (day|week|month|year)|"
+                          r"(annual|annually)|"
                           r"/\s*(天|周|月|年|day|week|month|year)|(daily|weekly|monthly|yearly)")
 _PERIOD_KEY = {"天": "day", "周": "week", "月": "month", "年": "year", "季": "quarter",
+               "annual": "year", "annually": "year",
                "daily": "day", "weekly": "week", "monthly": "month", "yearly": "year"}
 _YEARISH = re.compile(r"^\s*(?:年|开始|起|以来)")
 _MONEY_CONTEXT = re.compile(r"便宜|贵|钱|价格|价钱|报价|单价|费用|月费|服务费|花|预算|块|元|cheap|"
@@ -501,7 +570,7 @@ _MONEY_CONTEXT = re.compile(r"便宜|贵|钱|价格|价钱|报价|单价|费用|
 _DURATION_CONTEXT = re.compile(r"处理|下来|耗时|用时|花了?|一单|每单|平均.{0,4}要|takes?|spent|"
                                r"per order|each order")
 _NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
-                                    r"don'?t need|do not need|no need for)\s*"
+                                    r"don'?t need|do not need|no need for)\s*(?:到|等)?\s*"
                                     r"(?:那个|那种)?\s*$")
 _WANT_PERIOD = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
                 "quarter": Decimal(91), "year": Decimal(365)}
@@ -511,10 +580,14 @@ _BUDGET_PERIOD = {"year": Decimal(12), "quarter": Decimal(3)}
 def _period(view: str, amount: _Amount) -> str:
     """The period an amount is counted over, from the words around it ("每月 12000 单")."""
     wide = view[max(0, amount.start - 2):amount.end + 2].isascii()
-    window = view[max(0, amount.start - (18 if wide else 12)):amount.end + (24 if wide else 8)]
-    match = _PERIOD_NEAR.search(window)
-    if not match:
+    window = view[max(0, amount.start - (24 if wide else 12)):amount.end + (24 if wide else 8)]
+    offset = max(0, amount.start - (24 if wide else 12))
+    where = amount.start - offset
+    matches = list(_PERIOD_NEAR.finditer(window))
+    if not matches:
         return "day"
+    # The period word nearest the amount ("上个月一百五，现在一天两百" reads 两百 per day).
+    match = min(matches, key=lambda m: min(abs(m.start() - where), abs(m.end() - where)))
     word = next(group for group in match.groups() if group)
     return _PERIOD_KEY.get(word, word)
 
@@ -540,6 +613,7 @@ class _Bound:
     vague: bool
     clause: int
     peak: bool = False
+    strong: bool = True  # bound by its own unit ("300单"), not by a cue nearby
 
 
 @dataclass(slots=True)
@@ -552,6 +626,18 @@ class _Context:
     money: bool  # the message talks about money (便宜, 价, 预算…)
     system: bool  # it names a CS system
     rejected: list[Decimal] = field(default_factory=list)  # "500 not 50": the 50
+
+
+# Words that say a clause is about what the shop sells (outside the kinds question).
+_SELLING = re.compile(r"卖|做|经营|主营|主要|为主|主打|出售|销售|代理|业务|商品|产品|货|只有|只|"
+                      r"还有|也|品类|类目|sell|selling|sold|deal|mostly|mainly|only|we do|offer|"
+                      r"products?|stock|also")
+
+
+def _only_goods(clause: str, mention: _Mention) -> bool:
+    """A clause that is little more than the goods' names ("steam卡、话费、激活码")."""
+    rest = clause[:mention.start] + clause[mention.end:]
+    return len(re.sub(r"[\W\d_]", "", rest)) <= 4
 
 
 # --- the reader -----------------------------------------------------------------------
@@ -583,7 +669,12 @@ class Reader:
         folded = _TYPOS.sub(lambda match: _TYPO_FIX[match.group().strip()], folded)
         if not folded:
             return Reading()
+        if step == "DISCOUNT":
+            return self._discount(folded)
         clauses = _clauses(folded)
+        if step in ("QUOTE", "SUMMARY"):
+            clauses = [_Clause(c.text, False, c.condition)
+                       if c.question and _WHAT_IF.search(c.text) else c for c in clauses]
         questions = tuple(c.text for c in clauses if c.question)
         statements = self._statements(clauses)
         # "按单收的话一单多少钱": a choice named as the condition of a question is not made;
@@ -627,11 +718,23 @@ class Reader:
         said: dict[str, list[tuple[object, bool, bool]]] = {}  # value, negated, wanted
         additive = False
         previous_topic: str | None = None
-        for clause in statements:
-            mentions = self.vocabulary.mentions(
-                clause, system_topic=context.system, volume_topic=context.step == "VOLUME")
+        found = [(clause, self.vocabulary.mentions(
+            clause, system_topic=context.system, volume_topic=context.step == "VOLUME",
+            flags_step=context.step == "FLAGS")) for clause in statements]
+        # "不是话费，是流量包": a value denied in one word and said in another is said.
+        denied_words = {(m.slot, m.value, m.word) for _, ms in found for m in ms if m.negated}
+        selling = any(_SELLING.search(clause) for clause in statements)
+        for clause, mentions in found:
+            if context.step != "KINDS" and not selling and not context.correction:
+                # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
+                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)]
             for mention in mentions:
-                wanted = bool(self.vocabulary.want.search(clause[:mention.start]))
+                wanted = (bool(self.vocabulary.want.search(clause[:mention.start]))
+                          or bool(self.vocabulary.taken.match(clause[mention.end:]))
+                          or (not mention.negated
+                              and (mention.slot, mention.value, mention.word) not in denied_words
+                              and any(s == mention.slot and v == mention.value
+                                      for s, v, _ in denied_words)))
                 said.setdefault(mention.slot, []).append((mention.value, mention.negated, wanted))
             if re.search(r"还有|还卖|也卖|也做|另外|加上|以及|also|too|as well", clause):
                 additive = True
@@ -734,7 +837,9 @@ class Reader:
                 if slot is None:
                     loose.append((amount, index, view))
                     continue
-                bound.append(_Bound(slot, value, amount.vague, index, peak))
+                unit = any(pattern.search(view[amount.end:amount.end + 14])
+                           for name, pattern in _AFTER if name not in ("ignore", "count"))
+                bound.append(_Bound(slot, value, amount.vague, index, peak, strong=unit))
         self._bind_loose(loose, topics, bound, context, facts)
         by_slot: dict[str, list[_Bound]] = {}
         for item in bound:
@@ -744,6 +849,8 @@ class Reader:
             if slot == "orders" and not usual:
                 continue  # only a peak figure ("大促一天两千单"): not the daily average
             chosen = usual or items
+            if not context.correction:
+                chosen = [item for item in chosen if item.strong] or chosen
             if slot == "response":
                 levels = [str(item.value) for item in chosen]
                 if "response" in facts and not context.correction:
@@ -767,6 +874,10 @@ class Reader:
             topic = topics[index] or (topics[index - 1] if index else None)
             slot = topic if topic and (context.correction
                                        or not any(b.slot == topic for b in bound)) else None
+            if slot is None and context.correction:
+                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")]
+                slot = earlier[-1] if earlier else (
+                    STEP_SLOT.get(context.step or "") if not bound else None)
             if slot is None and context.rejected:
                 slot = next((name for name in ("orders", "categories", "budget")
                              if context.known.get(name) is not None
@@ -791,18 +902,21 @@ class Reader:
                 view, amount):
             context.rejected.append(amount.bound)
             return "ignore", Decimal(0)  # "不是300是500单", "不用5分钟": refused
+        counted = False
         for slot, pattern in _AFTER:
             if pattern.search(after):
                 if slot == "count":
-                    return None, amount.value  # "七八个": a count of what the clause names
+                    counted = True  # "七八个": a count of what the clause names, if it does
+                    break
                 return self._unit_slot(slot, amount, before, view, context)
         else:
-            if amount.value >= 1_000_000 and not amount.approximate:
+            alone = view.strip() == view[amount.start:amount.end].strip()
+            if amount.value >= 1_000_000 and not amount.approximate and not alone:
                 return "ignore", Decimal(0)  # a phone or QQ number, an order id
             if 1990 <= amount.value <= 2035 and _YEARISH.search(after):
                 return "ignore", Decimal(0)
         for slot, pattern in _BEFORE:
-            if not pattern.search(before):
+            if not pattern.search(before) or (counted and slot not in ("categories", "orders")):
                 continue
             if slot == "ignore":
                 return "ignore", Decimal(0)
@@ -831,6 +945,8 @@ class Reader:
                    context: _Context) -> tuple[str | None, Decimal | str]:
         if slot == "ignore":
             return "ignore", Decimal(0)
+        if slot == "per_day":
+            return "orders", amount.value  # "250/day"
         if slot in ("minutes", "seconds"):
             around = clause_of(view, amount)
             if _DURATION_CONTEXT.search(around):
@@ -869,6 +985,24 @@ class Reader:
                 value = _round(value / _WANT_PERIOD[period])
         return value
 
+    @staticmethod
+    def _discount(folded: str) -> Reading:
+        """A salesperson's discount in percent: "10", "10%", "百分之十", "十个点", "打九折" → 10."""
+        view = arabic(folded.replace("百分之", ""))
+        off = re.search(r"(\d+(?:\.\d+)?)\s*折", view)
+        if off:
+            tenths = Decimal(off.group(1))
+            rate = tenths * 10 if tenths < 10 else tenths  # 九折 → 90 %, 85折 → 85 %
+            return Reading({"discount": 100 - rate})
+        number = re.search(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?", view)
+        if number is None:
+            return Reading()
+        try:
+            value = Decimal(number.group())
+        except InvalidOperation:
+            return Reading()
+        return Reading({"discount": int(value) if value == value.to_integral_value() else value})
+
     # --- bare replies -----------------------------------------------------------------
 
     def _bare_reply(self, clauses: list[str], step: str, facts: dict[str, Any],
@@ -882,6 +1016,8 @@ class Reader:
             facts[slot] = [value] if slot == "kinds" else value
             return
         every = set(replies)
+        if not every:
+            return  # "？？": nothing was said
         no, yes = every <= _NO, every <= _YES
         if step == "FLAGS":
             if no:

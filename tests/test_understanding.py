@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from dialogs.engine import Engine
-from dialogs.parse import Number, arabic, parse_number
+from dialogs.engine import Engine, Press, Say
 from dialogs.text import normalize
+from dialogs.understanding import Reader, numeric_view
 from pricing import Rates
 
 
@@ -32,7 +32,7 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("一千五", "ORDERS", {"orders": 1500}),
     ("两千单左右", "ORDERS", {"orders": 2000}),
     ("每天1-2万单", "ORDERS", {"orders": 15000}),
-    ("500多单", "ORDERS", {"orders": 500}),
+    ("500多单", "ORDERS", {"orders": 550}),  # N多: N + half its last place
     ("不到100单", "ORDERS", {"orders": 80}),
     ("超过1000", "ORDERS", {"orders": 1000}),
     ("日均 300 单", "ORDERS", {"orders": 300}),
@@ -52,7 +52,7 @@ PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     ("12", "CATEGORIES", {"categories": 12}),
     ("十二类", "CATEGORIES", {"categories": 12}),
     ("十几类", "CATEGORIES", {"categories": 15}),
-    ("20多个品类", "CATEGORIES", {"categories": 20}),
+    ("20多个品类", "CATEGORIES", {"categories": 25}),
     ("5种", "CATEGORIES", {"categories": 5}),
     ("十二類", "CATEGORIES", {"categories": 12}),
     # response time
@@ -130,11 +130,71 @@ def test_what_it_cannot_read_gives_nothing(engine: Engine, text: str) -> None:
     assert engine.understand(text, step="ORDERS") == {}
 
 
-def test_numbers_keep_whether_they_were_approximate() -> None:
-    assert parse_number("三四百") == Number(value=parse_number("350").value, approximate=True)  # type: ignore[union-attr]
-    assert parse_number("300") == Number(value=parse_number("300").value)  # type: ignore[union-attr]
+def test_a_vague_amount_is_asked_back_not_taken() -> None:
+    reading = Reader().read("大几百单吧", step="ORDERS")
+    assert reading.facts == {"orders": 800} and reading.unsure == {"orders"}
+    assert Reader().read("三四百单", step="ORDERS").unsure == frozenset()
 
 
 def test_text_is_normalised_before_reading() -> None:
     assert normalize("  ３００\u200b单 ") == "300单"
-    assert arabic("日均三百单") == "日均300单"
+    assert numeric_view("日均三百单") == "日均300单"
+
+
+# --- what the dialogue does with what it read ------------------------------------------
+
+FULL_ANSWERS = {"orders": 300, "kinds": ["game_cards"], "categories": 5, "flags": ["none"],
+                "response": "fast", "scope": "technical", "tooling": "none", "ai": "no",
+                "mode": "outsourced", "volume": "steady", "billing": "compare"}
+
+
+def test_a_vague_amount_is_confirmed_with_yes_before_it_is_taken(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN")
+    asking, screen = engine.handle(state, Say("大几百单吧"))
+    assert "约 800 单" in screen.text and asking.answers == {}
+    assert {"cf:yes", "cf:no"} <= screen.button_ids
+    taken, screen = engine.handle(asking, Say("是的"))
+    assert taken.answers == {"orders": 800} and taken.step == "KINDS"
+
+
+def test_a_vague_amount_refused_asks_for_the_exact_number(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN")
+    asking, _ = engine.handle(state, Say("千把单"))
+    refused, screen = engine.handle(asking, Press("cf:no"))
+    assert refused.answers == {} and refused.step == "ORDERS" and "准确的数字" in screen.text
+
+
+def test_a_correction_from_the_summary_says_what_changed(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN", answers=FULL_ANSWERS)
+    changed, screen = engine.handle(state, Say("不对，是五百单"))
+    assert changed.answers["orders"] == 500 and changed.phase == "summary"
+    assert "已更正" in screen.text and "300" in screen.text and "500" in screen.text
+
+
+def test_a_correction_after_the_quote_makes_a_new_version(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN", answers=FULL_ANSWERS)
+    quoted, _ = engine.handle(state, Press("ok"))
+    again, screen = engine.handle(quoted, Say("刚才说错了，响应改成5分钟"))
+    assert again.answers["response"] == "emergency" and again.confirmed == quoted.confirmed + 1
+    assert screen.kind == "quote" and screen.effects == ("save_quote",)
+
+
+def test_a_negation_removes_one_flag_and_keeps_the_other(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN", answers={**FULL_ANSWERS,
+                                              "flags": ["multi_level", "cross_border"]})
+    changed, _ = engine.handle(state, Say("刚才说错了，没有跨境"))
+    assert changed.answers["flags"] == ["multi_level"]
+
+
+def test_facts_for_other_steps_are_kept_and_the_step_asked_again(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN")
+    after, screen = engine.handle(state, Say("品类不多，七八个"))
+    assert after.answers == {"categories": 8} and after.step == "ORDERS"
+    assert "我理解为" in screen.text
+
+
+def test_a_question_it_cannot_answer_says_so_and_offers_a_person(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN")
+    after, screen = engine.handle(state, Say("你们公司在哪里？"))
+    assert after.step == state.step and "nav:human" in screen.button_ids
+    assert "转人工" in screen.text
