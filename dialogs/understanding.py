@@ -987,7 +987,7 @@ class Reader:
 
     @staticmethod
     def _discount(folded: str) -> Reading:
-        """A salesperson's discount in percent: "10", "10%", "百分之十", "十个点", "打九折" → 10."""
+        """A discount in percent: "10", "10%", "百分之十", "十个点", "打九折" → 10."""
         view = arabic(folded.replace("百分之", ""))
         off = re.search(r"(\d+(?:\.\d+)?)\s*折", view)
         if off:
