@@ -1,0 +1,112 @@
+"""The quote card: the article's reference profiles drawn, checked, and compared with
+golden images by a perceptual hash.
+
+The golden images (tests/golden/card-*.png) change when the card's layout, wording or the
+prices change on purpose. Look at the new cards, then write them with
+`KAMENG_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_card.py`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date
+from pathlib import Path
+
+import imagehash
+import pytest
+from PIL import Image
+
+from bot.card import (
+    HEIGHT,
+    WIDTH,
+    CardFontError,
+    card_text,
+    find_font,
+    font,
+    render_card,
+)
+from bot.render import format_money_range
+from locales.i18n import translator
+from pricing import Rates, quote
+from tests.test_reference_profiles import R_LARGE, R_MEDIUM, R_SMALL
+
+GOLDEN = Path(__file__).with_name("golden")
+PROFILES = {"r_small": R_SMALL, "r_medium": R_MEDIUM, "r_large": R_LARGE}
+ISSUED = date(2026, 11, 27)
+COMPANY = "星辰客服外包"
+# Out of 256 bits: a font hinting or anti-aliasing change moves a few; another profile's
+# card (other figures, other lines) moves several times more.
+TOLERANCE = 24
+
+
+def card(name: str, rates: Rates, locale: str = "zh_CN") -> Image.Image:
+    data = render_card(quote(PROFILES[name], rates), locale, company=COMPANY, issued=ISSUED)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return Image.open(io.BytesIO(data)).convert("RGB")
+
+
+def phash(image: Image.Image) -> imagehash.ImageHash:
+    return imagehash.phash(image, hash_size=16)
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_card_is_a_link_preview_sized_picture_with_ink_on_it(name: str,
+                                                                  rates: Rates) -> None:
+    image = card(name, rates)
+    assert image.size == (WIDTH, HEIGHT)
+    grey = image.convert("L")
+    dark = sum(grey.histogram()[:128])
+    assert dark > 10_000  # text, not a blank page
+    low, high = grey.getextrema()
+    assert high - low > 150
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_card_matches_its_golden_image(name: str, rates: Rates) -> None:
+    image = card(name, rates)
+    golden = GOLDEN / f"card-{name}.png"
+    if os.environ.get("KAMENG_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        image.save(golden)
+    distance = phash(image) - phash(Image.open(golden).convert("RGB"))
+    assert distance <= TOLERANCE, f"{name}: {distance} bits from {golden} (see the docstring)"
+
+
+def test_the_golden_images_tell_the_profiles_apart(rates: Rates) -> None:
+    hashes = {name: phash(Image.open(GOLDEN / f"card-{name}.png")) for name in PROFILES}
+    assert hashes["r_small"] - hashes["r_large"] > TOLERANCE
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "zh_TW", "en"])
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_character_on_the_card_has_a_glyph_in_the_cjk_font(name: str, locale: str,
+                                                                  rates: Rates) -> None:
+    text = card_text(quote(PROFILES[name], rates), translator(locale), company=COMPANY,
+                     issued=ISSUED, prospect="星辰卡盟")
+    words = [text.company, text.title, text.summary, text.plan, text.total_label, text.total,
+             text.footer, *(part for line in text.lines for part in line)]
+    tofu = bytes(font(26).getmask("\ue000"))  # a private-use code point: the missing box
+    for char in sorted(set("".join(words)) - {" "}):
+        left, top, right, bottom = font(26).getbbox(char)
+        assert right > left and bottom > top, f"{char!r} draws nothing"
+        assert bytes(font(26).getmask(char)) != tofu, f"{char!r} is drawn as a tofu box"
+
+
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_card_says_the_total_three_to_five_key_lines_and_the_validity(
+    name: str, rates: Rates
+) -> None:
+    result = quote(PROFILES[name], rates)
+    t = translator("zh_CN")
+    text = card_text(result, t, company="", issued=ISSUED, prospect="星辰卡盟")
+    assert text.total == format_money_range(result.monthly, t)
+    assert 3 <= len(text.lines) <= 5
+    assert text.company == t("card.company")  # no COMPANY_NAME: the neutral name
+    assert "有效期至 2026-12-27" in text.footer and "星辰卡盟" in text.footer
+    assert t(f"scope.{result.scope}") in text.plan
+
+
+def test_without_a_cjk_font_the_error_names_the_debian_package(tmp_path: Path) -> None:
+    with pytest.raises(CardFontError, match="fonts-wqy-microhei"):
+        find_font([(str(tmp_path / "missing.ttc"), 0)])
