@@ -14,6 +14,7 @@ per size: opening the 5 MB collection costs more than drawing the whole card.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.render import quote_context
+from bot.store import QuoteRecord
 from locales.i18n import Translator, translator
 from pricing import Quote
 
@@ -39,6 +41,10 @@ FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
 FONT_PACKAGE = "fonts-wqy-microhei"
+
+# FreeType faces are not safe to share between threads: callers render off the event loop
+# (asyncio.to_thread), one card at a time.
+_DRAWING = threading.Lock()
 
 INK, MUTED, ACCENT, RULE, PAPER, BAND = (
     "#1f2933", "#616e7c", "#0b6e4f", "#e4e7eb", "#ffffff", "#f5f7fa")
@@ -172,10 +178,24 @@ def render_card(quote: Quote, locale: str | None = None, *, company: str = "",
     text = card_text(quote, translator(locale), company=company, issued=issued,
                      prospect=prospect)
     buffer = io.BytesIO()
+    with _DRAWING:
+        image = draw_card(text)
     # Fast compression: a flat card compresses well anyway, and level 6 doubles the time.
-    draw_card(text).save(buffer, format="PNG", compress_level=1)
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 
-__all__ = ["CardFontError", "CardText", "card_text", "check_font", "draw_card", "find_font",
-           "render_card", "valid_until"]
+def record_card(record: QuoteRecord, *, company: str = "") -> bytes:
+    """The card of a saved quote, the same in Telegram and on its page: issued on the day
+    the quote was saved, in the quote's language, naming the prospect if any."""
+    return render_card(record.quote(), record.locale, company=company,
+                       issued=date.fromisoformat(record.created_at[:10]),
+                       prospect=record.prospect)
+
+
+def card_filename(record: QuoteRecord) -> str:
+    return f"quote-{record.id}-v{record.version}.png"
+
+
+__all__ = ["CardFontError", "CardText", "card_filename", "card_text", "check_font",
+           "draw_card", "find_font", "record_card", "render_card", "valid_until"]

@@ -268,6 +268,7 @@ def cmd_history(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
+    from bot.card import FONT_PACKAGE, CardFontError
     from bot.config import ConfigError, load_settings
     from bot.telegram import StartupError, build_app, serve, setup_logging
 
@@ -288,6 +289,8 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
         app = build_app(settings, token)
     except StoreError as error:
         raise UsageError(t("cli.error.db", detail=str(error))) from None
+    except CardFontError:
+        raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
     try:
         asyncio.run(serve(app, webhook=args.webhook))
     except StartupError as error:
@@ -297,9 +300,15 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
+    from bot.card import FONT_PACKAGE, CardFontError
+    from bot.config import ConfigError, load_settings
     from bot.web import serve_web
 
     port = _whole(t, "cli.error.port", args.port, 65535)
+    try:
+        settings = load_settings()  # PUBLIC_URL (the og:image's base) and COMPANY_NAME
+    except ConfigError as error:
+        raise UsageError(t("bot.error.config", detail=str(error))) from None
     store = open_store(args.db, t)
 
     async def run() -> None:
@@ -308,7 +317,11 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         try:
-            runner = await serve_web(store, args.host, port, notify=_notifier())
+            runner = await serve_web(store, args.host, port, notify=_notifier(),
+                                     public_url=settings.public_url,
+                                     company=settings.company_name)
+        except CardFontError:
+            raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:
             raise UsageError(t("cli.error.listen", host=args.host, port=port,
                                detail=error.strerror or str(error))) from None

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     public_url: str = Field(default="", validation_alias="PUBLIC_URL")
     web_host: str = Field(default="127.0.0.1", validation_alias="WEB_HOST")
     web_port: int = Field(default=8080, validation_alias="WEB_PORT")
+    company_name: str = Field(default="", validation_alias="COMPANY_NAME")
     discount_limit: int = Field(default=10, ge=0, le=90, validation_alias="DISCOUNT_LIMIT")
     link_days: int = Field(default=30, ge=1, le=365, validation_alias="LINK_VALIDITY_DAYS")
     max_concurrent_updates: int = Field(default=64, validation_alias="KAMENG_MAX_CONCURRENT")

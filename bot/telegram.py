@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.card import check_font
 from bot.config import Settings
 from bot.conversation import COMMANDS, Conversation, Transport
 from bot.store import Store
@@ -106,6 +107,7 @@ class App:
 
 
 def build_app(settings: Settings, token: str) -> App:
+    check_font()  # the quote card's CJK font: a missing package is a start-up error
     store = Store(settings.db)
     engine = Engine(load_rates(settings.rates))
     conversation = Conversation(
@@ -186,7 +188,9 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         if app.settings.public_url:  # quote links point here: serve their pages too
             from bot.web import serve_web
             pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
-                                    notify=app.conversation.notify)
+                                    notify=app.conversation.notify,
+                                    public_url=app.settings.public_url,
+                                    company=app.settings.company_name)
         if webhook:
             await _serve_webhook(app, stop)
         else:

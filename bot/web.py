@@ -1,14 +1,17 @@
-"""The quote web page: GET /q/<token> and /healthz, on aiohttp.
+"""The quote web page: GET /q/<token>, its card /q/<token>/card.png, and /healthz, on aiohttp.
 
 Served by `kameng serve`, and by `kameng bot` in the same process when PUBLIC_URL is set.
 Unknown tokens get 404 and expired or revoked ones 410, with pages that reveal nothing;
 a client that keeps missing is throttled, so guessing 128-bit tokens stays hopeless.
+The page names its card as `og:image` (absolute, from PUBLIC_URL), so a link pasted in a
+chat previews with the price; the card answers exactly as its page does (404/410/429).
 Every view is recorded (time, hashed user agent); link-preview robots are served but not
 counted. Security headers on every response; everything shown is autoescaped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import time
@@ -17,6 +20,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.card import HEIGHT as CARD_HEIGHT
+from bot.card import WIDTH as CARD_WIDTH
+from bot.card import check_font, record_card
 from bot.chart import quote_chart
 from bot.render import environment, quote_context
 from bot.store import QuoteRecord, Store, StoreError
@@ -35,6 +41,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+CARD_SIZE = (CARD_WIDTH, CARD_HEIGHT)
 ROBOTS = ("bot", "preview", "crawler", "spider", "facebookexternalhit", "slurp")
 
 
@@ -65,9 +72,11 @@ def _client(request: web.Request) -> str:
 
 
 def quote_web_app(store: Store, *, notify: Notify | None = None,
-                  throttle: MissThrottle | None = None) -> web.Application:
+                  throttle: MissThrottle | None = None, public_url: str = "",
+                  company: str = "") -> web.Application:
     throttle = throttle or MissThrottle()
     env = environment()
+    check_font()  # no CJK font: fail at start-up, naming the package, not at the first card
 
     @web.middleware
     async def security_headers(request: web.Request,
@@ -75,8 +84,9 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
                                ) -> web.StreamResponse:
         try:
             response = await handler(request)
-        except web.HTTPException as error:
-            response = error
+        except web.HTTPException as error:  # the router's 404/405: raised, not returned
+            error.headers.update(SECURITY_HEADERS)
+            raise
         response.headers.update(SECURITY_HEADERS)
         return response
 
@@ -88,23 +98,39 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         return web.Response(status=status, text=body, content_type="text/html",
                             charset="utf-8")
 
-    async def show(request: web.Request) -> web.Response:
+    def live(request: web.Request) -> QuoteRecord | web.Response:
+        """The record behind a live token, or the error page to answer instead."""
         client = _client(request)
         if throttle.blocked(client):
             return error_page(429, "throttled")
-        token = request.match_info["token"]
         try:
-            record, state = store.link(token)
+            record, state = store.link(request.match_info["token"])
         except StoreError:
             return error_page(503, "busy")
         if record is None or state != "ok":
             throttle.miss(client)
             return error_page(404 if state == "unknown" else 410, "gone")
+        return record
+
+    async def show(request: web.Request) -> web.Response:
+        record = live(request)
+        if isinstance(record, web.Response):
+            return record
         agent = request.headers.get("User-Agent", "")
         if request.method == "GET" and not any(word in agent.lower() for word in ROBOTS):
             await _count_view(store, record, agent, notify)
-        return web.Response(text=render_page(record), content_type="text/html",
-                            charset="utf-8")
+        base = public_url or str(request.url.origin())
+        card_url = f"{base}/q/{request.match_info['token']}/card.png"
+        return web.Response(text=render_page(record, card_url=card_url),
+                            content_type="text/html", charset="utf-8")
+
+    async def card(request: web.Request) -> web.Response:
+        """The quote card (the page's og:image); not a view: previews fetch it."""
+        record = live(request)
+        if isinstance(record, web.Response):
+            return record
+        png = await asyncio.to_thread(record_card, record, company=company)
+        return web.Response(body=png, content_type="image/png")
 
     async def healthz(request: web.Request) -> web.Response:
         try:
@@ -115,6 +141,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
 
     app = web.Application(middlewares=[security_headers])
     app.router.add_get("/q/{token}", show)
+    app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
     return app
 
@@ -134,17 +161,19 @@ async def _count_view(store: Store, record: QuoteRecord, agent: str,
                               who=t("page.someone"), where=t("page.web")))
 
 
-def render_page(record: QuoteRecord) -> str:
+def render_page(record: QuoteRecord, *, card_url: str = "") -> str:
     quote = record.quote()
     t = translator(record.locale)
     context = quote_context(quote, t)
-    context.update(record=record, chart=quote_chart(quote), lang=t.locale.replace("_", "-"))
+    context.update(record=record, chart=quote_chart(quote), lang=t.locale.replace("_", "-"),
+                   card_url=card_url, card_size=CARD_SIZE)
     return environment().get_template("quote_page.html.j2").render(context)
 
 
-async def serve_web(store: Store, host: str, port: int, *,
-                    notify: Notify | None = None) -> web.AppRunner:
-    runner = web.AppRunner(quote_web_app(store, notify=notify), access_log=None)
+async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
+                    public_url: str = "", company: str = "") -> web.AppRunner:
+    app = quote_web_app(store, notify=notify, public_url=public_url, company=company)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("quote pages on http://%s:%s/q/<token>", host, port)
