@@ -32,6 +32,7 @@ WIDTH, HEIGHT = 1200, 630  # the 1.91:1 link-preview shape; Telegram shows it wh
 MARGIN = 56
 KEY_LINES = 5  # at most; the fewest is three (one line item, per order, break-even)
 TOP_ITEMS = 3  # the line items shown: the largest, in the quote's order
+SIZES = (22, 26, 28, 36, 68)  # font sizes in px, before any shrinking to fit
 
 # (path, face index) in order of preference: the first is what `make browser` installs,
 # so the golden images are drawn with it.
@@ -86,8 +87,10 @@ def font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def check_font() -> None:
-    """At start-up: fail now, with the package's name, rather than at the first quote."""
-    font(28)
+    """At start-up: fail now, with the package's name, rather than at the first quote;
+    and open the sizes the card uses, so the first merchant does not wait for it."""
+    for size in SIZES:
+        font(size)
 
 
 def valid_until(issued: date, quote: Quote) -> date:

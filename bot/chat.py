@@ -1,5 +1,8 @@
 """`kameng chat`: the very same dialogue in a terminal, on the embedded SQLite store.
 
+Each saved quote's card (bot/card.py) is written beside the database, in kameng-cards/,
+and its path printed: a terminal shows no pictures.
+
 Buttons are shown numbered: type the number, the button's label, or free text. Where the
 step asks for a number (daily orders, categories, budget) a bare number is the answer and
 a button is picked with "#N". Without a terminal, one answer is read per line, so a
@@ -13,13 +16,15 @@ import logging
 import unicodedata
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
+from bot.card import FONT_PACKAGE, CardFontError, card_filename, record_card
 from bot.render import html_to_text, render_quote_text
 from bot.store import Store, StoreError
 from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
 from dialogs.steps import STEP_BY_ID, Kind
-from locales.i18n import translator
+from locales.i18n import Translator, translator
 
 CHANNEL = "terminal"
 log = logging.getLogger(__name__)
@@ -83,12 +88,14 @@ def format_screen(screen: Screen, locale: str) -> str:
 
 class TerminalChat:
     def __init__(self, engine: Engine, store: Store, *, user_id: str, locale: str,
-                 out: TextIO) -> None:
+                 out: TextIO, company: str = "", cards_dir: Path | None = None) -> None:
         self.engine = engine
         self.store = store
         self.user_id = user_id
         self.locale = locale
         self.out = out
+        self.company = company
+        self.cards_dir = cards_dir or Path(store.path).with_name("kameng-cards")
 
     def begin(self) -> tuple[DialogState, Screen]:
         """Resume the stored dialogue (offering 继续上次 / 重新开始), or start one."""
@@ -110,6 +117,7 @@ class TerminalChat:
                 locale=new_state.locale)
             self.print(render_quote_text(new_screen.quote, new_state.locale))
             self.print(t("chat.saved", id=quote_id, db=self.store.path))
+            self.write_card(quote_id, t)
         elif new_screen.kind == "quote" and new_screen.quote is not None:
             self.print(render_quote_text(new_screen.quote, new_state.locale))
         if "handoff" in new_screen.effects:
@@ -118,6 +126,24 @@ class TerminalChat:
                                       answers=dict(new_state.answers))
         self.store.save_session(CHANNEL, self.user_id, new_state.to_dict())
         return new_state, new_screen
+
+    def write_card(self, quote_id: int, t: Translator) -> None:
+        """The quote card as a PNG file; its path printed instead of the picture."""
+        record = self.store.record(quote_id)
+        if record is None:
+            return
+        try:
+            png = record_card(record, company=self.company)
+            self.cards_dir.mkdir(parents=True, exist_ok=True)
+            path = self.cards_dir / card_filename(record)
+            path.write_bytes(png)
+        except CardFontError:
+            self.print(t("card.no_font", package=FONT_PACKAGE))
+            return
+        except OSError as error:
+            log.warning("could not write the card of quote %s: %s", quote_id, error)
+            return
+        self.print(t("card.saved", path=str(path)))
 
     def print(self, text: str) -> None:
         self.out.write(text + "\n")

@@ -237,12 +237,23 @@ def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
     user = args.user or terminal_user()
     locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
         CHANNEL, user) or t.locale
-    chat = TerminalChat(Engine(rates), store, user_id=user, locale=locale, out=sys.stdout)
+    chat = TerminalChat(Engine(rates), store, user_id=user, locale=locale, out=sys.stdout,
+                        company=_company_name())
     interactive = sys.stdin.isatty()
     try:
         return chat.run(stdin_lines(sys.stdin, interactive=interactive))
     finally:
         store.close()
+
+
+def _company_name() -> str:
+    """COMPANY_NAME for the quote card (from the environment or .env); empty if unset."""
+    from bot.config import ConfigError, load_settings
+
+    try:
+        return load_settings().company_name
+    except ConfigError:
+        return ""
 
 
 def cmd_history(args: argparse.Namespace, t: Translator) -> int:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.card import card_filename, record_card
 from bot.render import render_quote_html
 from bot.store import Store, StoreError
 from dialogs.engine import DialogState, Engine, Press, Say, Screen, StateError
@@ -93,6 +94,9 @@ class Transport(Protocol):
 
     async def send_document(self, chat_id: int, filename: str, data: bytes,
                             caption: str) -> int: ...
+
+    async def send_photo(self, chat_id: int, filename: str, data: bytes,
+                         caption: str) -> int: ...
 
 
 # --- sending with retries ---------------------------------------------------------------
@@ -231,6 +235,7 @@ class Conversation:
     discount_limit: int = 10
     link_days: int = 30
     public_url: str = ""
+    company_name: str = ""  # on the quote card; empty: the catalog's neutral name
     transport: Transport | None = None  # for messages not in reply to an update
 
     def __post_init__(self) -> None:
@@ -526,14 +531,29 @@ class Conversation:
     async def _after(self, incoming: Incoming, out: _Out, state: DialogState, screen: Screen,
                      *, edit: bool) -> None:
         """Carry out the screen's effects, then show it."""
+        saved: int | None = None
         if "save_quote" in screen.effects and screen.quote is not None:
-            await self.desk.save(incoming, out, state, screen.quote)
+            saved = await self.desk.save(incoming, out, state, screen.quote)
         if "share_link" in screen.effects:
             await self.desk.share(incoming, out, state)
             return
         if "handoff" in screen.effects:
             await self._handoff(incoming, out, state)
         await self.show_screen(incoming, out, state, screen, edit=edit)
+        if saved is not None:
+            await self.send_card(out, saved, state.locale)  # below the quote it shows
+
+    async def send_card(self, out: _Out, quote_id: int, locale: str) -> None:
+        """The quote card (bot/card.py) as a photo to forward. Best effort: the quote
+        itself has gone out already, or goes out next whatever happens here."""
+        try:
+            record = self.store.record(quote_id)
+            if record is None:
+                return
+            png = await asyncio.to_thread(record_card, record, company=self.company_name)
+            await out.photo(card_filename(record), png, translator(locale)("card.caption"))
+        except Exception:
+            log.warning("could not send the card of quote %s", quote_id, exc_info=True)
 
     async def show_screen(self, incoming: Incoming, out: _Out, state: DialogState,
                           screen: Screen, *, edit: bool) -> None:
@@ -629,6 +649,11 @@ class _Out:
         chat_id = self.incoming.chat_id
         await with_retries(lambda: self.transport.send_document(chat_id, filename, data,
                                                                 caption), self.retry)
+
+    async def photo(self, filename: str, data: bytes, caption: str) -> int:
+        chat_id = self.incoming.chat_id
+        return int(await with_retries(lambda: self.transport.send_photo(
+            chat_id, filename, data, caption), self.retry))
 
     async def best_effort_reply(self, text: str) -> None:
         """The apology after an error: it must not raise in its turn."""

@@ -184,6 +184,7 @@ class SalesDesk:
             await self.notify(int(record.sales_owner), "notify.opened", id=record.id,
                               prospect=html.escape(record.prospect or "-"),
                               who=html.escape(handle_of(incoming)), where="Telegram")
+        await self.conv.send_card(out, record.id, t.locale)  # the prospect forwards it
         await self.show_quote(out, record, t)
 
     async def show_quote(self, out: _Out, record: QuoteRecord, t: Translator) -> None:

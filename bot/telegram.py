@@ -114,7 +114,8 @@ def build_app(settings: Settings, token: str) -> App:
         engine=engine, store=store, sales_ids=settings.sales_ids, admin_ids=settings.admin_ids,
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
         flood_window=settings.flood_window_seconds, discount_limit=settings.discount_limit,
-        link_days=settings.link_days, public_url=settings.public_url)
+        link_days=settings.link_days, public_url=settings.public_url,
+        company_name=settings.company_name)
     frontend: Frontend
     if settings.framework == "ptb":
         from bot.tg_ptb import PtbFrontend

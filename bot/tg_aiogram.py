@@ -92,6 +92,11 @@ class AiogramTransport:
             chat_id, BufferedInputFile(data, filename=filename), caption=caption))
         return int(message.message_id)
 
+    async def send_photo(self, chat_id: int, filename: str, data: bytes, caption: str) -> int:
+        message = await self._call(self.bot.send_photo(
+            chat_id, BufferedInputFile(data, filename=filename), caption=caption))
+        return int(message.message_id)
+
 
 def _from_message(message: Message, update: Update, *, edited: bool = False) -> Incoming:
     user = message.from_user

@@ -83,6 +83,11 @@ class PtbTransport:
             chat_id, document=InputFile(data, filename=filename), caption=caption))
         return int(message.message_id)
 
+    async def send_photo(self, chat_id: int, filename: str, data: bytes, caption: str) -> int:
+        message = await self._call(self.bot.send_photo(
+            chat_id, photo=InputFile(data, filename=filename), caption=caption))
+        return int(message.message_id)
+
 
 def to_incoming(update: Update) -> Incoming | None:
     """A PTB update → the conversation's view of it (None for kinds we ignore)."""

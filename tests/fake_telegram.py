@@ -13,6 +13,7 @@ Faults can be injected per method: a 429 with retry_after, a 500, or a dropped c
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import time
@@ -81,6 +82,7 @@ class FakeTelegram:
         self.faults: dict[str, list[Fault]] = defaultdict(list)
         self.commands: dict[str, Any] = {}
         self.webhook: dict[str, Any] = {}
+        self.uploads: dict[str, bytes] = {}  # uploaded files (photos, documents) by sha256
         self.polling = threading.Event()
         self.callback_chats: dict[str, int] = {}
         self.base_url = ""
@@ -126,7 +128,11 @@ class FakeTelegram:
             params: dict[str, Any] = {}
             for key, value in form.items():
                 if isinstance(value, web.FileField):
-                    params[key] = {"filename": value.filename, "size": len(value.file.read())}
+                    data = value.file.read()
+                    digest = hashlib.sha256(data).hexdigest()[:16]
+                    self.uploads[digest] = data
+                    params[key] = {"filename": value.filename, "size": len(data),
+                                   "sha256": digest}
                 else:
                     params[key] = _decode(value)
             return params
@@ -278,7 +284,17 @@ class FakeTelegram:
         if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
             upload = params.get(upload.removeprefix("attach://"))
         params[kind] = upload
-        message[kind] = upload
+        # What Telegram answers: a PhotoSize list or a Document, as the libraries parse them.
+        shown = upload if isinstance(upload, dict) else {"sha256": str(upload), "size": 0}
+        file = {"file_id": shown.get("sha256", ""), "file_unique_id": shown.get("sha256", ""),
+                "file_size": shown.get("size", 0)}
+        message.pop("text", None)
+        if params.get("caption"):
+            message["caption"] = str(params["caption"])
+        if kind == "photo":
+            message["photo"] = [{**file, "width": 1200, "height": 630}]
+        else:
+            message[kind] = {**file, "file_name": shown.get("filename") or "file"}
         self._note(chat_id, {"do": f"send_{kind}", "id": message["message_id"],
                              "file": params.get(kind), "caption": params.get("caption")})
         return message
@@ -412,6 +428,13 @@ class FakeTelegram:
             time.sleep(0.01)
         raise TimeoutError(f"the bot did not handle update {update_id} in {timeout} s")
 
+    def wait_settled(self, chat_id: int, quiet: float = 0.3, timeout: float = 15.0) -> None:
+        """Until the bot has said nothing in the chat for `quiet` seconds: for what goes
+        out after the reply a script waits for (the quote card after the quote)."""
+        log = self.chats[chat_id]
+        self.wait_until(lambda: time.monotonic() - log.last_activity >= quiet,
+                        lambda: f"chat {chat_id} never went quiet", timeout=timeout)
+
     @staticmethod
     def wait_until(condition: Callable[[], bool], what: Callable[[], str], *,
                    timeout: float = 15.0) -> None:
@@ -470,6 +493,11 @@ class FakeTelegram:
     def tap(self, user_id: int, suffix: str, *, wait: bool = True) -> int:
         message_id, data = self.button(user_id, suffix)
         return self.press(user_id, message_id, data, wait=wait)
+
+    def photos(self, chat_id: int) -> list[bytes]:
+        """The photos the bot uploaded to the chat, in order (the quote cards)."""
+        return [self.uploads[event["file"]["sha256"]] for event in self.chats[chat_id].events
+                if event["do"] == "send_photo" and isinstance(event.get("file"), dict)]
 
     def calls_of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]

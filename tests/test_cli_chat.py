@@ -40,6 +40,9 @@ def test_a_scripted_dialogue_prints_and_saves_the_quote(db: Path) -> None:
     assert "[1] 约50单" in result.stdout or "[#1] 约50单" in result.stdout
     assert "月费合计：2,600–5,250 元" in result.stdout
     assert "报价已保存（编号 1" in result.stdout
+    card = db.with_name("kameng-cards") / "quote-1-v1.png"
+    assert f"报价卡片已保存：{card}" in result.stdout  # the path, not a picture
+    assert card.read_bytes().startswith(b"\x89PNG")
     history = kameng("history", "--json", db=db)
     [saved] = json.loads(history.stdout)
     assert saved["daily_orders"] == 300 and saved["monthly_low"] == "2600"

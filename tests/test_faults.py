@@ -52,6 +52,9 @@ class Recorder:
                             caption: str) -> int:
         return await self.send(chat_id, caption, None)
 
+    async def send_photo(self, chat_id: int, filename: str, data: bytes, caption: str) -> int:
+        return await self.send(chat_id, caption, None)
+
     def button(self, suffix: str) -> tuple[int, str]:
         for message_id in sorted(self.keyboards, reverse=True):
             for row in self.keyboards[message_id] or ():

@@ -110,6 +110,7 @@ def test_the_whole_life_of_a_quote_link(env: Env) -> None:
     assert f"报价 #{quote_id} · 第 1 版" in shown and "客户：星辰&lt;b&gt;卡盟&lt;/b&gt;" in shown
     assert "销售折扣 5%" in shown and "月费合计：2,470–4,990 元" in shown
     assert api.button(PROSPECT, f"lk:acc:{token}")
+    assert [e["do"] for e in api.transcript(PROSPECT)[-2:]] == ["send_photo", "send"]  # card
     assert "打开了报价" in env.last_text(SALES_ID)
     api.send_text(PROSPECT, f"/start q_{token}")  # a second open: no second notice
     assert sum("打开了报价" in text for text in api.texts(SALES_ID)) == 1

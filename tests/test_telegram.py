@@ -4,6 +4,7 @@ conversations run through both, and their transcripts must be identical."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sqlite3
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.bad_input import TEXTS as BAD_TEXTS
 from tests.botproc import SALES_ID, TOKEN, BotProcess
@@ -150,6 +152,7 @@ TRANSCRIPTS: dict[str, dict[str, list[dict[str, object]]]] = {}
 def run_script(env: Env, name: str) -> list[dict[str, object]]:
     user = USERS[name]
     SCRIPTS[name](env.api, user)
+    env.api.wait_settled(user)  # the quote card goes out after the quote
     transcript = env.api.transcript(user)
     TRANSCRIPTS.setdefault(env.bot.framework, {})[name] = transcript
     return transcript
@@ -165,13 +168,24 @@ def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> No
     transcript = run_script(env, "r_medium")
     shown = texts(transcript)
     assert "月费合计：2,600–5,250 元" in shown
-    assert transcript[-1]["do"] == "edit"  # the summary message became the quote
+    assert transcript[-2]["do"] == "edit"  # the summary message became the quote
     answers = [e for e in transcript if e["do"] == "answer"]
     assert answers and all(e["text"] == "" for e in answers)  # every press answered
     with sqlite3.connect(env.db) as db:
         rows = db.execute("SELECT monthly_low, monthly_high FROM quotes WHERE user_id = ?",
                           [str(USERS["r_medium"])]).fetchall()
     assert rows == [("2600", "5250")]
+
+
+def test_the_quote_comes_with_its_card_as_a_photo_to_forward(env: Env) -> None:
+    user = USERS["r_medium"]  # after the test above: the quote is on screen
+    transcript = env.api.transcript(user)
+    [photo] = [e for e in transcript if e["do"] == "send_photo"]
+    assert transcript[-1] == photo and transcript[-2]["do"] == "edit"  # under the quote
+    assert photo["caption"] == "报价卡片：可直接转发给合伙人或老板"
+    [card] = env.api.photos(user)
+    image = Image.open(io.BytesIO(card))
+    assert image.format == "PNG" and image.size == (1200, 630)
 
 
 def test_r_small_typed_only(env: Env) -> None:
