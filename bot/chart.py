@@ -1,7 +1,11 @@
 """Geometry of the quote page's chart: monthly cost against daily orders, monthly billing
 (a flat band: this plan) against per-order billing (a widening band), break-even marked.
 
-Computed here so the template only draws (no arithmetic in templates).
+The axes fit the data: the y-axis reaches the top of the per-order band at the right
+edge, so nothing is clipped (a clipped band reads as a cap that does not exist). The
+drawing is 400 units wide with 14-unit labels, so on a 360 px phone (a 328 px chart) a
+label is still 11.5 px. Tick labels are compact numbers in the quote's language (1.5万,
+15K). Computed here so the template only draws (no arithmetic in templates).
 """
 
 from __future__ import annotations
@@ -9,10 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
+from babel.numbers import format_compact_decimal
+
 from pricing import Quote
 
-WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+WIDTH = 400
+LEFT, RIGHT, TOP, BOTTOM = 56, 14, 26, 44
+PLOT_HEIGHT = 190
+HEIGHT = TOP + PLOT_HEIGHT + BOTTOM
+LABEL_SIZE = 14  # user units; the template's CSS says the same
+X_INTERVALS, Y_INTERVALS = 4, 4
+STEPS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
+X_ROOM = Decimal("1.2")  # the x-axis runs 20 % past the merchant's volume or break-even
+Y_ROOM = Decimal("1.05")  # and the y-axis a little above the highest figure drawn
 
 
 @dataclass(frozen=True)
@@ -24,8 +37,10 @@ class Chart:
     per_order: str  # polygon points of the per-order band
     break_even: tuple[float, float]  # x of the low and high break-even volumes
     you: float  # x of the merchant's volume
+    you_label_x: float  # where its label goes (kept inside the plot)
     x_ticks: list[tuple[float, str]]
     y_ticks: list[tuple[float, str]]
+    y_max: Decimal  # the top of the y-axis, yuan per month
 
     # Positions the template needs, so that it does no arithmetic.
     @property
@@ -50,7 +65,7 @@ class Chart:
 
     @property
     def tick_y(self) -> int:
-        return self.height - 22
+        return self.bottom + LABEL_SIZE + 4
 
     @property
     def tick_x(self) -> int:
@@ -58,54 +73,59 @@ class Chart:
 
     @property
     def you_label_y(self) -> int:
-        return self.plot[1] + 10
+        return self.plot[1] - 8
 
     @property
     def axis_label_y(self) -> int:
         return self.height - 4
 
 
-def _nice(value: Decimal) -> Decimal:
-    """A round axis maximum at or above `value`: 1, 2 or 5 × a power of ten."""
-    if value <= 0:
-        return Decimal(1)
-    exponent = Decimal(10) ** (len(str(int(value))) - 1)
-    for step in (1, 2, 5, 10):
-        if value <= exponent * step:
-            return exponent * step
-    return exponent * 10  # pragma: no cover
+def axis(needed: Decimal, intervals: int) -> tuple[Decimal, Decimal]:
+    """(maximum, step) of an axis that reaches `needed` in at most `intervals` round whole
+    steps (1, 2, 2.5 or 5 × a power of ten): 21,000 in 4 → (30,000, 10,000)."""
+    raw = max(needed, Decimal(1)) / intervals
+    power = Decimal(10) ** (len(str(int(raw))) - 1)
+    step = next(power * m for m in STEPS
+                if power * m >= raw and power * m == (power * m).to_integral_value())
+    count = (max(needed, Decimal(1)) / step).to_integral_value(ROUND_CEILING)
+    return step * count, step
 
 
-def quote_chart(quote: Quote) -> Chart:
+def quote_chart(quote: Quote, locale: str = "zh_CN") -> Chart:
     orders = Decimal(quote.inquiry.daily_orders)
     rate_low = quote.per_order.low / orders  # per daily order, per month
     rate_high = quote.per_order.high / orders
-    x_max = _nice(max(orders, quote.break_even_daily_orders.high) * Decimal("1.5"))
-    y_max = _nice(max(quote.monthly.high, rate_low * x_max) * Decimal("1.2"))
+    x_max, x_step = axis(max(orders, quote.break_even_daily_orders.high) * X_ROOM,
+                         X_INTERVALS)
+    y_max, y_step = axis(max(quote.monthly.high, rate_high * x_max) * Y_ROOM, Y_INTERVALS)
     px, py = LEFT, TOP
-    pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    pw, ph = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
 
     def x(value: Decimal) -> float:
-        return round(float(px + pw * min(value, x_max) / x_max), 1)
+        return round(float(px + pw * value / x_max), 1)
 
     def y(value: Decimal) -> float:
-        return round(float(py + ph - ph * min(value, y_max) / y_max), 1)
+        return round(float(py + ph - ph * value / y_max), 1)
+
+    def label(value: Decimal) -> str:
+        return format_compact_decimal(value, locale=locale, fraction_digits=2)
 
     band_top, band_bottom = y(quote.monthly.high), y(quote.monthly.low)
-    # The per-order band from the origin to the right edge (clipped at the top).
-    high_end = min(rate_high * x_max, y_max)
-    high_x = x_max if rate_high * x_max <= y_max else y_max / rate_high
+    # The per-order band from the origin to the right edge: whole, as y_max fits it.
     points = [(x(Decimal(0)), y(Decimal(0))), (x(x_max), y(rate_low * x_max)),
-              (x(x_max), y(high_end if high_x == x_max else y_max)), (x(high_x), y(high_end))]
-    step_x, step_y = x_max / 5, y_max / 4
+              (x(x_max), y(rate_high * x_max))]
+    you = x(orders)
+    margin = 40  # half a label's width, in user units
     return Chart(
         width=WIDTH, height=HEIGHT, plot=(px, py, pw, ph),
         monthly=(float(px), band_top, float(pw), max(band_bottom - band_top, 1.0)),
         per_order=" ".join(f"{a},{b}" for a, b in points),
         break_even=(x(quote.break_even_daily_orders.low), x(quote.break_even_daily_orders.high)),
-        you=x(orders),
-        x_ticks=[(x(step_x * i), f"{(step_x * i).to_integral_value(ROUND_CEILING):,}")
-                 for i in range(6)],
-        y_ticks=[(y(step_y * i), f"{(step_y * i).to_integral_value(ROUND_CEILING):,}")
-                 for i in range(5)],
+        you=you,
+        you_label_x=min(max(you, px + margin), px + pw - margin),
+        x_ticks=[(x(x_step * i), label(x_step * i))
+                 for i in range(int(x_max / x_step) + 1)],
+        y_ticks=[(y(y_step * i), label(y_step * i))
+                 for i in range(int(y_max / y_step) + 1)],
+        y_max=y_max,
     )

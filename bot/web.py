@@ -165,8 +165,8 @@ def render_page(record: QuoteRecord, *, card_url: str = "") -> str:
     quote = record.quote()
     t = translator(record.locale)
     context = quote_context(quote, t)
-    context.update(record=record, chart=quote_chart(quote), lang=t.locale.replace("_", "-"),
-                   card_url=card_url, card_size=CARD_SIZE)
+    context.update(record=record, chart=quote_chart(quote, t.locale),
+                   lang=t.locale.replace("_", "-"), card_url=card_url, card_size=CARD_SIZE)
     return environment().get_template("quote_page.html.j2").render(context)
 
 

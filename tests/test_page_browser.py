@@ -73,3 +73,51 @@ async def test_the_page_shows_the_total_and_the_chart_and_prints_cleanly(
     assert (tmp_path / "quote-page.png").stat().st_size > 10_000
     assert (tmp_path / "quote-page.pdf").stat().st_size > 10_000
     assert requests == [page_url]  # no external asset, no script fetched anything
+
+
+# What the chart's labels measure on screen, and where its bands reach, in the browser.
+CHART_FACTS = """() => {
+  const svg = document.querySelector('#chart svg');
+  const scale = svg.getScreenCTM().a;
+  const sizes = [...svg.querySelectorAll('text')].map(
+    (text) => parseFloat(getComputedStyle(text).fontSize) * scale);
+  const axis = svg.querySelector('line.axis:nth-of-type(2)');
+  const band = svg.querySelector('polygon.band-order').getBBox();
+  return {
+    sizes,
+    plotTop: parseFloat(axis.getAttribute('y1')),
+    plotBottom: parseFloat(axis.getAttribute('y2')),
+    bandTop: band.y,
+    bandBottom: band.y + band.height,
+    title: svg.querySelector('title').textContent,
+    desc: svg.querySelector('desc').textContent,
+    labelledBy: svg.getAttribute('aria-labelledby'),
+    scrollWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+async def test_on_a_360_px_phone_the_chart_is_whole_readable_and_described(
+    page_url: str, tmp_path: Path
+) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                   args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 360, "height": 740})
+        response = await page.goto(page_url)
+        assert response is not None and response.status == 200
+        facts = await page.evaluate(CHART_FACTS)
+        chart = page.locator("#chart svg")
+        await chart.screenshot(path=str(tmp_path / "chart-360.png"))  # the test's artefact
+        await page.screenshot(path=str(tmp_path / "quote-page-360.png"), full_page=True)
+        await browser.close()
+    assert min(facts["sizes"]) >= 11, facts["sizes"]  # every label, in CSS pixels
+    # The per-order band (up to 24,000 at the right edge) is drawn whole, not cut at a cap.
+    assert facts["plotTop"] <= facts["bandTop"] < facts["bandBottom"] <= facts["plotBottom"]
+    assert facts["title"] == "月费随日均单量的变化：包月与按单计费"
+    assert "4,500–18,000 元" in facts["desc"] and "300" in facts["desc"]
+    assert facts["labelledBy"] == "chart-title chart-desc"
+    assert facts["scrollWidth"] <= 360
+    assert (tmp_path / "chart-360.png").stat().st_size > 5_000
