@@ -28,7 +28,7 @@ from dialogs.steps import (
     Kind,
     Step,
 )
-from dialogs.text import fold, normalize
+from dialogs.text import fold, normalize, written_locale
 from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
@@ -336,7 +336,8 @@ class Engine:
         reading = self.reader.read(text, step=self._where(state),
                                    known=facts_of_answers(state.answers))
         found, errors = self._answers(reading, state, t)
-        notices = [self._answer_question(question, state, t) for question in reading.questions]
+        notices = [self._answer_question(question, written_locale(text, state.locale))
+                   for question in reading.questions]
         if not found:
             if errors:
                 notices.append(t(errors[0].key, **errors[0].params))
@@ -389,10 +390,11 @@ class Engine:
         summary = replace(state, phase="summary", answers=answers)
         return summary, self.show(summary, notice=notice)
 
-    def _answer_question(self, question: str, state: DialogState, t: Translator) -> str:
-        answer = self.knowledge.answer(question, state.locale)
+    def _answer_question(self, question: str, locale: str) -> str:
+        """The knowledge file's answer in the language the question was written in."""
+        answer = self.knowledge.answer(question, locale)
         if answer.section is None:
-            return t("kb.unknown")
+            return translator(locale)("kb.unknown")
         return f"💡 {_e(answer.text)}"
 
     def understand(self, text: str, *, step: str | None = None,

@@ -45,3 +45,16 @@ def fold(text: str) -> str:
     if clean.isascii():
         return clean
     return _traditional_to_simplified().convert(clean)
+
+
+def written_locale(text: str, fallback: str) -> str:
+    """The language a message is written in, for answering in kind: traditional Chinese →
+    zh_TW, Latin letters without Chinese → en, else `fallback` (the chat's locale)."""
+    clean = normalize(text)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in clean):
+        if _traditional_to_simplified().convert(clean) != clean:
+            return "zh_TW"
+        return fallback if fallback.startswith("zh") else "zh_CN"
+    if any("a" <= ch <= "z" for ch in clean):
+        return "en"
+    return fallback
