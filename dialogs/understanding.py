@@ -40,7 +40,6 @@ SLOTS = ("orders", "kinds", "categories", "multi_level", "cross_border", "respon
 KIND_ORDER = tuple(lexicon.WORDS["kinds"])
 RESPONSE_ORDER = ("standard", "fast", "emergency")
 SCOPE_ORDER = ("basic", "technical", "full_chain", "expert")
-DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30), "year": Decimal(365)}
 
 # The step being asked → the slot a bare reply fills.
 STEP_SLOT = {"ORDERS": "orders", "KINDS": "kinds", "CATEGORIES": "categories",
@@ -572,7 +571,7 @@ _DURATION_CONTEXT = re.compile(r"处理|下来|耗时|用时|花了?|一单|每�
 _NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
                                     r"don'?t need|do not need|no need for)\s*(?:到|等)?\s*"
                                     r"(?:那个|那种)?\s*$")
-_WANT_PERIOD = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
+_DAYS_IN = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
                 "quarter": Decimal(91), "year": Decimal(365)}
 _BUDGET_PERIOD = {"year": Decimal(12), "quarter": Decimal(3)}
 
@@ -982,7 +981,7 @@ class Reader:
         if slot == "orders" and view:
             period = _period(view, amount)
             if period != "day":
-                value = _round(value / _WANT_PERIOD[period])
+                value = _round(value / _DAYS_IN[period])
         return value
 
     @staticmethod
