@@ -60,9 +60,13 @@ class Reading:
 
 # --- clauses --------------------------------------------------------------------------
 
-_CLAUSE_SPLIT = re.compile(
-    r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
-    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=\S)\s+(?=\S{1,4}\s*:)")
+# Hard boundaries end a sentence (and carry its question mark); soft ones only separate
+# phrases inside it: "AI 能干嘛？" is one question, "不要AI 要真人" two statements.
+_HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s")
+_SOFT_SPLIT = re.compile(
+    r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
+    r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[^\d\s])"
+    r"|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
     r"不对不对|不是不是|^哦不$|^不对$|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
@@ -76,7 +80,8 @@ _NOT_QUESTION = re.compile(
 _REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the numbers|"
                       r"帮我(?:比较|比|算|对比)|都算一下|都报一下")
 # At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
-_WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成.*呢|改成.*呢|看看会不会|试试|"
+_WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成|改成|换到|改为|看看会不会|试试|"
+                      r"switch to|change to|"
                       r"^如果.*呢$")
 
 
@@ -99,19 +104,33 @@ class _Clause:
     condition: bool = False  # ended by 的话: "按单收的话，一单多少钱？"
 
 
+def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """The text cut at the pattern: (piece, the boundary after it) for non-empty pieces."""
+    found: list[tuple[str, str]] = []
+    start = 0
+    for match in pattern.finditer(text):
+        piece = text[start:match.start()].strip()
+        if piece:
+            found.append((piece, match.group()))
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        found.append((tail, ""))
+    return found
+
+
 def _clauses(folded: str) -> list[_Clause]:
     clauses: list[_Clause] = []
-    start = 0
-    for match in _CLAUSE_SPLIT.finditer(folded):
-        piece = folded[start:match.start()].strip()
-        if piece:
-            marked = bool(_QUESTION_MARK.match(match.group()))
-            clauses.append(_Clause(piece, is_question(piece, marked=marked),
-                                   condition=match.group() == "的话"))
-        start = match.end()
-    tail = folded[start:].strip()
-    if tail:
-        clauses.append(_Clause(tail, is_question(tail)))
+    asked = False
+    for sentence, end in _pieces(folded, _HARD_SPLIT):
+        marked = bool(_QUESTION_MARK.match(end))
+        # "…monthly? and is 7x24 included": a sentence that goes on from a question asks too.
+        follows = asked and bool(re.match(r"(?:and|or|also|还有|另外|以及)\b", sentence))
+        sentence_asks = marked or follows or is_question(sentence)
+        for piece, boundary in _pieces(sentence, _SOFT_SPLIT):
+            question = is_question(piece, marked=marked or follows)
+            clauses.append(_Clause(piece, question, condition=boundary == "的话"))
+        asked = sentence_asks
     return clauses
 
 
@@ -164,13 +183,18 @@ class _Vocabulary:
             rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
         self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
         self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
-        self.past = re.compile(r"(?:以前|之前|上家|原来|过去|以往|previously|used to|last agency|"
-                               r"we paid)(?!说|讲|选|填|写)")
-        self.present = re.compile(r"现在|目前|这次|以后|今后|now|currently|these days|this time")
+        self.past = re.compile(r"(?:以前|之前|上家|上一家|原来|过去|以往|previously|used to|"
+                               r"last agency|we paid)(?!说|讲|选|填|写)")
+        self.present = re.compile(r"现在|目前|这次|以后|今后|所以|那就|now|currently|these days|"
+                                  r"this time|so we|so let")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
+        self.customer_topic = re.compile(_alternation(lexicon.CUSTOMER_TOPIC))
         self.not_negators = re.compile(_alternation(lexicon.NOT_NEGATORS))
         self.stops = re.compile(_alternation(lexicon.NEGATION_STOPS))
-        self.joiners = re.compile(rf"^(?:\s|的|{_alternation(lexicon.JOINERS)})*$")
+        # Nothing, or a real joiner: "话费流量", "话费和流量", "话费、流量" (not a bare space:
+        # "不要AI 要真人" is two phrases).
+        self.joiners = re.compile(
+            rf"^(?:\s*(?:的|{_alternation(lexicon.JOINERS)})\s*)*$|^$")
         self.system_topic = re.compile(_alternation(lexicon.SYSTEM_TOPIC))
         self.recommend = re.compile(_alternation(lexicon.RECOMMEND))
         self.topics = {slot: re.compile(_alternation(words))
@@ -195,6 +219,8 @@ class _Vocabulary:
                 continue
             if word in lexicon.ALONE and len(clause.split()) > 3:
                 continue
+            if word in lexicon.NEEDS_CUSTOMER_TOPIC and not self.customer_topic.search(clause):
+                continue
             if word in lexicon.NEEDS_VOLUME_TOPIC and not (
                     volume_topic or self.volume_topic.search(clause)):
                 continue
@@ -210,7 +236,9 @@ class _Vocabulary:
         chain_end = -1  # end of the last negated mention, for "不做话费和流量"
         for mention in found:
             negated = False
-            if chain_end >= 0 and self.joiners.match(clause[chain_end:mention.start]):
+            gap = clause[chain_end:mention.start] if chain_end >= 0 else ""
+            if chain_end >= 0 and (self.joiners.match(gap) or (
+                    gap.isspace() and clause[mention.start].isascii())):
                 negated = True
             else:
                 negated = self._negated_before(clause, mention, negators, result)
@@ -241,7 +269,9 @@ class _Vocabulary:
     def _negated_after(self, clause: str, mention: _Mention, found: list[_Mention]) -> bool:
         match = self.after.match(clause[mention.end:])
         if match is None:
-            return False
+            # A run-on without punctuation: "有几个代理海外没有客服要十分钟内回复".
+            return bool(re.match(r"(?:的话|也|都)?(?:没有|没|无)(?!人|法|啥|什么|问题)",
+                                 clause[mention.end:]))
         gap_end = mention.end + match.end("gap")
         if re.search(r"但|而|却|只|but|only", match.group("gap")):
             return False
@@ -276,7 +306,7 @@ VAGUE = "≈"  # marks an amount read from a vague word (大几百): asked back,
 # Words with numerals that are not amounts, and time words that are not "1".
 _MASK = re.compile(
     r"双十一|双11|双十二|双12|618|一般|一直|一起|一样|一定|一些|一下|一点|一切|一旦|一律|"
-    r"一共|唯一|统一|万一|千万|十分(?!钟)|一条龙|第[一二三四五六七八九十\d]+|一对一|一手|"
+    r"一共|唯一|统一|(?<![\d一二两三四五六七八九十])万一|千万|十分(?!钟)|一条龙|第[一二三四五六七八九十\d]+|一对一|一手|"
     r"一口价|一次性?|一家|一站式|一体|一会儿?|一天到晚|一单一结|一单一单|一单|一年到头|"
     r"一年四季|三网|两种都|两个都|两样都|两边|一半|"
     r"7\s*[x×*]\s*24|24\s*/\s*7|24\s*h(?![a-z])|24\s*小时(?!内|之内|以内)|全天|"
@@ -528,7 +558,7 @@ _AFTER = [
         r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|分类|种类|类别|类|种|款|categor|kinds?\b|"
         r"types?\b|product lines?)")),
     ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
-    ("per_day", re.compile(r"^\s*(?:/|per |a )\s*(?:day\b|天|日)")),
+    ("per_day", re.compile(r"^\s*(?:(?:/|per |a )\s*(?:day\b|天|日)|daily\b)")),
     ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
     ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
     ("ignore", re.compile(
@@ -628,9 +658,9 @@ class _Context:
 
 
 # Words that say a clause is about what the shop sells (outside the kinds question).
-_SELLING = re.compile(r"卖|做|经营|主营|主要|为主|主打|出售|销售|代理|业务|商品|产品|货|只有|只|"
-                      r"还有|也|品类|类目|sell|selling|sold|deal|mostly|mainly|only|we do|offer|"
-                      r"products?|stock|also")
+_SELLING = re.compile(r"我们家|我家|咱家|本店|我们店|卖|做|经营|主营|主要|为主|主打|出售|销售|"
+                      r"代理|业务|商品|产品|货|只有|还有|品类|类目|sell|selling|sold|deal|mostly|"
+                      r"mainly|only|we do|offer|products?|stock|also")
 
 
 def _only_goods(clause: str, mention: _Mention) -> bool:
@@ -690,8 +720,13 @@ class Reader:
         unsure: set[str] = set()
         self._choices(choices, context, facts)
         self._numbers(statements, context, facts, unsure)
-        if not facts and not questions and step is not None:
-            self._bare_reply([c.text for c in clauses], step, facts, unsure)
+        if step is not None and not questions and not self._step_answered(step, facts):
+            # A short reply to the step, alone or beside other facts ("都没有 就国内散客").
+            replies = [c.text for c in clauses]
+            for reply in ([replies] if not facts else []) + [[one] for one in replies]:
+                self._bare_reply(reply, step, facts, unsure)
+                if self._step_answered(step, facts):
+                    break
         return Reading(facts, frozenset(unsure & facts.keys()), questions, correction)
 
     def _statements(self, clauses: list[_Clause]) -> list[str]:
@@ -726,7 +761,9 @@ class Reader:
         for clause, mentions in found:
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
-                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)]
+                # A full product name (游戏充值, game credit) still says what is sold.
+                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)
+                            or len(m.word) >= (4 if not m.word.isascii() else 8)]
             for mention in mentions:
                 wanted = (bool(self.vocabulary.want.search(clause[:mention.start]))
                           or bool(self.vocabulary.taken.match(clause[mention.end:]))
@@ -873,14 +910,14 @@ class Reader:
             topic = topics[index] or (topics[index - 1] if index else None)
             slot = topic if topic and (context.correction
                                        or not any(b.slot == topic for b in bound)) else None
-            if slot is None and context.correction:
-                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")]
-                slot = earlier[-1] if earlier else (
-                    STEP_SLOT.get(context.step or "") if not bound else None)
             if slot is None and context.rejected:
                 slot = next((name for name in ("orders", "categories", "budget")
                              if context.known.get(name) is not None
                              and Decimal(str(context.known[name])) in context.rejected), None)
+            if slot is None and context.correction:
+                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")]
+                slot = earlier[-1] if earlier else (
+                    STEP_SLOT.get(context.step or "") if not bound else None)
             if slot is None and len(loose) == 1 and not bound and not facts:
                 slot = STEP_SLOT.get(context.step or "")
             if (slot is None and len(loose) == 1 and amount.below and amount.bound >= 300
@@ -1002,6 +1039,12 @@ class Reader:
             return Reading()
         return Reading({"discount": int(value) if value == value.to_integral_value() else value})
 
+    @staticmethod
+    def _step_answered(step: str, facts: Mapping[str, Any]) -> bool:
+        if step == "FLAGS":
+            return "multi_level" in facts and "cross_border" in facts
+        return STEP_SLOT.get(step) in facts
+
     # --- bare replies -----------------------------------------------------------------
 
     def _bare_reply(self, clauses: list[str], step: str, facts: dict[str, Any],
@@ -1020,9 +1063,11 @@ class Reader:
         no, yes = every <= _NO, every <= _YES
         if step == "FLAGS":
             if no:
-                facts["multi_level"] = facts["cross_border"] = False
+                facts.setdefault("multi_level", False)
+                facts.setdefault("cross_border", False)
             elif every <= {"都有", "两个都有", "都是", "both", "都涉及", "两种都有"}:
-                facts["multi_level"] = facts["cross_border"] = True
+                facts.setdefault("multi_level", True)
+                facts.setdefault("cross_border", True)
         elif slot == "ai":
             if yes:
                 facts["ai"] = "yes"
@@ -1032,7 +1077,7 @@ class Reader:
             if every <= {"有", "有的", "我们有", "自己有", "有系统", "we have one", "yes we have"}:
                 facts["tooling"] = "own"
             elif every <= {"不需要", "不用", "不要", "no need", "not needed", "不需要的", "no",
-                           "不用了"}:
+                           "不用了", "没有", "没", "nothing", "none", "no system"}:
                 facts["tooling"] = "none"
         elif slot == "volume":
             if every <= {"稳定", "比较稳定", "挺稳定", "很稳定", "稳", "不波动", "不会", "no"}:
