@@ -69,7 +69,7 @@ class Answer:
 # Chinese question forms. Each is a way of asking; statements and answers ("要10分钟响应",
 # "不需要", "日均300单", "按单结") contain none of them.
 _ZH_QUESTION = re.compile(
-    r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|为何|如何|何时"
+    r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|干嘛|为何|如何|何时"
     r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多[久大贵快长高远]|哪"
     r"|(?:要|配|得|请|招|用|算|第|是|加)几(?![十百千万\d倍])"  # 要几个人? ≠ 十几, 几百, 翻几倍
     r"|几[点时天号岁年折成]|几个?小时"  # 几点? 打几折? 几个小时?
