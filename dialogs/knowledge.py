@@ -182,8 +182,9 @@ def _alternative(word: str) -> str:
     escaped = re.escape(word)
     if not word.isascii():
         return escaped
-    # English matches at a word start ("agent" → "agents"); short words whole ("ai" ≠ "aim").
-    tail = r"(?![a-z0-9])" if len(word) <= 3 else ""
+    # English matches at a word start ("agent" → "agents"); short words whole, or with a
+    # plural s ("nft" → "nfts", but "ai" ≠ "aim").
+    tail = r"s?(?![a-z0-9])" if len(word) <= 3 else ""
     return r"(?<![a-z0-9])" + escaped + tail
 
 
