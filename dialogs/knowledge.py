@@ -71,19 +71,32 @@ class Answer:
 _ZH_QUESTION = re.compile(
     r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|干嘛|为何|如何|何时"
     r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多[久大贵快长高远]|哪"
-    r"|(?:要|配|得|请|招|用|算|第|是|加)几(?![十百千万\d倍])"  # 要几个人? ≠ 十几, 几百, 翻几倍
-    r"|几[点时天号岁年折成]|几个?小时"  # 几点? 打几折? 几个小时?
+    r"|(?:要|配|得|需|算|第|是)几(?![十百千万\d倍])"  # 要几个人? ≠ 十几, 几百, 翻几倍
+    r"|几个?[人位名]?[^\w]*$"  # 要加几个? ≠ 招几个兼职
+    r"|(?<![那这前后头近])几[点时天号岁年折成]|几个?小时"  # 几点? 打几折? ≠ 大促那几天
     r"|(?:要|得|花|收)几[百千万](?![单类个])"  # 一个月得几千? ≠ 要几百单
     r"|谁"
-    r"|([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能, 管不管, 有没有 …
+    r"|(?<![不没])([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能 ≠ 不对不对, 没有没有
     r"|(?<=[^\W还都也就并])[不没][^\w]*$"  # "能处理不", "下雨没" ≠ "不", "还没", "都不"
     r"|是.{1,12}还是|(?<=[^\W我们那就了])还是"  # 真人还是机器人? 几百还是几千? ≠ "我们还是要快速"
     r"|请问|想问|问一下|问下|想了解|想知道|了解一下|介绍一下|说说|讲讲|解释一下|区别"
 )
+# Question words used as indefinites, removed before looking for a question: 没啥淡旺季,
+# 不需要什么软件, 不怎么波动, 也没多少单, 啥系统都没有, 哪个便宜用哪个, 还是加上吧.
+_INDEFINITE = re.compile(
+    r"[不没](?:需要|要|用|着|太|有)?(?:什么|啥|多少|怎么)"
+    r"|(?:什么|啥)[^\W都]{0,5}都"
+    r"|哪[个种家][^，,。]{0,8}[就用选]哪"
+    r"|还是[^，,。]{0,8}吧"
+)
 # Asking outright: a question mark, or a word that only asks. These overrule the hedges below.
-_ASKED = re.compile(r"[?？]|吗|呢|怎么|为什么|为啥|如何|请问|想问")
-# Hedged answers that use question words: "多少都行", "AI要不要都行", "我也不知道多少单".
-_HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|不知道|不清楚|不确定|说不准|说不好")
+_ASKED = re.compile(r"[?？]|吗|呢|为什么|为啥|如何|请问|想问")
+# Hedged answers and requests that use question words: "多少都行", "AI要不要都行",
+# "我也不知道多少单", "具体多少没数过", "帮我比一下哪个划算" (the billing step's 比较 option),
+# "就回答一下卡密怎么用、多久到账这些" (what the service should cover).
+_HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|说不准|说不好|没数|没算过"
+                    r"|(?:不知道|不清楚|不确定)(?![^，,。]*(?:怎么|如何))"  # ≠ 不知道按单怎么算
+                    r"|没统计|比较一下|比较下|比一下|帮我比|觉得哪个|这些[^\w]*$|之类|等等")
 # English: a question word at the start of the message or of a clause; an auxiliary ("is",
 # "can") only before at least two more words ("is ai cheaper" asks; "is fine", "can do" don't).
 _EN_QUESTION = re.compile(
@@ -102,6 +115,7 @@ def looks_like_question(folded: str) -> bool:
     >>> looks_like_question("按单计费怎么算"), looks_like_question("按单结")
     (True, False)
     """
+    folded = _INDEFINITE.sub(" ", folded)
     if _ASKED.search(folded):
         return True
     if _HEDGE.search(folded):

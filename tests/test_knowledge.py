@@ -606,6 +606,11 @@ def test_questions_look_like_questions(text: str) -> None:
     "不", "没", "还没", "都不", "双十一翻几倍", "好几倍", "几个品类", "有几个代理", "多少都行",
     "AI要不要都行", "我也不知道多少单", "我们还是按单吧", "全年差不多", "你定吧", "随便",
     "is fine", "can do", "why not", "how about 300",
+    # question words used as indefinites, and requests the steps answer
+    "没啥特别要求", "不需要什么AI", "也没多少品类", "啥都卖一点", "什么系统都没用过",
+    "哪个划算选哪个", "AI还是用上吧", "具体多少单没统计过", "帮我比较一下包月和按单",
+    "就处理一下怎么激活、多久到账之类", "不怎么忙，单量很稳", "大促那几天翻三倍",
+    "我们想自己招几个兼职", "不对不对，是五百单", "没有没有，都没有",
 ])
 def test_statements_and_answers_are_not_questions(text: str) -> None:
     assert not looks_like_question(fold(text))
