@@ -65,6 +65,8 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("response", "zh_CN", "晚上也要有人回消息的话怎么收费"),
     ("response", "zh_TW", "5分鐘內回應要多少錢？"),
     ("response", "en", "how much extra for a 5 minute response?"),
+    ("response", "zh_CN", "客服每天在线12小时够了吗？我们一天两百单"),
+    ("response", "zh_CN", "客服一天在线多久"),
     # mode
     ("mode", "zh_CN", "自己招全职客服和找外包哪个便宜"),
     ("mode", "zh_CN", "兼职的稳定吗？"),
