@@ -273,11 +273,12 @@ class Section:
         return hits
 
 
-# A price named in a question: "600一个月", "报700", "500元", "400 yuan a month", "八百块".
+# A price named in a question: "600一个月", "报700", "一个月才六百", "400 yuan a month", "八百块".
 _AMOUNT = r"(\d{2,5}|[一二两三四五六七八九]百)"
 _PRICE = re.compile(
     _AMOUNT + r"\s*(?=元|块|rmb|yuan|/月|/ ?month|/mo\b|per month|a month|一个月|每月|包月)"
-    r"|(?:一个月|每月|月费|包月|报价?|开价|要价|收|offered|quoted|charges?)\s*" + _AMOUNT
+    r"|(?:一个月|每月|月费|包月|报价?|开价|要价|收|offered|quoted|charges?)\s*(?:才|只|就|只要)?"
+    + _AMOUNT
 )
 _HUNDREDS = {ch: (i + 1) * 100 for i, ch in enumerate("一二三四五六七八九")} | {"两": 200}
 
