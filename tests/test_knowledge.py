@@ -676,7 +676,7 @@ def test_questions_look_like_questions(text: str) -> None:
     "没啥特别要求", "不需要什么AI", "也没多少品类", "啥都卖一点", "什么系统都没用过",
     "哪个划算选哪个", "AI还是用上吧", "具体多少单没统计过", "帮我比较一下包月和按单",
     "就处理一下怎么激活、多久到账之类", "不怎么忙，单量很稳", "大促那几天翻三倍",
-    "我们想自己招几个兼职", "不对不对，是五百单", "没有没有，都没有",
+    "我们想自己招几个兼职", "不对不对，是五百单", "没有没有，都没有", "品类十几个", "代理有好几个",
 ])
 def test_statements_and_answers_are_not_questions(text: str) -> None:
     assert not looks_like_question(fold(text))
