@@ -9,9 +9,11 @@ tells a question from an answer; `KnowledgeBase.answer(folded, locale)` picks th
 2. BM25 over each section's words, in two fields: the article's text and the keywords.
    Chinese is read as character bigrams (and single characters at a lower weight), English
    as words; both sides are folded the same way, so 回應 and 回应 are one word.
-3. The best section answers when its score reaches `THRESHOLD`; below it, or when one of
-   the `[outside]` rules fires (contracts, invoices, the company…) and no section's intent
-   rule does, the answer is `Answer(None, "")`: we don't know, and the front-end offers 转人工.
+3. The best section answers when its score reaches `THRESHOLD`. When one of the
+   `[outside]` rules fires (contracts, invoices, the company…) and no section's intent rule
+   does, the answer is `Answer(None, "")`: we don't know, and the front-end offers 转人工.
+   Below the threshold, a question about price that names no topic ("客服这东西贵不贵")
+   gets the `[fallback]` section (the overview's general prices); anything else, None.
 
 Examples (text already folded by `dialogs.text.fold`):
     kb.answer("自带系统能便宜多少?", "zh_CN").section   → "tooling"
@@ -129,6 +131,7 @@ _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 # Characters that carry no topic on their own: particles, pronouns, question words.
 _STOP_CHARS = frozenset("的了是吗呢么吧啊呀哦嘛我你他她它们这那有在和与及就都也还要能会可个一"
                         "不没很太多少什怎么样为啥咋哪些该得想问下请给把被让对从到说过着又再")
+_LEADING_STOP = frozenset("个的了是在和与及就都也还我你他她它们这那吗呢吧啊")
 _STOP_WORDS = frozenset((
     "a", "an", "the", "i", "we", "you", "our", "your", "my", "me", "us", "it", "is", "are",
     "be", "do", "does", "did", "can", "could", "should", "would", "will", "of", "to", "for",
@@ -160,9 +163,11 @@ def tokens(folded: str) -> list[str]:
     for match in _RUN.finditer(folded):
         run = match.group()
         if "\u3400" <= run[0] <= "\u9fff":
-            # A pair of function characters (你们, 多少, 一个) carries no topic.
+            # A pair of function characters (你们, 多少, 一个) carries no topic, nor a pair
+            # that starts with a measure word, pronoun or particle (个客 in 几个客服, 的客).
             out.extend(run[i:i + 2] for i in range(len(run) - 1)
-                       if not (run[i] in _STOP_CHARS and run[i + 1] in _STOP_CHARS))
+                       if run[i] not in _LEADING_STOP
+                       and not (run[i] in _STOP_CHARS and run[i + 1] in _STOP_CHARS))
             out.extend("1:" + ch for ch in run if ch not in _STOP_CHARS)
             previous = None
         elif run[0].isdigit():
@@ -299,9 +304,11 @@ def named_prices(folded: str) -> tuple[int, ...]:
 class KnowledgeBase:
     """The article's sections, indexed for retrieval. Build it with `load_knowledge`."""
 
-    def __init__(self, sections: Iterable[Section], outside: Iterable[IntentRule]) -> None:
+    def __init__(self, sections: Iterable[Section], outside: Iterable[IntentRule],
+                 fallback: tuple[str, tuple[IntentRule, ...]] | None = None) -> None:
         self.sections = tuple(sections)
         self.outside = tuple(outside)
+        self.fallback = fallback  # (section id, rules): a general question's section
         self._text = _Bm25([tokens(section.text) for section in self.sections])
         self._keywords = _Bm25([tokens(" ".join(section.keywords))
                                 for section in self.sections])
@@ -319,11 +326,14 @@ class KnowledgeBase:
     def answer(self, folded: str, locale: str) -> Answer:
         """The section answering `folded` (already `fold`ed) and its text in `locale`."""
         scores, intended = self._rank(folded)
-        best = max(scores, key=lambda key: scores[key])
-        if scores[best] < THRESHOLD:
-            return Answer(None, "")
         if not intended and any(rule.fires(folded) for rule in self.outside):
             return Answer(None, "")
+        best = max(scores, key=lambda key: scores[key])
+        if scores[best] < THRESHOLD:
+            if self.fallback is None or not any(rule.fires(folded)
+                                                for rule in self.fallback[1]):
+                return Answer(None, "")
+            best = self.fallback[0]
         return Answer(best, self.section(best).answers[resolve_locale(locale)])
 
     def _rank(self, folded: str) -> tuple[dict[str, float], bool]:
@@ -422,4 +432,12 @@ def parse_knowledge(raw: bytes, *, origin: str = "knowledge.toml") -> KnowledgeB
             price_below=price_below(table, where),
             answers={locale: text(answers, locale, f"{where}.answer") for locale in SUPPORTED},
         ))
-    return KnowledgeBase(sections, rules(outside, "outside"))
+    fallback = data.get("fallback")
+    general: tuple[str, tuple[IntentRule, ...]] | None = None
+    if fallback is not None:
+        if not isinstance(fallback, dict):
+            raise fail("fallback", "expected a table")
+        if fallback.get("section") not in SECTION_IDS:
+            raise fail("fallback.section", f"unknown section id {fallback.get('section')!r}")
+        general = (fallback["section"], rules(fallback, "fallback"))
+    return KnowledgeBase(sections, rules(outside, "outside"), general)

@@ -531,6 +531,34 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("low_price", "zh_CN", "外面七百的包月跟你们有啥区别"),
     ("kpi", "zh_CN", "怎么保证客服不摸鱼"),
     ("kpi", "zh_CN", "满意度不够能少给钱不"),
+    # a thirteenth unseen round, colloquial zh-CN again (22/30 at first run)
+    ("overview", "zh_CN", "搞个客服一个月要烧多少钱"),
+    ("overview", "zh_CN", "客服这东西贵不贵啊"),
+    ("duties", "zh_CN", "客服会帮忙催上游补卡吗"),
+    ("duties", "zh_CN", "用户要发票要退款这种你们客服接吗"),
+    ("scope", "zh_CN", "要懂后台操作的那种客服多少钱"),
+    ("scope", "zh_CN", "全套服务的那种客服是啥价"),
+    ("response", "zh_CN", "回复速度能保证吗，慢了咋整"),
+    ("response", "zh_CN", "深夜下单的用户有人管吗"),
+    ("mode", "zh_CN", "外包的人会不会干一阵就跑了"),
+    ("mode", "zh_CN", "我要是自己招客服得交社保吧，贵多少"),
+    ("volume", "zh_CN", "我们日均一千多单，得几个人盯着"),
+    ("volume", "zh_CN", "商品太杂了客服记不住规则咋办，会加钱不"),
+    ("tooling", "zh_CN", "没有客服系统能用吗，得买吗"),
+    ("tooling", "zh_CN", "你们那个系统多少钱一个月"),
+    ("monthly", "zh_CN", "包月的话淡季是不是也得照付"),
+    ("monthly", "zh_CN", "一个月固定给多少钱那种咋收"),
+    ("usage", "zh_CN", "一单给几毛钱那种有吗"),
+    ("usage", "zh_CN", "我就搞三天活动，能临时找客服吗，咋收费"),
+    ("ai", "zh_CN", "AI客服靠谱不，会不会答非所问"),
+    ("ai", "zh_CN", "现在都流行AI客服吗"),
+    ("expert", "zh_CN", "卖虚拟币相关的卡，客服要特别懂吗"),
+    ("choosing", "zh_CN", "你看我这情况该用什么套餐"),
+    ("choosing", "zh_CN", "标准化的商品选什么客服最省"),
+    ("low_price", "zh_CN", "别家只要几百块，是不是差不多"),
+    ("low_price", "zh_CN", "便宜的那种会不会坑人"),
+    ("kpi", "zh_CN", "客服质量差能扣钱不"),
+    ("kpi", "zh_CN", "合同里能写考核条款吗"),
     # a seventh unseen round, short everyday zh-CN (46/48 at first run)
     ("overview", "zh_CN", "请个客服大概啥价钱"),
     ("overview", "zh_CN", "卡盟这行客服一般收多少"),
@@ -642,6 +670,9 @@ OFF_TOPIC: list[tuple[str, str]] = [
     ("en", "what's your phone number?"),
     ("en", "can i pay with credit card?"),
     ("en", "how do i cancel my subscription?"),
+    ("zh_CN", "你们这边哪个城市的"),
+    ("zh_CN", "能不能先聊聊再说"),
+    ("zh_CN", "你们老板微信多少"),
     ("zh_CN", "你们客服是外包给别人的吗"),
     ("zh_CN", "报价能便宜点不"),
     ("zh_CN", "咋联系人工"),
@@ -729,6 +760,23 @@ def test_a_low_price_named_in_a_question_points_to_the_low_price_trap(kb: Knowle
     assert ask(kb, "包月3000块贵不贵").section != "low_price"
 
 
+@pytest.mark.parametrize(("locale", "text"), [
+    ("zh_CN", "客服这东西贵不贵啊"), ("zh_CN", "搞个客服一个月要烧多少钱"),
+    ("zh_TW", "請客服貴嗎？"), ("en", "is it expensive?"),
+])
+def test_a_price_question_without_a_topic_gets_the_general_prices(
+    kb: KnowledgeBase, locale: str, text: str
+) -> None:
+    assert ask(kb, text, locale).section == "overview"
+
+
+def test_the_general_prices_never_answer_what_the_article_does_not_cover(
+    kb: KnowledgeBase,
+) -> None:
+    assert ask(kb, "合同价格能谈吗").section is None
+    assert ask(kb, "报价单能导出excel吗").section is None
+
+
 def test_every_section_has_an_answer_in_every_language(kb: KnowledgeBase) -> None:
     assert [section.id for section in kb.sections] == list(SECTION_IDS)
     for section in kb.sections:
@@ -807,6 +855,7 @@ def _broken(old: str, new: str) -> bytes:
     ('"扣钱|扣款|扣费|扣减",', '"扣钱 + ",', "section.kpi.intents"),
     ('"nft", "区块链",', '"NFT", "区块链",', "section.expert.keywords"),
     ("price_below = 800", 'price_below = "800"', "section.low_price.price_below"),
+    ('section = "overview"', 'section = "general"', "fallback.section"),
 ])
 def test_a_malformed_file_names_the_key(old: str, new: str, key: str) -> None:
     with pytest.raises(KnowledgeError, match=re.escape(key)):
