@@ -104,7 +104,7 @@ _HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|说不准|说不�
 _EN_QUESTION = re.compile(
     r"(?:^|[,.;!]\s*|\b(?:and|but|or|so)\s+)"
     r"(?:(?:how(?! about)|what|whats|what's|why(?! not\b)|when|where|which|who|whom|whose"
-    r"|tell me|explain)\b"
+    r"|tell me|explain|give me|let me know|i'd like to know|i want to know|wondering)\b"
     r"|(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may|might|am"
     r"|isn't|aren't|don't|doesn't)\s+\S+\s+\S)"
     r"|\bdifference between\b|\bhow (?:much|many|long|fast)\b"
