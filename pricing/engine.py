@@ -1,8 +1,9 @@
 """`quote(inquiry, rates)`: the pure pricing function.
 
-The monthly plan is built as line items in the order of pricing.md:
-staffing → 24 h coverage → response surcharge → complexity → service mode → own system →
-emergency floor → AI → tools bundle. Each line records the rates keys it used, so the quote
+The monthly plan is built as line items in the order of pricing.md (model v2):
+staffing (a workload) → response surcharge → complexity → service mode → own system → AI →
+the minimum fee (emergency or AI package, last) → tools bundle → a salesperson's discount.
+Each line records the rates keys it used, so the quote
 can list which of its figures are assumptions rather than article figures.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, product
 
 from pricing.model import (
     RESPONSE_ORDER,
@@ -24,6 +25,7 @@ from pricing.model import (
     Notice,
     Quote,
     Range,
+    Response,
     Scope,
     ServiceMode,
     Tooling,
@@ -75,7 +77,7 @@ def _line(code: str, amount: Range, *figures: Figure, **params: object) -> LineI
 
 @dataclass(frozen=True, slots=True)
 class _HumanFee:
-    """The customer-service fee of pure human staffing, before AI and the tools bundle."""
+    """The customer-service fee of pure human staffing, before AI, floors and the bundle."""
 
     line_items: tuple[LineItem, ...]
     fee: Range
@@ -96,23 +98,14 @@ class _Plan:
 
 
 def staffing_units(orders: int, scope: Scope, rates: Rates) -> tuple[Range, tuple[Figure, ...]]:
-    """Seats (or teams, for team-priced scopes) the daily volume needs, and the figures used."""
-    scope_rate = rates.scopes[scope]
-    if scope_rate.orders_per_team is not None:
-        per_team = scope_rate.orders_per_team.single
-        teams = max(ONE, whole_up(Decimal(orders) / per_team))
-        return Range(teams, teams), (scope_rate.orders_per_team,)
-    tier = rates.seat_tiers[0]
-    for candidate in rates.seat_tiers:
-        if orders >= candidate.from_orders:
-            tier = candidate
-    seats = tier.seats.value
-    if tier is rates.seat_tiers[-1] and orders > tier.from_orders:
-        extra = Decimal((orders - tier.from_orders) // int(rates.orders_per_extra_seat.single))
-        if extra:
-            return Range(seats.low + extra, seats.high + extra), (
-                tier.seats, rates.orders_per_extra_seat)
-    return seats, (tier.seats,)
+    """The workload in seats (or teams): at least one, else daily orders ÷ one unit's capacity.
+
+    Kept as a decimal so that one more order a day adds a sliver of a unit (rule 1):
+    300 orders on basic seats of 200 → 1.5 seats; 60 orders → 1 seat.
+    """
+    capacity = rates.scopes[scope].capacity
+    units = max(ONE, Decimal(orders) / capacity.single)
+    return Range(units, units), (capacity,)
 
 
 def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
@@ -125,19 +118,12 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
                        units_low=units.low, units_high=units.high))
 
     response = rates.responses[inquiry.response]
-    staffed = staffing
-    if response.shifts is not None and response.shifts.single > ONE:
-        extra_shifts = response.shifts.single - ONE
-        coverage = staffing.scale(extra_shifts)
-        lines.append(_line("coverage_24h", coverage, response.shifts,
-                           shifts=response.shifts.single))
-        staffed = staffed + coverage
-    surcharge = staffed.times(response.surcharge.value)
+    surcharge = staffing.times(response.surcharge.value)
     lines.append(_line("response", surcharge, response.surcharge,
                        level=inquiry.response, minutes=response.minutes,
                        pct_low=response.surcharge.percent[0],
                        pct_high=response.surcharge.percent[1]))
-    base = staffed + surcharge
+    base = staffing + surcharge
 
     fee = base
     complexity = (
@@ -157,8 +143,7 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
     if inquiry.mode is not ServiceMode.OUTSOURCED:
         factor = rates.modes[inquiry.mode]
         adjusted = fee.times(factor.value)
-        lines.append(_line("service_mode", adjusted - fee, factor,
-                           mode=inquiry.mode))
+        lines.append(_line("service_mode", adjusted - fee, factor, mode=inquiry.mode))
         fee = adjusted
 
     if inquiry.tooling is Tooling.OWN:
@@ -167,31 +152,38 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
         lines.append(_line("own_system", adjusted - fee, factor,
                            pct_low=factor.reduction[0], pct_high=factor.reduction[1]))
         fee = adjusted
-
-    if response.floor is not None:
-        floored = fee.at_least(response.floor.single)
-        if floored != fee:
-            lines.append(_line("emergency_floor", floored - fee, response.floor,
-                               floor=response.floor.single))
-            fee = floored
     return _HumanFee(tuple(lines), fee, units, scope_rate.unit)
 
 
 def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _Plan:
-    """The monthly plan: the human fee, AI if asked for, then the tools bundle."""
+    """The monthly plan: the human fee, AI if asked for, the minimum fee, the tools bundle.
+
+    Floors apply last (rule 4): the emergency minimum and the AI package minimum hold on the
+    customer-service fee after every discount (service mode, own system, AI). Only the higher
+    of the two applies; the tools bundle is a separate fee on top.
+    """
     lines = list(human.line_items)
     fee = human.fee
-    ai_raises_price = False
     if use_ai:
         discounted = fee.times(rates.ai_factor.value)
-        with_ai = discounted.at_least(rates.ai_floor.single)
-        # The package floor can make AI dearer than the human fee at either end.
-        ai_raises_price = with_ai.low > fee.low or with_ai.high > fee.high
-        lines.append(_line("ai", with_ai - fee, rates.ai_factor, rates.ai_floor,
+        lines.append(_line("ai", discounted - fee, rates.ai_factor,
                            pct_low=rates.ai_factor.reduction[0],
-                           pct_high=rates.ai_factor.reduction[1],
-                           floor=rates.ai_floor.single))
-        fee = with_ai
+                           pct_high=rates.ai_factor.reduction[1]))
+        fee = discounted
+
+    floor = rates.responses[inquiry.response].floor
+    if use_ai and (floor is None or floor.single < rates.ai_floor.single):
+        floor = rates.ai_floor
+    if floor is not None:
+        floored = fee.at_least(floor.single)
+        if floored != fee:
+            code = "ai_floor" if floor is rates.ai_floor else "emergency_floor"
+            lines.append(_line(code, floored - fee, floor, floor=floor.single))
+            fee = floored
+    # The package floor can make AI dearer than pure human staffing: on average (the
+    # midpoint), AI is then not worth it. An emergency floor applies with or without AI.
+    ai_raises_price = (use_ai and floor is rates.ai_floor
+                       and fee.low + fee.high > human.fee.low + human.fee.high)
 
     if inquiry.tooling is Tooling.BUNDLE:
         lines.append(_line("tooling_bundle", rates.bundle_fee.value, rates.bundle_fee))
@@ -212,14 +204,35 @@ def _plan(inquiry: Inquiry, scope: Scope, use_ai: bool, rates: Rates) -> _Plan:
 
 
 def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
-    """The scope the article suggests for these answers, and why (a reason code)."""
-    if inquiry.product_kinds & rates.expert_kinds:
+    """The scope the article suggests for these answers, and which of its rules applied.
+
+    Product kinds first (rule 7): blockchain/NFT goods need expert CS; a large volume needs a
+    full-chain team; technical goods (game-card batch activation, software keys) need
+    technical CS; standardised goods alone (phone top-up) are served by basic CS with AI.
+    Otherwise the article's merchant sizes: < 100 orders a day basic, 100–499 technical.
+    """
+    kinds = inquiry.product_kinds
+    if kinds & rates.expert_kinds:
         return Scope.EXPERT, "special_goods"
     if inquiry.daily_orders >= rates.full_chain_from.single:
         return Scope.FULL_CHAIN, "volume_large"
+    if kinds & rates.technical_kinds:
+        return Scope.TECHNICAL, "technical_goods"
+    if kinds and kinds <= rates.basic_ai_kinds:
+        return Scope.BASIC, "standard_goods"
     if inquiry.daily_orders >= rates.technical_from.single:
         return Scope.TECHNICAL, "volume_medium"
     return Scope.BASIC, "volume_small"
+
+
+_REASON_FIGURES = {
+    "special_goods": ("expert_kinds_figure",),
+    "volume_large": ("full_chain_from",),
+    "technical_goods": ("technical_kinds_figure", "full_chain_from"),
+    "standard_goods": ("basic_ai_kinds_figure", "full_chain_from"),
+    "volume_medium": ("technical_from", "full_chain_from"),
+    "volume_small": ("technical_from",),
+}
 
 
 def _resolve_scope(
@@ -227,10 +240,7 @@ def _resolve_scope(
     recommendations: list[Notice], warnings: list[Notice],
 ) -> Scope:
     suggested, reason = recommended_scope(inquiry, rates)
-    if reason == "special_goods":
-        ledger.use(rates.expert_kinds_figure)
-    else:
-        ledger.use(rates.technical_from, rates.full_chain_from)
+    ledger.use(*[getattr(rates, name) for name in _REASON_FIGURES[reason]])
     if inquiry.scope is Scope.AUTO:
         recommendations.append(Notice("scope_recommended",
                                       (("scope", suggested.value), ("reason", reason))))
@@ -246,25 +256,47 @@ def _resolve_scope(
     return inquiry.scope
 
 
-def _alternatives(inquiry: Inquiry, rates: Rates, ledger: _Ledger) -> tuple[Range, Range, Range]:
-    days = rates.days.single
-    orders_per_month = Decimal(inquiry.daily_orders) * days
-    per_order = rates.per_order.value.scale(orders_per_month)
+def _usage(inquiry: Inquiry, scope: Scope, rates: Rates) -> tuple[Range, Range, Range, Range]:
+    """Per-order and per-hour billing for what is bought (rule 5), hours, and the order rate.
+
+    The scope's own per-order and per-hour bands, with the response surcharge of the monthly
+    fee; with emergency response the same minimum as the monthly fee (24-hour staff cost the
+    provider the same however they are billed).
+    """
+    scope_rate = rates.scopes[scope]
+    response = rates.responses[inquiry.response]
+    uplift = Range(ONE + response.surcharge.value.low, ONE + response.surcharge.value.high)
+    orders_per_month = Decimal(inquiry.daily_orders) * rates.days.single
+    order_rate = scope_rate.per_order.value.times(uplift)
+    per_order = order_rate.scale(orders_per_month)
     hours = rates.minutes_per_order.value.scale(orders_per_month / SIXTY)
-    per_hour = hours.times(rates.per_hour.value)
-    ledger.use(rates.days, rates.per_order, rates.minutes_per_order, rates.per_hour)
-    return per_order, per_hour, hours
+    per_hour = hours.times(scope_rate.per_hour.value.times(uplift))
+    if response.floor is not None:
+        per_order = per_order.at_least(response.floor.single)
+        per_hour = per_hour.at_least(response.floor.single)
+    return per_order, per_hour, hours, order_rate
 
 
-def _break_even(monthly: Range, rates: Rates) -> Range:
-    """Daily orders at which per-order billing costs what this monthly plan costs.
+def _alternatives(inquiry: Inquiry, scope: Scope, rates: Rates,
+                  ledger: _Ledger) -> tuple[Range, Range, Range, Range]:
+    scope_rate = rates.scopes[scope]
+    response = rates.responses[inquiry.response]
+    ledger.use(rates.days, scope_rate.per_order, rates.minutes_per_order, scope_rate.per_hour,
+               response.surcharge)
+    if response.floor is not None:
+        ledger.use(response.floor)
+    return _usage(inquiry, scope, rates)
+
+
+def _break_even(monthly: Range, order_rate: Range, rates: Rates) -> Range:
+    """临界单量: daily orders at which per-order billing costs what this monthly plan costs.
 
     Like with like: the cheap monthly figure against the cheap per-order rate, the dear
-    against the dear; the break-even lies between the two.
+    against the dear; the volume lies between the two.
     """
     days = rates.days.single
-    cheap = monthly.low / (rates.per_order.value.low * days)
-    dear = monthly.high / (rates.per_order.value.high * days)
+    cheap = monthly.low / (order_rate.low * days)
+    dear = monthly.high / (order_rate.high * days)
     first, second = sorted((whole_up(cheap), whole_up(dear)))
     return Range(first, second)
 
@@ -273,27 +305,31 @@ def _recommend_plan(
     inquiry: Inquiry, monthly: Range, per_order: Range, per_hour: Range, rates: Rates,
     ledger: _Ledger, recommendations: list[Notice],
 ) -> Billing:
-    # Compared by midpoint; low + high orders the plans the same way without dividing.
-    costs: dict[Billing, Decimal] = {Billing.MONTHLY: monthly.low + monthly.high,
-                                     Billing.PER_ORDER: per_order.low + per_order.high,
-                                     Billing.PER_HOUR: per_hour.low + per_hour.high}
-    cheapest: Billing = min(costs, key=lambda plan: costs[plan])
+    """A plan is called cheapest only when it is: no dearer than the others at either end."""
+    costs: dict[Billing, Range] = {Billing.MONTHLY: monthly, Billing.PER_ORDER: per_order,
+                                   Billing.PER_HOUR: per_hour}
+    cheapest: Billing | None = None
+    for plan, cost in costs.items():
+        if all(cost.low <= other.low and cost.high <= other.high for other in costs.values()):
+            cheapest = plan
+            break
     if inquiry.billing is not Billing.COMPARE:
         chosen = inquiry.billing
         recommendations.append(Notice("plan_recommended",
                                       (("plan", chosen.value), ("reason", "your_choice"))))
-        if cheapest is not chosen:
+        if cheapest is not None and cheapest is not chosen:
             recommendations.append(Notice("cheaper_plan_available",
                                           (("plan", cheapest.value),)))
         return chosen
-    plan, reason = cheapest, "cheapest"
-    if inquiry.volume is VolumePattern.SEASONAL:
+    plan, reason = Billing.MONTHLY, "steady_cost_control"
+    if cheapest is not None and cheapest is not Billing.MONTHLY:
+        plan, reason = cheapest, "cheapest"
+    if inquiry.volume is VolumePattern.SEASONAL and plan is Billing.MONTHLY:
+        # Compared by midpoint; low + high orders the plans the same way without dividing.
         tolerance = ONE + rates.seasonal_tolerance.single
         ledger.use(rates.seasonal_tolerance)
-        if costs[Billing.PER_ORDER] <= costs[Billing.MONTHLY] * tolerance:
+        if per_order.low + per_order.high <= (monthly.low + monthly.high) * tolerance:
             plan, reason = Billing.PER_ORDER, "seasonal_flexibility"
-    elif plan is Billing.MONTHLY:
-        reason = "steady_cost_control"
     recommendations.append(Notice("plan_recommended",
                                   (("plan", plan.value), ("reason", reason))))
     return plan
@@ -318,82 +354,96 @@ def _kpi_clauses(minutes: int, resolution: str, satisfaction: str,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Choice:
-    """What a budget concession may change: the answers, the scope, AI on or off."""
+# --- budget advice (rule 6): an exhaustive search over the allowed changes ----------------
 
-    inquiry: Inquiry
-    scope: Scope
-    use_ai: bool
+# Billing alternatives a budget may switch to; ai, own system and service mode do not change
+# what per-order or per-hour billing costs, so they are not combined with them.
+_BILLINGS = ("monthly", "billing_per_order", "billing_per_hour")
 
 
-def _use_ai(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    return None if choice.use_ai else ("use_ai", replace(choice, use_ai=True))
+def _budget_options(inquiry: Inquiry, scope: Scope, uses_ai: bool,
+                    rates: Rates) -> list[tuple[str, tuple[str, ...]]]:
+    """The allowed changes, each as its code and the alternatives it offers ("" = keep)."""
+    options: list[tuple[str, tuple[str, ...]]] = []
+    level = RESPONSE_ORDER.index(inquiry.response)
+    if level:
+        options.append(("response", ("", f"response_{RESPONSE_ORDER[level - 1].value}")))
+    position = SCOPE_ORDER.index(scope)
+    if position and not inquiry.product_kinds & rates.expert_kinds:
+        options.append(("scope", ("", f"scope_{SCOPE_ORDER[position - 1].value}")))
+    if inquiry.tooling is not Tooling.OWN:
+        options.append(("tooling", ("", "own_system")))
+    options.append(("ai", ("", "no_ai" if uses_ai else "use_ai")))
+    if inquiry.mode is not ServiceMode.PART_TIME:
+        options.append(("mode", ("", "mode_part_time")))
+    return options
 
 
-def _own_system(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    if choice.inquiry.tooling is Tooling.OWN:
-        return None
-    return "own_system", replace(choice, inquiry=replace(choice.inquiry, tooling=Tooling.OWN))
+def budget_candidates(inquiry: Inquiry, scope: Scope, uses_ai: bool,
+                      rates: Rates) -> list[tuple[tuple[str, ...], Range]]:
+    """Every combination of the allowed changes and the monthly cost it gives.
 
-
-def _slower_response(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    level = RESPONSE_ORDER.index(choice.inquiry.response)
-    if level == 0:
-        return None
-    slower = RESPONSE_ORDER[level - 1]
-    return (f"response_{slower.value}",
-            replace(choice, inquiry=replace(choice.inquiry, response=slower)))
-
-
-def _lighter_scope(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    position = SCOPE_ORDER.index(choice.scope)
-    needs_expert = bool(choice.inquiry.product_kinds & rates.expert_kinds)
-    if position == 0 or needs_expert:
-        return None
-    lighter = SCOPE_ORDER[position - 1]
-    return f"scope_{lighter.value}", replace(choice, scope=lighter)
-
-
-# Cheapest loss of service first; the last two repeat one level at a time.
-_CONCESSIONS = (_use_ai, _own_system, _slower_response, _lighter_scope)
-
-
-def _fit_budget(inquiry: Inquiry, scope: Scope, human: _HumanFee, plan: _Plan,
-                per_order: Range, rates: Rates) -> BudgetFit | None:
-    """The plan closest to the merchant's answers that fits the budget, or what is missing.
-
-    Concessions are applied cumulatively; one is kept only when it lowers the low figure.
-    Per-order billing is the last resort.
+    The first candidate is the quote's own plan (no change).
     """
+    options = _budget_options(inquiry, scope, uses_ai, rates)
+    humans: dict[tuple[object, ...], _HumanFee] = {}
+    candidates: list[tuple[tuple[str, ...], Range]] = []
+    for billing in _BILLINGS:
+        monthly = billing == "monthly"
+        usable = [option for option in options
+                  if monthly or option[0] in ("response", "scope")]
+        for picks in product(*[choices for _, choices in usable]):
+            changes = tuple([pick for pick in picks if pick])
+            variant, variant_scope, variant_ai = inquiry, scope, uses_ai
+            for change in changes:
+                if change.startswith("response_"):
+                    variant = replace(variant, response=Response(change[9:]))
+                elif change.startswith("scope_"):
+                    variant_scope = Scope(change[6:])
+                elif change == "own_system":
+                    variant = replace(variant, tooling=Tooling.OWN)
+                elif change == "mode_part_time":
+                    variant = replace(variant, mode=ServiceMode.PART_TIME)
+                else:
+                    variant_ai = change == "use_ai"
+            if monthly:
+                key = (variant.response, variant_scope, variant.tooling, variant.mode)
+                human = humans.get(key)
+                if human is None:
+                    human = humans[key] = _human_fee(variant, variant_scope, rates)
+                cost = _finish(human, variant_ai, variant, rates).monthly
+            else:
+                per_order, per_hour, _, _ = _usage(variant, variant_scope, rates)
+                cost = per_order if billing == "billing_per_order" else per_hour
+                changes = (*changes, billing)
+            candidates.append((changes, cost))
+    return candidates
+
+
+def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> BudgetFit | None:
+    """The fewest changes whose high figure fits the budget, else whose low figure fits,
+    else the cheapest combination and what is still missing. Ties: the cheaper one."""
     budget = inquiry.budget
     if budget is None:
         return None
     if plan.monthly.high <= budget:
         return BudgetFit(budget, "fits", monthly=plan.monthly)
-    if plan.monthly.low <= budget:
-        return BudgetFit(budget, "fits_low", monthly=plan.monthly)
-
-    choice = _Choice(inquiry, scope, plan.uses_ai)
-    best, changes = plan.monthly, []
-    for concession in _CONCESSIONS:
-        while (proposal := concession(choice, rates)) is not None:
-            change, candidate = proposal
-            candidate_human = human  # only AI changes: the human fee stays the same
-            if candidate.inquiry is not choice.inquiry or candidate.scope is not choice.scope:
-                candidate_human = _human_fee(candidate.inquiry, candidate.scope, rates)
-            priced = _finish(candidate_human, candidate.use_ai, candidate.inquiry, rates)
-            if priced.monthly.low >= best.low:
-                break
-            choice, human, best = candidate, candidate_human, priced.monthly
-            changes.append(change)
-            if best.low <= budget:
-                return BudgetFit(budget, "fits_with_changes", tuple(changes), best)
-    if per_order.low <= budget:
-        return BudgetFit(budget, "fits_with_changes", (*changes, "billing_per_order"),
-                         per_order)
-    return BudgetFit(budget, "does_not_fit", tuple(changes), best,
-                     shortfall=min(best.low, per_order.low) - budget)
+    candidates = budget_candidates(inquiry, scope, plan.uses_ai, rates)
+    fits_high = [(len(c), cost.high, cost.low, i) for i, (c, cost) in enumerate(candidates)
+                 if cost.high <= budget]
+    if fits_high:
+        changes, cost = candidates[min(fits_high)[3]]
+        return BudgetFit(budget, "fits_with_changes", changes, cost)
+    fits_low = [(len(c), cost.low, cost.high, i) for i, (c, cost) in enumerate(candidates)
+                if cost.low <= budget]
+    if fits_low:
+        changes, cost = candidates[min(fits_low)[3]]
+        return BudgetFit(budget, "fits_low_with_changes" if changes else "fits_low",
+                         changes, cost)
+    _, _, _, best = min((cost.low, len(c), cost.high, i)
+                        for i, (c, cost) in enumerate(candidates))
+    changes, cost = candidates[best]
+    return BudgetFit(budget, "does_not_fit", changes, cost, shortfall=cost.low - budget)
 
 
 def quote(inquiry: Inquiry, rates: Rates) -> Quote:
@@ -404,21 +454,17 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     scope = _resolve_scope(inquiry, rates, ledger, recommendations, warnings)
 
     human = _human_fee(inquiry, scope, rates)
-    # Price only the variants this quote shows or compares against.
-    volume_for_ai = inquiry.daily_orders >= rates.ai_recommend_from.single
-    if inquiry.ai is AiChoice.NO and not volume_for_ai:
-        without_ai = with_ai = _finish(human, False, inquiry, rates)
-        ai_pays_off = False
-    else:
-        with_ai = _finish(human, True, inquiry, rates)
-        ai_pays_off = volume_for_ai and not with_ai.ai_raises_price
-        without_ai = with_ai
-        if inquiry.ai is not AiChoice.YES:
-            without_ai = _finish(human, False, inquiry, rates)
+    with_ai = _finish(human, True, inquiry, rates)
+    without_ai = _finish(human, False, inquiry, rates)
+    # AI pays off when it lowers the bill on average (the midpoint), whatever the volume: the
+    # package minimum already says when a shop is too small for it, and may still raise the
+    # low end (the quote's ai_floor line says so). Deciding on price alone keeps "帮我推荐"
+    # from making 100 orders cheaper than 99, or own system dearer.
+    ai_pays_off = (with_ai.monthly.low + with_ai.monthly.high
+                   < without_ai.monthly.low + without_ai.monthly.high)
     if inquiry.ai is AiChoice.NO:
         plan = without_ai
         if ai_pays_off:
-            ledger.use(rates.ai_recommend_from)
             recommendations.append(Notice("consider_ai",
                                           _saving(without_ai.monthly, with_ai.monthly)))
     elif inquiry.ai is AiChoice.YES:
@@ -428,7 +474,6 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
                                    (("floor", str(rates.ai_floor.single)),)))
             recommendations.append(Notice("recommend_without_ai", ()))
     else:
-        ledger.use(rates.ai_recommend_from)
         plan = with_ai if ai_pays_off else without_ai
         if ai_pays_off:
             recommendations.append(Notice("ai_recommended",
@@ -438,14 +483,9 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
             recommendations.append(Notice("ai_not_recommended",
                                           (("floor", str(rates.ai_floor.single)),)))
 
-    per_order, per_hour, hours = _alternatives(inquiry, rates, ledger)
+    per_order, per_hour, hours, order_rate = _alternatives(inquiry, scope, rates, ledger)
     recommended = _recommend_plan(inquiry, plan.monthly, per_order, per_hour, rates, ledger,
                                   recommendations)
-
-    if scope is not Scope.FULL_CHAIN and plan.unit == "seat" and plan.units.low > 1:
-        team = _plan(inquiry, Scope.FULL_CHAIN, plan.uses_ai, rates)
-        if team.monthly.high < plan.monthly.high:
-            recommendations.append(Notice("consider_full_chain_team", ()))
 
     ledger.use(rates.low_price_trap)
     if plan.monthly.low < rates.low_price_trap.single:
@@ -474,12 +514,12 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
         per_order=per_order,
         per_hour=per_hour,
         hours_per_month=hours,
-        break_even_daily_orders=_break_even(plan.monthly, rates),
+        break_even_daily_orders=_break_even(plan.monthly, order_rate, rates),
         recommended_plan=recommended,
         recommendations=tuple(recommendations),
         warnings=tuple(warnings),
         kpi=_kpi(inquiry, rates, ledger),
-        budget_fit=_fit_budget(inquiry, scope, human, plan, per_order, rates),
+        budget_fit=_fit_budget(inquiry, scope, plan, rates),
         assumptions=ledger.assumptions(plan.line_items, rates),
         rates_version=rates.version,
         validity_days=int(rates.validity_days.single),
@@ -490,4 +530,3 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
 def _saving(human: Range, with_ai: Range) -> tuple[tuple[str, str], ...]:
     return (("saving_low", str(human.low - with_ai.low)),
             ("saving_high", str(human.high - with_ai.high)))
-
