@@ -9,10 +9,10 @@ can list which of its figures are assumptions rather than article figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain, product
+from itertools import chain, combinations
 
 from pricing.model import (
     RESPONSE_ORDER,
@@ -199,6 +199,23 @@ def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _
     return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, use_ai)
 
 
+def _total(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> Range:
+    """`_finish(...).monthly` without its line items: the same operations in the same order."""
+    fee = human.fee
+    floor = rates.responses[inquiry.response].floor
+    if use_ai:
+        fee = fee.times(rates.ai_factor.value)
+        if floor is None or floor.single < rates.ai_floor.single:
+            floor = rates.ai_floor
+    if floor is not None:
+        fee = fee.at_least(floor.single)
+    if inquiry.tooling is Tooling.BUNDLE:
+        fee = fee + rates.bundle_fee.value
+    if inquiry.discount:
+        fee = fee + fee.scale(-inquiry.discount)
+    return fee
+
+
 def _plan(inquiry: Inquiry, scope: Scope, use_ai: bool, rates: Rates) -> _Plan:
     return _finish(_human_fee(inquiry, scope, rates), use_ai, inquiry, rates)
 
@@ -256,7 +273,8 @@ def _resolve_scope(
     return inquiry.scope
 
 
-def _usage(inquiry: Inquiry, scope: Scope, rates: Rates) -> tuple[Range, Range, Range, Range]:
+def _usage(inquiry: Inquiry, scope: Scope, rates: Rates,
+           level: Response | None = None) -> tuple[Range, Range, Range, Range]:
     """Per-order and per-hour billing for what is bought (rule 5), hours, and the order rate.
 
     The scope's own per-order and per-hour bands, with the response surcharge of the monthly
@@ -264,17 +282,24 @@ def _usage(inquiry: Inquiry, scope: Scope, rates: Rates) -> tuple[Range, Range, 
     provider the same however they are billed).
     """
     scope_rate = rates.scopes[scope]
-    response = rates.responses[inquiry.response]
-    uplift = Range(ONE + response.surcharge.value.low, ONE + response.surcharge.value.high)
+    response = rates.responses[inquiry.response if level is None else level]
+    surcharge = response.surcharge.value
+    up_low, up_high = ONE + surcharge.low, ONE + surcharge.high
     orders_per_month = Decimal(inquiry.daily_orders) * rates.days.single
-    order_rate = scope_rate.per_order.value.times(uplift)
-    per_order = order_rate.scale(orders_per_month)
-    hours = rates.minutes_per_order.value.scale(orders_per_month / SIXTY)
-    per_hour = hours.times(scope_rate.per_hour.value.times(uplift))
+    order_band, hour_band = scope_rate.per_order.value, scope_rate.per_hour.value
+    order_rate = Range(order_band.low * up_low, order_band.high * up_high)
+    minutes = rates.minutes_per_order.value
+    hours_low = minutes.low * (orders_per_month / SIXTY)
+    hours_high = minutes.high * (orders_per_month / SIXTY)
+    order_low, order_high = order_rate.low * orders_per_month, order_rate.high * orders_per_month
+    hour_low = hours_low * (hour_band.low * up_low)
+    hour_high = hours_high * (hour_band.high * up_high)
     if response.floor is not None:
-        per_order = per_order.at_least(response.floor.single)
-        per_hour = per_hour.at_least(response.floor.single)
-    return per_order, per_hour, hours, order_rate
+        floor = response.floor.single
+        order_low, order_high = max(order_low, floor), max(order_high, floor)
+        hour_low, hour_high = max(hour_low, floor), max(hour_high, floor)
+    return (Range(order_low, order_high), Range(hour_low, hour_high),
+            Range(hours_low, hours_high), order_rate)
 
 
 def _alternatives(inquiry: Inquiry, scope: Scope, rates: Rates,
@@ -306,11 +331,12 @@ def _recommend_plan(
     ledger: _Ledger, recommendations: list[Notice],
 ) -> Billing:
     """A plan is called cheapest only when it is: no dearer than the others at either end."""
-    costs: dict[Billing, Range] = {Billing.MONTHLY: monthly, Billing.PER_ORDER: per_order,
-                                   Billing.PER_HOUR: per_hour}
+    low = min(monthly.low, per_order.low, per_hour.low)
+    high = min(monthly.high, per_order.high, per_hour.high)
     cheapest: Billing | None = None
-    for plan, cost in costs.items():
-        if all(cost.low <= other.low and cost.high <= other.high for other in costs.values()):
+    for plan, cost in ((Billing.MONTHLY, monthly), (Billing.PER_ORDER, per_order),
+                       (Billing.PER_HOUR, per_hour)):
+        if cost.low == low and cost.high == high:
             cheapest = plan
             break
     if inquiry.billing is not Billing.COMPARE:
@@ -356,94 +382,183 @@ def _kpi_clauses(minutes: int, resolution: str, satisfaction: str,
 
 # --- budget advice (rule 6): an exhaustive search over the allowed changes ----------------
 
-# Billing alternatives a budget may switch to; ai, own system and service mode do not change
-# what per-order or per-hour billing costs, so they are not combined with them.
-_BILLINGS = ("monthly", "billing_per_order", "billing_per_hour")
+# Billing changes: ai, own system and service mode do not change what per-order or per-hour
+# billing costs, so they are not combined with them.
+_BILLING_CHANGES = ("billing_per_order", "billing_per_hour")
+_MONTHLY_ONLY = ("own_system", "use_ai", "no_ai", "mode_part_time")
 
 
-def _budget_options(inquiry: Inquiry, scope: Scope, uses_ai: bool,
-                    rates: Rates) -> list[tuple[str, tuple[str, ...]]]:
-    """The allowed changes, each as its code and the alternatives it offers ("" = keep)."""
-    options: list[tuple[str, tuple[str, ...]]] = []
+def budget_changes(inquiry: Inquiry, scope: Scope, uses_ai: bool, rates: Rates) -> list[str]:
+    """The allowed changes for this quote, each a code (one change each)."""
+    changes: list[str] = []
     level = RESPONSE_ORDER.index(inquiry.response)
     if level:
-        options.append(("response", ("", f"response_{RESPONSE_ORDER[level - 1].value}")))
+        changes.append(f"response_{RESPONSE_ORDER[level - 1].value}")
     position = SCOPE_ORDER.index(scope)
     if position and not inquiry.product_kinds & rates.expert_kinds:
-        options.append(("scope", ("", f"scope_{SCOPE_ORDER[position - 1].value}")))
+        changes.append(f"scope_{SCOPE_ORDER[position - 1].value}")
     if inquiry.tooling is not Tooling.OWN:
-        options.append(("tooling", ("", "own_system")))
-    options.append(("ai", ("", "no_ai" if uses_ai else "use_ai")))
+        changes.append("own_system")
+    changes.append("no_ai" if uses_ai else "use_ai")
     if inquiry.mode is not ServiceMode.PART_TIME:
-        options.append(("mode", ("", "mode_part_time")))
-    return options
+        changes.append("mode_part_time")
+    changes += _BILLING_CHANGES
+    return changes
+
+
+def _allowed(combination: tuple[str, ...]) -> bool:
+    billed = [change for change in combination if change in _BILLING_CHANGES]
+    return not billed or (len(billed) == 1
+                          and not any(change in _MONTHLY_ONLY for change in combination))
+
+
+def _complex_base(inquiry: Inquiry, response: Response, scope: Scope,
+                  rates: Rates) -> tuple[Decimal, Decimal]:
+    """Staffing + response + complexity, low and high: `_human_fee` before any factor."""
+    scope_rate = rates.scopes[scope]
+    units = max(ONE, Decimal(inquiry.daily_orders) / scope_rate.capacity.single)
+    band = scope_rate.band.value
+    low, high = band.low * units, band.high * units
+    surcharge = rates.responses[response].surcharge.value
+    base_low, base_high = low + low * surcharge.low, high + high * surcharge.high
+    low, high = base_low, base_high
+    for figure, applies in (
+        (rates.categories_surcharge, inquiry.categories >= rates.categories_from),
+        (rates.multi_level_surcharge, inquiry.multi_level),
+        (rates.cross_border_surcharge, inquiry.cross_border),
+    ):
+        if applies:
+            low, high = low + base_low * figure.value.low, high + base_high * figure.value.high
+    return low, high
+
+
+class _Variants:
+    """Prices a combination of budget changes; shared pieces are computed once.
+
+    Monthly costs are those of `_finish(_human_fee(...))`, with the same Decimal operations
+    in the same order (so the figures are identical), without building line items.
+    """
+
+    def __init__(self, inquiry: Inquiry, scope: Scope, uses_ai: bool, rates: Rates) -> None:
+        self.inquiry, self.scope, self.uses_ai, self.rates = inquiry, scope, uses_ai, rates
+        self.bases: dict[tuple[Response, Scope], tuple[Decimal, Decimal]] = {}
+        self.usage: dict[tuple[Response, Scope], tuple[Range, Range]] = {}
+
+    def cost(self, combination: tuple[str, ...]) -> Range:
+        inquiry, rates = self.inquiry, self.rates
+        response, scope, use_ai = inquiry.response, self.scope, self.uses_ai
+        tooling, mode, billing = inquiry.tooling, inquiry.mode, ""
+        for change in combination:
+            if change.startswith("response_"):
+                response = Response(change[9:])
+            elif change.startswith("scope_"):
+                scope = Scope(change[6:])
+            elif change == "own_system":
+                tooling = Tooling.OWN
+            elif change == "mode_part_time":
+                mode = ServiceMode.PART_TIME
+            elif change in _BILLING_CHANGES:
+                billing = change
+            else:
+                use_ai = change == "use_ai"
+        key = (response, scope)
+        if billing:
+            usage = self.usage.get(key)
+            if usage is None:
+                per_order, per_hour, _, _ = _usage(inquiry, scope, rates, response)
+                usage = self.usage[key] = (per_order, per_hour)
+            return usage[0] if billing == "billing_per_order" else usage[1]
+        base = self.bases.get(key)
+        if base is None:
+            base = self.bases[key] = _complex_base(inquiry, response, scope, rates)
+        low, high = base
+        if mode is not ServiceMode.OUTSOURCED:
+            factor = rates.modes[mode].value
+            low, high = low * factor.low, high * factor.high
+        if tooling is Tooling.OWN:
+            factor = rates.own_system_factor.value
+            low, high = low * factor.low, high * factor.high
+        if use_ai:
+            factor = rates.ai_factor.value
+            low, high = low * factor.low, high * factor.high
+        floor = rates.responses[response].floor
+        minimum = None if floor is None else floor.single
+        if use_ai and (minimum is None or minimum < rates.ai_floor.single):
+            minimum = rates.ai_floor.single
+        if minimum is not None:
+            low, high = max(low, minimum), max(high, minimum)
+        if tooling is Tooling.BUNDLE:
+            low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
+        if inquiry.discount:
+            low, high = low + low * -inquiry.discount, high + high * -inquiry.discount
+        return Range(low, high)
 
 
 def budget_candidates(inquiry: Inquiry, scope: Scope, uses_ai: bool,
                       rates: Rates) -> list[tuple[tuple[str, ...], Range]]:
-    """Every combination of the allowed changes and the monthly cost it gives.
-
-    The first candidate is the quote's own plan (no change).
-    """
-    options = _budget_options(inquiry, scope, uses_ai, rates)
-    humans: dict[tuple[object, ...], _HumanFee] = {}
-    candidates: list[tuple[tuple[str, ...], Range]] = []
-    for billing in _BILLINGS:
-        monthly = billing == "monthly"
-        usable = [option for option in options
-                  if monthly or option[0] in ("response", "scope")]
-        for picks in product(*[choices for _, choices in usable]):
-            changes = tuple([pick for pick in picks if pick])
-            variant, variant_scope, variant_ai = inquiry, scope, uses_ai
-            for change in changes:
-                if change.startswith("response_"):
-                    variant = replace(variant, response=Response(change[9:]))
-                elif change.startswith("scope_"):
-                    variant_scope = Scope(change[6:])
-                elif change == "own_system":
-                    variant = replace(variant, tooling=Tooling.OWN)
-                elif change == "mode_part_time":
-                    variant = replace(variant, mode=ServiceMode.PART_TIME)
-                else:
-                    variant_ai = change == "use_ai"
-            if monthly:
-                key = (variant.response, variant_scope, variant.tooling, variant.mode)
-                human = humans.get(key)
-                if human is None:
-                    human = humans[key] = _human_fee(variant, variant_scope, rates)
-                cost = _finish(human, variant_ai, variant, rates).monthly
-            else:
-                per_order, per_hour, _, _ = _usage(variant, variant_scope, rates)
-                cost = per_order if billing == "billing_per_order" else per_hour
-                changes = (*changes, billing)
-            candidates.append((changes, cost))
-    return candidates
+    """Every allowed combination of changes and the monthly cost it gives, fewest first."""
+    variants = _Variants(inquiry, scope, uses_ai, rates)
+    changes = budget_changes(inquiry, scope, uses_ai, rates)
+    return [(combination, variants.cost(combination))
+            for size in range(len(changes) + 1)
+            for combination in combinations(changes, size) if _allowed(combination)]
 
 
 def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> BudgetFit | None:
     """The fewest changes whose high figure fits the budget, else whose low figure fits,
-    else the cheapest combination and what is still missing. Ties: the cheaper one."""
+    else the cheapest combination and what is still missing. Ties: the cheaper one.
+
+    Every change lowers the price or leaves it (load_rates checks the orders that make it
+    so) except AI, which the package minimum can make dearer. So the cheapest of all
+    combinations is among four: every lowering change with AI on or off, and per-order or
+    per-hour billing after both the response and the scope changes. They tell at once
+    whether anything fits; then the search goes one more change at a time and stops at
+    the first number of changes where something fits.
+    """
     budget = inquiry.budget
     if budget is None:
         return None
     if plan.monthly.high <= budget:
         return BudgetFit(budget, "fits", monthly=plan.monthly)
-    candidates = budget_candidates(inquiry, scope, plan.uses_ai, rates)
-    fits_high = [(len(c), cost.high, cost.low, i) for i, (c, cost) in enumerate(candidates)
-                 if cost.high <= budget]
-    if fits_high:
-        changes, cost = candidates[min(fits_high)[3]]
-        return BudgetFit(budget, "fits_with_changes", changes, cost)
-    fits_low = [(len(c), cost.low, cost.high, i) for i, (c, cost) in enumerate(candidates)
-                if cost.low <= budget]
-    if fits_low:
-        changes, cost = candidates[min(fits_low)[3]]
-        return BudgetFit(budget, "fits_low_with_changes" if changes else "fits_low",
-                         changes, cost)
-    _, _, _, best = min((cost.low, len(c), cost.high, i)
-                        for i, (c, cost) in enumerate(candidates))
-    changes, cost = candidates[best]
-    return BudgetFit(budget, "does_not_fit", changes, cost, shortfall=cost.low - budget)
+    variants = _Variants(inquiry, scope, plan.uses_ai, rates)
+    changes = budget_changes(inquiry, scope, plan.uses_ai, rates)
+    lowering = tuple([c for c in changes if c not in _BILLING_CHANGES and c[-3:] != "_ai"])
+    moving = tuple([c for c in lowering if c.startswith(("response_", "scope_"))])
+    ai_toggle = "no_ai" if plan.uses_ai else "use_ai"
+    extremes = [variants.cost(combination) for combination in (
+        lowering, (*lowering, ai_toggle), (*moving, "billing_per_order"),
+        (*moving, "billing_per_hour"))]
+    if min(cost.high for cost in extremes) <= budget:
+        status, end = "fits_with_changes", "high"
+    elif min(cost.low for cost in extremes) <= budget:
+        if plan.monthly.low <= budget:
+            return BudgetFit(budget, "fits_low", monthly=plan.monthly)
+        status, end = "fits_low_with_changes", "low"
+    else:
+        cheapest = min(cost.low for cost in extremes)
+        for size in range(len(changes) + 1):
+            found = [(cost.high, index, combination, cost)
+                     for index, combination in enumerate(combinations(changes, size))
+                     if _allowed(combination)
+                     and (cost := variants.cost(combination)).low == cheapest]
+            if found:
+                _, _, combination, cost = min(found)
+                return BudgetFit(budget, "does_not_fit", combination, cost,
+                                 shortfall=cost.low - budget)
+        raise AssertionError("the cheapest combination is always found")  # pragma: no cover
+    for size in range(1, len(changes) + 1):
+        fitting = []
+        for index, combination in enumerate(combinations(changes, size)):
+            if _allowed(combination):
+                cost = variants.cost(combination)
+                first, second = ((cost.high, cost.low) if end == "high"
+                                 else (cost.low, cost.high))
+                if first <= budget:
+                    fitting.append((first, second, index, combination, cost))
+        if fitting:
+            _, _, _, combination, cost = min(fitting)
+            return BudgetFit(budget, status, combination, cost)
+    raise AssertionError("a fitting combination is always found")  # pragma: no cover
 
 
 def quote(inquiry: Inquiry, rates: Rates) -> Quote:
@@ -454,30 +569,28 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     scope = _resolve_scope(inquiry, rates, ledger, recommendations, warnings)
 
     human = _human_fee(inquiry, scope, rates)
-    with_ai = _finish(human, True, inquiry, rates)
-    without_ai = _finish(human, False, inquiry, rates)
+    # Both totals are compared; only the plan shown gets its line items.
+    with_ai = _total(human, True, inquiry, rates)
+    without_ai = _total(human, False, inquiry, rates)
     # AI pays off when it lowers the bill on average (the midpoint), whatever the volume: the
     # package minimum already says when a shop is too small for it, and may still raise the
     # low end (the quote's ai_floor line says so). Deciding on price alone keeps "帮我推荐"
     # from making 100 orders cheaper than 99, or own system dearer.
-    ai_pays_off = (with_ai.monthly.low + with_ai.monthly.high
-                   < without_ai.monthly.low + without_ai.monthly.high)
+    ai_pays_off = with_ai.low + with_ai.high < without_ai.low + without_ai.high
     if inquiry.ai is AiChoice.NO:
-        plan = without_ai
+        plan = _finish(human, False, inquiry, rates)
         if ai_pays_off:
-            recommendations.append(Notice("consider_ai",
-                                          _saving(without_ai.monthly, with_ai.monthly)))
+            recommendations.append(Notice("consider_ai", _saving(without_ai, with_ai)))
     elif inquiry.ai is AiChoice.YES:
-        plan = with_ai
+        plan = _finish(human, True, inquiry, rates)
         if plan.ai_raises_price:
             warnings.append(Notice("ai_not_worth_it",
                                    (("floor", str(rates.ai_floor.single)),)))
             recommendations.append(Notice("recommend_without_ai", ()))
     else:
-        plan = with_ai if ai_pays_off else without_ai
+        plan = _finish(human, ai_pays_off, inquiry, rates)
         if ai_pays_off:
-            recommendations.append(Notice("ai_recommended",
-                                          _saving(without_ai.monthly, with_ai.monthly)))
+            recommendations.append(Notice("ai_recommended", _saving(without_ai, with_ai)))
         else:
             ledger.use(rates.ai_floor)
             recommendations.append(Notice("ai_not_recommended",

@@ -275,7 +275,15 @@ class _Reader:
         return responses
 
     def modes(self) -> dict[ServiceMode, Figure]:
-        return {mode: self.figure(f"mode.{mode.value}.factor", band=True) for mode in ServiceMode}
+        modes = {mode: self.figure(f"mode.{mode.value}.factor", band=True)
+                 for mode in ServiceMode}
+        # Part-time is what a budget may fall back to: it must not cost more than the others.
+        part_time = modes[ServiceMode.PART_TIME].value
+        for mode in (ServiceMode.OUTSOURCED, ServiceMode.FULL_TIME):
+            if part_time.low > modes[mode].value.low or part_time.high > modes[mode].value.high:
+                raise self.fail("mode.part_time.factor",
+                                f"must not be above the {mode.value} factor")
+        return modes
 
     def kinds(self, key: str) -> tuple[frozenset[ProductKind], Figure]:
         spec = self.node(key)
