@@ -216,10 +216,6 @@ def _total(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> Ra
     return fee
 
 
-def _plan(inquiry: Inquiry, scope: Scope, use_ai: bool, rates: Rates) -> _Plan:
-    return _finish(_human_fee(inquiry, scope, rates), use_ai, inquiry, rates)
-
-
 def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
     """The scope the article suggests for these answers, and which of its rules applied.
 
@@ -494,16 +490,6 @@ class _Variants:
         return Range(low, high)
 
 
-def budget_candidates(inquiry: Inquiry, scope: Scope, uses_ai: bool,
-                      rates: Rates) -> list[tuple[tuple[str, ...], Range]]:
-    """Every allowed combination of changes and the monthly cost it gives, fewest first."""
-    variants = _Variants(inquiry, scope, uses_ai, rates)
-    changes = budget_changes(inquiry, scope, uses_ai, rates)
-    return [(combination, variants.cost(combination))
-            for size in range(len(changes) + 1)
-            for combination in combinations(changes, size) if _allowed(combination)]
-
-
 def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> BudgetFit | None:
     """The fewest changes whose high figure fits the budget, else whose low figure fits,
     else the cheapest combination and what is still missing. Ties: the cheaper one.
@@ -559,6 +545,23 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> Bu
             _, _, _, combination, cost = min(fitting)
             return BudgetFit(budget, status, combination, cost)
     raise AssertionError("a fitting combination is always found")  # pragma: no cover
+
+
+def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
+    """The monthly total of `quote(inquiry, rates)` alone, for sweeps over many volumes.
+
+    Same scope and AI decisions, same arithmetic; no line items, notices or alternatives.
+    """
+    scope = inquiry.scope
+    suggested, _ = recommended_scope(inquiry, rates)
+    if scope is Scope.AUTO or suggested is Scope.EXPERT:
+        scope = suggested
+    human = _human_fee(inquiry, scope, rates)
+    if inquiry.ai is not AiChoice.AUTO:
+        return _total(human, inquiry.ai is AiChoice.YES, inquiry, rates)
+    with_ai = _total(human, True, inquiry, rates)
+    without_ai = _total(human, False, inquiry, rates)
+    return with_ai if with_ai.low + with_ai.high < without_ai.low + without_ai.high else without_ai
 
 
 def quote(inquiry: Inquiry, rates: Rates) -> Quote:

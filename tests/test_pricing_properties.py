@@ -21,6 +21,7 @@ from pricing import (
     Tooling,
     quote,
 )
+from pricing.engine import monthly_total
 from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS, RESPONSE_ORDER, SCOPE_ORDER
 from tests.strategies import explicit_inquiries, fixed_ai_inquiries, inquiries
 
@@ -315,3 +316,9 @@ def test_a_quote_survives_its_json_snapshot_exactly(rates: Rates, inquiry: Inqui
     result = quote(inquiry, rates)
     stored = json.loads(json.dumps(quote_to_dict(result, rounded=False)))
     assert quote_from_dict(stored) == result
+
+
+@given(inquiries())
+def test_the_sweeps_monthly_total_is_the_quotes(rates: Rates, inquiry: Inquiry) -> None:
+    """benchmarks/bench_sweep.py measures jumps with monthly_total: it must be the quote's."""
+    assert monthly_total(inquiry, rates) == quote(inquiry, rates).monthly
