@@ -155,34 +155,60 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
     return _HumanFee(tuple(lines), fee, units, scope_rate.unit)
 
 
-def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _Plan:
-    """The monthly plan: the human fee, AI if asked for, the minimum fee, the tools bundle.
+# Where AI is used: at the low end, at the high end. "帮我推荐" may use it at one end only.
+_AiEnds = tuple[bool, bool]
+AI_BOTH: _AiEnds = (True, True)
+AI_NONE: _AiEnds = (False, False)
+
+
+def _minimums(inquiry: Inquiry, ai: _AiEnds, rates: Rates) -> tuple[Figure | None, ...]:
+    """The minimum fee at the low and the high end: emergency, or the AI package if higher."""
+    floor = rates.responses[inquiry.response].floor
+    ends: list[Figure | None] = []
+    for uses_ai in ai:
+        if uses_ai and (floor is None or floor.single < rates.ai_floor.single):
+            ends.append(rates.ai_floor)
+        else:
+            ends.append(floor)
+    return tuple(ends)
+
+
+def _floored(fee: Range, minimums: tuple[Figure | None, ...]) -> Range:
+    low_floor, high_floor = minimums
+    return Range(fee.low if low_floor is None else max(fee.low, low_floor.single),
+                 fee.high if high_floor is None else max(fee.high, high_floor.single))
+
+
+def _finish(human: _HumanFee, ai: _AiEnds, inquiry: Inquiry, rates: Rates) -> _Plan:
+    """The monthly plan: the human fee, AI where used, the minimum fee, the tools bundle.
 
     Floors apply last (rule 4): the emergency minimum and the AI package minimum hold on the
     customer-service fee after every discount (service mode, own system, AI). Only the higher
-    of the two applies; the tools bundle is a separate fee on top.
+    of the two applies; the tools bundle is a separate fee on top. AI may be used at one end
+    only ("帮我推荐": the cheaper of with and without AI at each end).
     """
     lines = list(human.line_items)
     fee = human.fee
-    if use_ai:
-        discounted = fee.times(rates.ai_factor.value)
+    if ai != AI_NONE:
+        factor = rates.ai_factor.value
+        discounted = Range(fee.low * factor.low if ai[0] else fee.low,
+                           fee.high * factor.high if ai[1] else fee.high)
         lines.append(_line("ai", discounted - fee, rates.ai_factor,
                            pct_low=rates.ai_factor.reduction[0],
                            pct_high=rates.ai_factor.reduction[1]))
         fee = discounted
 
-    floor = rates.responses[inquiry.response].floor
-    if use_ai and (floor is None or floor.single < rates.ai_floor.single):
-        floor = rates.ai_floor
-    if floor is not None:
-        floored = fee.at_least(floor.single)
-        if floored != fee:
-            code = "ai_floor" if floor is rates.ai_floor else "emergency_floor"
-            lines.append(_line(code, floored - fee, floor, floor=floor.single))
-            fee = floored
+    minimums = _minimums(inquiry, ai, rates)
+    floored = _floored(fee, minimums)
+    if floored != fee:
+        floor = rates.ai_floor if rates.ai_floor in minimums else next(
+            m for m in minimums if m is not None)
+        code = "ai_floor" if floor is rates.ai_floor else "emergency_floor"
+        lines.append(_line(code, floored - fee, floor, floor=floor.single))
+        fee = floored
     # The package floor can make AI dearer than pure human staffing: on average (the
     # midpoint), AI is then not worth it. An emergency floor applies with or without AI.
-    ai_raises_price = (use_ai and floor is rates.ai_floor
+    ai_raises_price = (rates.ai_floor in minimums
                        and fee.low + fee.high > human.fee.low + human.fee.high)
 
     if inquiry.tooling is Tooling.BUNDLE:
@@ -196,24 +222,36 @@ def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _
                               (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
         fee = fee + off
 
-    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, use_ai)
+    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, ai != AI_NONE)
 
 
-def _total(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> Range:
+def _total(human: _HumanFee, ai: _AiEnds, inquiry: Inquiry, rates: Rates) -> Range:
     """`_finish(...).monthly` without its line items: the same operations in the same order."""
-    fee = human.fee
+    low, high = human.fee.low, human.fee.high
+    factor = rates.ai_factor.value
+    if ai[0]:
+        low = low * factor.low
+    if ai[1]:
+        high = high * factor.high
     floor = rates.responses[inquiry.response].floor
-    if use_ai:
-        fee = fee.times(rates.ai_factor.value)
-        if floor is None or floor.single < rates.ai_floor.single:
-            floor = rates.ai_floor
-    if floor is not None:
-        fee = fee.at_least(floor.single)
+    emergency = None if floor is None else floor.single
+    ai_floor = rates.ai_floor.single
+    low_min = ai_floor if ai[0] and (emergency is None or emergency < ai_floor) else emergency
+    high_min = ai_floor if ai[1] and (emergency is None or emergency < ai_floor) else emergency
+    if low_min is not None:
+        low = max(low, low_min)
+    if high_min is not None:
+        high = max(high, high_min)
     if inquiry.tooling is Tooling.BUNDLE:
-        fee = fee + rates.bundle_fee.value
+        low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
     if inquiry.discount:
-        fee = fee + fee.scale(-inquiry.discount)
-    return fee
+        low, high = low + low * -inquiry.discount, high + high * -inquiry.discount
+    return Range(low, high)
+
+
+def _auto_ai(with_ai: Range, without_ai: Range) -> _AiEnds:
+    """"帮我推荐": AI at each end where it is cheaper (the package minimum decides)."""
+    return with_ai.low < without_ai.low, with_ai.high < without_ai.high
 
 
 def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
@@ -384,8 +422,11 @@ _BILLING_CHANGES = ("billing_per_order", "billing_per_hour")
 _MONTHLY_ONLY = ("own_system", "use_ai", "no_ai", "mode_part_time")
 
 
-def budget_changes(inquiry: Inquiry, scope: Scope, uses_ai: bool, rates: Rates) -> list[str]:
-    """The allowed changes for this quote, each a code (one change each)."""
+def budget_changes(inquiry: Inquiry, scope: Scope, rates: Rates) -> list[str]:
+    """The allowed changes for this quote, each a code (one change each).
+
+    AI: the other choice; with "帮我推荐" either firm choice (AI at both ends or none).
+    """
     changes: list[str] = []
     level = RESPONSE_ORDER.index(inquiry.response)
     if level:
@@ -395,14 +436,31 @@ def budget_changes(inquiry: Inquiry, scope: Scope, uses_ai: bool, rates: Rates) 
         changes.append(f"scope_{SCOPE_ORDER[position - 1].value}")
     if inquiry.tooling is not Tooling.OWN:
         changes.append("own_system")
-    changes.append("no_ai" if uses_ai else "use_ai")
+    if inquiry.ai is not AiChoice.YES:
+        changes.append("use_ai")
+    if inquiry.ai is not AiChoice.NO:
+        changes.append("no_ai")
     if inquiry.mode is not ServiceMode.PART_TIME:
         changes.append("mode_part_time")
     changes += _BILLING_CHANGES
     return changes
 
 
+# What each change code does to the inquiry: (which answer, its new value).
+_EFFECTS: dict[str, tuple[str, object]] = {
+    **{f"response_{level.value}": ("response", level) for level in RESPONSE_ORDER},
+    **{f"scope_{scope.value}": ("scope", scope) for scope in SCOPE_ORDER},
+    "own_system": ("tooling", Tooling.OWN),
+    "mode_part_time": ("mode", ServiceMode.PART_TIME),
+    "use_ai": ("ai", AiChoice.YES),
+    "no_ai": ("ai", AiChoice.NO),
+    **{change: ("billing", change) for change in _BILLING_CHANGES},
+}
+
+
 def _allowed(combination: tuple[str, ...]) -> bool:
+    if "use_ai" in combination and "no_ai" in combination:
+        return False
     billed = [change for change in combination if change in _BILLING_CHANGES]
     return not billed or (len(billed) == 1
                           and not any(change in _MONTHLY_ONLY for change in combination))
@@ -435,28 +493,36 @@ class _Variants:
     in the same order (so the figures are identical), without building line items.
     """
 
-    def __init__(self, inquiry: Inquiry, scope: Scope, uses_ai: bool, rates: Rates) -> None:
-        self.inquiry, self.scope, self.uses_ai, self.rates = inquiry, scope, uses_ai, rates
+    def __init__(self, inquiry: Inquiry, scope: Scope, rates: Rates) -> None:
+        self.inquiry, self.scope, self.rates = inquiry, scope, rates
         self.bases: dict[tuple[Response, Scope], tuple[Decimal, Decimal]] = {}
         self.usage: dict[tuple[Response, Scope], tuple[Range, Range]] = {}
+        self.costs: dict[tuple[str, ...], Range] = {}
 
     def cost(self, combination: tuple[str, ...]) -> Range:
+        cost = self.costs.get(combination)
+        if cost is None:
+            cost = self.costs[combination] = self._cost(combination)
+        return cost
+
+    def _cost(self, combination: tuple[str, ...]) -> Range:
         inquiry, rates = self.inquiry, self.rates
-        response, scope, use_ai = inquiry.response, self.scope, self.uses_ai
+        response, scope, ai = inquiry.response, self.scope, inquiry.ai
         tooling, mode, billing = inquiry.tooling, inquiry.mode, ""
         for change in combination:
-            if change.startswith("response_"):
-                response = Response(change[9:])
-            elif change.startswith("scope_"):
-                scope = Scope(change[6:])
-            elif change == "own_system":
-                tooling = Tooling.OWN
-            elif change == "mode_part_time":
-                mode = ServiceMode.PART_TIME
-            elif change in _BILLING_CHANGES:
+            kind, value = _EFFECTS[change]
+            if kind == "response":
+                response = value  # type: ignore[assignment]
+            elif kind == "scope":
+                scope = value  # type: ignore[assignment]
+            elif kind == "tooling":
+                tooling = value  # type: ignore[assignment]
+            elif kind == "mode":
+                mode = value  # type: ignore[assignment]
+            elif kind == "billing":
                 billing = change
             else:
-                use_ai = change == "use_ai"
+                ai = value  # type: ignore[assignment]
         key = (response, scope)
         if billing:
             usage = self.usage.get(key)
@@ -474,15 +540,29 @@ class _Variants:
         if tooling is Tooling.OWN:
             factor = rates.own_system_factor.value
             low, high = low * factor.low, high * factor.high
-        if use_ai:
-            factor = rates.ai_factor.value
-            low, high = low * factor.low, high * factor.high
+        if ai is AiChoice.AUTO:
+            human = self._finish(response, tooling, low, high, AI_NONE)
+            with_ai = self._finish(response, tooling, low, high, AI_BOTH)
+            return Range(min(human.low, with_ai.low), min(human.high, with_ai.high))
+        return self._finish(response, tooling, low, high,
+                            AI_BOTH if ai is AiChoice.YES else AI_NONE)
+
+    def _finish(self, response: Response, tooling: Tooling, low: Decimal, high: Decimal,
+                ai: _AiEnds) -> Range:
+        rates, inquiry = self.rates, self.inquiry
+        if ai[0]:
+            low = low * rates.ai_factor.value.low
+        if ai[1]:
+            high = high * rates.ai_factor.value.high
         floor = rates.responses[response].floor
-        minimum = None if floor is None else floor.single
-        if use_ai and (minimum is None or minimum < rates.ai_floor.single):
-            minimum = rates.ai_floor.single
-        if minimum is not None:
-            low, high = max(low, minimum), max(high, minimum)
+        emergency = None if floor is None else floor.single
+        ai_floor = rates.ai_floor.single
+        minimums = [ai_floor if uses_ai and (emergency is None or emergency < ai_floor)
+                    else emergency for uses_ai in ai]
+        if minimums[0] is not None:
+            low = max(low, minimums[0])
+        if minimums[1] is not None:
+            high = max(high, minimums[1])
         if tooling is Tooling.BUNDLE:
             low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
         if inquiry.discount:
@@ -496,8 +576,8 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> Bu
 
     Every change lowers the price or leaves it (load_rates checks the orders that make it
     so) except AI, which the package minimum can make dearer. So the cheapest of all
-    combinations is among four: every lowering change with AI on or off, and per-order or
-    per-hour billing after both the response and the scope changes. They tell at once
+    combinations is among a few: every lowering change with each AI choice, and per-order
+    or per-hour billing after both the response and the scope changes. They tell at once
     whether anything fits; then the search goes one more change at a time and stops at
     the first number of changes where something fits.
     """
@@ -506,13 +586,13 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> Bu
         return None
     if plan.monthly.high <= budget:
         return BudgetFit(budget, "fits", monthly=plan.monthly)
-    variants = _Variants(inquiry, scope, plan.uses_ai, rates)
-    changes = budget_changes(inquiry, scope, plan.uses_ai, rates)
+    variants = _Variants(inquiry, scope, rates)
+    changes = budget_changes(inquiry, scope, rates)
     lowering = tuple([c for c in changes if c not in _BILLING_CHANGES and c[-3:] != "_ai"])
     moving = tuple([c for c in lowering if c.startswith(("response_", "scope_"))])
-    ai_toggle = "no_ai" if plan.uses_ai else "use_ai"
+    ai_choices = [(), *[(c,) for c in changes if c[-3:] == "_ai"]]
     extremes = [variants.cost(combination) for combination in (
-        lowering, (*lowering, ai_toggle), (*moving, "billing_per_order"),
+        *[(*lowering, *ai) for ai in ai_choices], (*moving, "billing_per_order"),
         (*moving, "billing_per_hour"))]
     if min(cost.high for cost in extremes) <= budget:
         status, end = "fits_with_changes", "high"
@@ -558,10 +638,10 @@ def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
         scope = suggested
     human = _human_fee(inquiry, scope, rates)
     if inquiry.ai is not AiChoice.AUTO:
-        return _total(human, inquiry.ai is AiChoice.YES, inquiry, rates)
-    with_ai = _total(human, True, inquiry, rates)
-    without_ai = _total(human, False, inquiry, rates)
-    return with_ai if with_ai.low + with_ai.high < without_ai.low + without_ai.high else without_ai
+        return _total(human, AI_BOTH if inquiry.ai is AiChoice.YES else AI_NONE, inquiry, rates)
+    with_ai = _total(human, AI_BOTH, inquiry, rates)
+    without_ai = _total(human, AI_NONE, inquiry, rates)
+    return _total(human, _auto_ai(with_ai, without_ai), inquiry, rates)
 
 
 def quote(inquiry: Inquiry, rates: Rates) -> Quote:
@@ -573,27 +653,27 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
 
     human = _human_fee(inquiry, scope, rates)
     # Both totals are compared; only the plan shown gets its line items.
-    with_ai = _total(human, True, inquiry, rates)
-    without_ai = _total(human, False, inquiry, rates)
-    # AI pays off when it lowers the bill on average (the midpoint), whatever the volume: the
-    # package minimum already says when a shop is too small for it, and may still raise the
-    # low end (the quote's ai_floor line says so). Deciding on price alone keeps "帮我推荐"
-    # from making 100 orders cheaper than 99, or own system dearer.
-    ai_pays_off = with_ai.low + with_ai.high < without_ai.low + without_ai.high
+    with_ai = _total(human, AI_BOTH, inquiry, rates)
+    without_ai = _total(human, AI_NONE, inquiry, rates)
+    # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a plain
+    # seat is the cheap end, above it AI. Chosen end by end, the price stays continuous and
+    # never rises with fewer orders, a slower response or the merchant's own system.
+    auto = _auto_ai(with_ai, without_ai)
+    saving = _saving(without_ai, with_ai, auto)
     if inquiry.ai is AiChoice.NO:
-        plan = _finish(human, False, inquiry, rates)
-        if ai_pays_off:
-            recommendations.append(Notice("consider_ai", _saving(without_ai, with_ai)))
+        plan = _finish(human, AI_NONE, inquiry, rates)
+        if auto != AI_NONE:
+            recommendations.append(Notice("consider_ai", saving))
     elif inquiry.ai is AiChoice.YES:
-        plan = _finish(human, True, inquiry, rates)
+        plan = _finish(human, AI_BOTH, inquiry, rates)
         if plan.ai_raises_price:
             warnings.append(Notice("ai_not_worth_it",
                                    (("floor", str(rates.ai_floor.single)),)))
             recommendations.append(Notice("recommend_without_ai", ()))
     else:
-        plan = _finish(human, ai_pays_off, inquiry, rates)
-        if ai_pays_off:
-            recommendations.append(Notice("ai_recommended", _saving(without_ai, with_ai)))
+        plan = _finish(human, auto, inquiry, rates)
+        if auto != AI_NONE:
+            recommendations.append(Notice("ai_recommended", saving))
         else:
             ledger.use(rates.ai_floor)
             recommendations.append(Notice("ai_not_recommended",
@@ -643,6 +723,8 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     )
 
 
-def _saving(human: Range, with_ai: Range) -> tuple[tuple[str, str], ...]:
-    return (("saving_low", str(human.low - with_ai.low)),
-            ("saving_high", str(human.high - with_ai.high)))
+def _saving(human: Range, with_ai: Range, ends: _AiEnds) -> tuple[tuple[str, str], ...]:
+    """What AI saves at each end where it is used (nothing where it is not)."""
+    low = human.low - with_ai.low if ends[0] else Decimal(0)
+    high = human.high - with_ai.high if ends[1] else Decimal(0)
+    return (("saving_low", str(low)), ("saving_high", str(high)))

@@ -15,6 +15,7 @@ from pricing import (
     Rates,
     Response,
     Scope,
+    ServiceMode,
     Tooling,
     quote,
 )
@@ -128,8 +129,17 @@ def test_ai_on_r_small_hits_the_1500_floor_and_is_advised_against(rates: Rates) 
     assert "recommend_without_ai" in {r.code for r in result.recommendations}
 
 
-def test_ai_auto_on_r_small_stays_human_and_says_why(rates: Rates) -> None:
+def test_ai_auto_on_r_small_uses_ai_only_where_it_is_cheaper(rates: Rates) -> None:
+    """A plain seat at the cheap end (880), the 1500 AI package at the dear end (not 1800)."""
     result = quote(replace(R_SMALL, ai=AiChoice.AUTO), rates)
+    assert (result.monthly.low, result.monthly.high) == (Decimal(880), Decimal(1500))
+    [ai] = [n for n in result.recommendations if n.code == "ai_recommended"]
+    assert ai.args == {"saving_low": "0", "saving_high": "300.00"}
+
+
+def test_ai_auto_on_a_tiny_shop_stays_human_and_says_why(rates: Rates) -> None:
+    result = quote(Inquiry(daily_orders=5, scope=Scope.BASIC, ai=AiChoice.AUTO,
+                           tooling=Tooling.OWN, mode=ServiceMode.PART_TIME), rates)
     assert not result.ai_applied
     assert "ai_not_recommended" in {r.code for r in result.recommendations}
 
