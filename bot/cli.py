@@ -50,7 +50,14 @@ EXIT_USAGE = 2
 E = TypeVar("E", bound=StrEnum)
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
-SPECIAL_KINDS = {"nft": ProductKind.BLOCKCHAIN_NFT, "blockchain": ProductKind.BLOCKCHAIN_NFT}
+# --kinds takes the dialogue's product kinds by a short name (or the core's code);
+# --special is the older spelling, kept as an alias.
+KINDS = {"game": ProductKind.GAME_CARDS, "topup": ProductKind.PHONE_TOPUP,
+         "software": ProductKind.SOFTWARE_KEYS, "video": ProductKind.VIDEO_MEMBERSHIPS,
+         "nft": ProductKind.BLOCKCHAIN_NFT, "other": ProductKind.OTHER,
+         "blockchain": ProductKind.BLOCKCHAIN_NFT, "phone": ProductKind.PHONE_TOPUP,
+         **{kind.value.replace("_", "-"): kind for kind in ProductKind}}
+KIND_CHOICES = "game, topup, software, video, nft, other"
 
 
 class UsageError(Exception):
@@ -83,7 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--scope", default="auto", help="|".join(_choices(Scope)))
     q.add_argument("--tooling", default="none", help="|".join(_choices(Tooling)))
     q.add_argument("--ai", default="no", help="|".join(_choices(AiChoice)))
-    q.add_argument("--special", action="append", default=[], help="nft (repeatable)")
+    q.add_argument("--kinds", action="append", default=[],
+                   help=f"product kinds, comma-separated: {KIND_CHOICES} / 商品类型")
+    q.add_argument("--special", action="append", default=[], dest="kinds",
+                   help="alias of --kinds")
     q.add_argument("--cross-border", action="store_true", help="cross-border / multi-language")
     q.add_argument("--multi-level", action="store_true", help="multi-level distribution")
     q.add_argument("--volume", default="steady", help="|".join(_choices(VolumePattern)))
@@ -177,11 +187,13 @@ def _budget(t: Translator, text: str | None) -> Decimal | None:
 
 def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
     kinds = set()
-    for special in args.special:
-        if special.strip().lower() not in SPECIAL_KINDS:
-            raise UsageError(t("cli.error.choice", option="--special", value=special,
-                               choices="nft"))
-        kinds.add(SPECIAL_KINDS[special.strip().lower()])
+    for given in args.kinds:
+        for name in given.split(","):
+            key = name.strip().lower().replace("_", "-")
+            if key not in KINDS:
+                raise UsageError(t("cli.error.choice", option="--kinds", value=name.strip(),
+                                   choices=KIND_CHOICES))
+            kinds.add(KINDS[key])
     try:
         return Inquiry(
             daily_orders=_whole(t, "cli.error.orders", args.orders, MAX_DAILY_ORDERS),
