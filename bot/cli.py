@@ -45,6 +45,7 @@ from pricing.serialize import quote_to_dict
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.web import Networks
 
 EXIT_USAGE = 2
 E = TypeVar("E", bound=StrEnum)
@@ -300,6 +301,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     from bot.web import serve_web
 
     port = _whole(t, "cli.error.port", args.port, 65535)
+    proxies = _trusted_proxies(t)
     store = open_store(args.db, t)
 
     async def run() -> None:
@@ -308,7 +310,8 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         try:
-            runner = await serve_web(store, args.host, port, notify=_notifier())
+            runner = await serve_web(store, args.host, port, notify=_notifier(),
+                                     trusted_proxies=proxies)
         except OSError as error:
             raise UsageError(t("cli.error.listen", host=args.host, port=port,
                                detail=error.strerror or str(error))) from None
@@ -321,6 +324,17 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     finally:
         store.close()
     return 0
+
+
+def _trusted_proxies(t: Translator) -> Networks:
+    """TRUSTED_PROXIES (environment or .env): X-Forwarded-For is believed only from these."""
+    from bot.config import ConfigError, load_settings
+    from bot.web import parse_networks
+
+    try:
+        return parse_networks(load_settings().trusted_proxies)
+    except ConfigError as error:
+        raise UsageError(t("bot.error.config", detail=str(error))) from None
 
 
 def _notifier() -> Callable[[int, str], Any] | None:

@@ -184,9 +184,11 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                  "webhook" if webhook else "long polling")
         pages = None
         if app.settings.public_url:  # quote links point here: serve their pages too
-            from bot.web import serve_web
+            from bot.web import parse_networks, serve_web
             pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
-                                    notify=app.conversation.notify)
+                                    notify=app.conversation.notify,
+                                    trusted_proxies=parse_networks(
+                                        app.settings.trusted_proxies))
         if webhook:
             await _serve_webhook(app, stop)
         else:

@@ -91,7 +91,7 @@ async def test_repeated_misses_from_one_client_are_throttled(
     for guess in range(5):
         assert (await client.get(f"/q/guess{guess}")).status == 404
     assert (await client.get("/q/guess-more")).status == 429
-    assert (await client.get(f"/q/{token}")).status == 429  # even a right one, for a while
+    assert (await client.get(f"/q/{token}")).status == 200  # a right one is never refused
 
 
 async def test_views_are_counted_with_a_hashed_agent_and_the_owner_told_once(
