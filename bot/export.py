@@ -56,7 +56,7 @@ def _where(filters: Filters) -> tuple[str, list[str]]:
 def count_rows(store: Store, filters: Filters = Filters()) -> int:
     """How many quotes `rows` will give for the filters (the progress bar's 100 %)."""
     where, params = _where(filters)
-    return int(store.db.execute(f"SELECT count(*) FROM quotes{where}", params).fetchone()[0])
+    return int(next(store.stream(f"SELECT count(*) FROM quotes{where}", params))[0])
 
 
 def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
@@ -66,7 +66,7 @@ def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]
            "daily_orders, inquiry, monthly_low, monthly_high, per_order_low, per_order_high, "
            "recommended_plan, status, views, opened_at, accepted_at, rates_version, locale, "
            "discount FROM quotes" + where + " ORDER BY created_at, id")
-    for row in store.db.execute(sql, params):
+    for row in store.stream(sql, params):
         inquiry = json.loads(row[9])
         record: dict[str, Any] = {
             "id": row[0], "version": row[1] or 1, "parent_id": row[2], "created_at": row[3],
@@ -168,10 +168,9 @@ class Stats:
 
 
 def stats(store: Store, *, days: int = 7) -> Stats:
-    per_day = [(str(day), int(count)) for day, count in store.db.execute(
+    per_day = [(str(day), int(count)) for day, count in store.stream(
         "SELECT substr(created_at, 1, 10) AS day, count(*) FROM quotes GROUP BY day "
         "ORDER BY day DESC LIMIT ?", [days])]
-    quotes, shared, opened, accepted = store.db.execute(
-        "SELECT count(*), count(token), count(opened_at), count(accepted_at) FROM quotes"
-    ).fetchone()
+    quotes, shared, opened, accepted = next(store.stream(
+        "SELECT count(*), count(token), count(opened_at), count(accepted_at) FROM quotes"))
     return Stats(per_day, int(quotes), int(shared), int(opened), int(accepted))

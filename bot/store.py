@@ -7,8 +7,10 @@ migrations; each migration runs once, in a transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -28,6 +30,30 @@ Clock = Callable[[], datetime]
 
 class StoreError(RuntimeError):
     """The database cannot be used (locked, read-only, full, corrupt)."""
+
+
+class DatabaseFileError(StoreError):
+    """The file itself is unusable: waiting will not help (`path` names it)."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path, self.detail = path, detail
+
+
+class DamagedDatabaseError(DatabaseFileError):
+    """The file is damaged or not an SQLite database (recover it or restore a backup)."""
+
+
+class NewerDatabaseError(DatabaseFileError):
+    """The file was written by a newer kameng (its schema version is above ours)."""
+
+    def __init__(self, path: str, version: int) -> None:
+        super().__init__(path, f"schema version {version}, this kameng knows up to "
+                               f"{len(MIGRATIONS)}")
+        self.version = version
+
+
+DAMAGED = ("malformed", "not a database", "corrupt")  # how SQLite words a damaged file
 
 
 def utc_now() -> datetime:
@@ -153,23 +179,45 @@ class SavedQuote:
     locale: str
 
 
+def _create_private(path: str) -> None:
+    """Create a new database file readable by its owner only (0600): it holds link tokens,
+    Telegram handles and prospects' names. SQLite gives the -wal and -shm files the mode of
+    the database file. An existing file is left as it is."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store:
     def __init__(self, path: str | Path = DEFAULT_DB, *, clock: Clock = utc_now,
                  busy_timeout_ms: int = 5000) -> None:
         self.path = str(path)
         self.clock = clock
         try:
+            if self.path != ":memory:":
+                _create_private(self.path)
             self.db = sqlite_utils.Database(self.path)
             # Wait this long for another writer's lock before giving up (稍后再试).
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            found = self.schema_version  # before anything is written: a newer file stays as is
+            if found > len(MIGRATIONS):
+                self.db.close()
+                raise NewerDatabaseError(self.path, found)
             if self.path != ":memory:":
                 self.db.enable_wal()
                 # WAL + NORMAL: no fsync per commit, still never corrupt; a power cut may
                 # lose the last commits, a crash of the bot loses nothing.
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+        except OSError as error:
+            raise StoreError(f"{self.path}: {error.strerror or error}") from error
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: {error}") from error
+            raise self._error(error) from error
+
+    def _error(self, error: sqlite3.Error) -> StoreError:
+        """SQLite's error as ours: a damaged file named as such, anything else StoreError."""
+        if any(word in str(error).lower() for word in DAMAGED):
+            return DamagedDatabaseError(self.path, str(error))
+        return StoreError(f"{self.path}: {error}")
 
     @property
     def schema_version(self) -> int:
@@ -199,13 +247,20 @@ class Store:
         try:
             return self.db.execute(sql, params).fetchone()
         except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
+            raise self._error(error) from error
 
     def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
         try:
             return list(self.db.execute(sql, params).fetchall())
         except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
+            raise self._error(error) from error
+
+    def stream(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[Any]:
+        """The rows of a read, one at a time (exports); SQLite errors become StoreError."""
+        try:
+            yield from self.db.execute(sql, params)
+        except sqlite3.Error as error:
+            raise self._error(error) from error
 
     def _write(self, action: Callable[[], Any]) -> Any:
         """One transaction; SQLite errors become StoreError (the shell says 稍后再试)."""
@@ -213,7 +268,7 @@ class Store:
             with self.db.conn:
                 return action()
         except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
+            raise self._error(error) from error
 
     # --- users and sessions -------------------------------------------------------------
 
