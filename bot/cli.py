@@ -378,7 +378,8 @@ def cmd_link(args: argparse.Namespace, t: Translator) -> int:
     quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
     store = open_store(args.db, t)
     try:
-        if store.record(quote_id) is None:
+        record = store.record(quote_id)
+        if record is None:
             raise UsageError(t("cli.error.quote_id", value=args.quote_id))
         if args.revoke:
             done = store.revoke(quote_id)
@@ -388,7 +389,11 @@ def cmd_link(args: argparse.Namespace, t: Translator) -> int:
             settings = load_settings()
         except ConfigError as error:
             raise UsageError(t("bot.error.config", detail=str(error))) from None
+        dead = store.link_state(record) if record.token else "ok"
         token = store.share(quote_id, days=settings.link_days)
+        if dead in ("expired", "revoked"):  # never print a dead link without a word
+            print(t(f"link.replaced_{dead}", id=quote_id, date=(record.expires_at or "")[:10],
+                    days=settings.link_days), file=sys.stderr)
         username = store.get_meta("bot_username") or _ask_bot_username(settings, store)
         if username is None:
             print(t("link.no_username"), file=sys.stderr)

@@ -401,22 +401,23 @@ class Store:
                                             [status, quote_id]))
 
     def share(self, quote_id: int, *, days: int) -> str:
-        """The quote's link token (made once: at least 128 bits from `secrets`, URL-safe),
-        valid for `days` from now. An existing, unrevoked token is kept."""
+        """The quote's live link token (at least 128 bits from `secrets`, URL-safe), valid
+        for `days` from now. A live token is kept; a revoked or expired one is replaced, and
+        the status says "sent" again, so status and link always agree."""
         now = self.clock()
 
         def write() -> str:
-            row = self.db.execute("SELECT token, revoked_at FROM quotes WHERE id = ?",
-                                  [quote_id]).fetchone()
+            row = self.db.execute("SELECT token, revoked_at, expires_at FROM quotes "
+                                  "WHERE id = ?", [quote_id]).fetchone()
             if row is None:
                 raise KeyError(quote_id)
-            if row[0] and not row[1]:
+            if row[0] and not row[1] and not (row[2] and row[2] <= _iso(now)):
                 return str(row[0])
             token = secrets.token_urlsafe(TOKEN_BYTES)
             self.db.execute(
                 "UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, "
-                "status = CASE WHEN status IN ('new', 'pending_approval') THEN 'sent' "
-                "ELSE status END WHERE id = ?",
+                "status = CASE WHEN status IN ('new', 'pending_approval', 'revoked') "
+                "THEN 'sent' ELSE status END WHERE id = ?",
                 [token, _iso(now + timedelta(days=days)), quote_id])
             return token
 

@@ -96,6 +96,11 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     # These log every request URL, which contains the token: quiet, and redacted anyway.
     for noisy in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG the frameworks log whole updates and API calls: what users type, prospects'
+    # names, link tokens. Never below INFO for them; our own DEBUG lines give ids and
+    # lengths (bot/conversation.py).
+    for chatty in ("telegram", "aiogram"):
+        logging.getLogger(chatty).setLevel(max(root.level, logging.INFO))
 
 
 @dataclass

@@ -170,3 +170,29 @@ def test_the_database_and_its_wal_files_are_created_for_the_owner_only(
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
     finally:
         store.close()
+
+
+def link_token(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("start=q_")[1].split()[0]
+
+
+def test_kameng_link_never_prints_a_dead_link_and_the_status_follows_the_link(
+        db: Path) -> None:
+    first = link_token(kameng("link", "1", "--db", str(db), cwd=db.parent))
+    assert link_token(kameng("link", "1", "--db", str(db), cwd=db.parent)) == first
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE quotes SET expires_at = '2026-01-02T00:00:00+00:00' "
+                           "WHERE id = 1")
+    connection.close()
+    result = kameng("link", "1", "--db", str(db), cwd=db.parent)
+    renewed = link_token(result)
+    assert renewed != first and "已于 2026-01-02 过期" in result.stderr
+    assert kameng("link", "1", "--revoke", "--db", str(db), cwd=db.parent).returncode == 0
+    result = kameng("link", "1", "--db", str(db), cwd=db.parent)
+    assert link_token(result) != renewed and "已撤回" in result.stderr
+    with sqlite3.connect(db) as connection:
+        [(status, revoked_at, expires_at)] = connection.execute(
+            "SELECT status, revoked_at, expires_at FROM quotes WHERE id = 1").fetchall()
+    connection.close()
+    assert status == "sent" and revoked_at is None and expires_at > "2026-11"
