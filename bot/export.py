@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ INQUIRY_FIELDS = ("categories", "product_kinds", "multi_level", "cross_border", 
                   "scope", "tooling", "ai", "mode", "volume", "billing", "budget")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 BOM = "\ufeff"
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,14 @@ def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]
             "per_order_low": row[12], "per_order_high": row[13], "recommended_plan": row[14],
             "status": row[15], "views": row[16] or 0, "opened_at": row[17],
             "accepted_at": row[18], "rates_version": row[19], "locale": row[20]})
-        yield record
+        yield {name: without_controls(value) for name, value in record.items()}
+
+
+def without_controls(value: Any) -> Any:
+    """Text with control characters (other than tab, LF, CR) replaced by U+FFFD: XLSX
+    cannot hold them at all, and NUL or ESC in a CSV trips readers and terminals. Done here,
+    once, so every writer gets clean cells."""
+    return CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def neutralise(value: Any) -> str:

@@ -196,3 +196,27 @@ def test_kameng_link_never_prints_a_dead_link_and_the_status_follows_the_link(
             "SELECT status, revoked_at, expires_at FROM quotes WHERE id = 1").fetchall()
     connection.close()
     assert status == "sent" and revoked_at is None and expires_at > "2026-11"
+
+
+def test_control_characters_in_any_cell_never_abort_an_export(tmp_path: Path,
+                                                              rates: Rates) -> None:
+    db = tmp_path / "kameng.db"
+    store = Store(db)
+    store.save_quote(channel="telegram", user_id="5\x1b[2J55", dialog_id="d", confirmation=1,
+                     quote=quote(Inquiry(daily_orders=300), rates), locale="zh_CN",
+                     prospect="星辰\x00卡盟\x07\x0b\x1b[31m", sales_owner="555")
+    store.close()
+    for fmt in ("xlsx", "csv", "json"):
+        result = kameng("export", "--format", fmt, "--out", f"q.{fmt}", "--db", str(db),
+                        cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "q.xlsx").active
+    assert sheet is not None
+    cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
+    assert "星辰\ufffd卡盟\ufffd\ufffd\ufffd[31m" in cells
+    for name in ("q.csv", "q.json"):
+        text = (tmp_path / name).read_text(encoding="utf-8-sig")
+        assert not any(ch < " " and ch not in "\r\n" for ch in text), name
+        assert "星辰\ufffd卡盟" in text or "星辰\\ufffd卡盟" in text
