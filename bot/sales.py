@@ -46,8 +46,9 @@ def parse_quote_id(text: str) -> int | None:
 
 
 def quote_header(record: QuoteRecord, t: Translator) -> str:
-    """"报价 #12 · 第 2 版 · 客户：星辰卡盟 · 有效期至 2026-12-27" (values escaped)."""
-    parts = [t("link.header", id=record.id, version=record.version)]
+    """"报价 Q-3F9A2C1B · 第 2 版 · 客户：星辰卡盟 · 有效期至 2026-12-27" (values escaped;
+    the prospect sees the opaque reference, never the sequential number)."""
+    parts = [t("link.header", ref=record.reference, version=record.version)]
     if record.prospect:
         parts.append(t("link.for", prospect=html.escape(record.prospect)))
     if record.expires_at:

@@ -129,7 +129,7 @@ TOKEN_BYTES = 16  # 128 bits → 22 URL-safe characters, well within Telegram's 
 
 RECORD_COLUMNS = ("id, version, parent_id, channel, user_id, locale, prospect, sales_owner, "
                   "discount, status, token, expires_at, revoked_at, opened_at, accepted_at, "
-                  "views, created_at, quote, answers")
+                  "views, created_at, quote, answers, dialog_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +153,15 @@ class QuoteRecord:
     created_at: str
     quote_json: str
     answers_json: str | None
+    dialog_id: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """What the prospect sees instead of the sequential number (which would tell a
+        competitor how many quotes the company makes): 8 hex digits from the dialogue's
+        random id, e.g. "Q-3F9A2C1B"; the same for the quote's whole life."""
+        seed = f"{self.dialog_id or self.quote_json}/{self.id}"
+        return "Q-" + hashlib.sha256(seed.encode()).hexdigest()[:8].upper()
 
     @property
     def locked(self) -> bool:
@@ -446,12 +455,21 @@ class Store:
             return "expired"
         return "ok"
 
-    def record_view(self, quote_id: int, *, channel: str, agent: str) -> bool:
-        """Count a view (time, hashed user agent); True on the first open."""
-        now = _iso(self.clock())
-        agent_hash = hashlib.sha256(agent.encode("utf-8", "replace")).hexdigest()[:16]
+    def record_view(self, quote_id: int, *, channel: str, agent: str, client: str = "",
+                    window: timedelta | None = None) -> bool:
+        """Count a view (time, a hash of client and user agent); True on the first open.
+        With `window`, the same client is counted once per window (a page reloaded, a
+        browser that fetches twice), not once per request."""
+        moment = self.clock()
+        now = _iso(moment)
+        seen = f"{client}\n{agent}" if client else agent
+        agent_hash = hashlib.sha256(seen.encode("utf-8", "replace")).hexdigest()[:16]
 
         def write() -> bool:
+            if window is not None and self.db.execute(
+                    "SELECT 1 FROM quote_views WHERE quote_id = ? AND agent_hash = ? "
+                    "AND at > ?", [quote_id, agent_hash, _iso(moment - window)]).fetchone():
+                return False
             self.db.execute("INSERT INTO quote_views (quote_id, at, channel, agent_hash) "
                             "VALUES (?, ?, ?, ?)", [quote_id, now, channel, agent_hash])
             cursor = self.db.execute(

@@ -17,6 +17,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -38,7 +39,27 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-ROBOTS = ("bot", "preview", "crawler", "spider", "facebookexternalhit", "slurp")
+# Link-preview fetchers and crawlers, by the token in their User-Agent (case-insensitive).
+# They are served the page but not counted as an open. A maintained list of names, not the
+# word "bot": a phone whose browser says "CUBOT" is a prospect. Add new fetchers here.
+PREVIEW_FETCHERS = (
+    "telegrambot",  # Telegram's link preview
+    "whatsapp/",  # WhatsApp
+    "facebookexternalhit", "facebot", "meta-externalagent",  # Facebook, Messenger, iMessage
+    "twitterbot",  # Twitter / X
+    "slackbot", "slack-imgproxy",  # Slack
+    "discordbot",  # Discord
+    "linkedinbot", "skypeuripreview", "microsoftpreview", "pinterestbot", "redditbot",
+    "snap url preview", "vkshare", "embedly", "iframely", "bitlybot", "applebot",
+    "googlebot", "bingbot", "baiduspider", "yandexbot", "duckduckbot", "sogou", "bytespider",
+    "petalbot", "yisouspider", "360spider",  # search engines, Chinese ones included
+)
+VIEW_WINDOW = timedelta(hours=1)  # one counted view per client per hour
+
+
+def is_preview_fetcher(agent: str) -> bool:
+    lowered = agent.lower()
+    return any(name in lowered for name in PREVIEW_FETCHERS)
 
 
 class MissThrottle:
@@ -149,8 +170,8 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             throttle.miss(client)
             return error_page(404 if state == "unknown" else 410, "gone")
         agent = request.headers.get("User-Agent", "")
-        if request.method == "GET" and not any(word in agent.lower() for word in ROBOTS):
-            await _count_view(store, record, agent, notify)
+        if request.method == "GET" and not is_preview_fetcher(agent):
+            await _count_view(store, record, agent, notify, client=client)
         return web.Response(text=render_page(record), content_type="text/html",
                             charset="utf-8")
 
@@ -168,9 +189,10 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
 
 
 async def _count_view(store: Store, record: QuoteRecord, agent: str,
-                      notify: Notify | None) -> None:
+                      notify: Notify | None, *, client: str) -> None:
     try:
-        first = store.record_view(record.id, channel="web", agent=agent)
+        first = store.record_view(record.id, channel="web", agent=agent, client=client,
+                                  window=VIEW_WINDOW)
     except StoreError:
         log.warning("could not record a view of quote %s", record.id)
         return

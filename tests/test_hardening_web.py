@@ -5,7 +5,9 @@ memory for miss counters is bounded, and the page names no software version."""
 from __future__ import annotations
 
 import os
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -132,6 +134,58 @@ def test_the_server_header_names_no_software_version(page: Page, token: str) -> 
     for path in (f"/q/{token}", "/q/unknown", "/healthz", "/nowhere"):
         headers = page.get(path)[1]
         assert headers.get("Server") == "kameng", headers
+
+
+def test_the_page_shows_an_opaque_reference_not_the_quote_number(
+        tmp_path: Path, rates: Rates) -> None:
+    db = tmp_path / "many.db"
+    store = Store(db)
+    for index in range(7):
+        store.save_quote(channel="telegram", user_id="555", dialog_id=f"d{index}",
+                         confirmation=1, locale="zh_CN",
+                         quote=quote(Inquiry(daily_orders=300), rates))
+    token = store.share(7, days=30)
+    record = store.record(7)
+    store.close()
+    assert record is not None and re.fullmatch(r"Q-[0-9A-F]{8}", record.reference)
+    for page in serve(db, {}):
+        status, _, body = page.get(f"/q/{token}")
+        assert status == 200 and record.reference in body
+        assert "报价 #7" not in body and "7</title>" not in body
+
+
+def views(db: Path) -> int:
+    with sqlite3.connect(db) as connection:
+        [(count,)] = connection.execute("SELECT views FROM quotes WHERE id = 1").fetchall()
+    connection.close()
+    return int(count)
+
+
+PHONE = "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 Chrome/120 Mobile"
+
+
+def test_a_phone_called_cubot_is_a_prospect_and_previews_are_not_opens(
+        proxied: Page, token: str, tmp_path: Path) -> None:
+    db = tmp_path / "kameng.db"
+    for agent in ("TelegramBot (like TwitterBot)", "WhatsApp/2.23.20.0",
+                  "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+                  "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+                  "facebookexternalhit/1.1", "Twitterbot/1.0"):
+        assert proxied.get(f"/q/{token}", {"User-Agent": agent})[0] == 200
+    assert views(db) == 0
+    assert proxied.get(f"/q/{token}", {"User-Agent": PHONE,
+                                       "X-Forwarded-For": "198.51.100.7"})[0] == 200
+    assert views(db) == 1
+
+
+def test_one_view_per_client_per_hour_not_per_request(proxied: Page, token: str,
+                                                      tmp_path: Path) -> None:
+    db = tmp_path / "kameng.db"
+    for _ in range(5):
+        proxied.get(f"/q/{token}", {"User-Agent": PHONE, "X-Forwarded-For": "198.51.100.7"})
+    assert views(db) == 1
+    proxied.get(f"/q/{token}", {"User-Agent": PHONE, "X-Forwarded-For": "203.0.113.5"})
+    assert views(db) == 2
 
 
 def test_miss_counters_stay_small_under_100000_addresses() -> None:
