@@ -34,7 +34,7 @@ from dialogs.steps import (
     Kind,
     Step,
 )
-from dialogs.text import normalize
+from dialogs.text import as_written, normalize
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     AiChoice,
@@ -322,8 +322,13 @@ class Engine:
                                                     hint=self._hint(state, t)))
         step = STEP_BY_ID[state.step] if state.phase == "ask" else None
         if step is not None and step.kind is Kind.TEXT:
-            # Kept as written (escaped wherever shown), never parsed for other answers.
-            return self._advance(state, step, {step.field: clean[:step.maximum]}, notice="")
+            # Kept as written (escaped wherever shown), never parsed for other answers;
+            # too long is refused with a message, never cut silently.
+            written = as_written(text)
+            if len(written) > step.maximum:
+                return state, self.show(state, notice=t("dlg.too_long", length=len(written),
+                                                        maximum=step.maximum))
+            return self._advance(state, step, {step.field: written}, notice="")
         found, errors = self._understand(clean, step, t)
         if not found:
             notice = (t(errors[0].key, **errors[0].params) if errors

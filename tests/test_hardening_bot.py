@@ -175,3 +175,18 @@ def test_what_users_type_never_reaches_the_log_at_debug(env: Env) -> None:
     assert "DEBUG" in log  # the bot runs at DEBUG here
     assert SECRET_TEXT not in log and "7Q2Z" not in log
     assert token not in log  # a link token is a password to the quote
+
+
+def test_a_prospect_name_is_kept_as_written_and_an_overlong_one_refused(env: Env) -> None:
+    api = env.api
+    api.send_text(SALES_ID, "/newquote")
+    api.send_text(SALES_ID, "x" * 4096)
+    assert "最多 80 个字" in env.last_text(SALES_ID)
+    name = "Star CARD 星辰卡盟 ＡＢＣ Café"
+    api.send_text(SALES_ID, name)
+    for text in SALES_SCRIPT:
+        api.send_text(SALES_ID, text)
+    api.send_text(SALES_ID, "0")
+    api.tap(SALES_ID, "ok")
+    [(prospect,)] = env.sql("SELECT prospect FROM quotes ORDER BY id DESC LIMIT 1")
+    assert prospect == name
