@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.conversation import COMMANDS, Conversation, Transport
-from bot.store import Store
+from bot.store import Store, StoreError
 from dialogs.engine import Engine
 from locales.i18n import translator
 from pricing import load_rates
@@ -203,7 +203,10 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     try:
         username = await app.frontend.start()
         app.conversation.bot_username = username
-        app.store.set_meta("bot_username", username)
+        try:  # remembered for `kameng link`; a database in trouble must not stop the bot
+            app.store.set_meta("bot_username", username)
+        except StoreError as error:
+            log.error("could not record the bot's username: %s", error)
         await app.frontend.set_commands()
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall

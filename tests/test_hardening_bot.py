@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import Store
+from pricing import Inquiry, Rates, quote
 from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram, html_error
+from tests.test_hardening_cli import PAGE, damage
 from tests.test_links import SALES_SCRIPT, free_port, token_of
 
 ADMIN_ID = 777
@@ -190,3 +193,36 @@ def test_a_prospect_name_is_kept_as_written_and_an_overlong_one_refused(env: Env
     api.tap(SALES_ID, "ok")
     [(prospect,)] = env.sql("SELECT prospect FROM quotes ORDER BY id DESC LIMIT 1")
     assert prospect == name
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_a_damaged_database_is_logged_and_users_get_an_apology_not_silence(
+        framework: str, tmp_path: Path, rates: Rates) -> None:
+    db = tmp_path / "kameng.db"
+    store = Store(db)
+    for index in range(30):
+        store.save_quote(channel="telegram", user_id="555", dialog_id=f"d{index}",
+                         confirmation=1, quote=quote(Inquiry(daily_orders=100 + index), rates),
+                         locale="zh_CN")
+    store.close()
+    before = damage(db).read_bytes()
+    api = FakeTelegram(TOKEN)
+    api.start()
+    bot = BotProcess(framework, api, db)
+    try:
+        bot.wait_polling()
+        for text in ("/start", "300"):
+            api.send_text(OTHER, text)
+            reply = env_last(api, OTHER)
+            assert "稍后再试" in reply and "参考编号" in reply, reply
+    finally:
+        code = bot.stop()
+        api.stop()
+    log = bot.output()
+    assert code == 0 and "Traceback" not in log, log[-3000:]
+    assert "database disk image is malformed" in log and str(db) in log
+    assert db.read_bytes()[PAGE:] == before[PAGE:]  # nothing written into the damage
+
+
+def env_last(api: FakeTelegram, chat: int) -> str:
+    return str(api.transcript(chat)[-1].get("text", ""))

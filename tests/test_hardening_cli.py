@@ -53,8 +53,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def damaged(db: Path) -> Path:
+def damage(db: Path) -> Path:
     """A valid first page (header and schema), every other page overwritten."""
     size = db.stat().st_size
     assert size > 10 * PAGE and not Path(f"{db}-wal").exists()
@@ -62,6 +61,11 @@ def damaged(db: Path) -> Path:
         file.seek(PAGE)
         file.write(b"\x5a" * (size - PAGE))
     return db
+
+
+@pytest.fixture
+def damaged(db: Path) -> Path:
+    return damage(db)
 
 
 DB_COMMANDS = [("history",), ("history", "--json"), ("export",), ("export", "--format", "json"),
