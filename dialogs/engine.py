@@ -28,7 +28,7 @@ from dialogs.steps import (
     Kind,
     Step,
 )
-from dialogs.text import fold, normalize, written_locale
+from dialogs.text import as_written, fold, normalize, written_locale
 from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
@@ -331,8 +331,13 @@ class Engine:
                                                     hint=self._hint(state, t)))
         step = STEP_BY_ID[state.step] if state.phase == "ask" else None
         if step is not None and step.kind is Kind.TEXT:
-            # Kept as written (escaped wherever shown), never parsed for other answers.
-            return self._advance(state, step, {step.field: clean[:step.maximum]}, notice="")
+            # Kept as written (escaped wherever shown), never parsed for other answers;
+            # too long is refused with a message, never cut silently.
+            written = as_written(text)
+            if len(written) > step.maximum:
+                return state, self.show(state, notice=t("dlg.too_long", length=len(written),
+                                                        maximum=step.maximum))
+            return self._advance(state, step, {step.field: written}, notice="")
         reading = self.reader.read(text, step=self._where(state),
                                    known=facts_of_answers(state.answers))
         found, errors = self._answers(reading, state, t)

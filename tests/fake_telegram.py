@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -60,6 +61,53 @@ def _decode(value: Any) -> Any:
     return value
 
 
+# What Telegram accepts with parse_mode=HTML (core.telegram.org/bots/api#html-style).
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+             "a", "tg-emoji", "code", "pre", "blockquote"}
+HTML_ENTITIES = {"lt", "gt", "amp", "quot"}
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:\s*=\s*(?:\"[^\"]*\"|"
+                  r"'[^']*'|[^\s>\"']+))?)*)\s*>")
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]*);")
+
+
+def html_error(text: str) -> str | None:
+    """Why Telegram would refuse `text` with parse_mode=HTML, or None: a bare & or <, an
+    unknown entity or tag, an end tag that does not match, a tag left open."""
+    stack: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "&":
+            entity = _ENTITY.match(text, index)
+            if entity is None:
+                return f"can't parse entities: bare '&' at offset {index}"
+            name = entity.group(1)
+            if not name.startswith("#") and name.lower() not in HTML_ENTITIES:
+                return f"can't parse entities: unsupported HTML entity &{name};"
+            index = entity.end()
+        elif char == "<":
+            tag = _TAG.match(text, index)
+            if tag is None:
+                return f"can't parse entities: unescaped '<' at offset {index}"
+            closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+            if name not in HTML_TAGS:
+                return f"can't parse entities: unsupported start tag \"{name}\""
+            if closing:
+                if not stack or stack[-1] != name:
+                    return f"can't parse entities: unexpected end tag \"{name}\""
+                stack.pop()
+            elif name == "span" and "tg-spoiler" not in attributes:
+                return "can't parse entities: a span needs class=\"tg-spoiler\""
+            else:
+                stack.append(name)
+            index = tag.end()
+        else:
+            index += 1
+    if stack:
+        return f"can't parse entities: can't find end tag corresponding to start tag {stack[-1]}"
+    return None
+
+
 def _buttons(markup: Any) -> list[list[list[str]]]:
     if not isinstance(markup, dict):
         return []
@@ -83,6 +131,7 @@ class FakeTelegram:
         self.webhook: dict[str, Any] = {}
         self.polling = threading.Event()
         self.callback_chats: dict[str, int] = {}
+        self.rejected: list[tuple[str, str]] = []  # (text, why) Telegram would refuse
         self.base_url = ""
         self._new_update: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -218,6 +267,7 @@ class FakeTelegram:
             raise _BadRequest("message text is empty")
         if len(text) > 4096:
             raise _BadRequest("message is too long")
+        self._check_html(params, text)
         markup = params.get("reply_markup")
         self._check_markup(markup)
         message = self._message(chat_id, text, markup)
@@ -225,6 +275,16 @@ class FakeTelegram:
                              "buttons": _buttons(markup),
                              "parse_mode": params.get("parse_mode")})
         return message
+
+    def _check_html(self, params: dict[str, Any], text: str) -> None:
+        """Parse entities as Telegram does; a refusal is also kept in `rejected`, so a test
+        sees it even when the bot swallows the error."""
+        if str(params.get("parse_mode") or "").upper() != "HTML":
+            return
+        error = html_error(text)
+        if error is not None:
+            self.rejected.append((text, error))
+            raise _BadRequest(error)
 
     def _check_markup(self, markup: Any) -> None:
         for row in _buttons(markup):
@@ -241,6 +301,7 @@ class FakeTelegram:
         text = str(params.get("text", ""))
         if len(text) > 4096:
             raise _BadRequest("MESSAGE_TOO_LONG")
+        self._check_html(params, text)
         markup = params.get("reply_markup")
         self._check_markup(markup)
         if message["text"] == text and message.get("reply_markup") == markup:
@@ -273,12 +334,21 @@ class FakeTelegram:
 
     async def _file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
+        self._check_html(params, str(params.get("caption") or ""))
         message = self._message(chat_id, "", None)
         upload = params.get(kind)
         if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
             upload = params.get(upload.removeprefix("attach://"))
         params[kind] = upload
-        message[kind] = upload
+        # What Telegram returns for the upload (the clients parse it), not the upload itself.
+        size = upload.get("size", 0) if isinstance(upload, dict) else 0
+        stored = {"file_id": f"{kind}{message['message_id']}",
+                  "file_unique_id": f"u{kind}{message['message_id']}", "file_size": size}
+        if kind == "photo":
+            message[kind] = [{**stored, "width": 90, "height": 90}]
+        else:
+            message[kind] = {**stored, "file_name": upload.get("filename", "file")
+                             if isinstance(upload, dict) else "file"}
         self._note(chat_id, {"do": f"send_{kind}", "id": message["message_id"],
                              "file": params.get(kind), "caption": params.get("caption")})
         return message
