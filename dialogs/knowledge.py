@@ -74,7 +74,7 @@ _ZH_QUESTION = re.compile(
     r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|干嘛|为何|如何|何时"
     r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多[久大贵快长高远]|哪"
     r"|(?:要|配|得|需|算|第|是|顶|抵)几(?![十百千万\d倍])"  # 要几个人? ≠ 十几, 几百, 翻几倍
-    r"|(?<![十百千万\d好])几个?[人位名]?[^\w]*$"  # 要加几个? ≠ 招几个兼职, 品类十几个
+    r"|(?<![十百千万\d好有了])几个?[人位名]?[^\w]*$"  # 要加几个? ≠ 招几个兼职, 品类十几个
     r"|(?<![那这前后头近])几[点时天号岁年折成]|几个?小时"  # 几点? 打几折? ≠ 大促那几天
     r"|(?:要|得|花|收)几[百千万](?![单类个])"  # 一个月得几千? ≠ 要几百单
     r"|谁"
@@ -106,8 +106,8 @@ _EN_QUESTION = re.compile(
     r"(?:how(?! about)|what|whats|what's|why(?! not\b)|when|where|which|who|whom|whose"
     r"|tell me|explain|give me|let me know|i'd like to know|i want to know|wondering)\b"
     # an auxiliary asks only where a clause starts ("and do around 800 orders" states)
-    r"|(?:^|[,.;!]\s*)(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may"
-    r"|might|am|isn't|aren't|don't|doesn't)\s+\S+\s+\S"
+    # ("don't have any", "will use yours": statements with the subject left out)
+    r"|(?:^|[,.;!]\s*)(?:can|could|do|does|did|is|are|was|were)\s+\S+\s+\S"
     r"|\bdifference between\b|\bhow (?:much|many|long|fast)\b"
 )
 

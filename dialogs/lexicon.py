@@ -29,6 +29,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "gaming", "in-game",
         ),
         "phone_topup": (
+            "中华电信", "台湾大哥大", "远传", "亚太电信", "储值卡", "中国移动", "中国联通",
+            "中国电信",
             "mobile data", "data top-up", "data top-ups",
             "电话增值", "电话储值",
             "手机储值", "手机增值", "上网数据", "数据卡", "流量卡", "prepaid", "reload",
@@ -95,6 +97,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "正常回复", "正常速度", "standard", "not urgent", "no rush", "normal speed",
         ),
         "fast": (
+            "这样快",
             "这么快", "那么快", "很快", "好快",
             "快速响应", "快速", "快一点", "快点", "尽快", "及时回复", "回复快", "fast", "quick",
             "quickly", "asap", "promptly",
@@ -109,6 +112,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "scope": {
         "basic": (
+            "基本问题", "回答基本问题",
             "回复客人问题", "回复客人", "回答客人", "回复问题", "回客人", "faq only", "just faq",
             "only faq",
             "faq answering",
@@ -135,6 +139,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "end to end", "community", "full service",
         ),
         "expert": (
+            "blockchain expert", "blockchain experts", "区块链专家", "crypto expert",
             "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
@@ -205,6 +210,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "volume": {
         "steady": (
+            "常年一个样", "一个样", "常年都一样", "全年一个样",
             "挺稳", "很稳", "稳的", "每天都这样", "天天都这样", "都这样",
             "平稳", "全年差不多", "一年到头差不多", "一年四季都差不多", "一直差不多", "都差不多",
             "波动不大", "波动小", "变化不大", "没啥波动", "均匀", "平均的", "很平均", "满平均",
@@ -240,6 +246,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "by the hour", "by hour",
         ),
         "compare": (
+            "都报给我", "报给我比较", "两种都报",
             "each option", "every option", "run the numbers",
             "都帮我算", "全部算一下", "all options",
             "比较一下", "比较下", "对比", "都算算", "都算一下", "都看看", "比一比", "都报一下",
@@ -259,13 +266,14 @@ DIALECT = (("差唔多", "差不多"), ("日日都系咁", "每天都这样"), (
            ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
            ("唔熟", "不熟"), ("唔使", "不用"),
            ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
-           ("我哋", "我们"), ("佢哋", "他们"), ("嘅", "的"), ("咁", "这么"),
+           ("我哋", "我们"), ("佢哋", "他们"), ("嘅", "的"), ("咁", "这样"),
            ("就得", "就行"), ("但系", "但是"), ("系唔系", "是不是"), ("乜嘢", "什么"),
            ("几多", "多少"))
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("我自己懂后台", "自己懂后台", "自己会后台", "我们自己懂", "你们团队", "你们的团队",
+NEUTRAL = ("外包的话", "给外包的话", "后台我们自己", "我们自己处理", "我自己懂后台", "自己懂后台",
+           "自己会后台", "我们自己懂", "你们团队", "你们的团队",
            "贵司团队", "your team", "兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话",
            "按月来算", "按月算下来", "即时到账", "秒到", "自动发货", "标准化", "转人工",
            "人工客服", "客服团队", "customer service agent", "support agent")
@@ -328,6 +336,7 @@ RECOMMEND_VALUE = {"scope": "auto", "ai": "auto", "billing": "compare"}
 # Negation. A negator before a word (within a short window, no contrast word between) or
 # after it at the end of a phrase turns the word around: see NEGATED.
 NEGATORS_BEFORE = (
+    "nothing",
     "不需要", "不用", "不要", "不做", "不是", "不搞", "不卖", "不想", "不考虑", "不打算", "不必",
     "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
     "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
@@ -336,6 +345,7 @@ NEGATORS_BEFORE = (
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
 NEGATORS_AFTER = (
+    "没有的事", "没这回事",
     "太多了", "太多", "不合适",
     "no", "none", "nope",
     "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -122,7 +122,16 @@ def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
 def _clauses(folded: str) -> list[_Clause]:
     clauses: list[_Clause] = []
     asked = False
-    for sentence, end in _pieces(folded, _HARD_SPLIT):
+    sentences = _pieces(folded, _HARD_SPLIT)
+    # "代理？没有的事": a topic echoed back as a question, then answered, is one statement.
+    merged: list[tuple[str, str]] = []
+    for sentence, end in sentences:
+        if merged and _QUESTION_MARK.match(merged[-1][1]) and len(merged[-1][0]) <= 6 \
+                and not is_question(merged[-1][0]):
+            merged[-1] = (merged[-1][0] + sentence, end)
+        else:
+            merged.append((sentence, end))
+    for sentence, end in merged:
         marked = bool(_QUESTION_MARK.match(end))
         # "…monthly? and is 7x24 included": a sentence that goes on from a question asks too.
         follows = asked and bool(re.match(r"(?:and|or|also|还有|另外|以及)\b", sentence))
@@ -318,7 +327,7 @@ _MASK = re.compile(
     r"[一二两三四五六七八九十\d]+\s*点(?:钟|半)?(?!数|卡|券)")
 # A lone 一 that counts nothing ("一到旺季", "一个方案"), masked after the time words are read.
 _LONE_ONE = re.compile(r"一个(?!月|小时|品类|类|种|单|礼拜|星期|季度)|"
-                       r"一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
+                       r"(?<![千万百])一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
 _TIME_WORDS = (
     (re.compile(r"(?:每|一|1)\s*(?:天|日)|每一天|天天"), "每天"),
     (re.compile(r"月单量|月单|月订单"), "每月单量"),
@@ -416,6 +425,8 @@ def _vague_words(text: str) -> str:
                   lambda m: f"{_cn_amount(m.group(1), m.group(2)) * 9 // 10}{VAGUE}", text)
     # 十来个, 两千来单: about that many.
     text = re.sub(rf"([{_CN}十百千万\d]+)来(?=\s*(?:个|种|类|单|笔|块|元|家|款|$))", r"\1", text)
+    # 五、六个: two digits joined by 、 before a measure word are a range too.
+    text = re.sub(rf"([{_CN}])、([{_CN}])(?=\s*(?:个|种|类|单|笔|家|款|分钟))", r"\1\2", text)
     # 七八个, 三五种, 一两分钟: two digits side by side without a unit are a range.
     text = re.sub(rf"([{_CN}])([{_CN}])(?=\s*(?:个|种|类|单|笔|块|元|家|款|分钟|秒))",
                   lambda m: (f"{_CN_VALUE[m.group(1)]}-{_CN_VALUE[m.group(2)]}"
@@ -426,14 +437,15 @@ def _vague_words(text: str) -> str:
 
 _AMOUNT = re.compile(
     r"(?P<pre>不到|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
-    r"under|less than|below|nearly|almost|over|more than|at least)?\s*"
+    r"not more than|no more than|at most|under|less than|below|nearly|almost|over|more than|"
+    r"at least)?\s*"
     r"(?<![\d.])(?P<a>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
     r"(?:\s*(?:-|~|～|–|—|到|至|to|或者?|or(?=\s))\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<bu>万|w(?![a-z])|千|k(?![a-z]))?)?"
     r"\s*(?P<suf>多(?!少|级|语|久)|几|出头|左右|上下|以上|以下|以内|之内|内(?!容)|\+|≈|"
     r"or more|or less|plus|ish|something|odd)?")
 _NEGATIVE = re.compile(r"(?:^|[^\d\s])\s*(?:-|−|负|負|minus\s)$|^\s*[-−]$")
 _BELOW = {"不到", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下", "以内",
-          "之内", "内", "or less"}
+          "之内", "内", "or less", "not more than", "no more than", "at most"}
 _NEAR = {"将近", "接近", "快到", "近", "快", "nearly", "almost"}
 _SOME = {"多", "几", "something", "odd"}
 
@@ -540,6 +552,9 @@ def numeric_view(clause: str) -> str:
     """The clause with time words, idioms and colloquial amounts made plain for _AMOUNT."""
     view = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", clause)
     if view.isascii():
+        view = re.sub(r"\bbetween\s+(\d+(?:\.\d+)?)\s+and\s+", r"\1-", view)
+        view = re.sub(r"\b(?:slightly|a bit|a little|just)\s+(?:over|above|more than)\s+"
+                      r"(\d+(?:\.\d+)?\s*[kw]?)", r"\1出头", view)
         view = re.sub(r"\b(?:no|some|any|every)\s*one\b|\bone (?:of|person|guy|agent)\b",
                       lambda m: "□" * len(m.group()), view)
         view = _EN_NUMBER.sub(_english_number, view)
@@ -572,12 +587,13 @@ _AFTER = [
 ]
 _BEFORE = [
     ("ignore", re.compile(r"(?:电话|手机|手机号|qq|微信|vx|wx|tel|phone|订单号|单号|#|编号|"
-                          r"面值|¥|since|in|成立于|从)\s*[:：]?\s*$"
+                          r"面值|¥|since|in|成立于|从|工资|薪水|月薪|salary|wage)\s*[:：]?\s*$"
                           r"|(?:报|报价|收|要价|offered|quoted|charged|paid)\D{0,6}$"
-                          r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|profit|margin)\D{0,3}$")),
+                          r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|工资|薪水|月薪|profit|"
+                          r"margin|salary|salaries|wages?)\D{0,3}$")),
     ("budget", re.compile(r"(?:预算|budget|能花|花个|花费|出得起|能出|付得起|能接受|接受|承受|"
                           r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|set aside|"
-                          r"allocate|go up to|"
+                          r"allocate|go up to|not more than|给外包|"
                           r"max|up to|no more than)\D{0,6}$")),
     ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
                           r"per day|a day|orders?|单\s*:)\D{0,6}$")),
@@ -657,6 +673,8 @@ class _Context:
     rejected: list[Decimal] = field(default_factory=list)  # "500 not 50": the 50
 
 
+_REFUSAL = re.compile(r"^(?:但|但是|不过|可)?(?:我们|我|咱们|we)?\s*(?:不卖|不做|没卖|没有卖|不碰|"
+                      r"don't sell|do not sell|dont sell)(?:的|这个|这些|那个|那些|it|them)?$")
 # Words that say a clause is about what the shop sells (outside the kinds question).
 _SELLING = re.compile(r"我们家|我家|咱家|本店|我们店|卖|做|经营|主营|主要|为主|主打|出售|销售|"
                       r"代理|业务|商品|产品|货|只有|还有|品类|类目|sell|selling|sold|deal|mostly|"
@@ -706,11 +724,9 @@ class Reader:
                        if c.question and _WHAT_IF.search(c.text) else c for c in clauses]
         questions = tuple(c.text for c in clauses if c.question)
         statements = self._statements(clauses)
-        # "按单收的话一单多少钱": a choice named as the condition of a question is not made;
-        # a number there still describes the shop ("一天三百单的话，按单算多少").
-        choices = self._statements([c for index, c in enumerate(clauses)
-                                    if not (c.condition and index + 1 < len(clauses)
-                                            and clauses[index + 1].question)])
+        # "按单收的话一单多少钱", "我们给外包的话三千出头": a choice named as a condition is
+        # not made; a number there still describes the shop ("一天三百单的话，按单算多少").
+        choices = self._statements([c for c in clauses if not c.condition])
         correction = any(self.vocabulary.correction.search(c) for c in statements)
         context = _Context(step, known, correction,
                            money=bool(_MONEY_CONTEXT.search(folded)) or step == "BUDGET",
@@ -758,6 +774,12 @@ class Reader:
         # "不是话费，是流量包": a value denied in one word and said in another is said.
         denied_words = {(m.slot, m.value, m.word) for _, ms in found for m in ms if m.negated}
         selling = any(_SELLING.search(clause) for clause in statements)
+        # "客户里有人问游戏点卡，但我们不卖": a bare refusal takes back the goods before it.
+        for index in range(1, len(found)):
+            if _REFUSAL.match(found[index][0]):
+                clause, mentions = found[index - 1]
+                found[index - 1] = (clause, [replace(m, negated=True) if m.slot == "kinds"
+                                             else m for m in mentions])
         for clause, mentions in found:
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
