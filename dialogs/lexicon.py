@@ -16,6 +16,7 @@ from __future__ import annotations
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
+            "uc top-up", "uc top-ups", "pubg uc", "diamond top-up", "diamond top-ups",
             "game top-up", "game top-ups", "game top up", "game topup", "game credit",
             "game credits", "wallet codes", "wallet code", "psn", "psn cards", "xbox",
             "nintendo",
@@ -57,9 +58,10 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain", "web3",
         ),
         "other": (
+            "其他商品", "其他卡", "其它商品",
             "礼物卡", "礼券", "家乐福", "超商", "7-11",
             "京东卡", "京东e卡", "e卡", "礼品卡", "购物卡", "超市卡", "加油卡", "油卡", "电影票",
-            "外卖", "优惠券", "星巴克", "其他", "其它", "gift card", "gift cards", "giftcard",
+            "外卖", "优惠券", "星巴克", "gift card", "gift cards", "giftcard",
             "voucher", "vouchers", "coupon", "coupons", "other",
         ),
     },
@@ -132,11 +134,13 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "troubleshooting",
         ),
         "full_chain": (
+            "售前到售后", "从售前到售后", "由售前到售后", "全套",
+            "community management", "community ops", "团队服务",
             "会员复购", "会员运营", "会员管理",
             "回购",
             "全链路", "全流程", "全包", "一条龙", "售前售中售后", "售前售后都", "社群", "复购",
-            "用户运营", "运营", "数据分析", "团队", "full-chain", "full chain", "end-to-end",
-            "end to end", "community", "full service",
+            "用户运营", "运营", "数据分析", "full-chain", "full chain", "end-to-end",
+            "end to end", "full service",
         ),
         "expert": (
             "blockchain expert", "blockchain experts", "区块链专家", "crypto expert",
@@ -156,6 +160,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "we have our", "have our own", "ours",
         ),
         "bundle": (
+            "your tooling", "use yours",
             "客服+系统", "打包", "带系统", "你们的系统", "你们系统", "你们的", "你们提供",
             "你们出", "你们来", "你们负责", "贵司的", "一起提供", "要系统", "需要系统", "配系统",
             "配套系统", "bundle", "your system", "your software", "your tools", "yours", "package",
@@ -170,6 +175,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         # A system named without saying whose: nothing alone, "none" when negated
         # ("啥系统都没有", "不需要什么客服软件").
         "_system": (
+            "ticketing system", "ticket system", "helpdesk system", "cs system",
             "software needed", "need software", "needs software",
             "system", "systems", "any software", "crm", "helpdesk",
             "客服软件", "客服系统", "工单系统", "客服后台", "在线客服", "系统", "软件系统",
@@ -187,6 +193,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "only humans", "only human", "real people", "real humans",
         ),
         "auto": (
+            "if it actually saves money", "only if it saves money", "only if cheaper",
+            "if it saves",
             "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
             "省钱就用", "划算就用", "便宜就用", "你们觉得合适", "if ai saves money",
             "if it saves money", "if it's cheaper", "if its cheaper", "if cheaper",
@@ -217,6 +225,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
+            "圣诞", "新年", "特别多单", "比较忙", "特别忙",
             "单量爆", "爆单", "上线那几天", "新品上线", "开服", "doubles", "doubled",
             "hari raya", "cny", "chinese new year", "christmas", "black friday",
             "double the orders", "orders double", "double",
@@ -246,6 +255,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "by the hour", "by hour",
         ),
         "compare": (
+            "都算一下给我看", "给我看看", "都计下", "都计一下",
             "都报给我", "报给我比较", "两种都报",
             "each option", "every option", "run the numbers",
             "都帮我算", "全部算一下", "all options",
@@ -262,13 +272,14 @@ TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("s
          ("半个小时", "半小时"))
 
 # Cantonese written forms, folded to Mandarin before anything is read (冇代理 → 没有代理).
-DIALECT = (("差唔多", "差不多"), ("日日都系咁", "每天都这样"), ("同埋", "和"),
-           ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
-           ("唔熟", "不熟"), ("唔使", "不用"),
-           ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
-           ("我哋", "我们"), ("佢哋", "他们"), ("嘅", "的"), ("咁", "这样"),
-           ("就得", "就行"), ("但系", "但是"), ("系唔系", "是不是"), ("乜嘢", "什么"),
-           ("几多", "多少"))
+DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), ("俾我睇", "给我看"),
+           ("计下", "算一下"), ("得啦", "就行"), ("差唔多", "差不多"),
+           ("日日都系咁", "每天都这样"),
+           ("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
+           ("唔熟", "不熟"), ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"),
+           ("冇", "没有"), ("唔", "不"), ("我哋", "我们"), ("佢哋", "他们"),
+           ("嘅", "的"), ("咁", "这样"), ("就得", "就行"), ("但系", "但是"),
+           ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
@@ -345,6 +356,7 @@ NEGATORS_BEFORE = (
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
 NEGATORS_AFTER = (
+    "我们技术部处理", "我们自己处理", "我自己搞", "我们自己搞", "自己搞", "自己处理", "自己来",
     "没有的事", "没这回事",
     "太多了", "太多", "不合适",
     "no", "none", "nope",
@@ -392,8 +404,8 @@ CORRECTION = (
     "打错", "actually", "correction", "i meant", "sorry,", "change it to", "make it", "wrong",
 )
 
-# Clause markers of a peak rather than the usual volume ("大促一天两千单").
-PEAK = ("高峰", "旺季", "大促", "双十一", "双11", "节假日", "活动", "峰值", "最忙", "最多的时候",
-        "peak", "busiest")
+# Clause markers of a peak (or a trough) rather than the usual volume ("大促一天两千单").
+PEAK = ("淡季", "off-season", "slow season", "高峰", "旺季", "大促", "双十一", "双11", "节假日",
+        "活动", "峰值", "最忙", "最多的时候", "peak", "busiest")
 USUAL = ("平时", "平常", "日常", "一般", "正常", "平均", "日均", "usually", "normally",
          "on average", "average")

@@ -65,7 +65,7 @@ class Reading:
 _HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s")
 _SOFT_SPLIT = re.compile(
     r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
-    r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[^\d\s])"
+    r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
     r"|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
@@ -81,6 +81,7 @@ _REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the nu
                       r"帮我(?:比较|比|算|对比)|都算一下|都报一下")
 # At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
 _WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成|改成|换到|改为|看看会不会|试试|"
+                      r"压到|降到|便宜到|控制到|can you do it for|could you do it for|"
                       r"switch to|change to|"
                       r"^如果.*呢$")
 
@@ -213,7 +214,7 @@ class _Vocabulary:
         self.usual = re.compile(_alternation(lexicon.USUAL))
 
     def mentions(self, clause: str, *, system_topic: bool = False, volume_topic: bool = False,
-                 flags_step: bool = False) -> list[_Mention]:
+                 flags_step: bool = False, alone_ok: bool = False) -> list[_Mention]:
         """Every vocabulary word in the clause, with whether a negation reaches it.
         `system_topic` / `volume_topic`: the message or step is about tooling / volume."""
         found: list[_Mention] = []
@@ -226,8 +227,8 @@ class _Vocabulary:
                 continue
             if word in lexicon.NEEDS_FLAGS_STEP and not flags_step:
                 continue
-            if word in lexicon.ALONE and len(clause.split()) > 3:
-                continue
+            if word in lexicon.ALONE and re.search(r"\d", clause) and not alone_ok:
+                continue  # "monthly we hit 45,000 orders": a period, not a billing
             if word in lexicon.NEEDS_CUSTOMER_TOPIC and not self.customer_topic.search(clause):
                 continue
             if word in lexicon.NEEDS_VOLUME_TOPIC and not (
@@ -256,6 +257,14 @@ class _Vocabulary:
             chain_end = mention.end if negated else -1
             result.append(_Mention(mention.slot, mention.value, mention.start, mention.end,
                                    mention.word, negated))
+        # "PUBG UC top-ups", "steam 充值": a top-up right after a game is the game's.
+        result = [m for index, m in enumerate(result)
+                  if not (m.slot == "kinds" and m.value == "phone_topup" and index
+                          and result[index - 1].value == "game_cards"
+                          and re.fullmatch(r"\s*(?:[a-z]+\s*)?",
+                                           clause[result[index - 1].end:m.start])
+                          and m.word in ("top-up", "top-ups", "topup", "topups", "充值",
+                                         "recharge", "reload", "top up"))]
         # "话费流量那些我们不碰": a negation after a list reaches back over the list.
         for index in range(len(result) - 2, -1, -1):
             this, following = result[index], result[index + 1]
@@ -394,6 +403,20 @@ def _teens_to_tens(match: re.Match[str]) -> str:
     return f"{low}-{_CN_VALUE.get(match.group(2), 1) * 10}"
 
 
+def _hundreds_and_some_tens(match: re.Match[str]) -> str:
+    """一百八十几 → 185."""
+    return f"{_CN_VALUE[match.group(1)] * 100 + _CN_VALUE[match.group(2)] * 10 + 5}"
+
+
+def _tens_and_two_units(match: re.Match[str]) -> str:
+    """十二三 → 12-13, 二十三四 → 23-24 (two units side by side are a range)."""
+    tens = _CN_VALUE.get(match.group(1), 1) * 10
+    low, high = _CN_VALUE[match.group(2)], _CN_VALUE[match.group(3)]
+    if high != low + 1:
+        return match.group()
+    return f"{tens + low}-{tens + high}"
+
+
 def _thousand_and_hundreds(match: re.Match[str]) -> str:
     """一千二三百 → 1200-1300, 一百二三十 → 120-130."""
     base = _cn_amount(match.group(1), match.group(2))
@@ -414,6 +437,9 @@ def _vague_words(text: str) -> str:
     两千来 → 2000, 七八个 → 7-8个, 一千二三百 → 1200-1300, 百几 → 一百几.
     """
     text = re.sub(rf"(?<![{_CN}十\d])百(几|多)", r"一百\1", text)
+    # 一百八十几 → 185, 十二三 → 12-13, 二十三四 → 23-24.
+    text = re.sub(rf"([{_CN}])百([{_CN}])十几", _hundreds_and_some_tens, text)
+    text = re.sub(rf"([{_CN}]?)十([{_CN}])([{_CN}])(?![十百千万])", _tens_and_two_units, text)
     text = re.sub(rf"([{_CN}]?)十几([{_CN}]?)十", _teens_to_tens, text)
     text = re.sub(rf"([{_CN}])(千|万|百)([{_CN}])([{_CN}])(百|千|十)", _thousand_and_hundreds,
                   text)
@@ -436,7 +462,7 @@ def _vague_words(text: str) -> str:
 
 
 _AMOUNT = re.compile(
-    r"(?P<pre>不到|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
+    r"(?P<pre>不到|不够|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
     r"not more than|no more than|at most|under|less than|below|nearly|almost|over|more than|"
     r"at least)?\s*"
     r"(?<![\d.])(?P<a>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
@@ -444,7 +470,8 @@ _AMOUNT = re.compile(
     r"\s*(?P<suf>多(?!少|级|语|久)|几|出头|左右|上下|以上|以下|以内|之内|内(?!容)|\+|≈|"
     r"or more|or less|plus|ish|something|odd)?")
 _NEGATIVE = re.compile(r"(?:^|[^\d\s])\s*(?:-|−|负|負|minus\s)$|^\s*[-−]$")
-_BELOW = {"不到", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下", "以内",
+_BELOW = {"不到", "不够", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下",
+          "以内",
           "之内", "内", "or less", "not more than", "no more than", "at most"}
 _NEAR = {"将近", "接近", "快到", "近", "快", "nearly", "almost"}
 _SOME = {"多", "几", "something", "odd"}
@@ -555,6 +582,8 @@ def numeric_view(clause: str) -> str:
         view = re.sub(r"\bbetween\s+(\d+(?:\.\d+)?)\s+and\s+", r"\1-", view)
         view = re.sub(r"\b(?:slightly|a bit|a little|just)\s+(?:over|above|more than)\s+"
                       r"(\d+(?:\.\d+)?\s*[kw]?)", r"\1出头", view)
+        view = re.sub(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b",
+                      lambda m: "□" * len(m.group()), view)
         view = re.sub(r"\b(?:no|some|any|every)\s*one\b|\bone (?:of|person|guy|agent)\b",
                       lambda m: "□" * len(m.group()), view)
         view = _EN_NUMBER.sub(_english_number, view)
@@ -575,13 +604,13 @@ _AFTER = [
     ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
     ("per_day", re.compile(r"^\s*(?:(?:/|per |a )\s*(?:day\b|天|日)|daily\b)")),
     ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
-    ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
+    ("money", re.compile(r"^\s*(?:元|块|人民币|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
     ("ignore", re.compile(
         r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|小时|h\b|"
         r"hours?\b|days?\b|years?\b|months?\b|(?:cs |customer service )?(?:people|staff|"
         r"agents?\b|reps?\b|persons?\b)|面值|的(?:话费|卡|点卡)|班|轮|"
         r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成|开头|结尾|号段|"
-        r"是?(?:商品数|产品数|sku)|"
+        r"是?(?:商品数|产品数|sku)|种(?:方案|方式|计费|模式|选择|都)|"
         r"(?:support |cs )(?:staff|agents?|people|reps?))")),
     ("count", re.compile(r"^\s*个(?!月|小时)")),
 ]
@@ -593,7 +622,8 @@ _BEFORE = [
                           r"margin|salary|salaries|wages?)\D{0,3}$")),
     ("budget", re.compile(r"(?:预算|budget|能花|花个|花费|出得起|能出|付得起|能接受|接受|承受|"
                           r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|set aside|"
-                          r"allocate|go up to|not more than|给外包|"
+                          r"allocate|go up to|not more than|给外包|压到|降到|控制到|便宜到|"
+                          r"for under|do it for|"
                           r"max|up to|no more than)\D{0,6}$")),
     ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
                           r"per day|a day|orders?|单\s*:)\D{0,6}$")),
@@ -770,7 +800,8 @@ class Reader:
         previous_topic: str | None = None
         found = [(clause, self.vocabulary.mentions(
             clause, system_topic=context.system, volume_topic=context.step == "VOLUME",
-            flags_step=context.step == "FLAGS")) for clause in statements]
+            flags_step=context.step == "FLAGS", alone_ok=context.step == "BILLING"))
+            for clause in statements]
         # "不是话费，是流量包": a value denied in one word and said in another is said.
         denied_words = {(m.slot, m.value, m.word) for _, ms in found for m in ms if m.negated}
         selling = any(_SELLING.search(clause) for clause in statements)
@@ -1023,6 +1054,12 @@ class Reader:
                     or (context.money and re.search(r"预算|budget", view))):
                 return "budget", self._value("budget", amount, view=view)
             return "ignore", Decimal(0)  # a price paid or quoted, not what they will spend
+        if slot in ("orders", "categories") and re.match(
+                r"^\s*(?:个|张|笔)?\s*(?:单|订单|笔|类|品类|类目|个)?\s*(?:不到|以下|以内)",
+                view[amount.end:]) and not amount.below:
+            # "一天就十单不到": the bound comes after the unit.
+            amount = _Amount(_round(amount.value * Decimal("0.8")), amount.start, amount.digits,
+                             amount.end, approximate=True, below=True, bound=amount.value)
         return slot, self._value(slot, amount, view=view)
 
     @staticmethod
