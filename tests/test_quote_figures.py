@@ -64,7 +64,7 @@ def without_assumptions(text: str, locale: str) -> str:
 
 def page(result: Quote, locale: str) -> str:
     record = SimpleNamespace(
-        id=7, version=1, prospect="", created_at="2026-11-27T00:00:00",
+        id=7, reference="Q-3F9A2C1B", version=1, prospect="", created_at="2026-11-27T00:00:00",
         expires_at="2026-12-27T00:00:00", accepted_at=None, locale=locale,
         quote=lambda: result)
     # The chart's geometry (SVG coordinates) is drawing, not figures people read.
