@@ -113,6 +113,8 @@ def _trusted(address: str, proxies: Networks) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # "::ffff:10.0.0.1" from a dual-stack socket
     return any(ip in network for network in proxies)
 
 

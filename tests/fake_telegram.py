@@ -132,6 +132,7 @@ class FakeTelegram:
         self.polling = threading.Event()
         self.callback_chats: dict[str, int] = {}
         self.rejected: list[tuple[str, str]] = []  # (text, why) Telegram would refuse
+        self.stopping = False
         self.base_url = ""
         self._new_update: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -156,6 +157,7 @@ class FakeTelegram:
 
     def stop(self) -> None:
         if self._runner is not None:
+            self._run(self._end_long_polls())  # else cleanup waits out their timeout
             self._run(self._runner.cleanup())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
@@ -163,6 +165,12 @@ class FakeTelegram:
 
     def _run(self, coro: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def _end_long_polls(self) -> None:
+        self.stopping = True
+        assert self._new_update is not None
+        async with self._new_update:
+            self._new_update.notify_all()
 
     # --- the HTTP side ------------------------------------------------------------------
 
@@ -234,7 +242,7 @@ class FakeTelegram:
         assert self._new_update is not None
         deadline = time.monotonic() + timeout
         async with self._new_update:
-            while not self.updates and time.monotonic() < deadline:
+            while not self.updates and not self.stopping and time.monotonic() < deadline:
                 try:
                     await asyncio.wait_for(self._new_update.wait(),
                                            deadline - time.monotonic())
@@ -465,7 +473,9 @@ class FakeTelegram:
         `said_before`, the number of events before the update, is given) and then nothing
         more for `quiet` seconds. An update the bot rightly ignores is waited out for
         `silence` seconds. Waiting for the first reply, not only for quiet, keeps a slow
-        machine from moving on before the bot has answered."""
+        machine from moving on before the bot has answered. A bare acknowledgement of a
+        press (an empty answerCallbackQuery, which the bot sends before its real reply) is
+        not yet an answer: after one, quiet means `silence` seconds."""
         deadline = time.monotonic() + timeout
         taken_at: float | None = None
         log = self.chats[chat_id]
@@ -475,7 +485,11 @@ class FakeTelegram:
                 taken_at = now
             if taken_at is not None:
                 answered = said_before is None or len(log.events) > said_before
-                if answered and now - max(log.last_activity, taken_at) >= quiet:
+                new = log.events[said_before:] if said_before is not None else []
+                acked_only = bool(new) and all(event["do"] == "answer" and not event["text"]
+                                               for event in new)
+                wait = silence if acked_only else quiet
+                if answered and now - max(log.last_activity, taken_at) >= wait:
                     return
                 if not answered and now - taken_at >= silence:
                     return

@@ -18,11 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
 from bot.store import Store
-from bot.web import MissThrottle
+from bot.web import MissThrottle, client_address, parse_networks
 from pricing import Inquiry, Rates, quote
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))
@@ -120,6 +122,25 @@ def test_behind_a_trusted_proxy_each_visitor_is_throttled_alone(proxied: Page,
     assert proxied.get("/q/again", {"X-Forwarded-For": "203.0.113.9"})[0] == 429
     assert proxied.get("/q/first", {"X-Forwarded-For": "198.51.100.7"})[0] == 404
     assert proxied.get(f"/q/{token}", {"X-Forwarded-For": "203.0.113.9"})[0] == 200
+
+
+def forwarded(peer: str, header: str | None, proxies: tuple[str, ...]) -> str:
+    transport = mock.Mock()
+    transport.get_extra_info.side_effect = lambda name, default=None: (
+        (peer, 40000) if name == "peername" else default)
+    request = make_mocked_request("GET", "/q/x", transport=transport, headers=(
+        {"X-Forwarded-For": header} if header is not None else {}))
+    return client_address(request, parse_networks(proxies))
+
+
+def test_the_client_behind_trusted_proxies_is_the_nearest_untrusted_hop() -> None:
+    proxies = ("10.0.0.0/8", "::1")
+    assert forwarded("203.0.113.9", "198.51.100.1", proxies) == "203.0.113.9"  # not trusted
+    assert forwarded("10.0.0.2", "198.51.100.1, 10.0.0.7", proxies) == "198.51.100.1"
+    assert forwarded("10.0.0.2", "1.2.3.4, 198.51.100.1", proxies) == "198.51.100.1"  # spoofed
+    assert forwarded("::ffff:10.0.0.2", "198.51.100.1", proxies) == "198.51.100.1"
+    assert forwarded("::1", None, proxies) == "::1"
+    assert forwarded("10.0.0.2", "10.0.0.3, 10.0.0.4", proxies) == "10.0.0.3"
 
 
 def test_a_malformed_trusted_proxy_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
