@@ -1,18 +1,20 @@
 """Questions mid-dialogue: accuracy on the merchants' corpus, per language, and time per question.
 
-Run: .venv/bin/python benchmarks/bench_questions.py [corpus.jsonl]
+Run: .venv/bin/python benchmarks/bench_questions.py [corpus.jsonl] [--statements answers.jsonl]
 Corpus: tests/corpus/questions.jsonl by default (lines {"id","text","lang","section",…}; a null
 section means the article does not answer it and the bot must say it doesn't know).
+--statements: a corpus of merchants' answers to the steps (lines with "text"), to count how
+many `looks_like_question` would wrongly send to the question answerer.
 Targets (issue 9): ≥ 90 % answered from the right section; median < 1 ms per question
 (fold included) on the 2-core dev machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import statistics
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,7 +26,11 @@ DEFAULT_CORPUS = Path(__file__).parents[1] / "tests" / "corpus" / "questions.jso
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_CORPUS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--statements", type=Path, default=None)
+    options = parser.parse_args()
+    path: Path = options.corpus
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
     kb = load_knowledge()
@@ -52,6 +58,14 @@ def main() -> None:
     print(f"  all    {total:3}/{len(rows):<3} {100 * total / len(rows):5.1f} %  (target ≥ 90 %)")
     print(f"misses ({len(misses)}):", *misses, sep="\n")
     print(f"not read as questions ({len(not_questions)}):", *not_questions, sep="\n")
+
+    if options.statements is not None:
+        answers = [json.loads(line)["text"] for line in
+                   options.statements.read_text(encoding="utf-8").splitlines() if line.strip()]
+        asking = [text for text in answers if looks_like_question(fold(text))]
+        print(f"statements read as questions: {len(asking)}/{len(answers)} "
+              f"({options.statements}; some of them do ask):", *(f"  {t}" for t in asking),
+              sep="\n")
 
     texts = [row["text"] for row in rows]
     times: list[float] = []

@@ -102,7 +102,8 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
               prospect: str | None = None) -> CardText:
     """The card's words, through the same helpers as the quote message."""
     helpers = quote_context(quote, t)
-    money, span, line, signed = (helpers[name] for name in ("money", "span", "line", "signed"))
+    money, span, line, signed, count, units = (
+        helpers[name] for name in ("money", "span", "line", "signed", "count", "units"))
     inquiry = quote.inquiry
     largest = sorted(quote.line_items, key=lambda item: -abs(item.amount.high))[:TOP_ITEMS]
     items = [item for item in quote.line_items if item in largest]
@@ -116,10 +117,12 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
     return CardText(
         company=company or t("card.company"),
         title=t("card.title"),
-        summary=t("quote.summary", orders=span(inquiry.daily_orders, inquiry.daily_orders),
-                  categories=inquiry.categories, response=t(f"response.{inquiry.response}")),
-        plan=t("card.plan", scope=t(f"scope.{quote.scope}"),
-               units=span(quote.units.low, quote.units.high), unit=t(f"unit.{quote.unit}"),
+        # The quote message's own first lines (quote.html.j2); a test keeps them the same.
+        summary=t("quote.summary", orders=count("count.orders", inquiry.daily_orders),
+                  categories=count("count.categories", inquiry.categories),
+                  response=t(f"response.{inquiry.response}")),
+        plan=t("card.plan", service=t("quote.scope", scope=t(f"scope.{quote.scope}"),
+                                      units=units(quote.units.low, quote.unit)),
                billing=t(f"plan.{quote.recommended_plan}")),
         total_label=t("quote.monthly"),
         total=money(quote.monthly),

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from bot.card import FONT_PACKAGE, CardFontError, card_filename, record_card
 from bot.render import html_to_text, render_quote_text
-from bot.store import Store, StoreError
+from bot.store import DatabaseFileError, Store, StoreError
 from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
 from dialogs.steps import STEP_BY_ID, Kind
 from locales.i18n import Translator, translator
@@ -161,6 +161,8 @@ class TerminalChat:
                 state, screen = self.step(state, screen, line)
                 self.print("")
                 self.print(format_screen(screen, state.locale))
+        except DatabaseFileError:
+            raise  # a damaged or newer file: waiting will not help, the CLI says what will
         except StoreError as error:
             reference = uuid.uuid4().hex[:8]
             log.error("store error [%s]: %s", reference, error)

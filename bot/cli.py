@@ -12,7 +12,9 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -21,7 +23,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
 from bot.render import render_quote_text
-from bot.store import DEFAULT_DB, Store, StoreError
+from bot.store import (
+    DEFAULT_DB,
+    MIGRATIONS,
+    DamagedDatabaseError,
+    NewerDatabaseError,
+    Store,
+    StoreError,
+)
 from dialogs.engine import Engine
 from locales.i18n import Translator, normalize_locale, translator
 from pricing import (
@@ -45,12 +54,21 @@ from pricing.serialize import quote_to_dict
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.web import Networks
 
 EXIT_USAGE = 2
+EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pipe (SIGPIPE)
 E = TypeVar("E", bound=StrEnum)
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
-SPECIAL_KINDS = {"nft": ProductKind.BLOCKCHAIN_NFT, "blockchain": ProductKind.BLOCKCHAIN_NFT}
+# --kinds takes the dialogue's product kinds by a short name (or the core's code);
+# --special is the older spelling, kept as an alias.
+KINDS = {"game": ProductKind.GAME_CARDS, "topup": ProductKind.PHONE_TOPUP,
+         "software": ProductKind.SOFTWARE_KEYS, "video": ProductKind.VIDEO_MEMBERSHIPS,
+         "nft": ProductKind.BLOCKCHAIN_NFT, "other": ProductKind.OTHER,
+         "blockchain": ProductKind.BLOCKCHAIN_NFT, "phone": ProductKind.PHONE_TOPUP,
+         **{kind.value.replace("_", "-"): kind for kind in ProductKind}}
+KIND_CHOICES = "game, topup, software, video, nft, other"
 
 
 class UsageError(Exception):
@@ -83,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--scope", default="auto", help="|".join(_choices(Scope)))
     q.add_argument("--tooling", default="none", help="|".join(_choices(Tooling)))
     q.add_argument("--ai", default="no", help="|".join(_choices(AiChoice)))
-    q.add_argument("--special", action="append", default=[], help="nft (repeatable)")
+    q.add_argument("--kinds", action="append", default=[],
+                   help=f"product kinds, comma-separated: {KIND_CHOICES} / 商品类型")
+    q.add_argument("--special", action="append", default=[], dest="kinds",
+                   help="alias of --kinds")
     q.add_argument("--cross-border", action="store_true", help="cross-border / multi-language")
     q.add_argument("--multi-level", action="store_true", help="multi-level distribution")
     q.add_argument("--volume", default="steady", help="|".join(_choices(VolumePattern)))
@@ -138,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--until", default=None, help="until this date (YYYY-MM-DD), exclusive")
     x.add_argument("--status", default=None, help="only quotes with this status")
     x.add_argument("--out", default=None, help="file (default: stdout for csv/json)")
+    x.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     x.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
     x.add_argument("--lang", default="zh-CN", help="language of messages")
     x.set_defaults(handler=cmd_export)
@@ -177,11 +199,13 @@ def _budget(t: Translator, text: str | None) -> Decimal | None:
 
 def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
     kinds = set()
-    for special in args.special:
-        if special.strip().lower() not in SPECIAL_KINDS:
-            raise UsageError(t("cli.error.choice", option="--special", value=special,
-                               choices="nft"))
-        kinds.add(SPECIAL_KINDS[special.strip().lower()])
+    for given in args.kinds:
+        for name in given.split(","):
+            key = name.strip().lower().replace("_", "-")
+            if key not in KINDS:
+                raise UsageError(t("cli.error.choice", option="--kinds", value=name.strip(),
+                                   choices=KIND_CHOICES))
+            kinds.add(KINDS[key])
     try:
         return Inquiry(
             daily_orders=_whole(t, "cli.error.orders", args.orders, MAX_DAILY_ORDERS),
@@ -228,7 +252,18 @@ def open_store(path: str | None, t: Translator) -> Store:
     try:
         return Store(chosen)
     except StoreError as error:
-        raise UsageError(t("cli.error.db", detail=str(error))) from None
+        raise db_error(t, error) from None
+
+
+def db_error(t: Translator, error: StoreError) -> UsageError:
+    """The one line for a database problem: a damaged file says how to recover it, a newer
+    one says to upgrade, anything else what SQLite said."""
+    if isinstance(error, DamagedDatabaseError):
+        return UsageError(t("cli.error.db_damaged", path=error.path, detail=error.detail))
+    if isinstance(error, NewerDatabaseError):
+        return UsageError(t("cli.error.db_newer", path=error.path, version=error.version,
+                            known=len(MIGRATIONS)))
+    return UsageError(t("cli.error.db", detail=str(error)))
 
 
 def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
@@ -299,7 +334,7 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     try:
         app = build_app(settings, token)
     except StoreError as error:
-        raise UsageError(t("cli.error.db", detail=str(error))) from None
+        raise db_error(t, error) from None
     except CardFontError:
         raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
     try:
@@ -316,6 +351,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     from bot.web import serve_web
 
     port = _whole(t, "cli.error.port", args.port, 65535)
+    proxies = _trusted_proxies(t)
     try:
         settings = load_settings()  # PUBLIC_URL (the og:image's base) and COMPANY_NAME
     except ConfigError as error:
@@ -329,6 +365,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
             loop.add_signal_handler(signum, stop.set)
         try:
             runner = await serve_web(store, args.host, port, notify=_notifier(),
+                                     trusted_proxies=proxies,
                                      public_url=settings.public_url,
                                      company=settings.company_name)
         except CardFontError:
@@ -345,6 +382,17 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     finally:
         store.close()
     return 0
+
+
+def _trusted_proxies(t: Translator) -> Networks:
+    """TRUSTED_PROXIES (environment or .env): X-Forwarded-For is believed only from these."""
+    from bot.config import ConfigError, load_settings
+    from bot.web import parse_networks
+
+    try:
+        return parse_networks(load_settings().trusted_proxies)
+    except ConfigError as error:
+        raise UsageError(t("bot.error.config", detail=str(error))) from None
 
 
 def _notifier() -> Callable[[int, str], Any] | None:
@@ -366,7 +414,8 @@ def cmd_link(args: argparse.Namespace, t: Translator) -> int:
     quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
     store = open_store(args.db, t)
     try:
-        if store.record(quote_id) is None:
+        record = store.record(quote_id)
+        if record is None:
             raise UsageError(t("cli.error.quote_id", value=args.quote_id))
         if args.revoke:
             done = store.revoke(quote_id)
@@ -376,7 +425,11 @@ def cmd_link(args: argparse.Namespace, t: Translator) -> int:
             settings = load_settings()
         except ConfigError as error:
             raise UsageError(t("bot.error.config", detail=str(error))) from None
+        dead = store.link_state(record) if record.token else "ok"
         token = store.share(quote_id, days=settings.link_days)
+        if dead in ("expired", "revoked"):  # never print a dead link without a word
+            print(t(f"link.replaced_{dead}", id=quote_id, date=(record.expires_at or "")[:10],
+                    days=settings.link_days), file=sys.stderr)
         username = store.get_meta("bot_username") or _ask_bot_username(settings, store)
         if username is None:
             print(t("link.no_username"), file=sys.stderr)
@@ -415,6 +468,8 @@ def cmd_export(args: argparse.Namespace, t: Translator) -> int:
             raise UsageError(t("cli.error.date", option=option, value=value))
     if fmt == "xlsx" and not args.out:
         raise UsageError(t("cli.error.xlsx_out"))
+    if args.out and not args.force and os.path.lexists(args.out):
+        raise UsageError(t("cli.error.exists", path=args.out))
     store = open_store(args.db, t)
     filters = Filters(since=args.since, until=args.until, status=args.status)
     progress = None
@@ -422,12 +477,14 @@ def cmd_export(args: argparse.Namespace, t: Translator) -> int:
         progress = _progress(t, count_rows(store, filters))
     try:
         if fmt == "xlsx":
-            count = write_xlsx(rows(store, filters), Path(args.out), progress)
+            with _replacing(args.out, t) as part:
+                count = write_xlsx(rows(store, filters), part, progress)
         else:
             writer = write_csv if fmt == "csv" else write_json
             if args.out:
                 # newline="" lets the csv module write its own CRLF line ends.
-                with open(args.out, "w", encoding="utf-8", newline="") as out:
+                with _replacing(args.out, t) as part, open(part, "w", encoding="utf-8",
+                                                          newline="") as out:
                     count = writer(rows(store, filters), out, progress)
             else:
                 sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
@@ -439,6 +496,30 @@ def cmd_export(args: argparse.Namespace, t: Translator) -> int:
             sys.stderr.write("\n")
         print(t("cli.exported", count=count, path=args.out), file=sys.stderr)
     return 0
+
+
+@contextmanager
+def _replacing(path: str, t: Translator) -> Iterator[Path]:
+    """A temporary file beside `path`, renamed over it only when the export succeeded: a
+    failure leaves the old file as it was, and a symlink at `path` is replaced, never
+    followed. The file is created 0600 (it holds prospects' names)."""
+    target = Path(path)
+    try:
+        handle, part = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                        suffix=".part")
+        os.close(handle)
+    except OSError as error:
+        raise UsageError(t("cli.error.out", path=path,
+                           detail=error.strerror or str(error))) from None
+    try:
+        yield Path(part)
+        os.replace(part, target)
+    except OSError as error:
+        raise UsageError(t("cli.error.out", path=path,
+                           detail=error.strerror or str(error))) from None
+    finally:
+        if os.path.exists(part):
+            os.unlink(part)
 
 
 def _is_date(value: str) -> bool:
@@ -471,6 +552,13 @@ def _locale_from_argv(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     t = translator(normalize_locale(_locale_from_argv(arguments)))
@@ -481,7 +569,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(t("cli.error.choice", option="--lang", value=args.lang,
                                choices="zh-CN, zh-TW, en"))
         handler: Callable[[argparse.Namespace, Translator], int] = args.handler
-        return handler(args, t)
+        code = handler(args, t)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except StoreError as error:  # a damaged or newer database, found after opening it
+        print(f"kameng: {db_error(t, error)}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:  # `kameng history | head`: the reader has gone; say nothing
+        _silence_stdout()
+        return EXIT_PIPE
     except UsageError as error:
         message = str(error)
         if isinstance(error, ArgumentsError):

@@ -5,6 +5,7 @@ Built inside `main()`, never at import time. `.env.example` documents every key.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal
 
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     web_host: str = Field(default="127.0.0.1", validation_alias="WEB_HOST")
     web_port: int = Field(default=8080, validation_alias="WEB_PORT")
     company_name: str = Field(default="", validation_alias="COMPANY_NAME")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="TRUSTED_PROXIES")
     discount_limit: int = Field(default=10, ge=0, le=90, validation_alias="DISCOUNT_LIMIT")
     link_days: int = Field(default=30, ge=1, le=365, validation_alias="LINK_VALIDITY_DAYS")
     max_concurrent_updates: int = Field(default=64, validation_alias="KAMENG_MAX_CONCURRENT")
@@ -66,6 +69,20 @@ class Settings(BaseSettings):
             return _ids(value)
         except ValueError:
             raise ValueError("expected Telegram user ids separated by commas") from None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: object) -> list[str]:
+        """"127.0.0.1, 10.0.0.0/8" → checked addresses/networks (X-Forwarded-For is
+        believed only from these)."""
+        entries = value if isinstance(value, list) else str(value or "").replace(
+            ",", " ").split()
+        for entry in entries:
+            try:
+                ipaddress.ip_network(str(entry), strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry}") from None
+        return [str(entry) for entry in entries]
 
     @field_validator("telegram_api_base", "public_url")
     @classmethod

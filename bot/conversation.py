@@ -254,6 +254,9 @@ class Conversation:
     # The entry point both front-ends call.
     async def handle(self, incoming: Incoming, transport: Transport) -> None:
         self.transport = self.transport or transport
+        log.debug("update %s from user %s: %s of %d characters", incoming.update_id,
+                  incoming.user_id, "button" if incoming.is_callback else "text",
+                  len(incoming.callback_data or incoming.text or ""))
         if self._seen_before(incoming.update_id):
             return  # at-least-once delivery: the same update is handled once
         # Counted on arrival, not when the user's turn comes: a burst queued behind a slow
@@ -483,6 +486,9 @@ class Conversation:
     async def _callback(self, incoming: Incoming, out: _Out, t: Translator) -> None:
         data = incoming.callback_data or ""
         if data.startswith("lang:"):
+            if normalize_locale(data[5:]) is None:  # forged: not one of our buttons
+                await out.answer(t("dlg.stale"))
+                return
             await self._set_language(incoming, out, data[5:])
             return
         if data.startswith(("lk:", "ap:")):
@@ -496,6 +502,9 @@ class Conversation:
         state, screen = self.engine.handle(state, Press(button))
         if "stale" in screen.effects:
             await self._stale(incoming, out, state, current_message)
+            return
+        if "share_link" in screen.effects and self.desk.approval_requested(state):
+            await out.answer(t("dlg.stale"))  # one approval request per quote version
             return
         await out.answer(None)
         await self._after(incoming, out, state, screen, edit=True)

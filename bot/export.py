@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ INQUIRY_FIELDS = ("categories", "product_kinds", "multi_level", "cross_border", 
                   "scope", "tooling", "ai", "mode", "volume", "billing", "budget")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 BOM = "\ufeff"
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ def _where(filters: Filters) -> tuple[str, list[str]]:
 def count_rows(store: Store, filters: Filters = Filters()) -> int:
     """How many quotes `rows` will give for the filters (the progress bar's 100 %)."""
     where, params = _where(filters)
-    return int(store.db.execute(f"SELECT count(*) FROM quotes{where}", params).fetchone()[0])
+    return int(next(store.stream(f"SELECT count(*) FROM quotes{where}", params))[0])
 
 
 def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
@@ -66,7 +68,7 @@ def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]
            "daily_orders, inquiry, monthly_low, monthly_high, per_order_low, per_order_high, "
            "recommended_plan, status, views, opened_at, accepted_at, rates_version, locale, "
            "discount FROM quotes" + where + " ORDER BY created_at, id")
-    for row in store.db.execute(sql, params):
+    for row in store.stream(sql, params):
         inquiry = json.loads(row[9])
         record: dict[str, Any] = {
             "id": row[0], "version": row[1] or 1, "parent_id": row[2], "created_at": row[3],
@@ -80,7 +82,14 @@ def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]
             "per_order_low": row[12], "per_order_high": row[13], "recommended_plan": row[14],
             "status": row[15], "views": row[16] or 0, "opened_at": row[17],
             "accepted_at": row[18], "rates_version": row[19], "locale": row[20]})
-        yield record
+        yield {name: without_controls(value) for name, value in record.items()}
+
+
+def without_controls(value: Any) -> Any:
+    """Text with control characters (other than tab, LF, CR) replaced by U+FFFD: XLSX
+    cannot hold them at all, and NUL or ESC in a CSV trips readers and terminals. Done here,
+    once, so every writer gets clean cells."""
+    return CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def neutralise(value: Any) -> str:
@@ -168,10 +177,9 @@ class Stats:
 
 
 def stats(store: Store, *, days: int = 7) -> Stats:
-    per_day = [(str(day), int(count)) for day, count in store.db.execute(
+    per_day = [(str(day), int(count)) for day, count in store.stream(
         "SELECT substr(created_at, 1, 10) AS day, count(*) FROM quotes GROUP BY day "
         "ORDER BY day DESC LIMIT ?", [days])]
-    quotes, shared, opened, accepted = store.db.execute(
-        "SELECT count(*), count(token), count(opened_at), count(accepted_at) FROM quotes"
-    ).fetchone()
+    quotes, shared, opened, accepted = next(store.stream(
+        "SELECT count(*), count(token), count(opened_at), count(accepted_at) FROM quotes"))
     return Stats(per_day, int(quotes), int(shared), int(opened), int(accepted))

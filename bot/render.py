@@ -19,7 +19,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from locales.i18n import Translator, translator
+from locales.i18n import MissingMessageError, Translator, translations, translator
 from pricing import BudgetFit, LineItem, Quote, Range, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -30,9 +30,12 @@ CODE_PARAMS = {
     "scope": "scope", "requested": "scope", "recommended": "scope", "plan": "plan",
     "reason": "reason", "level": "response", "mode": "mode", "unit": "unit",
 }
-# Pairs X_low / X_high shown as one range X: money or a whole count.
+# Pairs X_low / X_high shown as one figure X: a saving (positive, sorted).
 MONEY_PAIRS = frozenset({"saving"})
-COUNT_PAIRS = frozenset({"units"})
+# Lines that are what is bought, shown as a plain range; every other line is a change to the
+# total, shown with its sign: a surcharge as an addition, a discount as a reduction (rule 8).
+BASE_LINES = frozenset({"staffing", "tooling_bundle"})
+TENTH = Decimal("0.1")
 
 _TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
@@ -67,6 +70,63 @@ def format_money_range(amount: Range, t: Translator) -> str:
     return t("money_range", low=format_number(low, t.locale), high=format_number(high, t.locale))
 
 
+def plural(key: str, count: Decimal | int, t: Translator) -> str:
+    """A counted noun through Babel's ngettext: en "1 seat", "2 seats", "1.5 seats"."""
+    number = Decimal(count)
+    n = int(number) if number == number.to_integral_value() else 2
+    text = translations(t.locale).ngettext(key, f"{key}.plural", n)
+    if text in (key, f"{key}.plural"):
+        raise MissingMessageError(f"{t.locale}: no message for {key!r}")
+    return text.format(n=format_number(number, t.locale))
+
+
+def format_units(units: Decimal | str, unit: str, t: Translator) -> str:
+    """Staffing as people read it: "1 个席位"; a workload "约 1.7 个席位的工作量" (rule 1)."""
+    exact = Decimal(units)
+    if exact == exact.to_integral_value():
+        return plural(f"units.{unit}", exact, t)
+    shown = exact.quantize(TENTH, rounding=ROUND_HALF_UP).normalize()
+    return t("units.workload", units=plural(f"units.{unit}", shown, t))
+
+
+def _one_change(amount: Decimal, t: Translator) -> str:
+    figure = format_number(abs(amount), t.locale)
+    return t("money_plus" if amount > 0 else "money_minus", amount=figure)
+
+
+def format_change(amount: Range, t: Translator) -> str:
+    """What a line does to the low and the high total, rounded, with its sign (rule 8).
+
+    Both ends the same way: one addition or reduction, sorted ("减 1,440–1,620 元"). Ends that
+    differ in sign, or one end untouched, never make a range across zero: each end is said
+    on its own ("低价端 +2,840 元").
+    """
+    low, high = round_money(amount.low), round_money(amount.high)
+    if low == high:
+        return _one_change(low, t) if low else format_money(low, t)
+    if low > 0 and high > 0:
+        first, second = sorted((low, high))
+        return t("money_plus_range", low=format_number(first, t.locale),
+                 high=format_number(second, t.locale))
+    if low < 0 and high < 0:
+        first, second = sorted((-low, -high))
+        return t("money_minus_range", low=format_number(first, t.locale),
+                 high=format_number(second, t.locale))
+    if not high:
+        return t("money_at_low", amount=_one_change(low, t))
+    if not low:
+        return t("money_at_high", amount=_one_change(high, t))
+    return t("money_at_ends", low=_one_change(low, t), high=_one_change(high, t))
+
+
+def format_saving(low: Decimal, high: Decimal, t: Translator) -> str:
+    """A saving is positive and sorted; where one end saves nothing, "up to" the other."""
+    first, second = sorted((round_money(low), round_money(high)))
+    if first <= 0:
+        return t("money_up_to", amount=format_number(max(second, Decimal(0)), t.locale))
+    return format_money_range(Range(first, second), t)
+
+
 def describe(prefix: str, code: str, params: Iterable[tuple[str, str]], t: Translator) -> str:
     """A code with parameters → a sentence: money formatted, nested codes translated."""
     raw = dict(params)
@@ -79,10 +139,9 @@ def describe(prefix: str, code: str, params: Iterable[tuple[str, str]], t: Trans
         else:
             values[name] = value
     for pair in MONEY_PAIRS & {name[:-4] for name in raw if name.endswith("_low")}:
-        amount = Range(Decimal(raw[f"{pair}_low"]), Decimal(raw[f"{pair}_high"]))
-        values[pair] = format_money_range(amount, t)
-    for pair in COUNT_PAIRS & {name[:-4] for name in raw if name.endswith("_low")}:
-        values[pair] = format_span(raw[f"{pair}_low"], raw[f"{pair}_high"], t)
+        values[pair] = format_saving(Decimal(raw[f"{pair}_low"]), Decimal(raw[f"{pair}_high"]), t)
+    if "units_low" in raw and "unit" in raw:
+        values["units"] = format_units(raw["units_low"], raw["unit"], t)
     return t(f"{prefix}.{code}", **values)
 
 
@@ -127,6 +186,10 @@ def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
         "budget": lambda fit: describe_budget(fit, t),
         "assumption": lambda key: describe_assumption(key, t),
         "signed": lambda item: _signed_amount(item, t),
+        "units": lambda amount, unit: format_units(amount, unit, t),
+        "count": lambda key, n: plural(key, n, t),
+        # The rates version people read: the operator's release, not the file's hash.
+        "release": quote.rates_version.split("+")[0],
     }
 
 
@@ -138,17 +201,10 @@ def render_quote_html(quote: Quote, locale: str | None = None) -> str:
 
 
 def _signed_amount(item: LineItem, t: Translator) -> str:
-    """A line's effect on the low and high totals; discounts shown with a minus sign."""
-    low, high = round_money(item.amount.low), round_money(item.amount.high)
-    if low >= 0 and high >= 0:
+    """What is bought as a range; every other line as the change it makes, with its sign."""
+    if item.code in BASE_LINES:
         return format_money_range(item.amount, t)
-    if low <= 0 and high <= 0:
-        return "−" + format_money_range(Range(-low, -high), t)
-
-    def signed(amount: Decimal) -> str:
-        return ("+" if amount > 0 else "−") + format_number(abs(amount), t.locale)
-
-    return t("money_range", low=signed(low), high=signed(high))
+    return format_change(item.amount, t)
 
 
 def html_to_text(message: str) -> str:
@@ -162,6 +218,7 @@ def render_quote_text(quote: Quote, locale: str | None = None) -> str:
 
 __all__ = [
     "describe",
+    "format_change",
     "format_money",
     "format_money_range",
     "html_to_text",

@@ -34,9 +34,21 @@ def web_link(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/q/{token}" if public_url else ""
 
 
+MAX_QUOTE_ID = 10**12  # far beyond any real count, far below SQLite's 64-bit integers
+
+
+def parse_quote_id(text: str) -> int | None:
+    """"12" → 12; anything else (empty, signs, non-ASCII digits, 20 digits) → None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 13:
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_QUOTE_ID else None
+
+
 def quote_header(record: QuoteRecord, t: Translator) -> str:
-    """"报价 #12 · 第 2 版 · 客户：星辰卡盟 · 有效期至 2026-12-27" (values escaped)."""
-    parts = [t("link.header", id=record.id, version=record.version)]
+    """"报价 Q-3F9A2C1B · 第 2 版 · 客户：星辰卡盟 · 有效期至 2026-12-27" (values escaped;
+    the prospect sees the opaque reference, never the sequential number)."""
+    parts = [t("link.header", ref=record.reference, version=record.version)]
     if record.prospect:
         parts.append(t("link.for", prospect=html.escape(record.prospect)))
     if record.expires_at:
@@ -107,8 +119,8 @@ class SalesDesk:
         await out.reply("\n".join(lines))
 
     def _record_from(self, argument: str) -> QuoteRecord | None:
-        text = argument.strip().lstrip("#")
-        return self.conv.store.record(int(text)) if text.isdigit() else None
+        quote_id = parse_quote_id(argument.strip().lstrip("#"))
+        return self.conv.store.record(quote_id) if quote_id is not None else None
 
     # --- saving and sharing -------------------------------------------------------------
 
@@ -161,6 +173,14 @@ class SalesDesk:
             return
         await out.reply(self.links_text(record.id, t))
 
+    def approval_requested(self, state: DialogState) -> bool:
+        """True when this quote version already went to the admins (waiting, or refused):
+        its share button has expired, so admins get one request per version."""
+        store = self.conv.store
+        quote_id = store.quote_id_for(state.dialog_id, state.confirmed)
+        record = store.record(quote_id) if quote_id else None
+        return record is not None and record.status in ("pending_approval", "rejected")
+
     def links_text(self, quote_id: int, t: Translator) -> str:
         token = self.conv.store.share(quote_id, days=self.conv.link_days)
         record = self.conv.store.record(quote_id)
@@ -205,7 +225,10 @@ class SalesDesk:
         if data.startswith("ap:"):
             await self._approval(incoming, out, t, data)
             return
-        _, action, token = data.split(":", 2)
+        action, _, token = data.removeprefix("lk:").partition(":")
+        if action not in ("acc", "ask", "adj") or not token:  # forged or cut short
+            await out.answer(t("dlg.stale"))
+            return
         store = self.conv.store
         record, state = store.link(token)
         if record is None or state != "ok":
@@ -246,9 +269,10 @@ class SalesDesk:
         if not self.is_admin(incoming.user_id):
             await out.answer(t("staff.refused"))
             return
-        _, quote_id, verdict = data.split(":", 2)
-        record = self.conv.store.record(int(quote_id)) if quote_id.isdigit() else None
-        if record is None or record.status != "pending_approval":
+        number, _, verdict = data.removeprefix("ap:").partition(":")
+        quote_id = parse_quote_id(number)
+        record = self.conv.store.record(quote_id) if quote_id is not None else None
+        if record is None or record.status != "pending_approval" or verdict not in ("y", "n"):
             await out.answer(t("dlg.stale"))
             return
         await out.answer(None)

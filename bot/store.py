@@ -7,8 +7,10 @@ migrations; each migration runs once, in a transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -28,6 +30,30 @@ Clock = Callable[[], datetime]
 
 class StoreError(RuntimeError):
     """The database cannot be used (locked, read-only, full, corrupt)."""
+
+
+class DatabaseFileError(StoreError):
+    """The file itself is unusable: waiting will not help (`path` names it)."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.path, self.detail = path, detail
+
+
+class DamagedDatabaseError(DatabaseFileError):
+    """The file is damaged or not an SQLite database (recover it or restore a backup)."""
+
+
+class NewerDatabaseError(DatabaseFileError):
+    """The file was written by a newer kameng (its schema version is above ours)."""
+
+    def __init__(self, path: str, version: int) -> None:
+        super().__init__(path, f"schema version {version}, this kameng knows up to "
+                               f"{len(MIGRATIONS)}")
+        self.version = version
+
+
+DAMAGED = ("malformed", "not a database", "corrupt")  # how SQLite words a damaged file
 
 
 def utc_now() -> datetime:
@@ -103,7 +129,7 @@ TOKEN_BYTES = 16  # 128 bits → 22 URL-safe characters, well within Telegram's 
 
 RECORD_COLUMNS = ("id, version, parent_id, channel, user_id, locale, prospect, sales_owner, "
                   "discount, status, token, expires_at, revoked_at, opened_at, accepted_at, "
-                  "views, created_at, quote, answers")
+                  "views, created_at, quote, answers, dialog_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +153,15 @@ class QuoteRecord:
     created_at: str
     quote_json: str
     answers_json: str | None
+    dialog_id: str | None = None
+
+    @property
+    def reference(self) -> str:
+        """What the prospect sees instead of the sequential number (which would tell a
+        competitor how many quotes the company makes): 8 hex digits from the dialogue's
+        random id, e.g. "Q-3F9A2C1B"; the same for the quote's whole life."""
+        seed = f"{self.dialog_id or self.quote_json}/{self.id}"
+        return "Q-" + hashlib.sha256(seed.encode()).hexdigest()[:8].upper()
 
     @property
     def locked(self) -> bool:
@@ -153,23 +188,45 @@ class SavedQuote:
     locale: str
 
 
+def _create_private(path: str) -> None:
+    """Create a new database file readable by its owner only (0600): it holds link tokens,
+    Telegram handles and prospects' names. SQLite gives the -wal and -shm files the mode of
+    the database file. An existing file is left as it is."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store:
     def __init__(self, path: str | Path = DEFAULT_DB, *, clock: Clock = utc_now,
                  busy_timeout_ms: int = 5000) -> None:
         self.path = str(path)
         self.clock = clock
         try:
+            if self.path != ":memory:":
+                _create_private(self.path)
             self.db = sqlite_utils.Database(self.path)
             # Wait this long for another writer's lock before giving up (稍后再试).
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            found = self.schema_version  # before anything is written: a newer file stays as is
+            if found > len(MIGRATIONS):
+                self.db.close()
+                raise NewerDatabaseError(self.path, found)
             if self.path != ":memory:":
                 self.db.enable_wal()
                 # WAL + NORMAL: no fsync per commit, still never corrupt; a power cut may
                 # lose the last commits, a crash of the bot loses nothing.
                 self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
+        except OSError as error:
+            raise StoreError(f"{self.path}: {error.strerror or error}") from error
         except sqlite3.Error as error:
-            raise StoreError(f"{self.path}: {error}") from error
+            raise self._error(error) from error
+
+    def _error(self, error: sqlite3.Error) -> StoreError:
+        """SQLite's error as ours: a damaged file named as such, anything else StoreError."""
+        if any(word in str(error).lower() for word in DAMAGED):
+            return DamagedDatabaseError(self.path, str(error))
+        return StoreError(f"{self.path}: {error}")
 
     @property
     def schema_version(self) -> int:
@@ -199,13 +256,20 @@ class Store:
         try:
             return self.db.execute(sql, params).fetchone()
         except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
+            raise self._error(error) from error
 
     def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
         try:
             return list(self.db.execute(sql, params).fetchall())
         except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
+            raise self._error(error) from error
+
+    def stream(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[Any]:
+        """The rows of a read, one at a time (exports); SQLite errors become StoreError."""
+        try:
+            yield from self.db.execute(sql, params)
+        except sqlite3.Error as error:
+            raise self._error(error) from error
 
     def _write(self, action: Callable[[], Any]) -> Any:
         """One transaction; SQLite errors become StoreError (the shell says 稍后再试)."""
@@ -213,7 +277,7 @@ class Store:
             with self.db.conn:
                 return action()
         except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
+            raise self._error(error) from error
 
     # --- users and sessions -------------------------------------------------------------
 
@@ -346,22 +410,23 @@ class Store:
                                             [status, quote_id]))
 
     def share(self, quote_id: int, *, days: int) -> str:
-        """The quote's link token (made once: at least 128 bits from `secrets`, URL-safe),
-        valid for `days` from now. An existing, unrevoked token is kept."""
+        """The quote's live link token (at least 128 bits from `secrets`, URL-safe), valid
+        for `days` from now. A live token is kept; a revoked or expired one is replaced, and
+        the status says "sent" again, so status and link always agree."""
         now = self.clock()
 
         def write() -> str:
-            row = self.db.execute("SELECT token, revoked_at FROM quotes WHERE id = ?",
-                                  [quote_id]).fetchone()
+            row = self.db.execute("SELECT token, revoked_at, expires_at FROM quotes "
+                                  "WHERE id = ?", [quote_id]).fetchone()
             if row is None:
                 raise KeyError(quote_id)
-            if row[0] and not row[1]:
+            if row[0] and not row[1] and not (row[2] and row[2] <= _iso(now)):
                 return str(row[0])
             token = secrets.token_urlsafe(TOKEN_BYTES)
             self.db.execute(
                 "UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, "
-                "status = CASE WHEN status IN ('new', 'pending_approval') THEN 'sent' "
-                "ELSE status END WHERE id = ?",
+                "status = CASE WHEN status IN ('new', 'pending_approval', 'revoked') "
+                "THEN 'sent' ELSE status END WHERE id = ?",
                 [token, _iso(now + timedelta(days=days)), quote_id])
             return token
 
@@ -390,12 +455,21 @@ class Store:
             return "expired"
         return "ok"
 
-    def record_view(self, quote_id: int, *, channel: str, agent: str) -> bool:
-        """Count a view (time, hashed user agent); True on the first open."""
-        now = _iso(self.clock())
-        agent_hash = hashlib.sha256(agent.encode("utf-8", "replace")).hexdigest()[:16]
+    def record_view(self, quote_id: int, *, channel: str, agent: str, client: str = "",
+                    window: timedelta | None = None) -> bool:
+        """Count a view (time, a hash of client and user agent); True on the first open.
+        With `window`, the same client is counted once per window (a page reloaded, a
+        browser that fetches twice), not once per request."""
+        moment = self.clock()
+        now = _iso(moment)
+        seen = f"{client}\n{agent}" if client else agent
+        agent_hash = hashlib.sha256(seen.encode("utf-8", "replace")).hexdigest()[:16]
 
         def write() -> bool:
+            if window is not None and self.db.execute(
+                    "SELECT 1 FROM quote_views WHERE quote_id = ? AND agent_hash = ? "
+                    "AND at > ?", [quote_id, agent_hash, _iso(moment - window)]).fetchone():
+                return False
             self.db.execute("INSERT INTO quote_views (quote_id, at, channel, agent_hash) "
                             "VALUES (?, ?, ?, ?)", [quote_id, now, channel, agent_hash])
             cursor = self.db.execute(

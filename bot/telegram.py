@@ -22,7 +22,7 @@ from aiohttp import web
 from bot.card import check_font
 from bot.config import Settings
 from bot.conversation import COMMANDS, Conversation, Transport
-from bot.store import Store
+from bot.store import Store, StoreError
 from dialogs.engine import Engine
 from locales.i18n import translator
 from pricing import load_rates
@@ -31,6 +31,7 @@ log = logging.getLogger("kameng.bot")
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_TASKS = web.AppKey("webhook_tasks", set)
+MAX_UPDATE_DEPTH = 64  # nesting levels accepted in a webhook update
 
 
 class StartupError(RuntimeError):
@@ -96,6 +97,11 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     # These log every request URL, which contains the token: quiet, and redacted anyway.
     for noisy in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG the frameworks log whole updates and API calls: what users type, prospects'
+    # names, link tokens. Never below INFO for them; our own DEBUG lines give ids and
+    # lengths (bot/conversation.py).
+    for chatty in ("telegram", "aiogram"):
+        logging.getLogger(chatty).setLevel(max(root.level, logging.INFO))
 
 
 @dataclass
@@ -136,14 +142,14 @@ def webhook_app(app: App) -> web.Application:
     tasks: set[asyncio.Task[None]] = set()
 
     async def on_update(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        if not secret or not _secret_matches(request.headers.get(SECRET_HEADER, ""), secret):
             return web.Response(status=401, text="unauthorized")
         try:
             data = await request.json(loads=json.loads)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             return web.Response(status=400, text="bad update")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if (not isinstance(data, dict) or not isinstance(data.get("update_id"), int)
+                or _deeper_than(data, MAX_UPDATE_DEPTH)):
             return web.Response(status=400, text="bad update")
         task = asyncio.create_task(_feed(app, data))
         tasks.add(task)
@@ -158,6 +164,30 @@ def webhook_app(app: App) -> web.Application:
     web_app.router.add_get("/healthz", healthz)
     web_app[WEBHOOK_TASKS] = tasks  # keeps background handlers referenced until done
     return web_app
+
+
+def _secret_matches(given: str, secret: str) -> bool:
+    """A constant-time comparison; a header that is not UTF-8 (aiohttp keeps its bytes as
+    surrogates) simply does not match."""
+    try:
+        return hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8"))
+    except UnicodeEncodeError:
+        return False
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """True when JSON values nest more than `limit` levels (a real update has about 10);
+    iterative, so a hostile document cannot exhaust the stack here or in the models."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    return False
 
 
 async def _feed(app: App, data: dict[str, Any]) -> None:
@@ -176,7 +206,10 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     try:
         username = await app.frontend.start()
         app.conversation.bot_username = username
-        app.store.set_meta("bot_username", username)
+        try:  # remembered for `kameng link`; a database in trouble must not stop the bot
+            app.store.set_meta("bot_username", username)
+        except StoreError as error:
+            log.error("could not record the bot's username: %s", error)
         await app.frontend.set_commands()
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall
@@ -187,9 +220,11 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                  "webhook" if webhook else "long polling")
         pages = None
         if app.settings.public_url:  # quote links point here: serve their pages too
-            from bot.web import serve_web
+            from bot.web import parse_networks, serve_web
             pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
                                     notify=app.conversation.notify,
+                                    trusted_proxies=parse_networks(
+                                        app.settings.trusted_proxies),
                                     public_url=app.settings.public_url,
                                     company=app.settings.company_name)
         if webhook:

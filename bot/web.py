@@ -2,7 +2,9 @@
 
 Served by `kameng serve`, and by `kameng bot` in the same process when PUBLIC_URL is set.
 Unknown tokens get 404 and expired or revoked ones 410, with pages that reveal nothing;
-a client that keeps missing is throttled, so guessing 128-bit tokens stays hopeless.
+a client that keeps missing is throttled (its misses, never a valid token), so guessing
+128-bit tokens stays hopeless; behind a reverse proxy the client is read from
+X-Forwarded-For only when the peer is in TRUSTED_PROXIES.
 The page names its card as `og:image` (absolute, from PUBLIC_URL), so a link pasted in a
 chat previews with the price; the card answers exactly as its page does (404/410/429).
 Every view is recorded (time, hashed user agent); link-preview robots are served but not
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import html
+import ipaddress
 import logging
 import time
-from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -41,38 +45,106 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+# Link-preview fetchers and crawlers, by the token in their User-Agent (case-insensitive).
+# They are served the page but not counted as an open. A maintained list of names, not the
+# word "bot": a phone whose browser says "CUBOT" is a prospect. Add new fetchers here.
+PREVIEW_FETCHERS = (
+    "telegrambot",  # Telegram's link preview
+    "whatsapp/",  # WhatsApp
+    "facebookexternalhit", "facebot", "meta-externalagent",  # Facebook, Messenger, iMessage
+    "twitterbot",  # Twitter / X
+    "slackbot", "slack-imgproxy",  # Slack
+    "discordbot",  # Discord
+    "linkedinbot", "skypeuripreview", "microsoftpreview", "pinterestbot", "redditbot",
+    "snap url preview", "vkshare", "embedly", "iframely", "bitlybot", "applebot",
+    "googlebot", "bingbot", "baiduspider", "yandexbot", "duckduckbot", "sogou", "bytespider",
+    "petalbot", "yisouspider", "360spider",  # search engines, Chinese ones included
+)
+VIEW_WINDOW = timedelta(hours=1)  # one counted view per client per hour
+
+
+def is_preview_fetcher(agent: str) -> bool:
+    lowered = agent.lower()
+    return any(name in lowered for name in PREVIEW_FETCHERS)
+
+
 CARD_SIZE = (CARD_WIDTH, CARD_HEIGHT)
-ROBOTS = ("bot", "preview", "crawler", "spider", "facebookexternalhit", "slurp")
 
 
 class MissThrottle:
-    """At most `limit` unknown/expired tokens per client in `window` seconds; then 429."""
+    """At most `limit` unknown/expired tokens per client in `window` seconds; then 429 for
+    that client's misses. A valid token is always answered, whoever missed before: behind a
+    proxy every visitor may share one address, and one guesser must not lock them all out.
+
+    Memory is bounded: each client is one (window start, count) pair, and only the
+    `max_clients` most recent missers are remembered (the oldest are forgotten first).
+    """
 
     def __init__(self, limit: int = 20, window: float = 600.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *,
+                 max_clients: int = 10_000) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self.misses: dict[str, deque[float]] = defaultdict(deque)
+        self.max_clients = max_clients
+        self.misses: OrderedDict[str, tuple[float, int]] = OrderedDict()
 
-    def _recent(self, client: str) -> deque[float]:
-        times = self.misses[client]
-        now = self.clock()
-        while times and now - times[0] > self.window:
-            times.popleft()
-        return times
+    def _count(self, client: str, now: float) -> tuple[float, int]:
+        start, count = self.misses.get(client, (now, 0))
+        return (now, 0) if now - start > self.window else (start, count)
 
     def blocked(self, client: str) -> bool:
-        return len(self._recent(client)) >= self.limit
+        return self._count(client, self.clock())[1] >= self.limit
 
     def miss(self, client: str) -> None:
-        self._recent(client).append(self.clock())
+        now = self.clock()
+        start, count = self._count(client, now)
+        self.misses.pop(client, None)
+        self.misses[client] = (start, count + 1)  # now the most recent
+        while len(self.misses) > self.max_clients:
+            self.misses.popitem(last=False)
 
 
-def _client(request: web.Request) -> str:
-    return request.remote or "?"
+Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+
+def parse_networks(entries: Iterable[str]) -> Networks:
+    """"127.0.0.1, 10.0.0.0/8" → networks; raises ValueError naming a bad entry."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"not an IP address or network: {entry.strip()!r}") from None
+    return tuple(networks)
+
+
+def _trusted(address: str, proxies: Networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # "::ffff:10.0.0.1" from a dual-stack socket
+    return any(ip in network for network in proxies)
+
+
+def client_address(request: web.Request, proxies: Networks = ()) -> str:
+    """The peer's address; behind a trusted proxy, the nearest address in X-Forwarded-For
+    that is not itself a trusted proxy. From anyone else the header is ignored (it is
+    typed by the client and would let a guesser change address at will)."""
+    peer = request.remote or "?"
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [hop.strip() for value in request.headers.getall("X-Forwarded-For", [])
+            for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
 
 
 def quote_web_app(store: Store, *, notify: Notify | None = None,
-                  throttle: MissThrottle | None = None, public_url: str = "",
+                  throttle: MissThrottle | None = None,
+                  trusted_proxies: Networks = (), public_url: str = "",
                   company: str = "") -> web.Application:
     throttle = throttle or MissThrottle()
     env = environment()
@@ -86,8 +158,10 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             response = await handler(request)
         except web.HTTPException as error:  # the router's 404/405: raised, not returned
             error.headers.update(SECURITY_HEADERS)
+            error.headers["Server"] = "kameng"
             raise
         response.headers.update(SECURITY_HEADERS)
+        response.headers["Server"] = "kameng"  # not aiohttp's name and version
         return response
 
     def error_page(status: int, kind: str, locale: str | None = None) -> web.Response:
@@ -98,27 +172,27 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         return web.Response(status=status, text=body, content_type="text/html",
                             charset="utf-8")
 
-    def live(request: web.Request) -> QuoteRecord | web.Response:
+    def live(request: web.Request, client: str) -> QuoteRecord | web.Response:
         """The record behind a live token, or the error page to answer instead."""
-        client = _client(request)
-        if throttle.blocked(client):
-            return error_page(429, "throttled")
         try:
             record, state = store.link(request.match_info["token"])
         except StoreError:
             return error_page(503, "busy")
         if record is None or state != "ok":
+            if throttle.blocked(client):
+                return error_page(429, "throttled")
             throttle.miss(client)
             return error_page(404 if state == "unknown" else 410, "gone")
         return record
 
     async def show(request: web.Request) -> web.Response:
-        record = live(request)
+        client = client_address(request, trusted_proxies)
+        record = live(request, client)
         if isinstance(record, web.Response):
             return record
         agent = request.headers.get("User-Agent", "")
-        if request.method == "GET" and not any(word in agent.lower() for word in ROBOTS):
-            await _count_view(store, record, agent, notify)
+        if request.method == "GET" and not is_preview_fetcher(agent):
+            await _count_view(store, record, agent, notify, client=client)
         base = public_url or str(request.url.origin())
         card_url = f"{base}/q/{request.match_info['token']}/card.png"
         return web.Response(text=render_page(record, card_url=card_url),
@@ -126,7 +200,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
 
     async def card(request: web.Request) -> web.Response:
         """The quote card (the page's og:image); not a view: previews fetch it."""
-        record = live(request)
+        record = live(request, client_address(request, trusted_proxies))
         if isinstance(record, web.Response):
             return record
         png = await asyncio.to_thread(record_card, record, company=company)
@@ -147,9 +221,10 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
 
 
 async def _count_view(store: Store, record: QuoteRecord, agent: str,
-                      notify: Notify | None) -> None:
+                      notify: Notify | None, *, client: str) -> None:
     try:
-        first = store.record_view(record.id, channel="web", agent=agent)
+        first = store.record_view(record.id, channel="web", agent=agent, client=client,
+                                  window=VIEW_WINDOW)
     except StoreError:
         log.warning("could not record a view of quote %s", record.id)
         return
@@ -171,8 +246,10 @@ def render_page(record: QuoteRecord, *, card_url: str = "") -> str:
 
 
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
-                    public_url: str = "", company: str = "") -> web.AppRunner:
-    app = quote_web_app(store, notify=notify, public_url=public_url, company=company)
+                    trusted_proxies: Networks = (), public_url: str = "",
+                    company: str = "") -> web.AppRunner:
+    app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
+                        public_url=public_url, company=company)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

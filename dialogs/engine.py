@@ -28,7 +28,7 @@ from dialogs.steps import (
     Kind,
     Step,
 )
-from dialogs.text import fold, normalize
+from dialogs.text import as_written, fold, normalize, written_locale
 from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
@@ -331,12 +331,18 @@ class Engine:
                                                     hint=self._hint(state, t)))
         step = STEP_BY_ID[state.step] if state.phase == "ask" else None
         if step is not None and step.kind is Kind.TEXT:
-            # Kept as written (escaped wherever shown), never parsed for other answers.
-            return self._advance(state, step, {step.field: clean[:step.maximum]}, notice="")
+            # Kept as written (escaped wherever shown), never parsed for other answers;
+            # too long is refused with a message, never cut silently.
+            written = as_written(text)
+            if len(written) > step.maximum:
+                return state, self.show(state, notice=t("dlg.too_long", length=len(written),
+                                                        maximum=step.maximum))
+            return self._advance(state, step, {step.field: written}, notice="")
         reading = self.reader.read(text, step=self._where(state),
                                    known=facts_of_answers(state.answers))
         found, errors = self._answers(reading, state, t)
-        notices = [self._answer_question(question, state, t) for question in reading.questions]
+        notices = [self._answer_question(question, written_locale(text, state.locale))
+                   for question in reading.questions]
         if not found:
             if errors:
                 notices.append(t(errors[0].key, **errors[0].params))
@@ -389,10 +395,11 @@ class Engine:
         summary = replace(state, phase="summary", answers=answers)
         return summary, self.show(summary, notice=notice)
 
-    def _answer_question(self, question: str, state: DialogState, t: Translator) -> str:
-        answer = self.knowledge.answer(question, state.locale)
+    def _answer_question(self, question: str, locale: str) -> str:
+        """The knowledge file's answer in the language the question was written in."""
+        answer = self.knowledge.answer(question, locale)
         if answer.section is None:
-            return t("kb.unknown")
+            return translator(locale)("kb.unknown")
         return f"💡 {_e(answer.text)}"
 
     def understand(self, text: str, *, step: str | None = None,

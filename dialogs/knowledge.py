@@ -9,9 +9,11 @@ tells a question from an answer; `KnowledgeBase.answer(folded, locale)` picks th
 2. BM25 over each section's words, in two fields: the article's text and the keywords.
    Chinese is read as character bigrams (and single characters at a lower weight), English
    as words; both sides are folded the same way, so 回應 and 回应 are one word.
-3. The best section answers when its score reaches `THRESHOLD`; below it, or when one of
-   the `[outside]` rules fires (contracts, invoices, the company…) and no section's intent
-   rule does, the answer is `Answer(None, "")`: we don't know, and the front-end offers 转人工.
+3. The best section answers when its score reaches `THRESHOLD`. When one of the
+   `[outside]` rules fires (contracts, invoices, the company…) and no section's intent rule
+   does, the answer is `Answer(None, "")`: we don't know, and the front-end offers 转人工.
+   Below the threshold, a question about price that names no topic ("客服这东西贵不贵")
+   gets the `[fallback]` section (the overview's general prices); anything else, None.
 
 Examples (text already folded by `dialogs.text.fold`):
     kb.answer("自带系统能便宜多少?", "zh_CN").section   → "tooling"
@@ -69,30 +71,43 @@ class Answer:
 # Chinese question forms. Each is a way of asking; statements and answers ("要10分钟响应",
 # "不需要", "日均300单", "按单结") contain none of them.
 _ZH_QUESTION = re.compile(
-    r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|为何|如何|何时"
+    r"吗|嘛[^\w]*$|么[^\w]*$|呢|咋|啥|干嘛|为何|如何|何时"
     r"|怎么|怎样|怎么样|什么|为什么|为啥|多少|多[久大贵快长高远]|哪"
-    r"|(?:要|配|得|请|招|用|算|第|是|加)几(?![十百千万\d倍])"  # 要几个人? ≠ 十几, 几百, 翻几倍
-    r"|几[点时天号岁年折成]|几个?小时"  # 几点? 打几折? 几个小时?
+    r"|(?:要|配|得|需|算|第|是|顶|抵)几(?![十百千万\d倍])"  # 要几个人? ≠ 十几, 几百, 翻几倍
+    r"|(?<![十百千万\d好有了])几个?[人位名]?[^\w]*$"  # 要加几个? ≠ 招几个兼职, 品类十几个
+    r"|(?<![那这前后头近])几[点时天号岁年折成]|几个?小时"  # 几点? 打几折? ≠ 大促那几天
     r"|(?:要|得|花|收)几[百千万](?![单类个])"  # 一个月得几千? ≠ 要几百单
     r"|谁"
-    r"|([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能, 管不管, 有没有 …
+    r"|(?<![不没])([\u4e00-\u9fff])[不没]\1|是否|可否|能否"  # 能不能 ≠ 不对不对, 没有没有
     r"|(?<=[^\W还都也就并])[不没][^\w]*$"  # "能处理不", "下雨没" ≠ "不", "还没", "都不"
     r"|是.{1,12}还是|(?<=[^\W我们那就了])还是"  # 真人还是机器人? 几百还是几千? ≠ "我们还是要快速"
     r"|请问|想问|问一下|问下|想了解|想知道|了解一下|介绍一下|说说|讲讲|解释一下|区别"
 )
+# Question words used as indefinites, removed before looking for a question: 没啥淡旺季,
+# 不需要什么软件, 不怎么波动, 也没多少单, 啥系统都没有, 哪个便宜用哪个, 还是加上吧.
+_INDEFINITE = re.compile(
+    r"[不没](?:需要|要|用|着|太|有)?(?:什么|啥|多少|怎么)"
+    r"|(?:什么|啥)[^\W都]{0,5}都"
+    r"|哪[个种家][^，,。]{0,8}[就用选]哪"
+    r"|还是[^，,。]{0,8}吧"
+)
 # Asking outright: a question mark, or a word that only asks. These overrule the hedges below.
-_ASKED = re.compile(r"[?？]|吗|呢|怎么|为什么|为啥|如何|请问|想问")
-# Hedged answers that use question words: "多少都行", "AI要不要都行", "我也不知道多少单".
-_HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|不知道|不清楚|不确定|说不准|说不好")
+_ASKED = re.compile(r"[?？]|吗|呢|为什么|为啥|如何|请问|想问")
+# Hedged answers and requests that use question words: "多少都行", "AI要不要都行",
+# "我也不知道多少单", "具体多少没数过", "帮我比一下哪个划算" (the billing step's 比较 option),
+# "就回答一下卡密怎么用、多久到账这些" (what the service should cover).
+_HEDGE = re.compile(r"都行|都可以|都好|无所谓|随便|说不准|说不好|没数|没算过"
+                    r"|(?:不知道|不清楚|不确定)(?![^，,。]*(?:怎么|如何))"  # ≠ 不知道按单怎么算
+                    r"|没统计|比较一下|比较下|比一下|帮我比|觉得哪个|这些[^\w]*$|之类|等等")
 # English: a question word at the start of the message or of a clause; an auxiliary ("is",
 # "can") only before at least two more words ("is ai cheaper" asks; "is fine", "can do" don't).
 _EN_QUESTION = re.compile(
     r"(?:^|[,.;!]\s*|\b(?:and|but|or|so)\s+)"
     r"(?:how(?! about)|what|whats|what's|why(?! not\b)|when|where|which|who|whom|whose"
-    r"|tell me|explain)\b"
+    r"|tell me|explain|give me|let me know|i'd like to know|i want to know|wondering)\b"
     # an auxiliary asks only where a clause starts ("and do around 800 orders" states)
-    r"|(?:^|[,.;!]\s*)(?:can|could|do|does|did|is|are|was|were|will|would|should|shall|may"
-    r"|might|am|isn't|aren't|don't|doesn't)\s+\S+\s+\S"
+    # ("don't have any", "will use yours": statements with the subject left out)
+    r"|(?:^|[,.;!]\s*)(?:can|could|do|does|did|is|are|was|were)\s+\S+\s+\S"
     r"|\bdifference between\b|\bhow (?:much|many|long|fast)\b"
 )
 
@@ -103,6 +118,7 @@ def looks_like_question(folded: str) -> bool:
     >>> looks_like_question("按单计费怎么算"), looks_like_question("按单结")
     (True, False)
     """
+    folded = _INDEFINITE.sub(" ", folded)
     if _ASKED.search(folded):
         return True
     if _HEDGE.search(folded):
@@ -116,6 +132,7 @@ _RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+(?:'[a-z]+)?|\d+(?:\.\d+)?")
 # Characters that carry no topic on their own: particles, pronouns, question words.
 _STOP_CHARS = frozenset("的了是吗呢么吧啊呀哦嘛我你他她它们这那有在和与及就都也还要能会可个一"
                         "不没很太多少什怎么样为啥咋哪些该得想问下请给把被让对从到说过着又再")
+_LEADING_STOP = frozenset("个的了是在和与及就都也还我你他她它们这那吗呢吧啊")
 _STOP_WORDS = frozenset((
     "a", "an", "the", "i", "we", "you", "our", "your", "my", "me", "us", "it", "is", "are",
     "be", "do", "does", "did", "can", "could", "should", "would", "will", "of", "to", "for",
@@ -147,9 +164,11 @@ def tokens(folded: str) -> list[str]:
     for match in _RUN.finditer(folded):
         run = match.group()
         if "\u3400" <= run[0] <= "\u9fff":
-            # A pair of function characters (你们, 多少, 一个) carries no topic.
+            # A pair of function characters (你们, 多少, 一个) carries no topic, nor a pair
+            # that starts with a measure word, pronoun or particle (个客 in 几个客服, 的客).
             out.extend(run[i:i + 2] for i in range(len(run) - 1)
-                       if not (run[i] in _STOP_CHARS and run[i + 1] in _STOP_CHARS))
+                       if run[i] not in _LEADING_STOP
+                       and not (run[i] in _STOP_CHARS and run[i + 1] in _STOP_CHARS))
             out.extend("1:" + ch for ch in run if ch not in _STOP_CHARS)
             previous = None
         elif run[0].isdigit():
@@ -183,8 +202,9 @@ def _alternative(word: str) -> str:
     escaped = re.escape(word)
     if not word.isascii():
         return escaped
-    # English matches at a word start ("agent" → "agents"); short words whole ("ai" ≠ "aim").
-    tail = r"(?![a-z0-9])" if len(word) <= 3 else ""
+    # English matches at a word start ("agent" → "agents"); short words whole, or with a
+    # plural s ("nft" → "nfts", but "ai" ≠ "aim").
+    tail = r"s?(?![a-z0-9])" if len(word) <= 3 else ""
     return r"(?<![a-z0-9])" + escaped + tail
 
 
@@ -259,11 +279,12 @@ class Section:
         return hits
 
 
-# A price named in a question: "600一个月", "报700", "500元", "400 yuan a month", "八百块".
+# A price named in a question: "600一个月", "报700", "一个月才六百", "400 yuan a month", "八百块".
 _AMOUNT = r"(\d{2,5}|[一二两三四五六七八九]百)"
 _PRICE = re.compile(
-    _AMOUNT + r"\s*(?=元|块|rmb|yuan|/月|/ ?month|/mo\b|per month|a month|一个月|每月|包月)"
-    r"|(?:一个月|每月|月费|包月|报价?|开价|要价|收|offered|quoted|charges?)\s*" + _AMOUNT
+    _AMOUNT + r"\s*的?(?=元|块|rmb|yuan|/月|/ ?month|/mo\b|per month|a month|一个月|每月|包月)"
+    r"|(?:一个月|每月|月费|包月|报价?|开价|要价|收|offered|quoted|charges?)\s*(?:才|只|就|只要)?"
+    + _AMOUNT
 )
 _HUNDREDS = {ch: (i + 1) * 100 for i, ch in enumerate("一二三四五六七八九")} | {"两": 200}
 
@@ -284,9 +305,11 @@ def named_prices(folded: str) -> tuple[int, ...]:
 class KnowledgeBase:
     """The article's sections, indexed for retrieval. Build it with `load_knowledge`."""
 
-    def __init__(self, sections: Iterable[Section], outside: Iterable[IntentRule]) -> None:
+    def __init__(self, sections: Iterable[Section], outside: Iterable[IntentRule],
+                 fallback: tuple[str, tuple[IntentRule, ...]] | None = None) -> None:
         self.sections = tuple(sections)
         self.outside = tuple(outside)
+        self.fallback = fallback  # (section id, rules): a general question's section
         self._text = _Bm25([tokens(section.text) for section in self.sections])
         self._keywords = _Bm25([tokens(" ".join(section.keywords))
                                 for section in self.sections])
@@ -304,11 +327,14 @@ class KnowledgeBase:
     def answer(self, folded: str, locale: str) -> Answer:
         """The section answering `folded` (already `fold`ed) and its text in `locale`."""
         scores, intended = self._rank(folded)
-        best = max(scores, key=lambda key: scores[key])
-        if scores[best] < THRESHOLD:
-            return Answer(None, "")
         if not intended and any(rule.fires(folded) for rule in self.outside):
             return Answer(None, "")
+        best = max(scores, key=lambda key: scores[key])
+        if scores[best] < THRESHOLD:
+            if self.fallback is None or not any(rule.fires(folded)
+                                                for rule in self.fallback[1]):
+                return Answer(None, "")
+            best = self.fallback[0]
         return Answer(best, self.section(best).answers[resolve_locale(locale)])
 
     def _rank(self, folded: str) -> tuple[dict[str, float], bool]:
@@ -407,4 +433,12 @@ def parse_knowledge(raw: bytes, *, origin: str = "knowledge.toml") -> KnowledgeB
             price_below=price_below(table, where),
             answers={locale: text(answers, locale, f"{where}.answer") for locale in SUPPORTED},
         ))
-    return KnowledgeBase(sections, rules(outside, "outside"))
+    fallback = data.get("fallback")
+    general: tuple[str, tuple[IntentRule, ...]] | None = None
+    if fallback is not None:
+        if not isinstance(fallback, dict):
+            raise fail("fallback", "expected a table")
+        if fallback.get("section") not in SECTION_IDS:
+            raise fail("fallback.section", f"unknown section id {fallback.get('section')!r}")
+        general = (fallback["section"], rules(fallback, "fallback"))
+    return KnowledgeBase(sections, rules(outside, "outside"), general)

@@ -16,6 +16,10 @@ from __future__ import annotations
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
+            "uc top-up", "uc top-ups", "pubg uc", "diamond top-up", "diamond top-ups",
+            "game top-up", "game top-ups", "game top up", "game topup", "game credit",
+            "game credits", "wallet codes", "wallet code", "psn", "psn cards", "xbox",
+            "nintendo",
             "steam充值卡", "steam充值", "steam卡", "游戏充值卡", "q币充值", "steam keys",
             "steam key",
             "game keys",
@@ -26,6 +30,9 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "gaming", "in-game",
         ),
         "phone_topup": (
+            "中华电信", "台湾大哥大", "远传", "亚太电信", "储值卡", "中国移动", "中国联通",
+            "中国电信",
+            "mobile data", "data top-up", "data top-ups",
             "电话增值", "电话储值",
             "手机储值", "手机增值", "上网数据", "数据卡", "流量卡", "prepaid", "reload",
             "reload pins",
@@ -51,9 +58,10 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain", "web3",
         ),
         "other": (
+            "其他商品", "其他卡", "其它商品",
             "礼物卡", "礼券", "家乐福", "超商", "7-11",
             "京东卡", "京东e卡", "e卡", "礼品卡", "购物卡", "超市卡", "加油卡", "油卡", "电影票",
-            "外卖", "优惠券", "星巴克", "其他", "其它", "gift card", "gift cards", "giftcard",
+            "外卖", "优惠券", "星巴克", "gift card", "gift cards", "giftcard",
             "voucher", "vouchers", "coupon", "coupons", "other",
         ),
     },
@@ -71,6 +79,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "cross_border": {
         True: (
+            "english", "malay", "in english", "write in english",
             "跨境", "海外", "国外", "外国", "多语言", "外语", "英文客服", "英语", "境外", "出海",
             "东南亚", "外国人", "老外", "海外客", "外国客户", "会英文", "英文", "马来西亚",
             "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
@@ -90,6 +99,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "正常回复", "正常速度", "standard", "not urgent", "no rush", "normal speed",
         ),
         "fast": (
+            "这样快",
             "这么快", "那么快", "很快", "好快",
             "快速响应", "快速", "快一点", "快点", "尽快", "及时回复", "回复快", "fast", "quick",
             "quickly", "asap", "promptly",
@@ -104,13 +114,18 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "scope": {
         "basic": (
+            "基本问题", "回答基本问题",
+            "回复客人问题", "回复客人", "回答客人", "回复问题", "回客人", "faq only", "just faq",
+            "only faq",
+            "faq answering",
             "基本的",
             "答答问题", "答问题", "简单答", "简单回答", "answering",
             "基础客服", "基础", "售前", "简单售后", "答疑", "回答问题", "回答咨询", "查卡密",
             "回答一下", "回答下", "回答买家", "解答", "简单的", "basic", "simple", "pre-sales",
-            "presales", "presale", "pre-sale", "faq", "card code lookup", "lookups",
+            "presales", "presale", "pre-sale", "card code lookup", "lookups",
         ),
         "technical": (
+            "重复发货", "无效卡密", "卡密重复", "发错卡", "卡密无效",
             "卡密出问题", "卡密有问题", "后台补单",
             "序号异常", "激活码异常", "处理补单", "处理掉单",
             "技术客服", "技术", "懂后台", "会后台", "后台操作", "后台处理", "后台的活", "订单处理",
@@ -119,12 +134,16 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "troubleshooting",
         ),
         "full_chain": (
+            "售前到售后", "从售前到售后", "由售前到售后", "全套",
+            "community management", "community ops", "团队服务",
+            "会员复购", "会员运营", "会员管理",
             "回购",
             "全链路", "全流程", "全包", "一条龙", "售前售中售后", "售前售后都", "社群", "复购",
-            "用户运营", "运营", "数据分析", "团队", "full-chain", "full chain", "end-to-end",
-            "end to end", "community", "full service",
+            "用户运营", "运营", "数据分析", "full-chain", "full chain", "end-to-end",
+            "end to end", "full service",
         ),
         "expert": (
+            "blockchain expert", "blockchain experts", "区块链专家", "crypto expert",
             "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
@@ -134,16 +153,21 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "tooling": {
         "own": (
+            "zendesk", "freshdesk", "intercom", "livechat", "crisp", "tidio", "美洽", "智齿",
+            "七鱼", "环信", "udesk", "小能",
             "自带系统", "自带", "自有系统", "自己的系统", "自己有系统", "我们有系统", "自己有",
             "自己的", "自己搭", "我们的", "用我们", "own system", "our own", "we have a system",
             "we have our", "have our own", "ours",
         ),
         "bundle": (
+            "your tooling", "use yours",
             "客服+系统", "打包", "带系统", "你们的系统", "你们系统", "你们的", "你们提供",
             "你们出", "你们来", "你们负责", "贵司的", "一起提供", "要系统", "需要系统", "配系统",
             "配套系统", "bundle", "your system", "your software", "your tools", "yours", "package",
         ),
         "none": (
+            "just whatsapp", "just wechat", "just telegram", "whatsapp only", "拿手机回",
+            "手机回", "用微信回",
             "不需要系统", "不用系统", "不要系统", "无需系统", "不用工具", "微信上聊", "微信聊",
             "微信上直接聊", "拿微信聊", "qq上聊", "no system",
             "without a system", "without system",
@@ -151,6 +175,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         # A system named without saying whose: nothing alone, "none" when negated
         # ("啥系统都没有", "不需要什么客服软件").
         "_system": (
+            "ticketing system", "ticket system", "helpdesk system", "cs system",
             "software needed", "need software", "needs software",
             "system", "systems", "any software", "crm", "helpdesk",
             "客服软件", "客服系统", "工单系统", "客服后台", "在线客服", "系统", "软件系统",
@@ -158,6 +183,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "ai": {
         "yes": (
+            "机械人",
             "ai+人工", "ai加人工", "ai加真人", "ai+真人", "人工加ai", "ai和人工", "ai", "人工智能",
             "机器人", "智能客服", "自动回复", "chatbot", "bot", "gpt",
         ),
@@ -167,6 +193,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "only humans", "only human", "real people", "real humans",
         ),
         "auto": (
+            "if it actually saves money", "only if it saves money", "only if cheaper",
+            "if it saves",
             "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
             "省钱就用", "划算就用", "便宜就用", "你们觉得合适", "if ai saves money",
             "if it saves money", "if it's cheaper", "if its cheaper", "if cheaper",
@@ -190,11 +218,14 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "volume": {
         "steady": (
+            "常年一个样", "一个样", "常年都一样", "全年一个样",
+            "挺稳", "很稳", "稳的", "每天都这样", "天天都这样", "都这样",
             "平稳", "全年差不多", "一年到头差不多", "一年四季都差不多", "一直差不多", "都差不多",
             "波动不大", "波动小", "变化不大", "没啥波动", "均匀", "平均的", "很平均", "满平均",
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
+            "圣诞", "新年", "特别多单", "比较忙", "特别忙",
             "单量爆", "爆单", "上线那几天", "新品上线", "开服", "doubles", "doubled",
             "hari raya", "cny", "chinese new year", "christmas", "black friday",
             "double the orders", "orders double", "double",
@@ -214,6 +245,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "by the month", "per month billing",
         ),
         "per_order": (
+            "按笔", "按笔数", "按订单数", "按单数",
             "按单", "按订单", "一单一结", "计件", "按件", "per order", "per-order", "by order",
             "pay per order", "each order",
         ),
@@ -223,6 +255,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "by the hour", "by hour",
         ),
         "compare": (
+            "都算一下给我看", "给我看看", "都计下", "都计一下",
+            "都报给我", "报给我比较", "两种都报",
             "each option", "every option", "run the numbers",
             "都帮我算", "全部算一下", "all options",
             "比较一下", "比较下", "对比", "都算算", "都算一下", "都看看", "比一比", "都报一下",
@@ -238,17 +272,22 @@ TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("s
          ("半个小时", "半小时"))
 
 # Cantonese written forms, folded to Mandarin before anything is read (冇代理 → 没有代理).
-DIALECT = (("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
-           ("唔熟", "不熟"),
-           ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"), ("冇", "没有"), ("唔", "不"),
-           ("我哋", "我们"), ("佢哋", "他们"), ("嘅", "的"), ("咁", "这么"), ("就得", "就行"),
-           ("但系", "但是"), ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
+DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), ("俾我睇", "给我看"),
+           ("计下", "算一下"), ("得啦", "就行"), ("差唔多", "差不多"),
+           ("日日都系咁", "每天都这样"),
+           ("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
+           ("唔熟", "不熟"), ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"),
+           ("冇", "没有"), ("唔", "不"), ("我哋", "我们"), ("佢哋", "他们"),
+           ("嘅", "的"), ("咁", "这样"), ("就得", "就行"), ("但系", "但是"),
+           ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话", "按月来算", "按月算下来",
-           "即时到账", "秒到", "自动发货",
-           "标准化", "转人工", "人工客服", "客服团队", "customer service agent", "support agent")
+NEUTRAL = ("外包的话", "给外包的话", "后台我们自己", "我们自己处理", "我自己懂后台", "自己懂后台",
+           "自己会后台", "我们自己懂", "你们团队", "你们的团队",
+           "贵司团队", "your team", "兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话",
+           "按月来算", "按月算下来", "即时到账", "秒到", "自动发货", "标准化", "转人工",
+           "人工客服", "客服团队", "customer service agent", "support agent")
 
 # Short tooling words that count only next to a system word ("自己有团队" says nothing of
 # tooling, "客服软件我们自己有" does).
@@ -264,6 +303,15 @@ VOLUME_TOPIC = ("单", "量", "订单", "销量", "生意", "业务", "orders", 
 # English words that name a value only as a whole answer ("Monthly." but not "monthly we hit
 # 45,000 orders" or "2,500 RMB monthly").
 ALONE = frozenset({"monthly", "hourly"})
+# Places are cross-border only when customers are there ("客人有一半在马来西亚"), not where the
+# shop is ("Singapore shop").
+NEEDS_CUSTOMER_TOPIC = frozenset({"english", "malay",
+    "马来西亚", "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
+    "东南亚",
+    "vietnam", "thailand", "malaysia", "singapore", "indonesia", "philippines", "japan", "korea",
+    "europe", "usa"})
+CUSTOMER_TOPIC = ("客人", "客户", "用户", "买家", "玩家", "市场", "卖到", "customer", "customers",
+                  "buyers", "users", "clients", "players", "market", "sell to")
 # "agents" are resellers when the step asks about them, staff anywhere else ("3 agents").
 NEEDS_FLAGS_STEP = frozenset({"agents"})
 NEEDS_VOLUME_TOPIC = frozenset({"稳定", "平的", "平均的", "很平均", "stable", "consistent",
@@ -299,6 +347,7 @@ RECOMMEND_VALUE = {"scope": "auto", "ai": "auto", "billing": "compare"}
 # Negation. A negator before a word (within a short window, no contrast word between) or
 # after it at the end of a phrase turns the word around: see NEGATED.
 NEGATORS_BEFORE = (
+    "nothing",
     "不需要", "不用", "不要", "不做", "不是", "不搞", "不卖", "不想", "不考虑", "不打算", "不必",
     "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
     "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
@@ -307,6 +356,9 @@ NEGATORS_BEFORE = (
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
 NEGATORS_AFTER = (
+    "我们技术部处理", "我们自己处理", "我自己搞", "我们自己搞", "自己搞", "自己处理", "自己来",
+    "没有的事", "没这回事",
+    "太多了", "太多", "不合适",
     "no", "none", "nope",
     "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",
     "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
@@ -319,6 +371,7 @@ NEGATORS_AFTER = (
 )
 # Words that contain a negator but do not negate ("差不多" = about, "不少" = many).
 NOT_NEGATORS = (
+    "能不能", "可不可以", "行不行", "是不是", "有没有", "会不会", "好不好", "对不对",
     "不只",
     "不知道", "不确定", "不清楚", "不一定", "不错", "不少", "不多", "不过", "不断", "不停",
     "不了解", "不管", "不止", "不仅", "不光", "不单", "差不多", "不然", "不行", "要不要", "没准",
@@ -351,8 +404,8 @@ CORRECTION = (
     "打错", "actually", "correction", "i meant", "sorry,", "change it to", "make it", "wrong",
 )
 
-# Clause markers of a peak rather than the usual volume ("大促一天两千单").
-PEAK = ("高峰", "旺季", "大促", "双十一", "双11", "节假日", "活动", "峰值", "最忙", "最多的时候",
-        "peak", "busiest")
+# Clause markers of a peak (or a trough) rather than the usual volume ("大促一天两千单").
+PEAK = ("淡季", "off-season", "slow season", "高峰", "旺季", "大促", "双十一", "双11", "节假日",
+        "活动", "峰值", "最忙", "最多的时候", "peak", "busiest")
 USUAL = ("平时", "平常", "日常", "一般", "正常", "平均", "日均", "usually", "normally",
          "on average", "average")

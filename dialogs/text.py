@@ -39,9 +39,35 @@ def normalize(text: str) -> str:
     return "".join(kept).strip().lower()
 
 
+# Characters that reorder or hide text: kept out of names that staff will read.
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def as_written(text: str) -> str:
+    """Free text kept as written (a prospect's name): NFC only, so case, width and script
+    stay; control characters become spaces, bidi controls go; trimmed. Never cut."""
+    text = unicodedata.normalize("NFC", text)
+    kept = [" " if unicodedata.category(ch) == "Cc" else ch for ch in text
+            if ch not in BIDI_CONTROLS]
+    return "".join(kept).strip()
+
+
 def fold(text: str) -> str:
     """`normalize`, then traditional → simplified Chinese (只做點卡 → 只做点卡)."""
     clean = normalize(text)
     if clean.isascii():
         return clean
     return _traditional_to_simplified().convert(clean)
+
+
+def written_locale(text: str, fallback: str) -> str:
+    """The language a message is written in, for answering in kind: traditional Chinese →
+    zh_TW, Latin letters without Chinese → en, else `fallback` (the chat's locale)."""
+    clean = normalize(text)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in clean):
+        if _traditional_to_simplified().convert(clean) != clean:
+            return "zh_TW"
+        return fallback if fallback.startswith("zh") else "zh_CN"
+    if any("a" <= ch <= "z" for ch in clean):
+        return "en"
+    return fallback

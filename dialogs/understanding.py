@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -40,7 +40,6 @@ SLOTS = ("orders", "kinds", "categories", "multi_level", "cross_border", "respon
 KIND_ORDER = tuple(lexicon.WORDS["kinds"])
 RESPONSE_ORDER = ("standard", "fast", "emergency")
 SCOPE_ORDER = ("basic", "technical", "full_chain", "expert")
-DAYS = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30), "year": Decimal(365)}
 
 # The step being asked → the slot a bare reply fills.
 STEP_SLOT = {"ORDERS": "orders", "KINDS": "kinds", "CATEGORIES": "categories",
@@ -61,9 +60,13 @@ class Reading:
 
 # --- clauses --------------------------------------------------------------------------
 
-_CLAUSE_SPLIT = re.compile(
-    r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s|但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
-    r"|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=\S)\s+(?=\S{1,4}\s*:)")
+# Hard boundaries end a sentence (and carry its question mark); soft ones only separate
+# phrases inside it: "AI 能干嘛？" is one question, "不要AI 要真人" two statements.
+_HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s")
+_SOFT_SPLIT = re.compile(
+    r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
+    r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
+    r"|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
     r"不对不对|不是不是|^哦不$|^不对$|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
@@ -77,7 +80,9 @@ _NOT_QUESTION = re.compile(
 _REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the numbers|"
                       r"帮我(?:比较|比|算|对比)|都算一下|都报一下")
 # At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
-_WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成.*呢|改成.*呢|看看会不会|试试|"
+_WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成|改成|换到|改为|看看会不会|试试|"
+                      r"压到|降到|便宜到|控制到|can you do it for|could you do it for|"
+                      r"switch to|change to|"
                       r"^如果.*呢$")
 
 
@@ -100,19 +105,42 @@ class _Clause:
     condition: bool = False  # ended by 的话: "按单收的话，一单多少钱？"
 
 
+def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """The text cut at the pattern: (piece, the boundary after it) for non-empty pieces."""
+    found: list[tuple[str, str]] = []
+    start = 0
+    for match in pattern.finditer(text):
+        piece = text[start:match.start()].strip()
+        if piece:
+            found.append((piece, match.group()))
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        found.append((tail, ""))
+    return found
+
+
 def _clauses(folded: str) -> list[_Clause]:
     clauses: list[_Clause] = []
-    start = 0
-    for match in _CLAUSE_SPLIT.finditer(folded):
-        piece = folded[start:match.start()].strip()
-        if piece:
-            marked = bool(_QUESTION_MARK.match(match.group()))
-            clauses.append(_Clause(piece, is_question(piece, marked=marked),
-                                   condition=match.group() == "的话"))
-        start = match.end()
-    tail = folded[start:].strip()
-    if tail:
-        clauses.append(_Clause(tail, is_question(tail)))
+    asked = False
+    sentences = _pieces(folded, _HARD_SPLIT)
+    # "代理？没有的事": a topic echoed back as a question, then answered, is one statement.
+    merged: list[tuple[str, str]] = []
+    for sentence, end in sentences:
+        if merged and _QUESTION_MARK.match(merged[-1][1]) and len(merged[-1][0]) <= 6 \
+                and not is_question(merged[-1][0]):
+            merged[-1] = (merged[-1][0] + sentence, end)
+        else:
+            merged.append((sentence, end))
+    for sentence, end in merged:
+        marked = bool(_QUESTION_MARK.match(end))
+        # "…monthly? and is 7x24 included": a sentence that goes on from a question asks too.
+        follows = asked and bool(re.match(r"(?:and|or|also|还有|另外|以及)\b", sentence))
+        sentence_asks = marked or follows or is_question(sentence)
+        for piece, boundary in _pieces(sentence, _SOFT_SPLIT):
+            question = is_question(piece, marked=marked or follows)
+            clauses.append(_Clause(piece, question, condition=boundary == "的话"))
+        asked = sentence_asks
     return clauses
 
 
@@ -165,13 +193,18 @@ class _Vocabulary:
             rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
         self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
         self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
-        self.past = re.compile(r"(?:以前|之前|上家|原来|过去|以往|previously|used to|last agency|"
-                               r"we paid)(?!说|讲|选|填|写)")
-        self.present = re.compile(r"现在|目前|这次|以后|今后|now|currently|these days|this time")
+        self.past = re.compile(r"(?:以前|之前|上家|上一家|原来|过去|以往|previously|used to|"
+                               r"last agency|we paid)(?!说|讲|选|填|写)")
+        self.present = re.compile(r"现在|目前|这次|以后|今后|所以|那就|now|currently|these days|"
+                                  r"this time|so we|so let")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
+        self.customer_topic = re.compile(_alternation(lexicon.CUSTOMER_TOPIC))
         self.not_negators = re.compile(_alternation(lexicon.NOT_NEGATORS))
         self.stops = re.compile(_alternation(lexicon.NEGATION_STOPS))
-        self.joiners = re.compile(rf"^(?:\s|的|{_alternation(lexicon.JOINERS)})*$")
+        # Nothing, or a real joiner: "话费流量", "话费和流量", "话费、流量" (not a bare space:
+        # "不要AI 要真人" is two phrases).
+        self.joiners = re.compile(
+            rf"^(?:\s*(?:的|{_alternation(lexicon.JOINERS)})\s*)*$|^$")
         self.system_topic = re.compile(_alternation(lexicon.SYSTEM_TOPIC))
         self.recommend = re.compile(_alternation(lexicon.RECOMMEND))
         self.topics = {slot: re.compile(_alternation(words))
@@ -181,7 +214,7 @@ class _Vocabulary:
         self.usual = re.compile(_alternation(lexicon.USUAL))
 
     def mentions(self, clause: str, *, system_topic: bool = False, volume_topic: bool = False,
-                 flags_step: bool = False) -> list[_Mention]:
+                 flags_step: bool = False, alone_ok: bool = False) -> list[_Mention]:
         """Every vocabulary word in the clause, with whether a negation reaches it.
         `system_topic` / `volume_topic`: the message or step is about tooling / volume."""
         found: list[_Mention] = []
@@ -194,7 +227,9 @@ class _Vocabulary:
                 continue
             if word in lexicon.NEEDS_FLAGS_STEP and not flags_step:
                 continue
-            if word in lexicon.ALONE and len(clause.split()) > 3:
+            if word in lexicon.ALONE and re.search(r"\d", clause) and not alone_ok:
+                continue  # "monthly we hit 45,000 orders": a period, not a billing
+            if word in lexicon.NEEDS_CUSTOMER_TOPIC and not self.customer_topic.search(clause):
                 continue
             if word in lexicon.NEEDS_VOLUME_TOPIC and not (
                     volume_topic or self.volume_topic.search(clause)):
@@ -211,7 +246,9 @@ class _Vocabulary:
         chain_end = -1  # end of the last negated mention, for "不做话费和流量"
         for mention in found:
             negated = False
-            if chain_end >= 0 and self.joiners.match(clause[chain_end:mention.start]):
+            gap = clause[chain_end:mention.start] if chain_end >= 0 else ""
+            if chain_end >= 0 and (self.joiners.match(gap) or (
+                    gap.isspace() and clause[mention.start].isascii())):
                 negated = True
             else:
                 negated = self._negated_before(clause, mention, negators, result)
@@ -220,6 +257,14 @@ class _Vocabulary:
             chain_end = mention.end if negated else -1
             result.append(_Mention(mention.slot, mention.value, mention.start, mention.end,
                                    mention.word, negated))
+        # "PUBG UC top-ups", "steam 充值": a top-up right after a game is the game's.
+        result = [m for index, m in enumerate(result)
+                  if not (m.slot == "kinds" and m.value == "phone_topup" and index
+                          and result[index - 1].value == "game_cards"
+                          and re.fullmatch(r"\s*(?:[a-z]+\s*)?",
+                                           clause[result[index - 1].end:m.start])
+                          and m.word in ("top-up", "top-ups", "topup", "topups", "充值",
+                                         "recharge", "reload", "top up"))]
         # "话费流量那些我们不碰": a negation after a list reaches back over the list.
         for index in range(len(result) - 2, -1, -1):
             this, following = result[index], result[index + 1]
@@ -242,7 +287,9 @@ class _Vocabulary:
     def _negated_after(self, clause: str, mention: _Mention, found: list[_Mention]) -> bool:
         match = self.after.match(clause[mention.end:])
         if match is None:
-            return False
+            # A run-on without punctuation: "有几个代理海外没有客服要十分钟内回复".
+            return bool(re.match(r"(?:的话|也|都)?(?:没有|没|无)(?!人|法|啥|什么|问题)",
+                                 clause[mention.end:]))
         gap_end = mention.end + match.end("gap")
         if re.search(r"但|而|却|只|but|only", match.group("gap")):
             return False
@@ -277,7 +324,7 @@ VAGUE = "≈"  # marks an amount read from a vague word (大几百): asked back,
 # Words with numerals that are not amounts, and time words that are not "1".
 _MASK = re.compile(
     r"双十一|双11|双十二|双12|618|一般|一直|一起|一样|一定|一些|一下|一点|一切|一旦|一律|"
-    r"一共|唯一|统一|万一|千万|十分(?!钟)|一条龙|第[一二三四五六七八九十\d]+|一对一|一手|"
+    r"一共|唯一|统一|(?<![\d一二两三四五六七八九十])万一|千万|十分(?!钟)|一条龙|第[一二三四五六七八九十\d]+|一对一|一手|"
     r"一口价|一次性?|一家|一站式|一体|一会儿?|一天到晚|一单一结|一单一单|一单|一年到头|"
     r"一年四季|三网|两种都|两个都|两样都|两边|一半|"
     r"7\s*[x×*]\s*24|24\s*/\s*7|24\s*h(?![a-z])|24\s*小时(?!内|之内|以内)|全天|"
@@ -289,7 +336,7 @@ _MASK = re.compile(
     r"[一二两三四五六七八九十\d]+\s*点(?:钟|半)?(?!数|卡|券)")
 # A lone 一 that counts nothing ("一到旺季", "一个方案"), masked after the time words are read.
 _LONE_ONE = re.compile(r"一个(?!月|小时|品类|类|种|单|礼拜|星期|季度)|"
-                       r"一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
+                       r"(?<![千万百])一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
 _TIME_WORDS = (
     (re.compile(r"(?:每|一|1)\s*(?:天|日)|每一天|天天"), "每天"),
     (re.compile(r"月单量|月单|月订单"), "每月单量"),
@@ -356,6 +403,20 @@ def _teens_to_tens(match: re.Match[str]) -> str:
     return f"{low}-{_CN_VALUE.get(match.group(2), 1) * 10}"
 
 
+def _hundreds_and_some_tens(match: re.Match[str]) -> str:
+    """一百八十几 → 185."""
+    return f"{_CN_VALUE[match.group(1)] * 100 + _CN_VALUE[match.group(2)] * 10 + 5}"
+
+
+def _tens_and_two_units(match: re.Match[str]) -> str:
+    """十二三 → 12-13, 二十三四 → 23-24 (two units side by side are a range)."""
+    tens = _CN_VALUE.get(match.group(1), 1) * 10
+    low, high = _CN_VALUE[match.group(2)], _CN_VALUE[match.group(3)]
+    if high != low + 1:
+        return match.group()
+    return f"{tens + low}-{tens + high}"
+
+
 def _thousand_and_hundreds(match: re.Match[str]) -> str:
     """一千二三百 → 1200-1300, 一百二三十 → 120-130."""
     base = _cn_amount(match.group(1), match.group(2))
@@ -376,6 +437,9 @@ def _vague_words(text: str) -> str:
     两千来 → 2000, 七八个 → 7-8个, 一千二三百 → 1200-1300, 百几 → 一百几.
     """
     text = re.sub(rf"(?<![{_CN}十\d])百(几|多)", r"一百\1", text)
+    # 一百八十几 → 185, 十二三 → 12-13, 二十三四 → 23-24.
+    text = re.sub(rf"([{_CN}])百([{_CN}])十几", _hundreds_and_some_tens, text)
+    text = re.sub(rf"([{_CN}]?)十([{_CN}])([{_CN}])(?![十百千万])", _tens_and_two_units, text)
     text = re.sub(rf"([{_CN}]?)十几([{_CN}]?)十", _teens_to_tens, text)
     text = re.sub(rf"([{_CN}])(千|万|百)([{_CN}])([{_CN}])(百|千|十)", _thousand_and_hundreds,
                   text)
@@ -387,6 +451,8 @@ def _vague_words(text: str) -> str:
                   lambda m: f"{_cn_amount(m.group(1), m.group(2)) * 9 // 10}{VAGUE}", text)
     # 十来个, 两千来单: about that many.
     text = re.sub(rf"([{_CN}十百千万\d]+)来(?=\s*(?:个|种|类|单|笔|块|元|家|款|$))", r"\1", text)
+    # 五、六个: two digits joined by 、 before a measure word are a range too.
+    text = re.sub(rf"([{_CN}])、([{_CN}])(?=\s*(?:个|种|类|单|笔|家|款|分钟))", r"\1\2", text)
     # 七八个, 三五种, 一两分钟: two digits side by side without a unit are a range.
     text = re.sub(rf"([{_CN}])([{_CN}])(?=\s*(?:个|种|类|单|笔|块|元|家|款|分钟|秒))",
                   lambda m: (f"{_CN_VALUE[m.group(1)]}-{_CN_VALUE[m.group(2)]}"
@@ -396,15 +462,17 @@ def _vague_words(text: str) -> str:
 
 
 _AMOUNT = re.compile(
-    r"(?P<pre>不到|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
-    r"under|less than|below|nearly|almost|over|more than|at least)?\s*"
+    r"(?P<pre>不到|不够|少于|低于|不足|小于|将近|接近|快到|近|快|超过|多于|大于|至少|最少|"
+    r"not more than|no more than|at most|under|less than|below|nearly|almost|over|more than|"
+    r"at least)?\s*"
     r"(?<![\d.])(?P<a>\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*(?P<au>万|w(?![a-z])|千|k(?![a-z]))?"
     r"(?:\s*(?:-|~|～|–|—|到|至|to|或者?|or(?=\s))\s*(?P<b>\d+(?:\.\d+)?)\s*(?P<bu>万|w(?![a-z])|千|k(?![a-z]))?)?"
     r"\s*(?P<suf>多(?!少|级|语|久)|几|出头|左右|上下|以上|以下|以内|之内|内(?!容)|\+|≈|"
     r"or more|or less|plus|ish|something|odd)?")
 _NEGATIVE = re.compile(r"(?:^|[^\d\s])\s*(?:-|−|负|負|minus\s)$|^\s*[-−]$")
-_BELOW = {"不到", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下", "以内",
-          "之内", "内", "or less"}
+_BELOW = {"不到", "不够", "少于", "低于", "不足", "小于", "under", "less than", "below", "以下",
+          "以内",
+          "之内", "内", "or less", "not more than", "no more than", "at most"}
 _NEAR = {"将近", "接近", "快到", "近", "快", "nearly", "almost"}
 _SOME = {"多", "几", "something", "odd"}
 
@@ -511,6 +579,11 @@ def numeric_view(clause: str) -> str:
     """The clause with time words, idioms and colloquial amounts made plain for _AMOUNT."""
     view = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", clause)
     if view.isascii():
+        view = re.sub(r"\bbetween\s+(\d+(?:\.\d+)?)\s+and\s+", r"\1-", view)
+        view = re.sub(r"\b(?:slightly|a bit|a little|just)\s+(?:over|above|more than)\s+"
+                      r"(\d+(?:\.\d+)?\s*[kw]?)", r"\1出头", view)
+        view = re.sub(r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm)\b|\b\d{1,2}:\d{2}\b",
+                      lambda m: "□" * len(m.group()), view)
         view = re.sub(r"\b(?:no|some|any|every)\s*one\b|\bone (?:of|person|guy|agent)\b",
                       lambda m: "□" * len(m.group()), view)
         view = _EN_NUMBER.sub(_english_number, view)
@@ -529,26 +602,28 @@ _AFTER = [
         r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|分类|种类|类别|类|种|款|categor|kinds?\b|"
         r"types?\b|product lines?)")),
     ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
-    ("per_day", re.compile(r"^\s*(?:/|per |a )\s*(?:day\b|天|日)")),
+    ("per_day", re.compile(r"^\s*(?:(?:/|per |a )\s*(?:day\b|天|日)|daily\b)")),
     ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
-    ("money", re.compile(r"^\s*(?:元|块|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
+    ("money", re.compile(r"^\s*(?:元|块|人民币|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
     ("ignore", re.compile(
         r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|小时|h\b|"
         r"hours?\b|days?\b|years?\b|months?\b|(?:cs |customer service )?(?:people|staff|"
         r"agents?\b|reps?\b|persons?\b)|面值|的(?:话费|卡|点卡)|班|轮|"
         r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成|开头|结尾|号段|"
-        r"是?(?:商品数|产品数|sku)|"
+        r"是?(?:商品数|产品数|sku)|种(?:方案|方式|计费|模式|选择|都)|"
         r"(?:support |cs )(?:staff|agents?|people|reps?))")),
     ("count", re.compile(r"^\s*个(?!月|小时)")),
 ]
 _BEFORE = [
     ("ignore", re.compile(r"(?:电话|手机|手机号|qq|微信|vx|wx|tel|phone|订单号|单号|#|编号|"
-                          r"面值|¥|since|in|成立于|从)\s*[:：]?\s*$"
+                          r"面值|¥|since|in|成立于|从|工资|薪水|月薪|salary|wage)\s*[:：]?\s*$"
                           r"|(?:报|报价|收|要价|offered|quoted|charged|paid)\D{0,6}$"
-                          r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|profit|margin)\D{0,3}$")),
+                          r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|工资|薪水|月薪|profit|"
+                          r"margin|salary|salaries|wages?)\D{0,3}$")),
     ("budget", re.compile(r"(?:预算|budget|能花|花个|花费|出得起|能出|付得起|能接受|接受|承受|"
                           r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|set aside|"
-                          r"allocate|go up to|"
+                          r"allocate|go up to|not more than|给外包|压到|降到|控制到|便宜到|"
+                          r"for under|do it for|"
                           r"max|up to|no more than)\D{0,6}$")),
     ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
                           r"per day|a day|orders?|单\s*:)\D{0,6}$")),
@@ -572,7 +647,7 @@ _DURATION_CONTEXT = re.compile(r"处理|下来|耗时|用时|花了?|一单|每�
 _NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
                                     r"don'?t need|do not need|no need for)\s*(?:到|等)?\s*"
                                     r"(?:那个|那种)?\s*$")
-_WANT_PERIOD = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
+_DAYS_IN = {"day": Decimal(1), "week": Decimal(7), "month": Decimal(30),
                 "quarter": Decimal(91), "year": Decimal(365)}
 _BUDGET_PERIOD = {"year": Decimal(12), "quarter": Decimal(3)}
 
@@ -628,10 +703,12 @@ class _Context:
     rejected: list[Decimal] = field(default_factory=list)  # "500 not 50": the 50
 
 
+_REFUSAL = re.compile(r"^(?:但|但是|不过|可)?(?:我们|我|咱们|we)?\s*(?:不卖|不做|没卖|没有卖|不碰|"
+                      r"don't sell|do not sell|dont sell)(?:的|这个|这些|那个|那些|it|them)?$")
 # Words that say a clause is about what the shop sells (outside the kinds question).
-_SELLING = re.compile(r"卖|做|经营|主营|主要|为主|主打|出售|销售|代理|业务|商品|产品|货|只有|只|"
-                      r"还有|也|品类|类目|sell|selling|sold|deal|mostly|mainly|only|we do|offer|"
-                      r"products?|stock|also")
+_SELLING = re.compile(r"我们家|我家|咱家|本店|我们店|卖|做|经营|主营|主要|为主|主打|出售|销售|"
+                      r"代理|业务|商品|产品|货|只有|还有|品类|类目|sell|selling|sold|deal|mostly|"
+                      r"mainly|only|we do|offer|products?|stock|also")
 
 
 def _only_goods(clause: str, mention: _Mention) -> bool:
@@ -677,11 +754,9 @@ class Reader:
                        if c.question and _WHAT_IF.search(c.text) else c for c in clauses]
         questions = tuple(c.text for c in clauses if c.question)
         statements = self._statements(clauses)
-        # "按单收的话一单多少钱": a choice named as the condition of a question is not made;
-        # a number there still describes the shop ("一天三百单的话，按单算多少").
-        choices = self._statements([c for index, c in enumerate(clauses)
-                                    if not (c.condition and index + 1 < len(clauses)
-                                            and clauses[index + 1].question)])
+        # "按单收的话一单多少钱", "我们给外包的话三千出头": a choice named as a condition is
+        # not made; a number there still describes the shop ("一天三百单的话，按单算多少").
+        choices = self._statements([c for c in clauses if not c.condition])
         correction = any(self.vocabulary.correction.search(c) for c in statements)
         context = _Context(step, known, correction,
                            money=bool(_MONEY_CONTEXT.search(folded)) or step == "BUDGET",
@@ -691,8 +766,13 @@ class Reader:
         unsure: set[str] = set()
         self._choices(choices, context, facts)
         self._numbers(statements, context, facts, unsure)
-        if not facts and not questions and step is not None:
-            self._bare_reply([c.text for c in clauses], step, facts, unsure)
+        if step is not None and not questions and not self._step_answered(step, facts):
+            # A short reply to the step, alone or beside other facts ("都没有 就国内散客").
+            replies = [c.text for c in clauses]
+            for reply in ([replies] if not facts else []) + [[one] for one in replies]:
+                self._bare_reply(reply, step, facts, unsure)
+                if self._step_answered(step, facts):
+                    break
         return Reading(facts, frozenset(unsure & facts.keys()), questions, correction)
 
     def _statements(self, clauses: list[_Clause]) -> list[str]:
@@ -720,14 +800,23 @@ class Reader:
         previous_topic: str | None = None
         found = [(clause, self.vocabulary.mentions(
             clause, system_topic=context.system, volume_topic=context.step == "VOLUME",
-            flags_step=context.step == "FLAGS")) for clause in statements]
+            flags_step=context.step == "FLAGS", alone_ok=context.step == "BILLING"))
+            for clause in statements]
         # "不是话费，是流量包": a value denied in one word and said in another is said.
         denied_words = {(m.slot, m.value, m.word) for _, ms in found for m in ms if m.negated}
         selling = any(_SELLING.search(clause) for clause in statements)
+        # "客户里有人问游戏点卡，但我们不卖": a bare refusal takes back the goods before it.
+        for index in range(1, len(found)):
+            if _REFUSAL.match(found[index][0]):
+                clause, mentions = found[index - 1]
+                found[index - 1] = (clause, [replace(m, negated=True) if m.slot == "kinds"
+                                             else m for m in mentions])
         for clause, mentions in found:
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
-                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)]
+                # A full product name (游戏充值, game credit) still says what is sold.
+                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)
+                            or len(m.word) >= (4 if not m.word.isascii() else 8)]
             for mention in mentions:
                 wanted = (bool(self.vocabulary.want.search(clause[:mention.start]))
                           or bool(self.vocabulary.taken.match(clause[mention.end:]))
@@ -874,14 +963,14 @@ class Reader:
             topic = topics[index] or (topics[index - 1] if index else None)
             slot = topic if topic and (context.correction
                                        or not any(b.slot == topic for b in bound)) else None
-            if slot is None and context.correction:
-                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")]
-                slot = earlier[-1] if earlier else (
-                    STEP_SLOT.get(context.step or "") if not bound else None)
             if slot is None and context.rejected:
                 slot = next((name for name in ("orders", "categories", "budget")
                              if context.known.get(name) is not None
                              and Decimal(str(context.known[name])) in context.rejected), None)
+            if slot is None and context.correction:
+                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")]
+                slot = earlier[-1] if earlier else (
+                    STEP_SLOT.get(context.step or "") if not bound else None)
             if slot is None and len(loose) == 1 and not bound and not facts:
                 slot = STEP_SLOT.get(context.step or "")
             if (slot is None and len(loose) == 1 and amount.below and amount.bound >= 300
@@ -965,6 +1054,12 @@ class Reader:
                     or (context.money and re.search(r"预算|budget", view))):
                 return "budget", self._value("budget", amount, view=view)
             return "ignore", Decimal(0)  # a price paid or quoted, not what they will spend
+        if slot in ("orders", "categories") and re.match(
+                r"^\s*(?:个|张|笔)?\s*(?:单|订单|笔|类|品类|类目|个)?\s*(?:不到|以下|以内)",
+                view[amount.end:]) and not amount.below:
+            # "一天就十单不到": the bound comes after the unit.
+            amount = _Amount(_round(amount.value * Decimal("0.8")), amount.start, amount.digits,
+                             amount.end, approximate=True, below=True, bound=amount.value)
         return slot, self._value(slot, amount, view=view)
 
     @staticmethod
@@ -982,7 +1077,7 @@ class Reader:
         if slot == "orders" and view:
             period = _period(view, amount)
             if period != "day":
-                value = _round(value / _WANT_PERIOD[period])
+                value = _round(value / _DAYS_IN[period])
         return value
 
     @staticmethod
@@ -1003,6 +1098,12 @@ class Reader:
             return Reading()
         return Reading({"discount": int(value) if value == value.to_integral_value() else value})
 
+    @staticmethod
+    def _step_answered(step: str, facts: Mapping[str, Any]) -> bool:
+        if step == "FLAGS":
+            return "multi_level" in facts and "cross_border" in facts
+        return STEP_SLOT.get(step) in facts
+
     # --- bare replies -----------------------------------------------------------------
 
     def _bare_reply(self, clauses: list[str], step: str, facts: dict[str, Any],
@@ -1021,9 +1122,11 @@ class Reader:
         no, yes = every <= _NO, every <= _YES
         if step == "FLAGS":
             if no:
-                facts["multi_level"] = facts["cross_border"] = False
+                facts.setdefault("multi_level", False)
+                facts.setdefault("cross_border", False)
             elif every <= {"都有", "两个都有", "都是", "both", "都涉及", "两种都有"}:
-                facts["multi_level"] = facts["cross_border"] = True
+                facts.setdefault("multi_level", True)
+                facts.setdefault("cross_border", True)
         elif slot == "ai":
             if yes:
                 facts["ai"] = "yes"
@@ -1033,7 +1136,7 @@ class Reader:
             if every <= {"有", "有的", "我们有", "自己有", "有系统", "we have one", "yes we have"}:
                 facts["tooling"] = "own"
             elif every <= {"不需要", "不用", "不要", "no need", "not needed", "不需要的", "no",
-                           "不用了"}:
+                           "不用了", "没有", "没", "nothing", "none", "no system"}:
                 facts["tooling"] = "none"
         elif slot == "volume":
             if every <= {"稳定", "比较稳定", "挺稳定", "很稳定", "稳", "不波动", "不会", "no"}:

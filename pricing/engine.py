@@ -1,17 +1,18 @@
 """`quote(inquiry, rates)`: the pure pricing function.
 
-The monthly plan is built as line items in the order of pricing.md:
-staffing → 24 h coverage → response surcharge → complexity → service mode → own system →
-emergency floor → AI → tools bundle. Each line records the rates keys it used, so the quote
+The monthly plan is built as line items in the order of pricing.md (model v2):
+staffing (a workload) → response surcharge → complexity → service mode → own system → AI →
+the minimum fee (emergency or AI package, last) → tools bundle → a salesperson's discount.
+Each line records the rates keys it used, so the quote
 can list which of its figures are assumptions rather than article figures.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, combinations
 
 from pricing.model import (
     RESPONSE_ORDER,
@@ -24,6 +25,7 @@ from pricing.model import (
     Notice,
     Quote,
     Range,
+    Response,
     Scope,
     ServiceMode,
     Tooling,
@@ -75,7 +77,7 @@ def _line(code: str, amount: Range, *figures: Figure, **params: object) -> LineI
 
 @dataclass(frozen=True, slots=True)
 class _HumanFee:
-    """The customer-service fee of pure human staffing, before AI and the tools bundle."""
+    """The customer-service fee of pure human staffing, before AI, floors and the bundle."""
 
     line_items: tuple[LineItem, ...]
     fee: Range
@@ -96,23 +98,14 @@ class _Plan:
 
 
 def staffing_units(orders: int, scope: Scope, rates: Rates) -> tuple[Range, tuple[Figure, ...]]:
-    """Seats (or teams, for team-priced scopes) the daily volume needs, and the figures used."""
-    scope_rate = rates.scopes[scope]
-    if scope_rate.orders_per_team is not None:
-        per_team = scope_rate.orders_per_team.single
-        teams = max(ONE, whole_up(Decimal(orders) / per_team))
-        return Range(teams, teams), (scope_rate.orders_per_team,)
-    tier = rates.seat_tiers[0]
-    for candidate in rates.seat_tiers:
-        if orders >= candidate.from_orders:
-            tier = candidate
-    seats = tier.seats.value
-    if tier is rates.seat_tiers[-1] and orders > tier.from_orders:
-        extra = Decimal((orders - tier.from_orders) // int(rates.orders_per_extra_seat.single))
-        if extra:
-            return Range(seats.low + extra, seats.high + extra), (
-                tier.seats, rates.orders_per_extra_seat)
-    return seats, (tier.seats,)
+    """The workload in seats (or teams): at least one, else daily orders ÷ one unit's capacity.
+
+    Kept as a decimal so that one more order a day adds a sliver of a unit (rule 1):
+    300 orders on basic seats of 200 → 1.5 seats; 60 orders → 1 seat.
+    """
+    capacity = rates.scopes[scope].capacity
+    units = max(ONE, Decimal(orders) / capacity.single)
+    return Range(units, units), (capacity,)
 
 
 def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
@@ -125,19 +118,12 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
                        units_low=units.low, units_high=units.high))
 
     response = rates.responses[inquiry.response]
-    staffed = staffing
-    if response.shifts is not None and response.shifts.single > ONE:
-        extra_shifts = response.shifts.single - ONE
-        coverage = staffing.scale(extra_shifts)
-        lines.append(_line("coverage_24h", coverage, response.shifts,
-                           shifts=response.shifts.single))
-        staffed = staffed + coverage
-    surcharge = staffed.times(response.surcharge.value)
+    surcharge = staffing.times(response.surcharge.value)
     lines.append(_line("response", surcharge, response.surcharge,
                        level=inquiry.response, minutes=response.minutes,
                        pct_low=response.surcharge.percent[0],
                        pct_high=response.surcharge.percent[1]))
-    base = staffed + surcharge
+    base = staffing + surcharge
 
     fee = base
     complexity = (
@@ -157,8 +143,7 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
     if inquiry.mode is not ServiceMode.OUTSOURCED:
         factor = rates.modes[inquiry.mode]
         adjusted = fee.times(factor.value)
-        lines.append(_line("service_mode", adjusted - fee, factor,
-                           mode=inquiry.mode))
+        lines.append(_line("service_mode", adjusted - fee, factor, mode=inquiry.mode))
         fee = adjusted
 
     if inquiry.tooling is Tooling.OWN:
@@ -167,31 +152,64 @@ def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
         lines.append(_line("own_system", adjusted - fee, factor,
                            pct_low=factor.reduction[0], pct_high=factor.reduction[1]))
         fee = adjusted
-
-    if response.floor is not None:
-        floored = fee.at_least(response.floor.single)
-        if floored != fee:
-            lines.append(_line("emergency_floor", floored - fee, response.floor,
-                               floor=response.floor.single))
-            fee = floored
     return _HumanFee(tuple(lines), fee, units, scope_rate.unit)
 
 
-def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _Plan:
-    """The monthly plan: the human fee, AI if asked for, then the tools bundle."""
+# Where AI is used: at the low end, at the high end. "帮我推荐" may use it at one end only.
+_AiEnds = tuple[bool, bool]
+AI_BOTH: _AiEnds = (True, True)
+AI_NONE: _AiEnds = (False, False)
+
+
+def _minimums(inquiry: Inquiry, ai: _AiEnds, rates: Rates) -> tuple[Figure | None, ...]:
+    """The minimum fee at the low and the high end: emergency, or the AI package if higher."""
+    floor = rates.responses[inquiry.response].floor
+    ends: list[Figure | None] = []
+    for uses_ai in ai:
+        if uses_ai and (floor is None or floor.single < rates.ai_floor.single):
+            ends.append(rates.ai_floor)
+        else:
+            ends.append(floor)
+    return tuple(ends)
+
+
+def _floored(fee: Range, minimums: tuple[Figure | None, ...]) -> Range:
+    low_floor, high_floor = minimums
+    return Range(fee.low if low_floor is None else max(fee.low, low_floor.single),
+                 fee.high if high_floor is None else max(fee.high, high_floor.single))
+
+
+def _finish(human: _HumanFee, ai: _AiEnds, inquiry: Inquiry, rates: Rates) -> _Plan:
+    """The monthly plan: the human fee, AI where used, the minimum fee, the tools bundle.
+
+    Floors apply last (rule 4): the emergency minimum and the AI package minimum hold on the
+    customer-service fee after every discount (service mode, own system, AI). Only the higher
+    of the two applies; the tools bundle is a separate fee on top. AI may be used at one end
+    only ("帮我推荐": the cheaper of with and without AI at each end).
+    """
     lines = list(human.line_items)
     fee = human.fee
-    ai_raises_price = False
-    if use_ai:
-        discounted = fee.times(rates.ai_factor.value)
-        with_ai = discounted.at_least(rates.ai_floor.single)
-        # The package floor can make AI dearer than the human fee at either end.
-        ai_raises_price = with_ai.low > fee.low or with_ai.high > fee.high
-        lines.append(_line("ai", with_ai - fee, rates.ai_factor, rates.ai_floor,
+    if ai != AI_NONE:
+        factor = rates.ai_factor.value
+        discounted = Range(fee.low * factor.low if ai[0] else fee.low,
+                           fee.high * factor.high if ai[1] else fee.high)
+        lines.append(_line("ai", discounted - fee, rates.ai_factor,
                            pct_low=rates.ai_factor.reduction[0],
-                           pct_high=rates.ai_factor.reduction[1],
-                           floor=rates.ai_floor.single))
-        fee = with_ai
+                           pct_high=rates.ai_factor.reduction[1]))
+        fee = discounted
+
+    minimums = _minimums(inquiry, ai, rates)
+    floored = _floored(fee, minimums)
+    if floored != fee:
+        floor = rates.ai_floor if rates.ai_floor in minimums else next(
+            m for m in minimums if m is not None)
+        code = "ai_floor" if floor is rates.ai_floor else "emergency_floor"
+        lines.append(_line(code, floored - fee, floor, floor=floor.single))
+        fee = floored
+    # The package floor can make AI dearer than pure human staffing: on average (the
+    # midpoint), AI is then not worth it. An emergency floor applies with or without AI.
+    ai_raises_price = (rates.ai_floor in minimums
+                       and fee.low + fee.high > human.fee.low + human.fee.high)
 
     if inquiry.tooling is Tooling.BUNDLE:
         lines.append(_line("tooling_bundle", rates.bundle_fee.value, rates.bundle_fee))
@@ -204,22 +222,68 @@ def _finish(human: _HumanFee, use_ai: bool, inquiry: Inquiry, rates: Rates) -> _
                               (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
         fee = fee + off
 
-    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, use_ai)
+    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, ai != AI_NONE)
 
 
-def _plan(inquiry: Inquiry, scope: Scope, use_ai: bool, rates: Rates) -> _Plan:
-    return _finish(_human_fee(inquiry, scope, rates), use_ai, inquiry, rates)
+def _total(human: _HumanFee, ai: _AiEnds, inquiry: Inquiry, rates: Rates) -> Range:
+    """`_finish(...).monthly` without its line items: the same operations in the same order."""
+    low, high = human.fee.low, human.fee.high
+    factor = rates.ai_factor.value
+    if ai[0]:
+        low = low * factor.low
+    if ai[1]:
+        high = high * factor.high
+    floor = rates.responses[inquiry.response].floor
+    emergency = None if floor is None else floor.single
+    ai_floor = rates.ai_floor.single
+    low_min = ai_floor if ai[0] and (emergency is None or emergency < ai_floor) else emergency
+    high_min = ai_floor if ai[1] and (emergency is None or emergency < ai_floor) else emergency
+    if low_min is not None:
+        low = max(low, low_min)
+    if high_min is not None:
+        high = max(high, high_min)
+    if inquiry.tooling is Tooling.BUNDLE:
+        low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
+    if inquiry.discount:
+        low, high = low + low * -inquiry.discount, high + high * -inquiry.discount
+    return Range(low, high)
+
+
+def _auto_ai(with_ai: Range, without_ai: Range) -> _AiEnds:
+    """"帮我推荐": AI at each end where it is cheaper (the package minimum decides)."""
+    return with_ai.low < without_ai.low, with_ai.high < without_ai.high
 
 
 def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
-    """The scope the article suggests for these answers, and why (a reason code)."""
-    if inquiry.product_kinds & rates.expert_kinds:
+    """The scope the article suggests for these answers, and which of its rules applied.
+
+    Product kinds first (rule 7): blockchain/NFT goods need expert CS; a large volume needs a
+    full-chain team; technical goods (game-card batch activation, software keys) need
+    technical CS; standardised goods alone (phone top-up) are served by basic CS with AI.
+    Otherwise the article's merchant sizes: < 100 orders a day basic, 100–499 technical.
+    """
+    kinds = inquiry.product_kinds
+    if kinds & rates.expert_kinds:
         return Scope.EXPERT, "special_goods"
     if inquiry.daily_orders >= rates.full_chain_from.single:
         return Scope.FULL_CHAIN, "volume_large"
+    if kinds & rates.technical_kinds:
+        return Scope.TECHNICAL, "technical_goods"
+    if kinds and kinds <= rates.basic_ai_kinds:
+        return Scope.BASIC, "standard_goods"
     if inquiry.daily_orders >= rates.technical_from.single:
         return Scope.TECHNICAL, "volume_medium"
     return Scope.BASIC, "volume_small"
+
+
+_REASON_FIGURES = {
+    "special_goods": ("expert_kinds_figure",),
+    "volume_large": ("full_chain_from",),
+    "technical_goods": ("technical_kinds_figure", "full_chain_from"),
+    "standard_goods": ("basic_ai_kinds_figure", "full_chain_from"),
+    "volume_medium": ("technical_from", "full_chain_from"),
+    "volume_small": ("technical_from",),
+}
 
 
 def _resolve_scope(
@@ -227,10 +291,7 @@ def _resolve_scope(
     recommendations: list[Notice], warnings: list[Notice],
 ) -> Scope:
     suggested, reason = recommended_scope(inquiry, rates)
-    if reason == "special_goods":
-        ledger.use(rates.expert_kinds_figure)
-    else:
-        ledger.use(rates.technical_from, rates.full_chain_from)
+    ledger.use(*[getattr(rates, name) for name in _REASON_FIGURES[reason]])
     if inquiry.scope is Scope.AUTO:
         recommendations.append(Notice("scope_recommended",
                                       (("scope", suggested.value), ("reason", reason))))
@@ -246,25 +307,55 @@ def _resolve_scope(
     return inquiry.scope
 
 
-def _alternatives(inquiry: Inquiry, rates: Rates, ledger: _Ledger) -> tuple[Range, Range, Range]:
-    days = rates.days.single
-    orders_per_month = Decimal(inquiry.daily_orders) * days
-    per_order = rates.per_order.value.scale(orders_per_month)
-    hours = rates.minutes_per_order.value.scale(orders_per_month / SIXTY)
-    per_hour = hours.times(rates.per_hour.value)
-    ledger.use(rates.days, rates.per_order, rates.minutes_per_order, rates.per_hour)
-    return per_order, per_hour, hours
+def _usage(inquiry: Inquiry, scope: Scope, rates: Rates,
+           level: Response | None = None) -> tuple[Range, Range, Range, Range]:
+    """Per-order and per-hour billing for what is bought (rule 5), hours, and the order rate.
+
+    The scope's own per-order and per-hour bands, with the response surcharge of the monthly
+    fee; with emergency response the same minimum as the monthly fee (24-hour staff cost the
+    provider the same however they are billed).
+    """
+    scope_rate = rates.scopes[scope]
+    response = rates.responses[inquiry.response if level is None else level]
+    surcharge = response.surcharge.value
+    up_low, up_high = ONE + surcharge.low, ONE + surcharge.high
+    orders_per_month = Decimal(inquiry.daily_orders) * rates.days.single
+    order_band, hour_band = scope_rate.per_order.value, scope_rate.per_hour.value
+    order_rate = Range(order_band.low * up_low, order_band.high * up_high)
+    minutes = rates.minutes_per_order.value
+    hours_low = minutes.low * (orders_per_month / SIXTY)
+    hours_high = minutes.high * (orders_per_month / SIXTY)
+    order_low, order_high = order_rate.low * orders_per_month, order_rate.high * orders_per_month
+    hour_low = hours_low * (hour_band.low * up_low)
+    hour_high = hours_high * (hour_band.high * up_high)
+    if response.floor is not None:
+        floor = response.floor.single
+        order_low, order_high = max(order_low, floor), max(order_high, floor)
+        hour_low, hour_high = max(hour_low, floor), max(hour_high, floor)
+    return (Range(order_low, order_high), Range(hour_low, hour_high),
+            Range(hours_low, hours_high), order_rate)
 
 
-def _break_even(monthly: Range, rates: Rates) -> Range:
-    """Daily orders at which per-order billing costs what this monthly plan costs.
+def _alternatives(inquiry: Inquiry, scope: Scope, rates: Rates,
+                  ledger: _Ledger) -> tuple[Range, Range, Range, Range]:
+    scope_rate = rates.scopes[scope]
+    response = rates.responses[inquiry.response]
+    ledger.use(rates.days, scope_rate.per_order, rates.minutes_per_order, scope_rate.per_hour,
+               response.surcharge)
+    if response.floor is not None:
+        ledger.use(response.floor)
+    return _usage(inquiry, scope, rates)
+
+
+def _break_even(monthly: Range, order_rate: Range, rates: Rates) -> Range:
+    """临界单量: daily orders at which per-order billing costs what this monthly plan costs.
 
     Like with like: the cheap monthly figure against the cheap per-order rate, the dear
-    against the dear; the break-even lies between the two.
+    against the dear; the volume lies between the two.
     """
     days = rates.days.single
-    cheap = monthly.low / (rates.per_order.value.low * days)
-    dear = monthly.high / (rates.per_order.value.high * days)
+    cheap = monthly.low / (order_rate.low * days)
+    dear = monthly.high / (order_rate.high * days)
     first, second = sorted((whole_up(cheap), whole_up(dear)))
     return Range(first, second)
 
@@ -273,27 +364,32 @@ def _recommend_plan(
     inquiry: Inquiry, monthly: Range, per_order: Range, per_hour: Range, rates: Rates,
     ledger: _Ledger, recommendations: list[Notice],
 ) -> Billing:
-    # Compared by midpoint; low + high orders the plans the same way without dividing.
-    costs: dict[Billing, Decimal] = {Billing.MONTHLY: monthly.low + monthly.high,
-                                     Billing.PER_ORDER: per_order.low + per_order.high,
-                                     Billing.PER_HOUR: per_hour.low + per_hour.high}
-    cheapest: Billing = min(costs, key=lambda plan: costs[plan])
+    """A plan is called cheapest only when it is: no dearer than the others at either end."""
+    low = min(monthly.low, per_order.low, per_hour.low)
+    high = min(monthly.high, per_order.high, per_hour.high)
+    cheapest: Billing | None = None
+    for plan, cost in ((Billing.MONTHLY, monthly), (Billing.PER_ORDER, per_order),
+                       (Billing.PER_HOUR, per_hour)):
+        if cost.low == low and cost.high == high:
+            cheapest = plan
+            break
     if inquiry.billing is not Billing.COMPARE:
         chosen = inquiry.billing
         recommendations.append(Notice("plan_recommended",
                                       (("plan", chosen.value), ("reason", "your_choice"))))
-        if cheapest is not chosen:
+        if cheapest is not None and cheapest is not chosen:
             recommendations.append(Notice("cheaper_plan_available",
                                           (("plan", cheapest.value),)))
         return chosen
-    plan, reason = cheapest, "cheapest"
-    if inquiry.volume is VolumePattern.SEASONAL:
+    plan, reason = Billing.MONTHLY, "steady_cost_control"
+    if cheapest is not None and cheapest is not Billing.MONTHLY:
+        plan, reason = cheapest, "cheapest"
+    if inquiry.volume is VolumePattern.SEASONAL and plan is Billing.MONTHLY:
+        # Compared by midpoint; low + high orders the plans the same way without dividing.
         tolerance = ONE + rates.seasonal_tolerance.single
         ledger.use(rates.seasonal_tolerance)
-        if costs[Billing.PER_ORDER] <= costs[Billing.MONTHLY] * tolerance:
+        if per_order.low + per_order.high <= (monthly.low + monthly.high) * tolerance:
             plan, reason = Billing.PER_ORDER, "seasonal_flexibility"
-    elif plan is Billing.MONTHLY:
-        reason = "steady_cost_control"
     recommendations.append(Notice("plan_recommended",
                                   (("plan", plan.value), ("reason", reason))))
     return plan
@@ -318,82 +414,234 @@ def _kpi_clauses(minutes: int, resolution: str, satisfaction: str,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Choice:
-    """What a budget concession may change: the answers, the scope, AI on or off."""
+# --- budget advice (rule 6): an exhaustive search over the allowed changes ----------------
 
-    inquiry: Inquiry
-    scope: Scope
-    use_ai: bool
-
-
-def _use_ai(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    return None if choice.use_ai else ("use_ai", replace(choice, use_ai=True))
+# Billing changes: ai, own system and service mode do not change what per-order or per-hour
+# billing costs, so they are not combined with them.
+_BILLING_CHANGES = ("billing_per_order", "billing_per_hour")
+_MONTHLY_ONLY = ("own_system", "use_ai", "no_ai", "mode_part_time")
 
 
-def _own_system(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    if choice.inquiry.tooling is Tooling.OWN:
-        return None
-    return "own_system", replace(choice, inquiry=replace(choice.inquiry, tooling=Tooling.OWN))
+def budget_changes(inquiry: Inquiry, scope: Scope, rates: Rates) -> list[str]:
+    """The allowed changes for this quote, each a code (one change each).
+
+    AI: the other choice; with "帮我推荐" either firm choice (AI at both ends or none).
+    """
+    changes: list[str] = []
+    level = RESPONSE_ORDER.index(inquiry.response)
+    if level:
+        changes.append(f"response_{RESPONSE_ORDER[level - 1].value}")
+    position = SCOPE_ORDER.index(scope)
+    if position and not inquiry.product_kinds & rates.expert_kinds:
+        changes.append(f"scope_{SCOPE_ORDER[position - 1].value}")
+    if inquiry.tooling is not Tooling.OWN:
+        changes.append("own_system")
+    if inquiry.ai is not AiChoice.YES:
+        changes.append("use_ai")
+    if inquiry.ai is not AiChoice.NO:
+        changes.append("no_ai")
+    if inquiry.mode is not ServiceMode.PART_TIME:
+        changes.append("mode_part_time")
+    changes += _BILLING_CHANGES
+    return changes
 
 
-def _slower_response(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    level = RESPONSE_ORDER.index(choice.inquiry.response)
-    if level == 0:
-        return None
-    slower = RESPONSE_ORDER[level - 1]
-    return (f"response_{slower.value}",
-            replace(choice, inquiry=replace(choice.inquiry, response=slower)))
+# What each change code does to the inquiry: (which answer, its new value).
+_EFFECTS: dict[str, tuple[str, object]] = {
+    **{f"response_{level.value}": ("response", level) for level in RESPONSE_ORDER},
+    **{f"scope_{scope.value}": ("scope", scope) for scope in SCOPE_ORDER},
+    "own_system": ("tooling", Tooling.OWN),
+    "mode_part_time": ("mode", ServiceMode.PART_TIME),
+    "use_ai": ("ai", AiChoice.YES),
+    "no_ai": ("ai", AiChoice.NO),
+    **{change: ("billing", change) for change in _BILLING_CHANGES},
+}
 
 
-def _lighter_scope(choice: _Choice, rates: Rates) -> tuple[str, _Choice] | None:
-    position = SCOPE_ORDER.index(choice.scope)
-    needs_expert = bool(choice.inquiry.product_kinds & rates.expert_kinds)
-    if position == 0 or needs_expert:
-        return None
-    lighter = SCOPE_ORDER[position - 1]
-    return f"scope_{lighter.value}", replace(choice, scope=lighter)
+def _allowed(combination: tuple[str, ...]) -> bool:
+    if "use_ai" in combination and "no_ai" in combination:
+        return False
+    billed = [change for change in combination if change in _BILLING_CHANGES]
+    return not billed or (len(billed) == 1
+                          and not any(change in _MONTHLY_ONLY for change in combination))
 
 
-# Cheapest loss of service first; the last two repeat one level at a time.
-_CONCESSIONS = (_use_ai, _own_system, _slower_response, _lighter_scope)
+def _complex_base(inquiry: Inquiry, response: Response, scope: Scope,
+                  rates: Rates) -> tuple[Decimal, Decimal]:
+    """Staffing + response + complexity, low and high: `_human_fee` before any factor."""
+    scope_rate = rates.scopes[scope]
+    units = max(ONE, Decimal(inquiry.daily_orders) / scope_rate.capacity.single)
+    band = scope_rate.band.value
+    low, high = band.low * units, band.high * units
+    surcharge = rates.responses[response].surcharge.value
+    base_low, base_high = low + low * surcharge.low, high + high * surcharge.high
+    low, high = base_low, base_high
+    for figure, applies in (
+        (rates.categories_surcharge, inquiry.categories >= rates.categories_from),
+        (rates.multi_level_surcharge, inquiry.multi_level),
+        (rates.cross_border_surcharge, inquiry.cross_border),
+    ):
+        if applies:
+            low, high = low + base_low * figure.value.low, high + base_high * figure.value.high
+    return low, high
 
 
-def _fit_budget(inquiry: Inquiry, scope: Scope, human: _HumanFee, plan: _Plan,
-                per_order: Range, rates: Rates) -> BudgetFit | None:
-    """The plan closest to the merchant's answers that fits the budget, or what is missing.
+class _Variants:
+    """Prices a combination of budget changes; shared pieces are computed once.
 
-    Concessions are applied cumulatively; one is kept only when it lowers the low figure.
-    Per-order billing is the last resort.
+    Monthly costs are those of `_finish(_human_fee(...))`, with the same Decimal operations
+    in the same order (so the figures are identical), without building line items.
+    """
+
+    def __init__(self, inquiry: Inquiry, scope: Scope, rates: Rates) -> None:
+        self.inquiry, self.scope, self.rates = inquiry, scope, rates
+        self.bases: dict[tuple[Response, Scope], tuple[Decimal, Decimal]] = {}
+        self.usage: dict[tuple[Response, Scope], tuple[Range, Range]] = {}
+        self.costs: dict[tuple[str, ...], Range] = {}
+
+    def cost(self, combination: tuple[str, ...]) -> Range:
+        cost = self.costs.get(combination)
+        if cost is None:
+            cost = self.costs[combination] = self._cost(combination)
+        return cost
+
+    def _cost(self, combination: tuple[str, ...]) -> Range:
+        inquiry, rates = self.inquiry, self.rates
+        response, scope, ai = inquiry.response, self.scope, inquiry.ai
+        tooling, mode, billing = inquiry.tooling, inquiry.mode, ""
+        for change in combination:
+            kind, value = _EFFECTS[change]
+            if kind == "response":
+                response = value  # type: ignore[assignment]
+            elif kind == "scope":
+                scope = value  # type: ignore[assignment]
+            elif kind == "tooling":
+                tooling = value  # type: ignore[assignment]
+            elif kind == "mode":
+                mode = value  # type: ignore[assignment]
+            elif kind == "billing":
+                billing = change
+            else:
+                ai = value  # type: ignore[assignment]
+        key = (response, scope)
+        if billing:
+            usage = self.usage.get(key)
+            if usage is None:
+                per_order, per_hour, _, _ = _usage(inquiry, scope, rates, response)
+                usage = self.usage[key] = (per_order, per_hour)
+            return usage[0] if billing == "billing_per_order" else usage[1]
+        base = self.bases.get(key)
+        if base is None:
+            base = self.bases[key] = _complex_base(inquiry, response, scope, rates)
+        low, high = base
+        if mode is not ServiceMode.OUTSOURCED:
+            factor = rates.modes[mode].value
+            low, high = low * factor.low, high * factor.high
+        if tooling is Tooling.OWN:
+            factor = rates.own_system_factor.value
+            low, high = low * factor.low, high * factor.high
+        if ai is AiChoice.AUTO:
+            human = self._finish(response, tooling, low, high, AI_NONE)
+            with_ai = self._finish(response, tooling, low, high, AI_BOTH)
+            return Range(min(human.low, with_ai.low), min(human.high, with_ai.high))
+        return self._finish(response, tooling, low, high,
+                            AI_BOTH if ai is AiChoice.YES else AI_NONE)
+
+    def _finish(self, response: Response, tooling: Tooling, low: Decimal, high: Decimal,
+                ai: _AiEnds) -> Range:
+        rates, inquiry = self.rates, self.inquiry
+        if ai[0]:
+            low = low * rates.ai_factor.value.low
+        if ai[1]:
+            high = high * rates.ai_factor.value.high
+        floor = rates.responses[response].floor
+        emergency = None if floor is None else floor.single
+        ai_floor = rates.ai_floor.single
+        minimums = [ai_floor if uses_ai and (emergency is None or emergency < ai_floor)
+                    else emergency for uses_ai in ai]
+        if minimums[0] is not None:
+            low = max(low, minimums[0])
+        if minimums[1] is not None:
+            high = max(high, minimums[1])
+        if tooling is Tooling.BUNDLE:
+            low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
+        if inquiry.discount:
+            low, high = low + low * -inquiry.discount, high + high * -inquiry.discount
+        return Range(low, high)
+
+
+def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> BudgetFit | None:
+    """The fewest changes whose high figure fits the budget, else whose low figure fits,
+    else the cheapest combination and what is still missing. Ties: the cheaper one.
+
+    Every change lowers the price or leaves it (load_rates checks the orders that make it
+    so) except AI, which the package minimum can make dearer. So the cheapest of all
+    combinations is among a few: every lowering change with each AI choice, and per-order
+    or per-hour billing after both the response and the scope changes. They tell at once
+    whether anything fits; then the search goes one more change at a time and stops at
+    the first number of changes where something fits.
     """
     budget = inquiry.budget
     if budget is None:
         return None
     if plan.monthly.high <= budget:
         return BudgetFit(budget, "fits", monthly=plan.monthly)
-    if plan.monthly.low <= budget:
-        return BudgetFit(budget, "fits_low", monthly=plan.monthly)
+    variants = _Variants(inquiry, scope, rates)
+    changes = budget_changes(inquiry, scope, rates)
+    lowering = tuple([c for c in changes if c not in _BILLING_CHANGES and c[-3:] != "_ai"])
+    moving = tuple([c for c in lowering if c.startswith(("response_", "scope_"))])
+    ai_choices = [(), *[(c,) for c in changes if c[-3:] == "_ai"]]
+    extremes = [variants.cost(combination) for combination in (
+        *[(*lowering, *ai) for ai in ai_choices], (*moving, "billing_per_order"),
+        (*moving, "billing_per_hour"))]
+    if min(cost.high for cost in extremes) <= budget:
+        status, end = "fits_with_changes", "high"
+    elif min(cost.low for cost in extremes) <= budget:
+        if plan.monthly.low <= budget:
+            return BudgetFit(budget, "fits_low", monthly=plan.monthly)
+        status, end = "fits_low_with_changes", "low"
+    else:
+        cheapest = min(cost.low for cost in extremes)
+        for size in range(len(changes) + 1):
+            found = [(cost.high, index, combination, cost)
+                     for index, combination in enumerate(combinations(changes, size))
+                     if _allowed(combination)
+                     and (cost := variants.cost(combination)).low == cheapest]
+            if found:
+                _, _, combination, cost = min(found)
+                return BudgetFit(budget, "does_not_fit", combination, cost,
+                                 shortfall=cost.low - budget)
+        raise AssertionError("the cheapest combination is always found")  # pragma: no cover
+    for size in range(1, len(changes) + 1):
+        fitting = []
+        for index, combination in enumerate(combinations(changes, size)):
+            if _allowed(combination):
+                cost = variants.cost(combination)
+                first, second = ((cost.high, cost.low) if end == "high"
+                                 else (cost.low, cost.high))
+                if first <= budget:
+                    fitting.append((first, second, index, combination, cost))
+        if fitting:
+            _, _, _, combination, cost = min(fitting)
+            return BudgetFit(budget, status, combination, cost)
+    raise AssertionError("a fitting combination is always found")  # pragma: no cover
 
-    choice = _Choice(inquiry, scope, plan.uses_ai)
-    best, changes = plan.monthly, []
-    for concession in _CONCESSIONS:
-        while (proposal := concession(choice, rates)) is not None:
-            change, candidate = proposal
-            candidate_human = human  # only AI changes: the human fee stays the same
-            if candidate.inquiry is not choice.inquiry or candidate.scope is not choice.scope:
-                candidate_human = _human_fee(candidate.inquiry, candidate.scope, rates)
-            priced = _finish(candidate_human, candidate.use_ai, candidate.inquiry, rates)
-            if priced.monthly.low >= best.low:
-                break
-            choice, human, best = candidate, candidate_human, priced.monthly
-            changes.append(change)
-            if best.low <= budget:
-                return BudgetFit(budget, "fits_with_changes", tuple(changes), best)
-    if per_order.low <= budget:
-        return BudgetFit(budget, "fits_with_changes", (*changes, "billing_per_order"),
-                         per_order)
-    return BudgetFit(budget, "does_not_fit", tuple(changes), best,
-                     shortfall=min(best.low, per_order.low) - budget)
+
+def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
+    """The monthly total of `quote(inquiry, rates)` alone, for sweeps over many volumes.
+
+    Same scope and AI decisions, same arithmetic; no line items, notices or alternatives.
+    """
+    scope = inquiry.scope
+    suggested, _ = recommended_scope(inquiry, rates)
+    if scope is Scope.AUTO or suggested is Scope.EXPERT:
+        scope = suggested
+    human = _human_fee(inquiry, scope, rates)
+    if inquiry.ai is not AiChoice.AUTO:
+        return _total(human, AI_BOTH if inquiry.ai is AiChoice.YES else AI_NONE, inquiry, rates)
+    with_ai = _total(human, AI_BOTH, inquiry, rates)
+    without_ai = _total(human, AI_NONE, inquiry, rates)
+    return _total(human, _auto_ai(with_ai, without_ai), inquiry, rates)
 
 
 def quote(inquiry: Inquiry, rates: Rates) -> Quote:
@@ -404,48 +652,36 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     scope = _resolve_scope(inquiry, rates, ledger, recommendations, warnings)
 
     human = _human_fee(inquiry, scope, rates)
-    # Price only the variants this quote shows or compares against.
-    volume_for_ai = inquiry.daily_orders >= rates.ai_recommend_from.single
-    if inquiry.ai is AiChoice.NO and not volume_for_ai:
-        without_ai = with_ai = _finish(human, False, inquiry, rates)
-        ai_pays_off = False
-    else:
-        with_ai = _finish(human, True, inquiry, rates)
-        ai_pays_off = volume_for_ai and not with_ai.ai_raises_price
-        without_ai = with_ai
-        if inquiry.ai is not AiChoice.YES:
-            without_ai = _finish(human, False, inquiry, rates)
+    # Both totals are compared; only the plan shown gets its line items.
+    with_ai = _total(human, AI_BOTH, inquiry, rates)
+    without_ai = _total(human, AI_NONE, inquiry, rates)
+    # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a plain
+    # seat is the cheap end, above it AI. Chosen end by end, the price stays continuous and
+    # never rises with fewer orders, a slower response or the merchant's own system.
+    auto = _auto_ai(with_ai, without_ai)
+    saving = _saving(without_ai, with_ai, auto)
     if inquiry.ai is AiChoice.NO:
-        plan = without_ai
-        if ai_pays_off:
-            ledger.use(rates.ai_recommend_from)
-            recommendations.append(Notice("consider_ai",
-                                          _saving(without_ai.monthly, with_ai.monthly)))
+        plan = _finish(human, AI_NONE, inquiry, rates)
+        if auto != AI_NONE:
+            recommendations.append(Notice("consider_ai", saving))
     elif inquiry.ai is AiChoice.YES:
-        plan = with_ai
+        plan = _finish(human, AI_BOTH, inquiry, rates)
         if plan.ai_raises_price:
             warnings.append(Notice("ai_not_worth_it",
                                    (("floor", str(rates.ai_floor.single)),)))
             recommendations.append(Notice("recommend_without_ai", ()))
     else:
-        ledger.use(rates.ai_recommend_from)
-        plan = with_ai if ai_pays_off else without_ai
-        if ai_pays_off:
-            recommendations.append(Notice("ai_recommended",
-                                          _saving(without_ai.monthly, with_ai.monthly)))
+        plan = _finish(human, auto, inquiry, rates)
+        if auto != AI_NONE:
+            recommendations.append(Notice("ai_recommended", saving))
         else:
             ledger.use(rates.ai_floor)
             recommendations.append(Notice("ai_not_recommended",
                                           (("floor", str(rates.ai_floor.single)),)))
 
-    per_order, per_hour, hours = _alternatives(inquiry, rates, ledger)
+    per_order, per_hour, hours, order_rate = _alternatives(inquiry, scope, rates, ledger)
     recommended = _recommend_plan(inquiry, plan.monthly, per_order, per_hour, rates, ledger,
                                   recommendations)
-
-    if scope is not Scope.FULL_CHAIN and plan.unit == "seat" and plan.units.low > 1:
-        team = _plan(inquiry, Scope.FULL_CHAIN, plan.uses_ai, rates)
-        if team.monthly.high < plan.monthly.high:
-            recommendations.append(Notice("consider_full_chain_team", ()))
 
     ledger.use(rates.low_price_trap)
     if plan.monthly.low < rates.low_price_trap.single:
@@ -474,12 +710,12 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
         per_order=per_order,
         per_hour=per_hour,
         hours_per_month=hours,
-        break_even_daily_orders=_break_even(plan.monthly, rates),
+        break_even_daily_orders=_break_even(plan.monthly, order_rate, rates),
         recommended_plan=recommended,
         recommendations=tuple(recommendations),
         warnings=tuple(warnings),
         kpi=_kpi(inquiry, rates, ledger),
-        budget_fit=_fit_budget(inquiry, scope, human, plan, per_order, rates),
+        budget_fit=_fit_budget(inquiry, scope, plan, rates),
         assumptions=ledger.assumptions(plan.line_items, rates),
         rates_version=rates.version,
         validity_days=int(rates.validity_days.single),
@@ -487,7 +723,8 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     )
 
 
-def _saving(human: Range, with_ai: Range) -> tuple[tuple[str, str], ...]:
-    return (("saving_low", str(human.low - with_ai.low)),
-            ("saving_high", str(human.high - with_ai.high)))
-
+def _saving(human: Range, with_ai: Range, ends: _AiEnds) -> tuple[tuple[str, str], ...]:
+    """What AI saves at each end where it is used (nothing where it is not)."""
+    low = human.low - with_ai.low if ends[0] else Decimal(0)
+    high = human.high - with_ai.high if ends[1] else Decimal(0)
+    return (("saving_low", str(low)), ("saving_high", str(high)))

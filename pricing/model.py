@@ -176,8 +176,8 @@ class LineItem:
     """One line of the monthly plan: what it adds to the low and to the high total.
 
     Most lines are ranges (0 ≤ low ≤ high). Adjustment lines (own system, service mode, AI,
-    the emergency floor) are the change they make to the low total and to the high total:
-    a discount is negative at both ends, a floor tops up either end, so low may exceed high.
+    the emergency and AI floors) are the change they make to the low and the high total: a
+    discount is negative at both ends, a floor tops up either end, so low may exceed high.
     The line items always add up to the monthly total.
     """
 
@@ -196,8 +196,10 @@ class LineItem:
 class BudgetFit:
     """How a monthly budget meets the quote.
 
-    status: "fits" (high ≤ budget), "fits_low" (only the low end fits), "fits_with_changes"
-    (the plan after `changes` fits), "does_not_fit" (`shortfall` is missing even after them).
+    status: "fits" (high ≤ budget), "fits_with_changes" (the high of the plan after the
+    fewest `changes` fits), "fits_low" (only the low end fits), "fits_low_with_changes" (the
+    low end fits after the fewest `changes`), "does_not_fit" (the cheapest combination of
+    changes still misses `shortfall`). `monthly` is the plan the status speaks of.
     """
 
     budget: Decimal

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -56,24 +57,24 @@ class Figure:
         return self.value.low
 
 
+def _per_order(scope: ScopeRate) -> Range:
+    """What one more daily order adds past one unit: band / capacity."""
+    return scope.band.value.scale(1 / scope.capacity.single)
+
+
 @dataclass(frozen=True, slots=True)
 class ScopeRate:
     unit: str  # "seat" or "team"
-    band: Figure
-    orders_per_team: Figure | None
-
-
-@dataclass(frozen=True, slots=True)
-class SeatTier:
-    from_orders: int
-    seats: Figure
+    band: Figure  # one unit, one 8-hour shift, per month
+    capacity: Figure  # daily orders one unit carries (staffing = orders / capacity, at least 1)
+    per_order: Figure  # this scope's share of the article's per-order band
+    per_hour: Figure  # and of its per-hour band
 
 
 @dataclass(frozen=True, slots=True)
 class ResponseRate:
     minutes: int
     surcharge: Figure
-    shifts: Figure | None
     floor: Figure | None
 
 
@@ -83,8 +84,6 @@ class Rates:
     figures: Mapping[str, Figure]
     days: Figure
     scopes: Mapping[Scope, ScopeRate]
-    seat_tiers: tuple[SeatTier, ...]
-    orders_per_extra_seat: Figure
     responses: Mapping[Response, ResponseRate]
     categories_from: int
     categories_surcharge: Figure
@@ -101,6 +100,10 @@ class Rates:
     minutes_per_order: Figure
     seasonal_tolerance: Figure
     technical_from: Figure
+    basic_ai_kinds: frozenset[ProductKind]
+    basic_ai_kinds_figure: Figure
+    technical_kinds: frozenset[ProductKind]
+    technical_kinds_figure: Figure
     full_chain_from: Figure
     low_price_trap: Figure
     satisfaction_min: Figure
@@ -226,52 +229,40 @@ class _Reader:
             unit = self.node(f"{key}.unit")
             if unit not in ("seat", "team"):
                 raise self.fail(f"{key}.unit", f"expected 'seat' or 'team', got {unit!r}")
-            per_team = None
-            if unit == "team":
-                per_team = self.figure(f"{key}.orders_per_team", integer=True, positive=True)
-            scopes[scope] = ScopeRate(unit, self.figure(f"{key}.band", band=True), per_team)
+            scopes[scope] = ScopeRate(
+                unit=unit,
+                band=self.figure(f"{key}.band", band=True),
+                capacity=self.figure(f"{key}.orders_per_unit", positive=True),
+                per_order=self.figure(f"{key}.per_order", band=True),
+                per_hour=self.figure(f"{key}.per_hour", band=True),
+            )
+        # Broader service is never cheaper (pricing model v2, rule 2): at one unit (the band)
+        # and per order past it (band / capacity), low and high, and per order or hour billed.
+        ordered = list(scopes.items())
+        for (_, lighter), (scope, broader) in pairwise(ordered):
+            key = f"scope.{scope.value}"
+            for name, light, broad in (
+                ("band", lighter.band.value, broader.band.value),
+                ("per_order", lighter.per_order.value, broader.per_order.value),
+                ("per_hour", lighter.per_hour.value, broader.per_hour.value),
+                ("orders_per_unit", _per_order(lighter), _per_order(broader)),
+            ):
+                if broad.low < light.low or broad.high < light.high:
+                    raise self.fail(f"{key}.{name}",
+                                    "a broader scope must not cost less than a lighter one")
         return scopes
-
-    def seat_tiers(self) -> tuple[SeatTier, ...]:
-        tiers = self.node("staffing.tiers")
-        if not isinstance(tiers, list) or not tiers:
-            raise self.fail("staffing.tiers", "expected at least one [[staffing.tiers]]")
-        result: list[SeatTier] = []
-        for index in range(len(tiers)):
-            key = f"staffing.tiers.{index}"
-            tier = tiers[index]
-            if not isinstance(tier, dict):
-                raise self.fail(key, "expected a table")
-            for field in ("from_orders", "seats"):
-                if field not in tier:
-                    raise self.fail(f"{key}.{field}", "missing")
-            start = self.integer(f"{key}.from_orders", value=tier["from_orders"])
-            seats = self.figure(f"{key}.seats", band=True, integer=True, positive=True,
-                                spec=tier["seats"])
-            if result and start <= result[-1].from_orders:
-                raise self.fail(f"{key}.from_orders", "tiers must rise in from_orders")
-            if result and (seats.value.low < result[-1].seats.value.low
-                           or seats.value.high < result[-1].seats.value.high):
-                raise self.fail(f"{key}.seats", "a larger tier must not have fewer seats")
-            result.append(SeatTier(start, seats))
-        if result[0].from_orders != 0:
-            raise self.fail("staffing.tiers.0.from_orders", "the first tier must start at 0")
-        return tuple(result)
 
     def responses(self) -> dict[Response, ResponseRate]:
         responses: dict[Response, ResponseRate] = {}
         for response in (Response.STANDARD, Response.FAST, Response.EMERGENCY):
             key = f"response.{response.value}"
             table = self.table(key)
-            shifts = floor = None
-            if "shifts" in table:
-                shifts = self.figure(f"{key}.shifts", integer=True, positive=True)
+            floor = None
             if "floor" in table:
                 floor = self.figure(f"{key}.floor")
             responses[response] = ResponseRate(
                 minutes=self.integer(f"{key}.minutes", minimum=1),
                 surcharge=self.figure(f"{key}.surcharge", band=True),
-                shifts=shifts,
                 floor=floor,
             )
         # A faster response must never cost less: each level at least the slower one's.
@@ -284,10 +275,17 @@ class _Reader:
         return responses
 
     def modes(self) -> dict[ServiceMode, Figure]:
-        return {mode: self.figure(f"mode.{mode.value}.factor", band=True) for mode in ServiceMode}
+        modes = {mode: self.figure(f"mode.{mode.value}.factor", band=True)
+                 for mode in ServiceMode}
+        # Part-time is what a budget may fall back to: it must not cost more than the others.
+        part_time = modes[ServiceMode.PART_TIME].value
+        for mode in (ServiceMode.OUTSOURCED, ServiceMode.FULL_TIME):
+            if part_time.low > modes[mode].value.low or part_time.high > modes[mode].value.high:
+                raise self.fail("mode.part_time.factor",
+                                f"must not be above the {mode.value} factor")
+        return modes
 
-    def expert_kinds(self) -> tuple[frozenset[ProductKind], Figure]:
-        key = "products.expert_kinds"
+    def kinds(self, key: str) -> tuple[frozenset[ProductKind], Figure]:
         spec = self.node(key)
         kinds = spec.get("kinds") if isinstance(spec, dict) else None
         if not isinstance(kinds, list):
@@ -306,14 +304,13 @@ class _Reader:
         if not isinstance(version, str) or not version.strip():
             raise self.fail("meta.version", "expected a non-empty string")
         one = Decimal(1)
-        expert_kinds, expert_figure = self.expert_kinds()
+        expert_kinds, expert_figure = self.kinds("products.expert_kinds")
+        basic_ai_kinds, basic_ai_figure = self.kinds("auto_scope.basic_with_ai_kinds")
+        technical_kinds, technical_figure = self.kinds("auto_scope.technical_kinds")
         rates = Rates(
             version=f"{version}+{digest}",
             days=self.figure("month.days", integer=True, positive=True),
             scopes=self.scopes(),
-            seat_tiers=self.seat_tiers(),
-            orders_per_extra_seat=self.figure(
-                "staffing.orders_per_extra_seat", integer=True, positive=True),
             responses=self.responses(),
             categories_from=self.integer("complexity.categories.from_categories", minimum=1),
             categories_surcharge=self.figure("complexity.categories.surcharge", band=True),
@@ -330,6 +327,10 @@ class _Reader:
             minutes_per_order=self.figure("usage.minutes_per_order", band=True),
             seasonal_tolerance=self.figure("usage.seasonal_tolerance"),
             technical_from=self.figure("auto_scope.technical_from_orders", integer=True),
+            basic_ai_kinds=basic_ai_kinds,
+            basic_ai_kinds_figure=basic_ai_figure,
+            technical_kinds=technical_kinds,
+            technical_kinds_figure=technical_figure,
             full_chain_from=self.figure("auto_scope.full_chain_from_orders", integer=True),
             low_price_trap=self.figure("warnings.low_price_trap"),
             satisfaction_min=self.figure("kpi.satisfaction_min", maximum=one),

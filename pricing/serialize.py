@@ -23,6 +23,12 @@ from pricing.model import (
 )
 from pricing.money import round_money
 
+# Parameters of line items and notices that hold money or a count: rounded as people see
+# them when `rounded` (rule 8: the JSON carries the figures of the text, never "1040.0000").
+MONEY_PARAMS = frozenset({"floor", "threshold", "saving_low", "saving_high"})
+COUNT_PARAMS = frozenset({"units_low", "units_high"})
+HUNDREDTH = Decimal("0.01")
+
 
 def _money(amount: Decimal, rounded: bool) -> str:
     value = round_money(amount) if rounded else amount
@@ -33,12 +39,31 @@ def _range(amount: Range, rounded: bool = True) -> dict[str, str]:
     return {"low": _money(amount.low, rounded), "high": _money(amount.high, rounded)}
 
 
-def _count(amount: Range) -> dict[str, str]:
-    return {"low": f"{amount.low.normalize():f}", "high": f"{amount.high.normalize():f}"}
+def _decimal(amount: Decimal, rounded: bool) -> str:
+    """A count: exact in a snapshot; at most two decimals for people ("1.25", "2.5")."""
+    value = amount.quantize(HUNDREDTH) if rounded else amount
+    return f"{value.normalize():f}" if value else "0"
 
 
-def _notice(notice: Notice) -> dict[str, Any]:
-    return {"code": notice.code, "params": dict(notice.params)}
+def _count(amount: Range, rounded: bool = True) -> dict[str, str]:
+    return {"low": _decimal(amount.low, rounded), "high": _decimal(amount.high, rounded)}
+
+
+def _params(params: tuple[tuple[str, str], ...], rounded: bool) -> dict[str, str]:
+    if not rounded:
+        return dict(params)
+    shown: dict[str, str] = {}
+    for name, value in params:
+        if name in MONEY_PARAMS:
+            value = _money(Decimal(value), True)
+        elif name in COUNT_PARAMS:
+            value = _decimal(Decimal(value), True)
+        shown[name] = value
+    return shown
+
+
+def _notice(notice: Notice, rounded: bool = True) -> dict[str, Any]:
+    return {"code": notice.code, "params": _params(notice.params, rounded)}
 
 
 def _line(item: LineItem, rounded: bool) -> dict[str, Any]:
@@ -47,7 +72,7 @@ def _line(item: LineItem, rounded: bool) -> dict[str, Any]:
         **_range(item.amount, rounded),
         "source": item.provenance,
         "rates_keys": list(item.keys),
-        "params": dict(item.params),
+        "params": _params(item.params, rounded),
     }
 
 
@@ -78,25 +103,25 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
         "inquiry": inquiry_to_dict(quote),
         "scope": quote.scope.value,
         "ai_applied": quote.ai_applied,
-        "units": {**_count(quote.units), "unit": quote.unit},
+        "units": {**_count(quote.units, rounded), "unit": quote.unit},
         "monthly": _range(quote.monthly, rounded),
         "line_items": [_line(item, rounded) for item in quote.line_items],
         "alternatives": {
             "per_order": _range(quote.per_order, rounded),
             "per_hour": _range(quote.per_hour, rounded),
-            "hours_per_month": _count(quote.hours_per_month),
+            "hours_per_month": _count(quote.hours_per_month, rounded),
         },
-        "break_even_daily_orders": _count(quote.break_even_daily_orders),
+        "break_even_daily_orders": _count(quote.break_even_daily_orders, rounded),
         "recommended_plan": quote.recommended_plan.value,
         "recommendations": [notice.code for notice in quote.recommendations],
         "warnings": [notice.code for notice in quote.warnings],
         "notices": {
-            "recommendations": [_notice(notice) for notice in quote.recommendations],
-            "warnings": [_notice(notice) for notice in quote.warnings],
-            "kpi": [_notice(notice) for notice in quote.kpi],
+            "recommendations": [_notice(n, rounded) for n in quote.recommendations],
+            "warnings": [_notice(n, rounded) for n in quote.warnings],
+            "kpi": [_notice(n, rounded) for n in quote.kpi],
         },
         "budget_fit": None if fit is None else {
-            "budget": f"{fit.budget:f}",
+            "budget": _decimal(fit.budget, rounded),
             "status": fit.status,
             "changes": list(fit.changes),
             "monthly": None if fit.monthly is None else _range(fit.monthly, rounded),

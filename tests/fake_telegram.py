@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -61,6 +62,53 @@ def _decode(value: Any) -> Any:
     return value
 
 
+# What Telegram accepts with parse_mode=HTML (core.telegram.org/bots/api#html-style).
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+             "a", "tg-emoji", "code", "pre", "blockquote"}
+HTML_ENTITIES = {"lt", "gt", "amp", "quot"}
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:\s*=\s*(?:\"[^\"]*\"|"
+                  r"'[^']*'|[^\s>\"']+))?)*)\s*>")
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]*);")
+
+
+def html_error(text: str) -> str | None:
+    """Why Telegram would refuse `text` with parse_mode=HTML, or None: a bare & or <, an
+    unknown entity or tag, an end tag that does not match, a tag left open."""
+    stack: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "&":
+            entity = _ENTITY.match(text, index)
+            if entity is None:
+                return f"can't parse entities: bare '&' at offset {index}"
+            name = entity.group(1)
+            if not name.startswith("#") and name.lower() not in HTML_ENTITIES:
+                return f"can't parse entities: unsupported HTML entity &{name};"
+            index = entity.end()
+        elif char == "<":
+            tag = _TAG.match(text, index)
+            if tag is None:
+                return f"can't parse entities: unescaped '<' at offset {index}"
+            closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+            if name not in HTML_TAGS:
+                return f"can't parse entities: unsupported start tag \"{name}\""
+            if closing:
+                if not stack or stack[-1] != name:
+                    return f"can't parse entities: unexpected end tag \"{name}\""
+                stack.pop()
+            elif name == "span" and "tg-spoiler" not in attributes:
+                return "can't parse entities: a span needs class=\"tg-spoiler\""
+            else:
+                stack.append(name)
+            index = tag.end()
+        else:
+            index += 1
+    if stack:
+        return f"can't parse entities: can't find end tag corresponding to start tag {stack[-1]}"
+    return None
+
+
 def _buttons(markup: Any) -> list[list[list[str]]]:
     if not isinstance(markup, dict):
         return []
@@ -85,6 +133,8 @@ class FakeTelegram:
         self.uploads: dict[str, bytes] = {}  # uploaded files (photos, documents) by sha256
         self.polling = threading.Event()
         self.callback_chats: dict[str, int] = {}
+        self.rejected: list[tuple[str, str]] = []  # (text, why) Telegram would refuse
+        self.stopping = False
         self.base_url = ""
         self._new_update: asyncio.Condition | None = None
         self._runner: web.AppRunner | None = None
@@ -109,6 +159,7 @@ class FakeTelegram:
 
     def stop(self) -> None:
         if self._runner is not None:
+            self._run(self._end_long_polls())  # else cleanup waits out their timeout
             self._run(self._runner.cleanup())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
@@ -116,6 +167,12 @@ class FakeTelegram:
 
     def _run(self, coro: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def _end_long_polls(self) -> None:
+        self.stopping = True
+        assert self._new_update is not None
+        async with self._new_update:
+            self._new_update.notify_all()
 
     # --- the HTTP side ------------------------------------------------------------------
 
@@ -191,7 +248,7 @@ class FakeTelegram:
         assert self._new_update is not None
         deadline = time.monotonic() + timeout
         async with self._new_update:
-            while not self.updates and time.monotonic() < deadline:
+            while not self.updates and not self.stopping and time.monotonic() < deadline:
                 try:
                     await asyncio.wait_for(self._new_update.wait(),
                                            deadline - time.monotonic())
@@ -224,6 +281,7 @@ class FakeTelegram:
             raise _BadRequest("message text is empty")
         if len(text) > 4096:
             raise _BadRequest("message is too long")
+        self._check_html(params, text)
         markup = params.get("reply_markup")
         self._check_markup(markup)
         message = self._message(chat_id, text, markup)
@@ -231,6 +289,16 @@ class FakeTelegram:
                              "buttons": _buttons(markup),
                              "parse_mode": params.get("parse_mode")})
         return message
+
+    def _check_html(self, params: dict[str, Any], text: str) -> None:
+        """Parse entities as Telegram does; a refusal is also kept in `rejected`, so a test
+        sees it even when the bot swallows the error."""
+        if str(params.get("parse_mode") or "").upper() != "HTML":
+            return
+        error = html_error(text)
+        if error is not None:
+            self.rejected.append((text, error))
+            raise _BadRequest(error)
 
     def _check_markup(self, markup: Any) -> None:
         for row in _buttons(markup):
@@ -247,6 +315,7 @@ class FakeTelegram:
         text = str(params.get("text", ""))
         if len(text) > 4096:
             raise _BadRequest("MESSAGE_TOO_LONG")
+        self._check_html(params, text)
         markup = params.get("reply_markup")
         self._check_markup(markup)
         if message["text"] == text and message.get("reply_markup") == markup:
@@ -279,22 +348,21 @@ class FakeTelegram:
 
     async def _file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         chat_id = int(params["chat_id"])
+        self._check_html(params, str(params.get("caption") or ""))
         message = self._message(chat_id, "", None)
         upload = params.get(kind)
         if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
             upload = params.get(upload.removeprefix("attach://"))
         params[kind] = upload
-        # What Telegram answers: a PhotoSize list or a Document, as the libraries parse them.
-        shown = upload if isinstance(upload, dict) else {"sha256": str(upload), "size": 0}
-        file = {"file_id": shown.get("sha256", ""), "file_unique_id": shown.get("sha256", ""),
-                "file_size": shown.get("size", 0)}
-        message.pop("text", None)
-        if params.get("caption"):
-            message["caption"] = str(params["caption"])
+        # What Telegram returns for the upload (the clients parse it), not the upload itself.
+        size = upload.get("size", 0) if isinstance(upload, dict) else 0
+        stored = {"file_id": f"{kind}{message['message_id']}",
+                  "file_unique_id": f"u{kind}{message['message_id']}", "file_size": size}
         if kind == "photo":
-            message["photo"] = [{**file, "width": 1200, "height": 630}]
+            message[kind] = [{**stored, "width": 90, "height": 90}]
         else:
-            message[kind] = {**file, "file_name": shown.get("filename") or "file"}
+            message[kind] = {**stored, "file_name": upload.get("filename", "file")
+                             if isinstance(upload, dict) else "file"}
         self._note(chat_id, {"do": f"send_{kind}", "id": message["message_id"],
                              "file": params.get(kind), "caption": params.get("caption")})
         return message
@@ -411,7 +479,9 @@ class FakeTelegram:
         `said_before`, the number of events before the update, is given) and then nothing
         more for `quiet` seconds. An update the bot rightly ignores is waited out for
         `silence` seconds. Waiting for the first reply, not only for quiet, keeps a slow
-        machine from moving on before the bot has answered."""
+        machine from moving on before the bot has answered. A bare acknowledgement of a
+        press (an empty answerCallbackQuery, which the bot sends before its real reply) is
+        not yet an answer: after one, quiet means `silence` seconds."""
         deadline = time.monotonic() + timeout
         taken_at: float | None = None
         log = self.chats[chat_id]
@@ -421,7 +491,11 @@ class FakeTelegram:
                 taken_at = now
             if taken_at is not None:
                 answered = said_before is None or len(log.events) > said_before
-                if answered and now - max(log.last_activity, taken_at) >= quiet:
+                new = log.events[said_before:] if said_before is not None else []
+                acked_only = bool(new) and all(event["do"] == "answer" and not event["text"]
+                                               for event in new)
+                wait = silence if acked_only else quiet
+                if answered and now - max(log.last_activity, taken_at) >= wait:
                     return
                 if not answered and now - taken_at >= silence:
                     return

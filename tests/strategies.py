@@ -44,3 +44,8 @@ def inquiries(draw: st.DrawFn, *, ai: st.SearchStrategy[AiChoice] | None = None)
 
 # AI fixed on or off: "auto" is a recommendation that may switch to a cheaper plan.
 fixed_ai_inquiries = inquiries(ai=st.sampled_from([AiChoice.YES, AiChoice.NO]))
+
+
+# An explicit scope, any AI choice. "帮我推荐" for the scope is a recommendation that switches
+# to another service at a volume (100 and 500 orders); it is checked on its own.
+explicit_inquiries = inquiries().filter(lambda inquiry: inquiry.scope is not Scope.AUTO)

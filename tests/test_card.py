@@ -26,7 +26,7 @@ from bot.card import (
     font,
     render_card,
 )
-from bot.render import format_money_range
+from bot.render import format_money_range, render_quote_text
 from locales.i18n import translator
 from pricing import Rates, quote
 from tests.test_reference_profiles import R_LARGE, R_MEDIUM, R_SMALL
@@ -105,6 +105,23 @@ def test_the_card_says_the_total_three_to_five_key_lines_and_the_validity(
     assert text.company == t("card.company")  # no COMPANY_NAME: the neutral name
     assert "有效期至 2026-12-27" in text.footer and "星辰卡盟" in text.footer
     assert t(f"scope.{result.scope}") in text.plan
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "zh_TW", "en"])
+@pytest.mark.parametrize("name", PROFILES)
+def test_the_card_words_are_the_quote_messages_words(name: str, locale: str,
+                                                     rates: Rates) -> None:
+    """The card repeats lines of the quote message, so a change of wording in
+    quote.html.j2 that the card misses fails here."""
+    result = quote(PROFILES[name], rates)
+    message = render_quote_text(result, locale)
+    text = card_text(result, translator(locale), company=COMPANY, issued=ISSUED)
+    assert text.summary in message
+    assert text.total in message
+    for label, amount in text.lines:
+        if label != translator(locale)("card.per_order"):
+            assert label in message
+        assert amount in message
 
 
 def test_without_a_cjk_font_the_error_names_the_debian_package(tmp_path: Path) -> None:

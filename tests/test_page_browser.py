@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestServer
 
+from bot.render import format_money_range
 from bot.store import Store
 from bot.web import quote_web_app
+from locales.i18n import translator
 from pricing import Inquiry, Rates, Response, quote
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -98,7 +100,7 @@ CHART_FACTS = """() => {
 
 
 async def test_on_a_360_px_phone_the_chart_is_whole_readable_and_described(
-    page_url: str, tmp_path: Path
+    page_url: str, tmp_path: Path, rates: Rates
 ) -> None:
     from playwright.async_api import async_playwright
 
@@ -114,10 +116,13 @@ async def test_on_a_360_px_phone_the_chart_is_whole_readable_and_described(
         await page.screenshot(path=str(tmp_path / "quote-page-360.png"), full_page=True)
         await browser.close()
     assert min(facts["sizes"]) >= 11, facts["sizes"]  # every label, in CSS pixels
-    # The per-order band (up to 24,000 at the right edge) is drawn whole, not cut at a cap.
-    assert facts["plotTop"] <= facts["bandTop"] < facts["bandBottom"] <= facts["plotBottom"]
+    # The per-order band (past 18,000 at 300 orders) is drawn whole, not cut at a cap.
+    assert facts["plotTop"] <= facts["bandTop"] < facts["bandBottom"] <= facts["plotBottom"] + 0.5
     assert facts["title"] == "月费随日均单量的变化：包月与按单计费"
-    assert "4,500–18,000 元" in facts["desc"] and "300" in facts["desc"]
+    shown = quote(Inquiry(daily_orders=300, categories=12, response=Response.FAST,
+                          discount=Decimal("0.05")), rates)
+    per_order = format_money_range(shown.per_order, translator("zh_CN"))
+    assert per_order in facts["desc"] and "300" in facts["desc"]
     assert facts["labelledBy"] == "chart-title chart-desc"
     assert facts["scrollWidth"] <= 360
     assert (tmp_path / "chart-360.png").stat().st_size > 5_000

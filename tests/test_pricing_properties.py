@@ -9,13 +9,27 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing import AiChoice, Inquiry, Quote, Rates, Response, Tooling, quote
-from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS, RESPONSE_ORDER
-from tests.strategies import fixed_ai_inquiries, inquiries
+from pricing import (
+    AiChoice,
+    Inquiry,
+    Quote,
+    Range,
+    Rates,
+    Response,
+    Scope,
+    ServiceMode,
+    Tooling,
+    quote,
+)
+from pricing.engine import monthly_total
+from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS, RESPONSE_ORDER, SCOPE_ORDER
+from tests.strategies import explicit_inquiries, fixed_ai_inquiries, inquiries
 
 # Adjustment lines are (effect on the low total, effect on the high total), not a range:
 # a discount is negative at both ends, a floor top-up positive at either.
-ADJUSTMENT_LINES = {"own_system", "ai", "service_mode", "emergency_floor", "sales_discount"}
+ADJUSTMENT_LINES = {"own_system", "ai", "service_mode", "emergency_floor", "ai_floor",
+                    "sales_discount"}
+FLOOR_LINES = {"emergency_floor", "ai_floor"}
 
 settings.register_profile("default", max_examples=150, deadline=None)
 settings.load_profile("default")
@@ -42,9 +56,9 @@ def test_totals_are_ordered_non_negative_decimals_and_lines_add_up(
         assert isinstance(item.amount.low, Decimal) and isinstance(item.amount.high, Decimal)
         if item.code not in ADJUSTMENT_LINES:
             assert 0 <= item.amount.low <= item.amount.high, item
-        elif item.code in ("own_system", "sales_discount"):
+        elif item.code in ("own_system", "sales_discount", "ai"):
             assert item.amount.low <= 0 and item.amount.high <= 0
-        elif item.code == "emergency_floor":
+        elif item.code in FLOOR_LINES:
             assert item.amount.low >= 0 and item.amount.high >= 0
     assert sum((i.amount.low for i in result.line_items), Decimal(0)) == result.monthly.low
     assert sum((i.amount.high for i in result.line_items), Decimal(0)) == result.monthly.high
@@ -90,6 +104,10 @@ def test_own_system_never_raises_the_cs_fee(rates: Rates, inquiry: Inquiry) -> N
     assert own[0] <= without[0] and own[1] <= without[1]
 
 
+def midpoint(result: Quote) -> Decimal:
+    return result.monthly.low + result.monthly.high
+
+
 @given(inquiries())
 def test_ai_never_costs_more_than_human_unless_the_floor_applies_and_is_advised_against(
     rates: Rates, inquiry: Inquiry
@@ -97,15 +115,36 @@ def test_ai_never_costs_more_than_human_unless_the_floor_applies_and_is_advised_
     human = quote(replace(inquiry, ai=AiChoice.NO), rates)
     with_ai = quote(replace(inquiry, ai=AiChoice.YES), rates)
     if not never_lower(with_ai, human):
+        assert "ai_floor" in {item.code for item in with_ai.line_items}
+    if midpoint(with_ai) > midpoint(human):
         assert "ai_not_worth_it" in {w.code for w in with_ai.warnings}
         assert "recommend_without_ai" in {r.code for r in with_ai.recommendations}
 
 
 @given(inquiries())
-def test_ai_auto_never_costs_more_than_no_ai(rates: Rates, inquiry: Inquiry) -> None:
-    auto = quote(replace(inquiry, ai=AiChoice.AUTO), rates)
-    human = quote(replace(inquiry, ai=AiChoice.NO), rates)
-    assert never_lower(auto, human)
+def test_ai_auto_is_the_cheaper_of_with_and_without_ai_at_each_end(
+    rates: Rates, inquiry: Inquiry
+) -> None:
+    auto = quote(replace(inquiry, ai=AiChoice.AUTO), rates).monthly
+    human = quote(replace(inquiry, ai=AiChoice.NO), rates).monthly
+    with_ai = quote(replace(inquiry, ai=AiChoice.YES), rates).monthly
+    assert auto == Range(min(human.low, with_ai.low), min(human.high, with_ai.high))
+
+
+@given(inquiries(ai=st.just(AiChoice.AUTO)).filter(lambda i: i.scope is not Scope.AUTO),
+       st.integers(1, 2000))
+def test_with_ai_auto_more_orders_a_faster_response_or_own_system_move_the_price_right(
+    rates: Rates, inquiry: Inquiry, more: int
+) -> None:
+    """v1's 帮我推荐: 100 orders cheaper than 99, a faster response cheaper, own system dearer."""
+    base = quote(inquiry, rates)
+    bigger = replace(inquiry, daily_orders=min(inquiry.daily_orders + more, MAX_DAILY_ORDERS))
+    assert never_lower(base, quote(bigger, rates))
+    if inquiry.response is not Response.EMERGENCY:
+        faster = RESPONSE_ORDER[RESPONSE_ORDER.index(inquiry.response) + 1]
+        assert never_lower(base, quote(replace(inquiry, response=faster), rates))
+    if inquiry.tooling is Tooling.NONE:
+        assert never_lower(quote(replace(inquiry, tooling=Tooling.OWN), rates), base)
 
 
 @given(inquiries())
@@ -123,31 +162,136 @@ def test_the_same_inquiry_and_rates_always_give_the_same_quote(
 
 
 @given(inquiries())
-def test_emergency_response_always_costs_at_least_its_floor_before_ai_and_discounts(
-    rates: Rates, inquiry: Inquiry
-) -> None:
-    result = quote(replace(inquiry, response=Response.EMERGENCY, ai=AiChoice.NO,
-                           discount=Decimal(0)), rates)
-    assert cs_fee(result)[0] >= 5000
+def test_floors_apply_last_after_every_discount(rates: Rates, inquiry: Inquiry) -> None:
+    """Rule 4: the emergency minimum and the AI package minimum hold on the final CS fee,
+    after own system, AI and part-time; only the salesperson's discount comes after."""
+    result = quote(replace(inquiry, discount=Decimal(0)), rates)
+    low, high = cs_fee(result)
+    floor = Decimal(0)
+    if inquiry.response is Response.EMERGENCY:
+        floor = rates.responses[Response.EMERGENCY].floor.single  # type: ignore[union-attr]
+    # AI may be used at one end only (帮我推荐): its line is zero where it is not.
+    [ai] = [item.amount for item in result.line_items if item.code == "ai"] or [Range(
+        Decimal(0), Decimal(0))]
+    assert low >= (max(floor, rates.ai_floor.single) if ai.low else floor)
+    assert high >= (max(floor, rates.ai_floor.single) if ai.high else floor)
+    codes = [item.code for item in result.line_items]
+    floors = [codes.index(code) for code in FLOOR_LINES if code in codes]
+    for index in floors:
+        assert set(codes[index + 1:]) <= {"tooling_bundle"}
+    assert len(floors) <= 1
 
 
 @given(inquiries())
-def test_a_budget_answer_is_consistent_with_the_quote(rates: Rates, inquiry: Inquiry) -> None:
+def test_a_budget_answer_says_only_what_is_true(rates: Rates, inquiry: Inquiry) -> None:
+    """Rule 6: never "fits" with a high above budget; a shortfall only when nothing fits."""
     result = quote(inquiry, rates)
     fit = result.budget_fit
     if inquiry.budget is None:
         assert fit is None
         return
-    assert fit is not None
+    assert fit is not None and fit.monthly is not None
     if fit.status == "fits":
-        assert result.monthly.high <= inquiry.budget
-    elif fit.status == "fits_low":
-        assert result.monthly.low <= inquiry.budget < result.monthly.high
+        assert not fit.changes and result.monthly.high <= inquiry.budget
     elif fit.status == "fits_with_changes":
-        assert fit.changes and fit.monthly is not None and fit.monthly.low <= inquiry.budget
-        assert result.monthly.low > inquiry.budget
+        assert fit.changes and fit.monthly.high <= inquiry.budget < result.monthly.high
+    elif fit.status == "fits_low":
+        assert not fit.changes and result.monthly.low <= inquiry.budget < result.monthly.high
+    elif fit.status == "fits_low_with_changes":
+        assert fit.changes and fit.monthly.low <= inquiry.budget < fit.monthly.high
     else:
         assert fit.status == "does_not_fit" and fit.shortfall > 0
+        assert fit.shortfall == fit.monthly.low - inquiry.budget
+
+
+def brute_force_budget(inquiry: Inquiry, rates: Rates) -> tuple[str, int, Range]:
+    """Every combination of the allowed changes, priced by `quote` itself."""
+    assert inquiry.budget is not None
+    base = quote(inquiry, rates)
+    level = RESPONSE_ORDER.index(inquiry.response)
+    responses = [inquiry.response] + ([RESPONSE_ORDER[level - 1]] if level else [])
+    position = SCOPE_ORDER.index(base.scope)
+    expert_goods = bool(inquiry.product_kinds & rates.expert_kinds)
+    scopes = [base.scope] + ([SCOPE_ORDER[position - 1]] if position and not expert_goods
+                             else [])
+    toolings = [inquiry.tooling] + ([Tooling.OWN] if inquiry.tooling is not Tooling.OWN else [])
+    kept_ai = inquiry.ai  # "帮我推荐" may be changed to either firm choice
+    ais = [kept_ai, *[ai for ai in (AiChoice.YES, AiChoice.NO) if ai is not kept_ai]]
+    modes = [inquiry.mode] + ([ServiceMode.PART_TIME]
+                              if inquiry.mode is not ServiceMode.PART_TIME else [])
+    found: list[tuple[int, Range]] = []
+    for response, scope, tooling, ai, mode in itertools.product(
+            responses, scopes, toolings, ais, modes):
+        variant = quote(replace(inquiry, response=response, scope=scope, tooling=tooling,
+                                ai=ai, mode=mode, budget=None), rates)
+        changes = sum([response is not inquiry.response, scope is not base.scope,
+                       tooling is not inquiry.tooling, ai is not kept_ai,
+                       mode is not inquiry.mode])
+        found.append((changes, variant.monthly))
+        if tooling is inquiry.tooling and ai is kept_ai and mode is inquiry.mode:
+            found += [(changes + 1, variant.per_order), (changes + 1, variant.per_hour)]
+    budget = inquiry.budget
+    high_fits = [(n, cost.high, cost.low) for n, cost in found if cost.high <= budget]
+    if high_fits:
+        n, high, low = min(high_fits)
+        return ("fits" if n == 0 else "fits_with_changes"), n, Range(low, high)
+    low_fits = [(n, cost.low, cost.high) for n, cost in found if cost.low <= budget]
+    if low_fits:
+        n, low, high = min(low_fits)
+        return ("fits_low" if n == 0 else "fits_low_with_changes"), n, Range(low, high)
+    low, n, high = min((cost.low, n, cost.high) for n, cost in found)
+    return "does_not_fit", n, Range(low, high)
+
+
+@settings(max_examples=60)
+@given(inquiries(), st.integers(300, 30_000).map(Decimal))
+def test_budget_advice_equals_a_brute_force_search(
+    rates: Rates, inquiry: Inquiry, budget: Decimal
+) -> None:
+    inquiry = replace(inquiry, daily_orders=min(inquiry.daily_orders, 100_000), budget=budget)
+    fit = quote(inquiry, rates).budget_fit
+    assert fit is not None
+    assert (fit.status, len(fit.changes), fit.monthly) == brute_force_budget(inquiry, rates)
+
+
+def jump_allowed(before: Decimal) -> Decimal:
+    return max(before * Decimal("0.05"), Decimal(50))
+
+
+@settings(max_examples=200)
+@given(explicit_inquiries, st.integers(1, 100_000))
+def test_one_more_order_a_day_never_raises_low_or_high_by_more_than_5_percent_or_50(
+    rates: Rates, inquiry: Inquiry, orders: int
+) -> None:
+    """Rule 1: staffing is a workload, so the price is continuous in daily orders."""
+    before = quote(replace(inquiry, daily_orders=orders), rates).monthly
+    after = quote(replace(inquiry, daily_orders=orders + 1), rates).monthly
+    assert after.low - before.low <= jump_allowed(before.low)
+    assert after.high - before.high <= jump_allowed(before.high)
+
+
+@given(explicit_inquiries.map(lambda inquiry: replace(inquiry, scope=Scope.AUTO)))
+def test_broader_service_is_never_cheaper(rates: Rates, inquiry: Inquiry) -> None:
+    """Rule 2: basic ≤ technical ≤ full-chain ≤ expert, low and high, at every volume."""
+    quotes = [quote(replace(inquiry, scope=scope), rates) for scope in SCOPE_ORDER]
+    for lighter, broader in itertools.pairwise(quotes):
+        assert never_lower(lighter, broader)
+
+
+@given(explicit_inquiries)
+def test_per_order_and_per_hour_follow_scope_and_response(
+    rates: Rates, inquiry: Inquiry
+) -> None:
+    """Rule 5: what is bought sets the per-order and per-hour price, emergency its minimum."""
+    by_scope = [quote(replace(inquiry, scope=scope), rates) for scope in SCOPE_ORDER]
+    by_response = [quote(replace(inquiry, response=level), rates) for level in RESPONSE_ORDER]
+    for series in (by_scope, by_response):
+        for lighter, broader in itertools.pairwise(series):
+            for billed in ("per_order", "per_hour"):
+                cheap, dear = getattr(lighter, billed), getattr(broader, billed)
+                assert cheap.low <= dear.low and cheap.high <= dear.high
+    for billed in (by_response[-1].per_order, by_response[-1].per_hour):
+        assert billed.low >= 5000
 
 
 @given(inquiries())
@@ -175,3 +319,9 @@ def test_a_quote_survives_its_json_snapshot_exactly(rates: Rates, inquiry: Inqui
     result = quote(inquiry, rates)
     stored = json.loads(json.dumps(quote_to_dict(result, rounded=False)))
     assert quote_from_dict(stored) == result
+
+
+@given(inquiries())
+def test_the_sweeps_monthly_total_is_the_quotes(rates: Rates, inquiry: Inquiry) -> None:
+    """benchmarks/bench_sweep.py measures jumps with monthly_total: it must be the quote's."""
+    assert monthly_total(inquiry, rates) == quote(inquiry, rates).monthly

@@ -20,7 +20,7 @@ def broken(old: str, new: str) -> bytes:
 def test_the_default_rates_load_with_a_version_and_a_content_hash() -> None:
     rates = load_rates()
     version, digest = rates.version.split("+")
-    assert version == "2026.11-1" and len(digest) == 12
+    assert version == "2026.11-2" and len(digest) == 12
 
 
 def test_every_figure_has_a_provenance_and_a_note() -> None:
@@ -53,10 +53,15 @@ def test_changing_a_number_changes_the_version_hash() -> None:
         ('ref = "如何选择 · 警惕低价陷阱:800元/月以下"', 'ref = " "', "warnings.low_price_trap",
          "needs a non-empty 'ref'"),
         ('why = "报价有效期30天"', 'note = "x"', "quote.validity_days", "needs a non-empty 'why'"),
-        ('seats = { band = ["3", "5"]', 'seats = { band = ["3", "4.5"]',
-         "staffing.tiers.2.seats", "must be a whole number"),
-        ("from_orders = 500", "from_orders = 50", "staffing.tiers.2.from_orders",
-         "tiers must rise"),
+        ('orders_per_unit = { value = "200"', 'orders_per_unit = { value = "0"',
+         "scope.basic.orders_per_unit", "must be above zero"),
+        ('orders_per_unit = { value = "400"', 'orders_per_unit = { value = "100"',
+         "scope.full_chain.orders_per_unit",
+         "a broader scope must not cost less than a lighter one"),
+        ('per_order = { band = ["1.5", "2.0"]', 'per_order = { band = ["0.5", "2.0"]',
+         "scope.expert.per_order", "a broader scope must not cost less than a lighter one"),
+        ('technical_kinds = { kinds = ["game_cards"', 'technical_kinds = { kinds = ["cards"',
+         "auto_scope.technical_kinds", "unknown product kind 'cards'"),
         ('expert_kinds = { kinds = ["blockchain_nft"]', 'expert_kinds = { kinds = ["nft"]',
          "products.expert_kinds", "unknown product kind 'nft'"),
         ('surcharge = { band = ["0.30", "0.50"]', 'surcharge = { band = ["0.05", "0.50"]',

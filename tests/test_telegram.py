@@ -136,7 +136,20 @@ def commands_and_handoff(api: FakeTelegram, user: int) -> None:
     api.send_text(user, "/lang zh-CN")
 
 
+def merchant_talks(api: FakeTelegram, user: int) -> None:
+    """A merchant who asks, is vague, says five things at once, and corrects the quote."""
+    api.send_text(user, "/start")
+    api.send_text(user, "按单计费怎么算？")
+    api.send_text(user, "大几百单吧")
+    api.tap(user, "cf:yes")
+    for text in ["我们卖点卡，没代理也不做海外，要10分钟内回复", "12", "技术", "不需要系统",
+                 "机器人就免了", "外包", "平稳", "不按月，按单结", "跳过", "确认",
+                 "不对，是五百单"]:
+        api.send_text(user, text)
+
+
 SCRIPTS: dict[str, Callable[[FakeTelegram, int], None]] = {
+    "merchant_talks": merchant_talks,
     "r_medium": r_medium_by_text_and_buttons,
     "r_small": r_small_typed,
     "r_large": r_large_emergency,
@@ -188,14 +201,27 @@ def test_the_quote_comes_with_its_card_as_a_photo_to_forward(env: Env) -> None:
     assert image.format == "PNG" and image.size == (1200, 630)
 
 
+def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: Env) -> None:
+    shown = texts(run_script(env, "merchant_talks"))
+    assert "💡 按量计费有两种" in shown  # the question answered, the step asked again
+    assert "您是说日均单量约 800 单/天 吗？" in shown
+    assert "我理解为：商品类型 游戏点卡、业务复杂度 都没有、响应时效 10分钟内（快速）" in shown
+    assert "已更正：日均单量 800 单/天 → 500 单/天" in shown
+    with sqlite3.connect(env.db) as db:
+        versions = db.execute("SELECT daily_orders FROM quotes WHERE user_id = ? ORDER BY id",
+                              [str(USERS["merchant_talks"])]).fetchall()
+    assert versions == [(800,), (500,)]  # the correction after the quote is a new version
+
+
 def test_r_small_typed_only(env: Env) -> None:
     shown = texts(run_script(env, "r_small"))
-    assert "月费合计：880–1,800 元" in shown
+    # AI was not asked below 100 orders (帮我推荐): the 1500 AI package only at the dear end.
+    assert "月费合计：880–1,500 元" in shown
 
 
 def test_r_large_with_emergency_response(env: Env) -> None:
     shown = texts(run_script(env, "r_large"))
-    assert "月费合计：18,000–43,200 元" in shown
+    assert "月费合计：6,000–14,400 元" in shown  # the article's "6000 元以上" (4000 × 1.5)
     assert "24小时轮班" in shown
 
 
@@ -363,7 +389,7 @@ def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
     message_id, data = env.api.button(user, "ok")
     for _ in range(presses):
         env.api.press(user, message_id, data, wait=False)
-    env.api.wait_for_text(user, "月费合计：880–1,800 元")  # R-small: the answers in order
+    env.api.wait_for_text(user, "月费合计：880–1,500 元")  # R-small: the answers in order
 
     def answers_so_far() -> list[dict[str, object]]:
         return [e for e in env.api.transcript(user) if e["do"] == "answer"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,37 @@ def test_webhook_processes_a_signed_update_once_even_if_redelivered(webhook: Web
     webhook.api.wait_for_text(43, "第 2/12 步")
     time.sleep(0.3)
     assert sum("第 1/12 步" in text for text in webhook.api.texts(43)) == 1
+
+
+def post_raw(url: str, body: bytes, secret: bytes) -> int:
+    """A POST with the secret header as raw bytes (urllib would refuse non-ASCII)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        connection.putrequest("POST", parts.path)
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(len(body)))
+        connection.putheader("X-Telegram-Bot-Api-Secret-Token", secret)
+        connection.endheaders(body)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_webhook_answers_401_to_a_secret_header_that_is_not_utf8(webhook: Webhook) -> None:
+    body = json.dumps(update(20, 44, "/start")).encode()
+    assert post_raw(webhook.url, body, b"\xff\xfe" + SECRET.encode()) == 401
+    assert post_raw(webhook.url, body, "密钥".encode("gb18030")) == 401
+    assert webhook.post(update(21, 44, "/start"), SECRET) == 200  # and still serves
+    webhook.api.wait_for_text(44, "第 1/12 步")
+    assert "Traceback" not in webhook.bot.output()
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_webhook_answers_400_to_deeply_nested_json(webhook: Webhook, depth: int) -> None:
+    nested = "[" * depth + "]" * depth
+    body = ('{"update_id": 30, "message": ' + nested + "}").encode()
+    assert post_raw(webhook.url, body, SECRET.encode()) == 400
+    assert webhook.post(update(31, 45, "/start"), SECRET) == 200
+    webhook.api.wait_for_text(45, "第 1/12 步")
+    assert "Traceback" not in webhook.bot.output()

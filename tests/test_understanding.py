@@ -198,3 +198,14 @@ def test_a_question_it_cannot_answer_says_so_and_offers_a_person(engine: Engine)
     after, screen = engine.handle(state, Say("你们公司在哪里？"))
     assert after.step == state.step and "nav:human" in screen.button_ids
     assert "转人工" in screen.text
+
+
+@pytest.mark.parametrize(("question", "marker"), [
+    ("按單計費怎麼算？", "按單計費"), ("how does per-order billing work?", "per order"),
+    ("按单计费怎么算？", "按单计费"),
+])
+def test_a_question_is_answered_in_the_language_it_was_asked_in(engine: Engine, question: str,
+                                                                  marker: str) -> None:
+    state, _ = engine.start("zh_CN")
+    _, screen = engine.handle(state, Say(question))
+    assert marker in screen.text.split("\n\n")[0]

@@ -52,7 +52,7 @@ async def test_a_shared_quote_is_shown_with_its_figures_and_chart(
     response = await client.get(f"/q/{token}")
     page = await response.text()
     assert response.status == 200
-    assert "客服外包报价 #1" in page and "客户：星辰卡盟" in page
+    assert "客服外包报价 Q-" in page and "报价 #1" not in page and "客户：星辰卡盟" in page
     assert "有效期至 2026-12-27" in page
     assert 'id="monthly-total"' in page and "<svg" in page and "<polygon" in page
     assert "销售折扣 5%" in page and "建议写入合同的考核条款" in page
@@ -91,7 +91,7 @@ async def test_repeated_misses_from_one_client_are_throttled(
     for guess in range(5):
         assert (await client.get(f"/q/guess{guess}")).status == 404
     assert (await client.get("/q/guess-more")).status == 429
-    assert (await client.get(f"/q/{token}")).status == 429  # even a right one, for a while
+    assert (await client.get(f"/q/{token}")).status == 200  # a right one is never refused
 
 
 async def test_views_are_counted_with_a_hashed_agent_and_the_owner_told_once(
@@ -101,10 +101,10 @@ async def test_views_are_counted_with_a_hashed_agent_and_the_owner_told_once(
     await client.get(f"/q/{token}", headers={"User-Agent": "TelegramBot (like TwitterBot)"})
     await client.get(f"/q/{token}", headers={"User-Agent": "Mozilla/5.0 iPhone"})
     await client.get(f"/q/{token}", headers={"User-Agent": "Mozilla/5.0 iPhone"})
-    record = store.record(1)
-    assert record is not None and record.views == 2 and record.status == "opened"
+    record = store.record(1)  # one client: one view an hour, however often it reloads
+    assert record is not None and record.views == 1 and record.status == "opened"
     agents = [row["agent_hash"] for row in store.db["quote_views"].rows]
-    assert len(agents) == 2 and all("iPhone" not in agent and len(agent) == 16
+    assert len(agents) == 1 and all("iPhone" not in agent and len(agent) == 16
                                     for agent in agents)
     sent = client.app[SENT]
     assert len(sent) == 1 and sent[0][0] == 555 and "打开了报价 #1" in sent[0][1]

@@ -85,10 +85,12 @@ async def test_the_card_answers_404_or_410_as_its_page_does_and_nothing_else_is_
         assert (await client.get(path)).status == 404, path
 
 
-async def test_card_misses_count_towards_the_throttle(
+async def test_card_misses_count_towards_the_throttle_and_a_live_card_is_still_served(
     client: TestClient, store: Store, rates: Rates  # type: ignore[type-arg]
 ) -> None:
     token = shared_quote(store, rates)
     for guess in range(5):
         assert (await client.get(f"/q/guess{guess}/card.png")).status == 404
-    assert (await client.get(f"/q/{token}/card.png")).status == 429
+    assert (await client.get("/q/guess-more/card.png")).status == 429
+    assert (await client.get("/q/guess-more")).status == 429  # one budget with the page
+    assert (await client.get(f"/q/{token}/card.png")).status == 200  # never a valid token
