@@ -65,3 +65,13 @@ def test_any_quote_renders_in_every_language(rates: Rates, inquiry: Inquiry) -> 
     for locale in SUPPORTED:
         text = render_quote_html(result, locale)
         assert text and "{" not in text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_the_fast_catalog_reader_reads_what_babel_reads(locale: str) -> None:
+    from locales.i18n import translations
+
+    with catalog_path(locale).open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    expected = {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+    assert translations(locale) == expected
