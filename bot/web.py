@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot import metrics
 from bot.chart import quote_chart
 from bot.render import environment, quote_context
 from bot.store import QuoteRecord, Store, StoreError
@@ -116,6 +117,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app = web.Application(middlewares=[security_headers])
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/healthz", healthz)
+    metrics.add_routes(app, store)  # GET /metrics
     return app
 
 
