@@ -163,3 +163,17 @@ def test_the_webhook_server_serves_metrics_too(tmp_path: Path) -> None:
     assert status == 200 and "# TYPE kameng_updates_total counter" in text
     assert "kameng_quotes_total 0.0" in text
     assert health_status == 200
+
+
+def test_every_metric_is_documented_in_the_deployment_guide() -> None:
+    from bot import metrics
+
+    guide = (Path(__file__).parents[1] / "docs" / "deploy.md").read_text(encoding="utf-8")
+    names = [value._name for value in vars(metrics).values()  # type: ignore[attr-defined]
+             if hasattr(value, "_name") and hasattr(value, "_type")]
+    assert names
+    for name in names:
+        assert name in guide, name
+    source = (Path(__file__).parents[1] / "bot" / "metrics.py").read_text(encoding="utf-8")
+    for name in re.findall(r'\("(kameng_\w+)", "', source):
+        assert name in guide, name
