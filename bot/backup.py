@@ -18,7 +18,13 @@ from pathlib import Path
 
 
 class BackupError(RuntimeError):
-    """A backup or restore could not be made or failed its check; the message says why."""
+    """A backup or restore could not be made or failed its check: `key` is the catalog
+    message (backup.error.*), `params` its values; str() is English, for logs."""
+
+    def __init__(self, key: str, english: str, **params: object) -> None:
+        super().__init__(english.format(**params))
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -51,23 +57,29 @@ def check(path: str | Path) -> int:
         try:
             verdict = [row[0] for row in connection.execute("PRAGMA integrity_check")]
             if verdict != ["ok"]:
-                raise BackupError(f"{path}: integrity_check: {'; '.join(verdict[:3])}")
+                raise BackupError("backup.error.integrity", "{path}: integrity_check: {detail}",
+                                  path=str(path), detail="; ".join(verdict[:3]))
             tables = {row[0] for row in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "quotes" not in tables:
-                raise BackupError(f"{path}: not a kameng database (no quotes table)")
+                raise BackupError("backup.error.not_kameng",
+                                  "{path}: not a kameng database (no quotes table)",
+                                  path=str(path))
             return int(connection.execute("SELECT count(*) FROM quotes").fetchone()[0])
         finally:
             connection.close()
     except sqlite3.Error as error:
-        raise BackupError(f"{path}: {error}") from error
+        raise BackupError("backup.error.sqlite", "{path}: {detail}", path=str(path),
+                          detail=str(error)) from error
 
 
 def backup(source: str | Path, destination: str | Path, *, overwrite: bool = False) -> Backup:
     """Copy `source` to `destination` (a file, or a directory to put
-    kameng-<UTC time>.db in), consistently, then check the copy."""
+    kameng-<UTC time>.db in: an existing one, or a path ending in "/"), consistently,
+    then check the copy."""
     target = Path(destination)
-    if target.is_dir():
+    if target.is_dir() or str(destination).endswith(("/", os.sep)):
+        target.mkdir(parents=True, exist_ok=True)  # "backups/": a folder, made if need be
         target = target / f"kameng-{_stamp()}.db"
     if target.exists() and not overwrite:
         raise FileExistsError(str(target))
@@ -90,7 +102,8 @@ def backup(source: str | Path, destination: str | Path, *, overwrite: bool = Fal
         os.replace(partial, target)
     except sqlite3.Error as error:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"{source}: {error}") from error
+        raise BackupError("backup.error.sqlite", "{path}: {detail}", path=str(source),
+                          detail=str(error)) from error
     except (BackupError, OSError):
         partial.unlink(missing_ok=True)
         raise
@@ -116,5 +129,6 @@ def restore(source: str | Path, target: str | Path) -> Restored:
         finally:
             reader.close()
     except sqlite3.Error as error:
-        raise BackupError(f"{target}: {error}") from error
+        raise BackupError("backup.error.sqlite", "{path}: {detail}", path=str(target),
+                          detail=str(error)) from error
     return Restored(check(target), previous)

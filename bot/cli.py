@@ -656,7 +656,10 @@ def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
     except FileExistsError as error:
         raise UsageError(t("cli.error.backup_exists", path=str(error))) from None
     except BackupError as error:
-        raise UsageError(t("cli.error.backup", detail=str(error))) from None
+        raise UsageError(t("cli.error.backup", detail=t(error.key, **error.params))) from None
+    except OSError as error:  # a folder that cannot be made, a full disk, no permission
+        raise UsageError(t("cli.error.backup", detail=f"{error.filename or args.path}: "
+                                                      f"{error.strerror or error}")) from None
     print(t("cli.backup_done", path=made.path, size=f"{made.bytes / 1e6:.1f}",
             quotes=made.quotes))
     return 0
@@ -673,7 +676,10 @@ def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
     try:
         done = restore(args.path, target)
     except BackupError as error:
-        raise UsageError(t("cli.error.backup", detail=str(error))) from None
+        raise UsageError(t("cli.error.backup", detail=t(error.key, **error.params))) from None
+    except OSError as error:
+        raise UsageError(t("cli.error.backup", detail=f"{error.filename or target}: "
+                                                      f"{error.strerror or error}")) from None
     print(t("cli.restore_done", path=target, quotes=done.quotes, source=args.path))
     if done.previous is not None:
         print(t("cli.restore_previous", path=done.previous))

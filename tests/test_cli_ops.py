@@ -242,6 +242,19 @@ def test_backup_under_load_is_consistent_and_checked(tmp_path: Path) -> None:
     assert again.returncode == 2 and "--force" in again.stderr
 
 
+def test_backup_to_a_new_folder_makes_it_and_an_unwritable_place_is_one_line(
+    tmp_path: Path,
+) -> None:
+    make_quotes(tmp_path / "k.db", 1)
+    made = kameng("backup", "nightly/", "--db", "k.db", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert len(list((tmp_path / "nightly").glob("kameng-*.db"))) == 1
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    refused = kameng("backup", "afile/sub/copy.db", "--db", "k.db", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stderr.startswith("kameng: 备份/恢复失败")
+    assert "Traceback" not in refused.stderr and refused.stderr.count("\n") == 1
+
+
 def test_restore_refuses_to_replace_without_force_and_keeps_the_old_database(
     tmp_path: Path,
 ) -> None:
