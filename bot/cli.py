@@ -117,16 +117,21 @@ def version_text() -> str:
     """"kameng-quote 0.1.0 (rates 2026-11, database schema 3, Python 3.11.7)"."""
     from importlib.metadata import PackageNotFoundError, version
 
+    from bot.config import ConfigError, load_settings
     from bot.store import MIGRATIONS
-    from pricing import load_rates
+    from pricing import RatesError, load_rates
 
     try:
         package = version("kameng-quote")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         package = "unknown"
+    try:  # the rates this installation prices with (KAMENG_RATES), else the packaged ones
+        rates = load_rates(load_settings().rates or None).version
+    except (ConfigError, RatesError):
+        rates = load_rates().version
     python = ".".join(str(part) for part in sys.version_info[:3])
-    return (f"kameng-quote {package} (rates {load_rates().version}, database schema "
-            f"{len(MIGRATIONS)}, Python {python})")
+    return (f"kameng-quote {package} (rates {rates}, database schema {len(MIGRATIONS)}, "
+            f"Python {python})")
 
 
 def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
@@ -150,6 +155,8 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
 
     parser = _Parser(prog="kameng", description=h("description"))
     parser.add_argument("--version", action=_Version, help=h("version"))
+    # Also accepted before the command (`kameng --lang en quote …`); read by choose_locale.
+    parser.add_argument("--lang", dest="top_lang", default=None, help=h("lang"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
                                      title=h("commands"), metavar="COMMAND")
 
@@ -727,9 +734,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with argparse_speaks(t):
             args = build_parser(t).parse_args(arguments)
-        if getattr(args, "lang", None) and normalize_locale(args.lang) is None:
-            raise UsageError(t("cli.error.choice", option="--lang", value=args.lang,
-                               choices="zh-CN, zh-TW, en"))
+        for given in (args.top_lang, getattr(args, "lang", None)):
+            if given and normalize_locale(given) is None:
+                raise UsageError(t("cli.error.choice", option="--lang", value=given,
+                                   choices="zh-CN, zh-TW, en"))
         handler: Callable[[argparse.Namespace, Translator], int] = args.handler
         return handler(args, t)
     except UsageError as error:

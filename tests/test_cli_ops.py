@@ -285,3 +285,9 @@ def test_a_restored_database_opens_and_migrates_like_any_other(tmp_path: Path) -
     assert kameng("restore", "b.db", "--db", "fresh.db", cwd=tmp_path).returncode == 0
     store = Store(tmp_path / "fresh.db")
     assert store.count_quotes() == 1 and store.schema_version >= 3
+
+
+def test_lang_is_accepted_before_the_command_too(tmp_path: Path) -> None:
+    result = kameng("--lang", "en", "quote", "--orders", "x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("kameng: daily orders must be a whole number")
