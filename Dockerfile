@@ -43,7 +43,7 @@ USER 10001:10001
 # 9090: /metrics and /healthz.
 EXPOSE 8080 8443 9090
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('METRICS_PORT', '9090') + '/healthz', timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + (os.environ.get('METRICS_PORT') or '9090') + '/healthz', timeout=4)"]
 # SIGTERM: updates being handled finish and their state is saved (docs/telegram.md).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["kameng"]

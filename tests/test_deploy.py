@@ -273,3 +273,13 @@ def test_the_installed_package_carries_catalogs_rates_and_templates(tmp_path: Pa
     assert any(name.startswith("bot/templates/") for name in names)
     assert "bot/metrics.py" in names and "bot/backup.py" in names
     assert not any(name.startswith(("tests/", "benchmarks/")) for name in names)
+
+
+def test_a_dot_env_copied_from_the_example_keeps_the_image_and_unit_defaults() -> None:
+    """`docker run --env-file .env` and systemd's EnvironmentFile= override what the image
+    and the unit set: the example leaves listening addresses, ports and the database path
+    commented out, so a copy of it changes none of them."""
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    set_keys = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
+    assert set_keys.isdisjoint({"KAMENG_DB", "WEB_HOST", "WEB_PORT", "WEBHOOK_HOST",
+                                "WEBHOOK_PORT", "METRICS_HOST", "METRICS_PORT"})
