@@ -226,6 +226,7 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
 
     g = commands.add_parser("config", help=h("cmd.config"), description=h("cmd.config"))
     g.add_argument("--json", action="store_true", help=h("json"))
+    g.add_argument("--check", action="store_true", help=h("check"))
     common(g, db=False)
     g.set_defaults(handler=cmd_config)
 
@@ -639,17 +640,47 @@ def _progress(t: Translator, total: int) -> Callable[[int], None]:
 
 
 def cmd_config(args: argparse.Namespace, t: Translator) -> int:
-    """The effective settings, secrets masked, each with where it came from."""
+    """The effective settings, secrets masked, each with where it came from; then what
+    would stop `kameng bot` (on stderr; with --check, exit code 1 when anything would)."""
     settings = settings_from(t)
     shown = settings.effective()
     if args.json:
         print(json.dumps({name: {"value": value, "source": source}
                           for name, value, source in shown}, ensure_ascii=False, indent=2))
-        return 0
-    width = max(len(name) + len(value) for name, value, _ in shown) + 3
-    for name, value, source in shown:
-        print(f"{name}={value}".ljust(width) + f"# {source_name(t, source)}")
-    return 0
+    else:
+        width = max(len(name) + len(value) for name, value, _ in shown) + 3
+        for name, value, source in shown:
+            print(f"{name}={value}".ljust(width) + f"# {source_name(t, source)}")
+    problems = config_problems(settings, t)
+    for problem, stops_the_bot in problems:
+        print(f"{'⚠' if stops_the_bot else 'ℹ'} {problem}", file=sys.stderr)
+    return 1 if args.check and any(stops for _, stops in problems) else 0
+
+
+def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]:
+    """(what is set but would not work, whether it stops `kameng bot`), in the chosen
+    language."""
+    from bot.config import ConfigError
+    from pricing import RatesError, load_rates
+
+    problems = []
+    try:
+        settings.token()
+    except ConfigError as error:
+        problems.append((t(error.key), True))
+    if settings.webhook_url and not settings.webhook_secret.get_secret_value():
+        problems.append((t("config.error.webhook_secret"), True))
+    for name, url in (("WEBHOOK_URL", settings.webhook_url), ("PUBLIC_URL", settings.public_url)):
+        if url and not url.startswith("https://"):
+            problems.append((t("config.check.https", name=name, value=url), False))
+    if not Path(settings.db).is_file():
+        problems.append((t("config.check.no_db", path=settings.db), False))
+    if settings.rates:
+        try:
+            load_rates(settings.rates)
+        except RatesError as error:
+            problems.append((t("cli.error.rates", detail=str(error)), True))
+    return problems
 
 
 def cmd_backup(args: argparse.Namespace, t: Translator) -> int:

@@ -88,6 +88,20 @@ def test_a_bad_setting_is_one_line_in_one_language_naming_the_key_and_its_source
     assert not re.search(r"[\u4e00-\u9fff]", english.stderr)
 
 
+def test_config_check_says_what_would_stop_the_bot(tmp_path: Path) -> None:
+    missing = kameng("config", "--check", cwd=tmp_path)
+    assert missing.returncode == 1
+    assert "⚠ TELEGRAM_BOT_TOKEN 未设置" in missing.stderr
+    assert "ℹ 数据库文件 kameng.db 还不存在" in missing.stderr  # a note: the bot makes it
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nPUBLIC_URL=http://x\n",
+                                   encoding="utf-8")
+    fine = kameng("config", "--check", cwd=tmp_path)
+    assert fine.returncode == 0 and "ℹ PUBLIC_URL=http://x 不是 https://" in fine.stderr
+    webhook = kameng("config", "--check", cwd=tmp_path,
+                     env={"WEBHOOK_URL": "https://bot.example/hook"})
+    assert webhook.returncode == 1 and "⚠ --webhook 需要设置 WEBHOOK_SECRET" in webhook.stderr
+
+
 def test_version_names_the_package_rates_and_schema(tmp_path: Path) -> None:
     result = kameng("--version", cwd=tmp_path)
     assert result.returncode == 0
