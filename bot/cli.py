@@ -483,6 +483,10 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
         key = "bot.error.rejected" if error.reason == "rejected" else "bot.error.unreachable"
         raise UsageError(t(key, base=settings.telegram_api_base)) from None
     except OSError as error:  # a port for the page, the webhook or the metrics is taken
+        import errno
+
+        if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
         raise UsageError(t("cli.error.listen_any", detail=error.strerror or str(error))
                          ) from None
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -122,6 +123,26 @@ def test_a_chat_no_longer_staff_loses_its_menu_and_a_refused_chat_is_not_fatal(
     assert ("chat", SALES_ID, "en") in api.scoped_commands
     assert ("chat", 557, "en") not in api.scoped_commands
     assert "could not set the staff menu of chat" in output and "Traceback" not in output
+
+
+def test_a_metrics_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    api = FakeTelegram(TOKEN)
+    api.start()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        bot = BotProcess("aiogram", api, tmp_path / "k.db", extra_env={
+            "METRICS_PORT": str(port), "LOG_LEVEL": "WARNING"})
+        try:
+            code = bot.wait_exit(60)
+        finally:
+            bot.stop()
+            api.stop()
+    assert code == 2
+    lines = [line for line in bot.output().splitlines() if line.startswith("kameng:")]
+    assert lines and "无法监听端口" in lines[0] and "METRICS_PORT" in lines[0]
+    assert "Traceback" not in bot.output()
 
 
 def test_kameng_serve_has_metrics_from_the_database_beside_healthz(tmp_path: Path) -> None:
