@@ -6,10 +6,13 @@ from pricing import Rates, load_rates
 
 
 @pytest.fixture(autouse=True)
-def neutral_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see the defaults, whatever the machine's locale or a developer's shell sets:
-    no language preference (LANG=C.UTF-8 names none), no KAMENG_/bot settings. Subprocesses
-    inherit this environment."""
+def neutral_environment(monkeypatch: pytest.MonkeyPatch,
+                        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests see the defaults, whatever the machine's locale, a developer's shell or their
+    `.env` sets: no language preference (LANG=C.UTF-8 names none), no KAMENG_/bot
+    settings, and an empty working directory (no `.env` to read). Subprocesses inherit
+    this environment."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "KAMENG_LANG", "KAMENG_DB",
                  "KAMENG_RATES", "TELEGRAM_BOT_TOKEN", "METRICS_PORT"):
         monkeypatch.delenv(name, raising=False)
