@@ -449,7 +449,9 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
         print(t("handoffs.empty"))
         return 0
     for row in found:
-        answers = ", ".join(f"{key}={value}" for key, value in row["answers"].items())
+        answers = ", ".join(
+            f"{key}={'/'.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in row["answers"].items())
         print(t("handoffs.row", id=row["id"], time=str(row["created_at"]).replace("T", " ")[:16],
                 channel=row["channel"], handle=row["handle"] or row["user_id"],
                 answers=answers or "-"))
