@@ -474,7 +474,8 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     if args.webhook and not settings.webhook_secret.get_secret_value():
         raise UsageError(t("bot.error.config", detail=t("config.error.webhook_secret")))
     setup_logging(settings.log_level, [token, settings.webhook_secret.get_secret_value()])
-    rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    rates = rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    _announce(rates.version, settings.framework)
     try:
         app = build_app(settings, token)
     except StoreError as error:
@@ -494,6 +495,21 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     return 0
 
 
+def _announce(rates_version: str, framework: str) -> None:
+    """What is running: kameng_build_info in /metrics, and the start-up log line."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot import metrics
+    from bot.store import MIGRATIONS
+
+    try:
+        package = version("kameng-quote")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        package = "unknown"
+    metrics.set_build(version=package, rates=rates_version, schema=str(len(MIGRATIONS)),
+                      framework=framework)
+
+
 def _run(coroutine: Any) -> Any:
     import asyncio
 
@@ -507,6 +523,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     from bot.web import serve_web
 
     settings = settings_from(t, db=args.db)
+    _announce(rates_from(settings.rates, t).version, "serve")
     host = args.host or settings.web_host
     port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.web_port
     store = open_store(args.db, t)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Histogram, Info
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
@@ -44,7 +44,24 @@ WAIT_SECONDS = Counter("kameng_bot_api_429_wait_seconds", "Seconds spent waiting
 LATENCY = Histogram("kameng_reply_latency_seconds", "From an update's arrival to the end of "
                     "its handling (replies sent, state saved).",
                     buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0))
+BUILD = Info("kameng_build", "What is running: package version, rates version, database "
+             "schema, front-end.")
+RUNNING: dict[str, str] = {}  # BUILD's labels, for the start-up log line
 STARTED = time.time()
+
+
+def set_build(**labels: str) -> None:
+    """Record what is running (kameng_build_info, and `running()` for the log)."""
+    RUNNING.update(labels)
+    BUILD.info(dict(RUNNING))
+
+
+def running() -> str:
+    """"kameng-quote 0.1.0, rates 2026.11-1+…, schema 3"; "" before set_build."""
+    if not RUNNING:
+        return ""
+    return (f"kameng-quote {RUNNING.get('version', '?')}, rates {RUNNING.get('rates', '?')}, "
+            f"schema {RUNNING.get('schema', '?')}")
 
 
 def update_kind(*, callback: bool, edited: bool, text: str | None) -> str:

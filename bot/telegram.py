@@ -203,8 +203,8 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         # every user for ~100 ms now and then.
         gc.collect()
         gc.freeze()
-        log.info("bot @%s started with %s (%s)", username, app.frontend.name,
-                 "webhook" if webhook else "long polling")
+        log.info("bot @%s started with %s (%s); %s", username, app.frontend.name,
+                 "webhook" if webhook else "long polling", metrics.running())
         pages = probe = None
         if app.settings.metrics_port:  # /metrics and /healthz of their own (polling has
             probe = await metrics.serve_metrics(  # no web server otherwise)

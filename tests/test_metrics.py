@@ -84,6 +84,8 @@ def test_metrics_count_updates_replies_latency_and_429_waits(polling: Polling) -
     assert "kameng_reply_latency_seconds_bucket{le=" in text
     assert "kameng_quotes_total 0.0" in text and "kameng_handoffs_total" in text
     assert "process_resident_memory_bytes" in text
+    build = rf'^kameng_build_info\{{.*framework="{polling.bot.framework}".*\}} 1\.0$'
+    assert re.search(build, text, re.MULTILINE)
     assert TOKEN not in text
 
 
