@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from pricing import Rates, load_rates
+
+# Tests run in empty working directories (below): keep Hypothesis's example database,
+# which replays past failures, in the project's .hypothesis/ as before.
+set_hypothesis_home_dir(str(Path(__file__).parents[1] / ".hypothesis"))
 
 
 @pytest.fixture(autouse=True)
