@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot import metrics
 from bot.chart import quote_chart
 from bot.render import environment, quote_context
 from bot.store import QuoteRecord, Store, StoreError
@@ -187,6 +188,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app = web.Application(middlewares=[security_headers])
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/healthz", healthz)
+    metrics.add_routes(app, store)  # GET /metrics
     return app
 
 
