@@ -16,6 +16,7 @@ import logging
 import unicodedata
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -27,6 +28,7 @@ from dialogs.steps import STEP_BY_ID, Kind
 from locales.i18n import Translator, translator
 
 CHANNEL = "terminal"
+EXIT_INTERRUPTED = 130  # Ctrl-C: the state is saved, the shell learns it was interrupted
 log = logging.getLogger(__name__)
 
 
@@ -121,9 +123,15 @@ class TerminalChat:
         elif new_screen.kind == "quote" and new_screen.quote is not None:
             self.print(render_quote_text(new_screen.quote, new_state.locale))
         if "handoff" in new_screen.effects:
-            self.store.record_handoff(channel=CHANNEL, user_id=self.user_id,
-                                      handle=self.user_id,
-                                      answers=dict(new_state.answers))
+            handoff_id = self.store.record_handoff(channel=CHANNEL, user_id=self.user_id,
+                                                   handle=self.user_id,
+                                                   answers=dict(new_state.answers))
+            # Nobody is notified from a terminal: say where the request went instead.
+            recorded = t("chat.handoff_recorded", id=handoff_id, db=self.store.path)
+            sent = t("dlg.handoff_sent")
+            text = (new_screen.text.replace(sent, recorded) if sent in new_screen.text
+                    else f"{recorded}\n\n{new_screen.text}")
+            new_screen = replace(new_screen, text=text)
         self.store.save_session(CHANNEL, self.user_id, new_state.to_dict())
         return new_state, new_screen
 
@@ -150,7 +158,9 @@ class TerminalChat:
         self.out.flush()
 
     def run(self, read_line: Callable[[], str | None]) -> int:
-        """Until the input ends (None): show a screen, read a line, handle it."""
+        """Until the input ends (None): show a screen, read a line, handle it. Every step
+        is saved as it is taken, so Ctrl-C loses nothing and exits 130."""
+        state: DialogState | None = None
         try:
             state, screen = self.begin()
             self.store.touch_user(CHANNEL, self.user_id, handle=self.user_id,
@@ -168,17 +178,22 @@ class TerminalChat:
             log.error("store error [%s]: %s", reference, error)
             self.print(translator(self.locale)("error.try_later", ref=reference))
             return 1
+        except KeyboardInterrupt:
+            self.print("")
+            self.print(translator(state.locale if state else self.locale)("chat.bye"))
+            return EXIT_INTERRUPTED
         self.print(translator(state.locale)("chat.bye"))
         return 0
 
 
 def stdin_lines(stream: TextIO, *, interactive: bool) -> Callable[[], str | None]:
-    """One answer per line; None at the end of input (or Ctrl-D / Ctrl-C at a terminal)."""
+    """One answer per line; None at the end of input (Ctrl-D). Ctrl-C raises
+    KeyboardInterrupt, which the chat turns into exit code 130."""
     def read() -> str | None:
         if interactive:
             try:
                 return input("> ")
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:
                 print()
                 return None
         line = stream.readline()

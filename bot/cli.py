@@ -7,68 +7,69 @@ user.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
-from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
-from bot.render import render_quote_text
-from bot.store import (
-    DEFAULT_DB,
-    MIGRATIONS,
-    DamagedDatabaseError,
-    NewerDatabaseError,
-    Store,
-    StoreError,
-)
-from dialogs.engine import Engine
 from locales.i18n import Translator, normalize_locale, translator
-from pricing import (
-    AiChoice,
-    Billing,
-    Inquiry,
-    InquiryError,
-    ProductKind,
-    Rates,
-    RatesError,
-    Response,
-    Scope,
-    ServiceMode,
-    Tooling,
-    VolumePattern,
-    load_rates,
-    quote,
-)
-from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS
-from pricing.serialize import quote_to_dict
 
+# Only what every command needs is imported here: `kameng quote --json` must start in a few
+# tens of milliseconds, so the dialogue engine, SQLite, the renderer, the frameworks and the
+# settings are imported by the commands that use them.
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.config import ConfigError, Settings
+    from bot.store import Store, StoreError
     from bot.web import Networks
+    from pricing import Inquiry, Rates
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pipe (SIGPIPE)
+DEFAULT_DB = "kameng.db"
 E = TypeVar("E", bound=StrEnum)
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
 # --kinds takes the dialogue's product kinds by a short name (or the core's code);
 # --special is the older spelling, kept as an alias.
-KINDS = {"game": ProductKind.GAME_CARDS, "topup": ProductKind.PHONE_TOPUP,
-         "software": ProductKind.SOFTWARE_KEYS, "video": ProductKind.VIDEO_MEMBERSHIPS,
-         "nft": ProductKind.BLOCKCHAIN_NFT, "other": ProductKind.OTHER,
-         "blockchain": ProductKind.BLOCKCHAIN_NFT, "phone": ProductKind.PHONE_TOPUP,
-         **{kind.value.replace("_", "-"): kind for kind in ProductKind}}
+KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_keys",
+         "video": "video_memberships", "nft": "blockchain_nft", "other": "other",
+         "blockchain": "blockchain_nft", "phone": "phone_topup",
+         **{code.replace("_", "-"): code for code in (
+             "game_cards", "phone_topup", "software_keys", "video_memberships",
+             "blockchain_nft", "other")}}
 KIND_CHOICES = "game, topup, software, video, nft, other"
+EXPORT_FORMATS = ("csv", "json", "xlsx")
+# Every status a quote can have (bot/store.py, bot/sales.py; a test keeps this complete).
+STATUSES = ("new", "pending_approval", "approved", "rejected", "sent", "opened", "accepted",
+            "revoked")
+# What argparse says (Python 3.11+), by its English text → our catalog key, so that its
+# own messages speak the chosen language like every other line.
+ARGPARSE_MESSAGES = {
+    "usage: ": "argparse.usage",
+    "positional arguments": "argparse.positionals",
+    "options": "argparse.options",
+    "show this help message and exit": "argparse.help",
+    "show program's version number and exit": "argparse.version",
+    "the following arguments are required: %s": "argparse.required",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "expected one argument": "argparse.expected_one",
+    "expected at least one argument": "argparse.expected_at_least_one",
+    "expected at most one argument": "argparse.expected_at_most_one",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "ignored explicit argument %r": "argparse.ignored",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_type",
+    "not allowed with argument %s": "argparse.not_allowed",
+    "one of the arguments %s is required": "argparse.one_required",
+}
 
 
 class UsageError(Exception):
@@ -90,79 +91,169 @@ def _choices(enum: type[StrEnum]) -> list[str]:
     return [member.value.replace("_", "-") for member in enum]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="kameng", description="kameng-quote: 卡盟客服报价")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+@contextmanager
+def argparse_speaks(t: Translator) -> Iterator[None]:
+    """argparse's own words (usage, errors, section titles) through our catalogs."""
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
 
-    q = commands.add_parser("quote", help="price one inquiry / 计算一份报价")
-    q.add_argument("--orders", required=True, help="average daily orders / 日均单量")
-    q.add_argument("--categories", default="1", help="number of product categories / 类目数")
-    q.add_argument("--response", default="standard", help="|".join(_choices(Response)))
-    q.add_argument("--scope", default="auto", help="|".join(_choices(Scope)))
-    q.add_argument("--tooling", default="none", help="|".join(_choices(Tooling)))
-    q.add_argument("--ai", default="no", help="|".join(_choices(AiChoice)))
-    q.add_argument("--kinds", action="append", default=[],
-                   help=f"product kinds, comma-separated: {KIND_CHOICES} / 商品类型")
-    q.add_argument("--special", action="append", default=[], dest="kinds",
-                   help="alias of --kinds")
-    q.add_argument("--cross-border", action="store_true", help="cross-border / multi-language")
-    q.add_argument("--multi-level", action="store_true", help="multi-level distribution")
-    q.add_argument("--volume", default="steady", help="|".join(_choices(VolumePattern)))
-    q.add_argument("--mode", default="outsourced", help="|".join(_choices(ServiceMode)))
-    q.add_argument("--billing", default="compare", help="|".join(_choices(Billing)))
-    q.add_argument("--budget", default=None, help="monthly budget in yuan / 月预算(元)")
-    q.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
-    q.add_argument("--json", action="store_true", help="print JSON")
-    q.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
+    def gettext(message: str) -> str:
+        key = ARGPARSE_MESSAGES.get(message)
+        return t(key) if key else message
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return gettext(singular if count == 1 else plural)
+
+    argparse._ = gettext  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+class _Version(argparse.Action):
+    """--version: the package, its rates, its database schema, Python; read only when asked."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """"kameng-quote 0.1.0 (rates 2026-11, database schema 3, Python 3.11.7)"."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot.config import ConfigError, load_settings
+    from bot.store import MIGRATIONS
+    from pricing import RatesError, load_rates
+
+    try:
+        package = version("kameng-quote")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        package = "unknown"
+    try:  # the rates this installation prices with (KAMENG_RATES), else the packaged ones
+        rates = load_rates(load_settings().rates or None).version
+    except (ConfigError, RatesError):
+        rates = load_rates().version
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return (f"kameng-quote {package} (rates {rates}, database schema {len(MIGRATIONS)}, "
+            f"Python {python})")
+
+
+def build_parser(t: Translator | None = None) -> argparse.ArgumentParser:
+    from pricing import AiChoice, Billing, Response, Scope, ServiceMode, Tooling, VolumePattern
+
+    t = t or translator()
+    with argparse_speaks(t):
+        return _build_parser(t, {"response": Response, "scope": Scope, "tooling": Tooling,
+                                 "ai": AiChoice, "volume": VolumePattern,
+                                 "mode": ServiceMode, "billing": Billing})
+
+
+def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.ArgumentParser:
+    def h(key: str, **params: object) -> str:
+        return t(f"cli.help.{key}", **params)
+
+    def common(command: argparse.ArgumentParser, *, db: bool = True) -> None:
+        if db:
+            command.add_argument("--db", default=None, help=h("db", default=DEFAULT_DB))
+        command.add_argument("--lang", default=None, help=h("lang"))
+
+    parser = _Parser(prog="kameng", description=h("description"))
+    parser.add_argument("--version", action=_Version, help=h("version"))
+    # Also accepted before the command (`kameng --lang en quote …`); read by choose_locale.
+    parser.add_argument("--lang", dest="top_lang", default=None, help=h("lang"))
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                     title=h("commands"), metavar="COMMAND")
+
+    q = commands.add_parser("quote", help=h("cmd.quote"), description=h("cmd.quote"))
+    q.add_argument("--orders", required=True, help=h("orders"))
+    q.add_argument("--categories", default="1", help=h("categories"))
+    for option, default in (("response", "standard"), ("scope", "auto"), ("tooling", "none"),
+                            ("ai", "no")):
+        q.add_argument(f"--{option}", default=default, help="|".join(_choices(enums[option])))
+    q.add_argument("--kinds", action="append", default=[], help=h("kinds"))
+    q.add_argument("--special", action="append", default=[], dest="kinds", help=h("special"))
+    q.add_argument("--cross-border", action="store_true", help=h("cross_border"))
+    q.add_argument("--multi-level", action="store_true", help=h("multi_level"))
+    for option, default in (("volume", "steady"), ("mode", "outsourced"),
+                            ("billing", "compare")):
+        q.add_argument(f"--{option}", default=default, help="|".join(_choices(enums[option])))
+    q.add_argument("--budget", default=None, help=h("budget"))
+    q.add_argument("--json", action="store_true", help=h("json"))
+    q.add_argument("--rates", default=None, help=h("rates"))
+    common(q, db=False)
     q.set_defaults(handler=cmd_quote)
 
-    c = commands.add_parser("chat", help="the quote dialogue in this terminal / 终端对话报价")
-    c.add_argument("--lang", default=None, help="zh-CN|zh-TW|en (default: last used, zh-CN)")
-    c.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
-    c.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
-    c.add_argument("--user", default=None, help="whose dialogue (default: your login name)")
+    c = commands.add_parser("chat", help=h("cmd.chat"), description=h("cmd.chat"))
+    c.add_argument("--rates", default=None, help=h("rates"))
+    c.add_argument("--user", default=None, help=h("user"))
+    common(c)
     c.set_defaults(handler=cmd_chat)
 
-    h = commands.add_parser("history", help="saved quotes / 已保存的报价")
-    h.add_argument("--json", action="store_true", help="print JSON")
-    h.add_argument("--limit", default="20", help="how many, newest first (default 20)")
-    h.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
-    h.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
-    h.set_defaults(handler=cmd_history)
+    hi = commands.add_parser("history", help=h("cmd.history"), description=h("cmd.history"))
+    hi.add_argument("--json", action="store_true", help=h("json"))
+    hi.add_argument("--limit", default="20", help=h("limit"))
+    common(hi)
+    hi.set_defaults(handler=cmd_history)
 
-    b = commands.add_parser("bot", help="run the Telegram bot / 运行 Telegram 机器人")
-    b.add_argument("--framework", default=None, help="aiogram|ptb (env KAMENG_FRAMEWORK)")
-    b.add_argument("--webhook", action="store_true",
-                   help="serve a webhook (WEBHOOK_URL, WEBHOOK_SECRET) instead of polling")
-    b.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
-    b.add_argument("--rates", default=None, help="rates file (env KAMENG_RATES)")
-    b.add_argument("--lang", default="zh-CN", help="language of start-up errors")
+    ho = commands.add_parser("handoffs", help=h("cmd.handoffs"), description=h("cmd.handoffs"))
+    ho.add_argument("--json", action="store_true", help=h("json"))
+    ho.add_argument("--limit", default="20", help=h("limit"))
+    common(ho)
+    ho.set_defaults(handler=cmd_handoffs)
+
+    b = commands.add_parser("bot", help=h("cmd.bot"), description=h("cmd.bot"))
+    b.add_argument("--framework", default=None, help="aiogram|ptb (KAMENG_FRAMEWORK)")
+    b.add_argument("--webhook", action="store_true", help=h("webhook"))
+    b.add_argument("--rates", default=None, help=h("rates"))
+    common(b)
     b.set_defaults(handler=cmd_bot)
 
-    w = commands.add_parser("serve", help="serve quote pages / 报价网页服务")
-    w.add_argument("--host", default="127.0.0.1")
-    w.add_argument("--port", default="8080")
-    w.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
-    w.add_argument("--lang", default="zh-CN", help="language of errors")
+    w = commands.add_parser("serve", help=h("cmd.serve"), description=h("cmd.serve"))
+    w.add_argument("--host", default=None, help=h("host"))
+    w.add_argument("--port", default=None, help=h("port"))
+    common(w)
     w.set_defaults(handler=cmd_serve)
 
-    k = commands.add_parser("link", help="share links of a quote / 报价分享链接")
-    k.add_argument("quote_id", help="the quote's number")
-    k.add_argument("--revoke", action="store_true", help="revoke its links")
-    k.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
-    k.add_argument("--lang", default="zh-CN", help="zh-CN|zh-TW|en")
+    k = commands.add_parser("link", help=h("cmd.link"), description=h("cmd.link"))
+    k.add_argument("quote_id", help=h("quote_id"))
+    k.add_argument("--revoke", action="store_true", help=h("revoke"))
+    common(k)
     k.set_defaults(handler=cmd_link)
 
-    x = commands.add_parser("export", help="export quote history / 导出报价记录")
-    x.add_argument("--format", default="csv", help="csv|json|xlsx")
-    x.add_argument("--since", default=None, help="from this date (YYYY-MM-DD), inclusive")
-    x.add_argument("--until", default=None, help="until this date (YYYY-MM-DD), exclusive")
-    x.add_argument("--status", default=None, help="only quotes with this status")
-    x.add_argument("--out", default=None, help="file (default: stdout for csv/json)")
-    x.add_argument("--force", action="store_true", help="overwrite --out if it exists")
-    x.add_argument("--db", default=None, help=f"SQLite file (env KAMENG_DB, default {DEFAULT_DB})")
-    x.add_argument("--lang", default="zh-CN", help="language of messages")
+    x = commands.add_parser("export", help=h("cmd.export"), description=h("cmd.export"))
+    x.add_argument("--format", default="csv", help="|".join(EXPORT_FORMATS))
+    x.add_argument("--since", default=None, help=h("since"))
+    x.add_argument("--until", default=None, help=h("until"))
+    x.add_argument("--status", default=None, help="|".join(STATUSES))
+    x.add_argument("--out", default=None, help=h("out"))
+    x.add_argument("--force", action="store_true", help=h("force"))
+    common(x)
     x.set_defaults(handler=cmd_export)
+
+    g = commands.add_parser("config", help=h("cmd.config"), description=h("cmd.config"))
+    g.add_argument("--json", action="store_true", help=h("json"))
+    g.add_argument("--check", action="store_true", help=h("check"))
+    common(g, db=False)
+    g.set_defaults(handler=cmd_config)
+
+    bk = commands.add_parser("backup", help=h("cmd.backup"), description=h("cmd.backup"))
+    bk.add_argument("path", help=h("backup_path"))
+    bk.add_argument("--force", action="store_true", help=h("force_backup"))
+    common(bk)
+    bk.set_defaults(handler=cmd_backup)
+
+    rs = commands.add_parser("restore", help=h("cmd.restore"), description=h("cmd.restore"))
+    rs.add_argument("path", help=h("restore_path"))
+    rs.add_argument("--force", action="store_true", help=h("force_restore"))
+    common(rs)
+    rs.set_defaults(handler=cmd_restore)
     return parser
 
 
@@ -198,6 +289,20 @@ def _budget(t: Translator, text: str | None) -> Decimal | None:
 
 
 def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
+    from pricing import (
+        AiChoice,
+        Billing,
+        Inquiry,
+        InquiryError,
+        ProductKind,
+        Response,
+        Scope,
+        ServiceMode,
+        Tooling,
+        VolumePattern,
+    )
+    from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS
+
     kinds = set()
     for given in args.kinds:
         for name in given.split(","):
@@ -205,7 +310,7 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
             if key not in KINDS:
                 raise UsageError(t("cli.error.choice", option="--kinds", value=name.strip(),
                                    choices=KIND_CHOICES))
-            kinds.add(KINDS[key])
+            kinds.add(ProductKind(KINDS[key]))
     try:
         return Inquiry(
             daily_orders=_whole(t, "cli.error.orders", args.orders, MAX_DAILY_ORDERS),
@@ -226,29 +331,74 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
         raise UsageError(t("cli.error.usage", detail=str(error))) from None
 
 
+# --- settings, the database, the rates: one way for every command ----------------------
+
+def config_message(t: Translator, error: ConfigError) -> str:
+    """A configuration error as one line in the chosen language."""
+    params = dict(error.params)
+    if error.expected is not None:
+        key, values = error.expected
+        params["expected"] = t(key, **values)
+    if "source" in params:
+        params["source"] = source_name(t, str(params["source"]))
+    return t("bot.error.config", detail=t(error.key, **params))
+
+
+def source_name(t: Translator, source: str) -> str:
+    """"environment" → 环境变量; a .env path stays a path."""
+    key = f"config.source.{source.replace(' ', '_')}"
+    return t(key) if t.has(key) else source
+
+
+def settings_from(t: Translator, **overrides: Any) -> Settings:
+    """The settings (environment, then .env, then defaults), with command-line overrides;
+    a bad value is one localized line."""
+    from bot.config import ConfigError, load_settings
+
+    try:
+        return load_settings(**overrides)
+    except ConfigError as error:
+        raise UsageError(config_message(t, error)) from None
+
+
 def rates_from(path: str | None, t: Translator) -> Rates:
     """The operator's rates file (--rates, else KAMENG_RATES), else the packaged default."""
-    chosen = path or os.environ.get("KAMENG_RATES") or None
+    from pricing import RatesError, load_rates
+
+    chosen = path if path is not None else settings_from(t).rates
     try:
-        return load_rates(chosen)
+        return load_rates(chosen or None)
     except RatesError as error:
         raise UsageError(t("cli.error.rates", detail=str(error))) from None
 
 
 def cmd_quote(args: argparse.Namespace, t: Translator) -> int:
+    from pricing import quote
+
     inquiry = inquiry_from_args(args, t)
     rates = rates_from(args.rates, t)
     result = quote(inquiry, rates)
     if args.json:
+        from pricing.serialize import quote_to_dict
+
         print(json.dumps(quote_to_dict(result), ensure_ascii=False, indent=2))
     else:
+        from bot.render import render_quote_text
+
         print(render_quote_text(result, t.locale))
     return 0
 
 
-def open_store(path: str | None, t: Translator) -> Store:
-    """The SQLite store: --db, else KAMENG_DB, else ./kameng.db."""
-    chosen = path or os.environ.get("KAMENG_DB") or DEFAULT_DB
+def open_store(path: str | None, t: Translator, *, create: bool = False) -> Store:
+    """The SQLite store: --db, else KAMENG_DB (environment, then .env), else ./kameng.db.
+
+    Only commands that make data (`chat`, `bot`) create a missing file: elsewhere a typo
+    in a path is refused rather than answered from a new, empty database."""
+    from bot.store import Store, StoreError
+
+    chosen = path or settings_from(t).db
+    if not create and chosen != ":memory:" and not Path(chosen).is_file():
+        raise UsageError(t("cli.error.no_db", path=chosen))
     try:
         return Store(chosen)
     except StoreError as error:
@@ -258,6 +408,8 @@ def open_store(path: str | None, t: Translator) -> Store:
 def db_error(t: Translator, error: StoreError) -> UsageError:
     """The one line for a database problem: a damaged file says how to recover it, a newer
     one says to upgrade, anything else what SQLite said."""
+    from bot.store import MIGRATIONS, DamagedDatabaseError, NewerDatabaseError
+
     if isinstance(error, DamagedDatabaseError):
         return UsageError(t("cli.error.db_damaged", path=error.path, detail=error.detail))
     if isinstance(error, NewerDatabaseError):
@@ -267,7 +419,10 @@ def db_error(t: Translator, error: StoreError) -> UsageError:
 
 
 def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
-    store = open_store(args.db, t)
+    from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
+    from dialogs.engine import Engine
+
+    store = open_store(args.db, t, create=True)
     rates = rates_from(args.rates, t)
     user = args.user or terminal_user()
     locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
@@ -292,6 +447,8 @@ def _company_name() -> str:
 
 
 def cmd_history(args: argparse.Namespace, t: Translator) -> int:
+    from dataclasses import asdict
+
     limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
     store = open_store(args.db, t)
     try:
@@ -313,24 +470,52 @@ def cmd_history(args: argparse.Namespace, t: Translator) -> int:
     return 0
 
 
+def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
+    """Requests for a person (转人工), newest first: from the terminal, where nobody is
+    notified, and from Telegram, where SALES_IDS were."""
+    limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
+    store = open_store(args.db, t)
+    try:
+        found = list(store.handoffs())[-limit:][::-1]
+    finally:
+        store.close()
+    for row in found:
+        row["answers"] = json.loads(row.get("answers") or "{}")
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(t("handoffs.empty"))
+        return 0
+    for row in found:
+        answers = ", ".join(
+            f"{key}={'/'.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in row["answers"].items())
+        print(t("handoffs.row", id=row["id"], time=str(row["created_at"]).replace("T", " ")[:16],
+                channel=row["channel"], handle=row["handle"] or row["user_id"],
+                answers=answers or "-"))
+    return 0
+
+
 def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     from bot.card import FONT_PACKAGE, CardFontError
-    from bot.config import ConfigError, load_settings
+    from bot.config import ConfigError
+    from bot.store import StoreError
     from bot.telegram import StartupError, build_app, serve, setup_logging
 
     if args.framework and args.framework not in ("aiogram", "ptb"):
         raise UsageError(t("cli.error.choice", option="--framework", value=args.framework,
                            choices="aiogram, ptb"))
+    settings = settings_from(t, framework=args.framework, db=args.db, rates=args.rates)
     try:
-        settings = load_settings(framework=args.framework, db=args.db, rates=args.rates)
         token = settings.token()
     except ConfigError as error:
-        raise UsageError(t("bot.error.config", detail=str(error))) from None
+        raise UsageError(config_message(t, error)) from None
     if args.webhook and not settings.webhook_secret.get_secret_value():
-        raise UsageError(t("bot.error.config", detail="WEBHOOK_SECRET is required with "
-                                                       "--webhook"))
+        raise UsageError(t("bot.error.config", detail=t("config.error.webhook_secret")))
     setup_logging(settings.log_level, [token, settings.webhook_secret.get_secret_value()])
-    rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    rates = rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    _announce(rates.version, settings.framework)
     try:
         app = build_app(settings, token)
     except StoreError as error:
@@ -338,24 +523,53 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     except CardFontError:
         raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
     try:
-        asyncio.run(serve(app, webhook=args.webhook))
+        _run(serve(app, webhook=args.webhook))
     except StartupError as error:
         key = "bot.error.rejected" if error.reason == "rejected" else "bot.error.unreachable"
         raise UsageError(t(key, base=settings.telegram_api_base)) from None
+    except OSError as error:  # a port for the page, the webhook or the metrics is taken
+        import errno
+
+        if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        raise UsageError(t("cli.error.listen_any", detail=error.strerror or str(error))
+                         ) from None
     return 0
 
 
+def _announce(rates_version: str, framework: str) -> None:
+    """What is running: kameng_build_info in /metrics, and the start-up log line."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from bot import metrics
+    from bot.store import MIGRATIONS
+
+    try:
+        package = version("kameng-quote")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        package = "unknown"
+    metrics.set_build(version=package, rates=rates_version, schema=str(len(MIGRATIONS)),
+                      framework=framework)
+
+
+def _run(coroutine: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
 def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
+    import asyncio
+    import signal
+
     from bot.card import FONT_PACKAGE, CardFontError
-    from bot.config import ConfigError, load_settings
     from bot.web import serve_web
 
-    port = _whole(t, "cli.error.port", args.port, 65535)
-    proxies = _trusted_proxies(t)
-    try:
-        settings = load_settings()  # PUBLIC_URL (the og:image's base) and COMPANY_NAME
-    except ConfigError as error:
-        raise UsageError(t("bot.error.config", detail=str(error))) from None
+    settings = settings_from(t, db=args.db)
+    _announce(rates_from(settings.rates, t).version, "serve")
+    host = args.host or settings.web_host
+    port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.web_port
+    proxies = _trusted_proxies(settings, t)
     store = open_store(args.db, t)
 
     async def run() -> None:
@@ -364,54 +578,52 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         try:
-            runner = await serve_web(store, args.host, port, notify=_notifier(),
+            runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
                                      company=settings.company_name)
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:
-            raise UsageError(t("cli.error.listen", host=args.host, port=port,
+            raise UsageError(t("cli.error.listen", host=host, port=port,
                                detail=error.strerror or str(error))) from None
-        print(t("cli.serving", url=f"http://{args.host}:{port}/q/<token>"), flush=True)
+        print(t("cli.serving", url=f"http://{host}:{port}/q/<token>"), flush=True)
         await stop.wait()
         await runner.cleanup()
 
     try:
-        asyncio.run(run())
+        _run(run())
     finally:
         store.close()
     return 0
 
 
-def _trusted_proxies(t: Translator) -> Networks:
-    """TRUSTED_PROXIES (environment or .env): X-Forwarded-For is believed only from these."""
-    from bot.config import ConfigError, load_settings
+def _trusted_proxies(settings: Settings, t: Translator) -> Networks:
+    """TRUSTED_PROXIES: X-Forwarded-For is believed only from these."""
     from bot.web import parse_networks
 
     try:
-        return parse_networks(load_settings().trusted_proxies)
-    except ConfigError as error:
+        return parse_networks(settings.trusted_proxies)
+    except ValueError as error:
         raise UsageError(t("bot.error.config", detail=str(error))) from None
 
 
-def _notifier() -> Callable[[int, str], Any] | None:
+def _notifier(settings: Settings) -> Callable[[int, str], Any] | None:
     """With a bot token configured, `kameng serve` tells salespeople when a page is opened."""
-    from bot.config import ConfigError, load_settings
+    from bot.config import ConfigError
     from bot.notify import BotApiNotifier
 
     try:
-        settings = load_settings()
         return BotApiNotifier(settings.token(), settings.telegram_api_base)
     except ConfigError:
         return None
 
 
 def cmd_link(args: argparse.Namespace, t: Translator) -> int:
-    from bot.config import ConfigError, load_settings
     from bot.sales import deep_link, web_link
 
     quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
+    settings = settings_from(t, db=args.db)
     store = open_store(args.db, t)
     try:
         record = store.record(quote_id)
@@ -421,10 +633,6 @@ def cmd_link(args: argparse.Namespace, t: Translator) -> int:
             done = store.revoke(quote_id)
             print(t("staff.revoked" if done else "staff.nothing_to_revoke", id=quote_id))
             return 0
-        try:
-            settings = load_settings()
-        except ConfigError as error:
-            raise UsageError(t("bot.error.config", detail=str(error))) from None
         dead = store.link_state(record) if record.token else "ok"
         token = store.share(quote_id, days=settings.link_days)
         if dead in ("expired", "revoked"):  # never print a dead link without a word
@@ -450,28 +658,32 @@ def _ask_bot_username(settings: Settings, store: Store) -> str | None:
         token = settings.token()
     except ConfigError:
         return None
-    username = asyncio.run(bot_username(token, settings.telegram_api_base))
+    username = _run(bot_username(token, settings.telegram_api_base))
     if username:
         store.set_meta("bot_username", username)
-    return username
+    return str(username) if username else None
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:
     from bot.export import Filters, count_rows, rows, write_csv, write_json, write_xlsx
 
     fmt = args.format.strip().lower()
-    if fmt not in ("csv", "json", "xlsx"):
+    if fmt not in EXPORT_FORMATS:
         raise UsageError(t("cli.error.choice", option="--format", value=args.format,
-                           choices="csv, json, xlsx"))
+                           choices=", ".join(EXPORT_FORMATS)))
     for option, value in (("--since", args.since), ("--until", args.until)):
         if value is not None and not _is_date(value):
             raise UsageError(t("cli.error.date", option=option, value=value))
+    status = args.status.strip().lower().replace("-", "_") if args.status else None
+    if status is not None and status not in STATUSES:
+        raise UsageError(t("cli.error.choice", option="--status", value=args.status,
+                           choices=", ".join(STATUSES)))
     if fmt == "xlsx" and not args.out:
         raise UsageError(t("cli.error.xlsx_out"))
     if args.out and not args.force and os.path.lexists(args.out):
         raise UsageError(t("cli.error.exists", path=args.out))
     store = open_store(args.db, t)
-    filters = Filters(since=args.since, until=args.until, status=args.status)
+    filters = Filters(since=args.since, until=args.until, status=status)
     progress = None
     if sys.stderr.isatty() and args.out:  # a bar only for a person watching a file fill
         progress = _progress(t, count_rows(store, filters))
@@ -542,6 +754,93 @@ def _progress(t: Translator, total: int) -> Callable[[int], None]:
     return show
 
 
+def cmd_config(args: argparse.Namespace, t: Translator) -> int:
+    """The effective settings, secrets masked, each with where it came from; then what
+    would stop `kameng bot` (on stderr; with --check, exit code 1 when anything would)."""
+    settings = settings_from(t)
+    shown = settings.effective()
+    if args.json:
+        print(json.dumps({name: {"value": value, "source": source}
+                          for name, value, source in shown}, ensure_ascii=False, indent=2))
+    else:
+        width = max(len(name) + len(value) for name, value, _ in shown) + 3
+        for name, value, source in shown:
+            print(f"{name}={value}".ljust(width) + f"# {source_name(t, source)}")
+    problems = config_problems(settings, t)
+    for problem, stops_the_bot in problems:
+        print(f"{'⚠' if stops_the_bot else 'ℹ'} {problem}", file=sys.stderr)
+    return 1 if args.check and any(stops for _, stops in problems) else 0
+
+
+def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]:
+    """(what is set but would not work, whether it stops `kameng bot`), in the chosen
+    language."""
+    from bot.config import ConfigError
+    from pricing import RatesError, load_rates
+
+    problems = []
+    try:
+        settings.token()
+    except ConfigError as error:
+        problems.append((t(error.key), True))
+    if settings.webhook_url and not settings.webhook_secret.get_secret_value():
+        problems.append((t("config.error.webhook_secret"), True))
+    for name, url in (("WEBHOOK_URL", settings.webhook_url), ("PUBLIC_URL", settings.public_url)):
+        if url and not url.startswith("https://"):
+            problems.append((t("config.check.https", name=name, value=url), False))
+    if not Path(settings.db).is_file():
+        problems.append((t("config.check.no_db", path=settings.db), False))
+    if settings.rates:
+        try:
+            load_rates(settings.rates)
+        except RatesError as error:
+            problems.append((t("cli.error.rates", detail=str(error)), True))
+    return problems
+
+
+def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
+    from bot.backup import BackupError, backup
+
+    source = args.db or settings_from(t).db
+    if not Path(source).is_file():
+        raise UsageError(t("cli.error.no_db", path=source))
+    try:
+        made = backup(source, args.path, overwrite=args.force)
+    except FileExistsError as error:
+        raise UsageError(t("cli.error.backup_exists", path=str(error))) from None
+    except BackupError as error:
+        raise UsageError(t("cli.error.backup", detail=t(error.key, **error.params))) from None
+    except OSError as error:  # a folder that cannot be made, a full disk, no permission
+        raise UsageError(t("cli.error.backup", detail=f"{error.filename or args.path}: "
+                                                      f"{error.strerror or error}")) from None
+    print(t("cli.backup_done", path=made.path, size=f"{made.bytes / 1e6:.1f}",
+            quotes=made.quotes))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
+    from bot.backup import BackupError, restore
+
+    target = args.db or settings_from(t).db
+    if not Path(args.path).is_file():
+        raise UsageError(t("cli.error.no_db", path=args.path))
+    if Path(target).is_file() and not args.force:
+        raise UsageError(t("cli.error.restore_exists", path=target))
+    try:
+        done = restore(args.path, target)
+    except BackupError as error:
+        raise UsageError(t("cli.error.backup", detail=t(error.key, **error.params))) from None
+    except OSError as error:
+        raise UsageError(t("cli.error.backup", detail=f"{error.filename or target}: "
+                                                      f"{error.strerror or error}")) from None
+    print(t("cli.restore_done", path=target, quotes=done.quotes, source=args.path))
+    if done.previous is not None:
+        print(t("cli.restore_previous", path=done.previous))
+    return 0
+
+
+# --- the language of every line -------------------------------------------------------
+
 def _locale_from_argv(argv: Sequence[str]) -> str | None:
     """--lang is read before parsing, so even a parse error speaks the chosen language."""
     for index, arg in enumerate(argv):
@@ -552,29 +851,43 @@ def _locale_from_argv(argv: Sequence[str]) -> str | None:
     return None
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so the interpreter's last flush cannot fail again."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+def choose_locale(argv: Sequence[str], environ: dict[str, str] | None = None) -> str:
+    """--lang, else KAMENG_LANG (environment, then .env), else the POSIX locale (LC_ALL,
+    LC_MESSAGES, LANG: the first one set), else zh_CN."""
+    from bot.config import ENV_FILE, read_env_file
+
+    environ = dict(os.environ) if environ is None else environ
+    chosen = normalize_locale(_locale_from_argv(argv))
+    if chosen:
+        return chosen
+    try:
+        from_file = read_env_file(Path(ENV_FILE)).get("KAMENG_LANG", "")
+    except ValueError:  # an unreadable .env is reported by the command itself
+        from_file = ""
+    chosen = normalize_locale(environ.get("KAMENG_LANG", "").strip() or from_file.strip())
+    if chosen:
+        return chosen
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "").strip()
+        if value:  # "zh_TW.UTF-8@x" → "zh_TW"; "C" and "POSIX" name no language
+            return normalize_locale(value.split(".")[0].split("@")[0]) or "zh_CN"
+    return "zh_CN"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    t = translator(normalize_locale(_locale_from_argv(arguments)))
-    parser = build_parser()
+    t = translator(choose_locale(arguments))
     try:
-        args = parser.parse_args(arguments)
-        if getattr(args, "lang", None) and normalize_locale(args.lang) is None:
-            raise UsageError(t("cli.error.choice", option="--lang", value=args.lang,
-                               choices="zh-CN, zh-TW, en"))
+        with argparse_speaks(t):
+            args = build_parser(t).parse_args(arguments)
+        for given in (args.top_lang, getattr(args, "lang", None)):
+            if given and normalize_locale(given) is None:
+                raise UsageError(t("cli.error.choice", option="--lang", value=given,
+                                   choices="zh-CN, zh-TW, en"))
         handler: Callable[[argparse.Namespace, Translator], int] = args.handler
         code = handler(args, t)
         sys.stdout.flush()  # a closed pipe shows here, not at exit
         return code
-    except StoreError as error:  # a damaged or newer database, found after opening it
-        print(f"kameng: {db_error(t, error)}", file=sys.stderr)
-        return EXIT_USAGE
     except BrokenPipeError:  # `kameng history | head`: the reader has gone; say nothing
         _silence_stdout()
         return EXIT_PIPE
@@ -585,7 +898,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kameng: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as error:  # a damaged or newer database, found after opening it
+        from bot.store import StoreError
+
+        if not isinstance(error, StoreError):
+            raise
+        print(f"kameng: {db_error(t, error)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

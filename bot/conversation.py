@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot import metrics
 from bot.card import card_filename, record_card
 from bot.render import render_quote_html
 from bot.store import Store, StoreError
@@ -118,10 +119,13 @@ async def with_retries(call: Callable[[], Awaitable[Any]], policy: RetryPolicy) 
         except RetryLater as later:
             if attempt == policy.attempts:
                 raise
+            metrics.WAITS_429.inc()
+            metrics.WAIT_SECONDS.inc(min(later.seconds, policy.max_wait))
             await policy.sleep(min(later.seconds, policy.max_wait))
         except Unreachable:
             if attempt == policy.attempts:
                 raise
+            metrics.RETRIES.inc()
             await policy.sleep(backoff)
             backoff *= 2
     raise AssertionError("unreachable")  # pragma: no cover
@@ -262,6 +266,9 @@ class Conversation:
         # Counted on arrival, not when the user's turn comes: a burst queued behind a slow
         # reply is still a burst, however long the queue takes to drain.
         verdict = self.gate.admit(incoming.user_id)
+        metrics.UPDATES.labels(metrics.update_kind(
+            callback=incoming.is_callback, edited=incoming.edited, text=incoming.text)).inc()
+        arrived = time.perf_counter()
         self.in_flight += 1
         self.idle.clear()
         try:
@@ -271,6 +278,7 @@ class Conversation:
                 if not await self._guarded(incoming, transport, verdict):
                     self._mark_handled(incoming.update_id)
         finally:
+            metrics.LATENCY.observe(time.perf_counter() - arrived)
             self.in_flight -= 1
             if not self.in_flight:
                 self.idle.set()
@@ -319,6 +327,7 @@ class Conversation:
         t = translator(self._locale(incoming))
         out = _Out(transport, incoming, self.retry)
         if verdict != "ok":
+            metrics.FLOOD_REFUSED.inc()
             if verdict == "warn":
                 await out.reply(t("tg.flood"))
             elif incoming.is_callback:
@@ -327,6 +336,7 @@ class Conversation:
         try:
             await self._route(incoming, out, t)
         except StoreError as error:
+            metrics.ERRORS.labels("storage").inc()
             reference = uuid.uuid4().hex[:8]
             log.error("storage error [ref %s] for update %s: %s", reference,
                       incoming.update_id, error)
@@ -335,6 +345,7 @@ class Conversation:
             key = "error.not_saved" if out.screen_shown else "error.try_later"
             await out.best_effort_reply(t(key, ref=reference))
         except Exception:
+            metrics.ERRORS.labels("unexpected").inc()
             reference = uuid.uuid4().hex[:8]
             log.exception("error handling update %s [ref %s]", incoming.update_id, reference)
             await out.best_effort_reply(t("error.apology", ref=reference))
@@ -623,6 +634,7 @@ class _Out:
         self.answered = True
         callback_id = self.incoming.callback_id
         await with_retries(lambda: self.transport.answer(callback_id, text), self.retry)
+        metrics.REPLIES.labels("answer").inc()
 
     async def reply(self, text: str, keyboard: Keyboard | None = None) -> int:
         return await self.send_to(self.incoming.chat_id, text, keyboard)
@@ -635,6 +647,7 @@ class _Out:
             message_id = await with_retries(
                 lambda chunk=chunk, last=last: self.transport.send(  # type: ignore[misc]
                     chat_id, chunk, keyboard if last else None), self.retry)
+            metrics.REPLIES.labels("send").inc()
         return int(message_id)
 
     async def show(self, text: str, keyboard: Keyboard, *, edit_message: int | None) -> int:
@@ -644,6 +657,7 @@ class _Out:
             try:
                 await with_retries(lambda: self.transport.edit(
                     self.incoming.chat_id, edit_message, text, keyboard), self.retry)
+                metrics.REPLIES.labels("edit").inc()
                 self.screen_shown = True
                 return edit_message
             except NotModified:
@@ -658,6 +672,7 @@ class _Out:
         chat_id = self.incoming.chat_id
         await with_retries(lambda: self.transport.send_document(chat_id, filename, data,
                                                                 caption), self.retry)
+        metrics.REPLIES.labels("document").inc()
 
     async def photo(self, filename: str, data: bytes, caption: str) -> int:
         chat_id = self.incoming.chat_id

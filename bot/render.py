@@ -19,7 +19,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from locales.i18n import MissingMessageError, Translator, translations, translator
+from locales.i18n import Translator, ngettext, translator
 from pricing import BudgetFit, LineItem, Quote, Range, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
@@ -74,10 +74,7 @@ def plural(key: str, count: Decimal | int, t: Translator) -> str:
     """A counted noun through Babel's ngettext: en "1 seat", "2 seats", "1.5 seats"."""
     number = Decimal(count)
     n = int(number) if number == number.to_integral_value() else 2
-    text = translations(t.locale).ngettext(key, f"{key}.plural", n)
-    if text in (key, f"{key}.plural"):
-        raise MissingMessageError(f"{t.locale}: no message for {key!r}")
-    return text.format(n=format_number(number, t.locale))
+    return ngettext(t.locale, key, n).format(n=format_number(number, t.locale))
 
 
 def format_units(units: Decimal | str, unit: str, t: Translator) -> str:

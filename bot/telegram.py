@@ -19,9 +19,10 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
-from bot.conversation import COMMANDS, Conversation, Transport
+from bot.conversation import COMMANDS, STAFF_COMMANDS, Conversation, Transport
 from bot.store import Store, StoreError
 from dialogs.engine import Engine
 from locales.i18n import translator
@@ -45,9 +46,26 @@ class StartupError(RuntimeError):
 def command_menus() -> Iterator[tuple[str | None, list[tuple[str, str]]]]:
     """(language_code, [(command, description)]) for setMyCommands: zh (also the default)
     and en."""
-    for language, locale in ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en")):
+    for language, locale in MENU_LANGUAGES:
         t = translator(locale)
         yield language, [(name, t(f"cmd.{name}")) for name in COMMANDS]
+
+
+MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
+SALES_COMMANDS = ("newquote", "revoke")  # admins get every staff command
+STAFF_MENUS_KEY = "staff_menu_chats"  # meta: chats that have a staff menu of their own
+
+
+def staff_menus(sales_ids: list[int], admin_ids: list[int]
+                ) -> Iterator[tuple[int, str | None, list[tuple[str, str]]]]:
+    """(chat id, language_code, [(command, description)]) for each salesperson's and
+    admin's private chat, so their menu shows the commands they may use: zh (also the
+    default for the chat) and en, like the public menu."""
+    for chat_id in dict.fromkeys([*admin_ids, *sales_ids]):
+        extra = STAFF_COMMANDS if chat_id in admin_ids else SALES_COMMANDS
+        for language, locale in MENU_LANGUAGES:
+            t = translator(locale)
+            yield chat_id, language, [(name, t(f"cmd.{name}")) for name in (*COMMANDS, *extra)]
 
 
 class Frontend(Protocol):
@@ -59,6 +77,9 @@ class Frontend(Protocol):
 
     async def start(self) -> str: ...
     async def set_commands(self) -> None: ...
+    async def set_chat_commands(self, chat_id: int, language: str | None,
+                                commands: list[tuple[str, str]]) -> None: ...
+    async def delete_chat_commands(self, chat_id: int, language: str | None) -> None: ...
     async def run_polling(self, stop: asyncio.Event) -> None: ...
     async def set_webhook(self, url: str, secret: str) -> None: ...
     async def feed(self, data: dict[str, Any]) -> None: ...
@@ -162,6 +183,7 @@ def webhook_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app.router.add_post(app.settings.webhook_path, on_update)
     web_app.router.add_get("/healthz", healthz)
+    metrics.add_routes(web_app, app.store)  # GET /metrics
     web_app[WEBHOOK_TASKS] = tasks  # keeps background handlers referenced until done
     return web_app
 
@@ -211,14 +233,21 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         except StoreError as error:
             log.error("could not record the bot's username: %s", error)
         await app.frontend.set_commands()
+        await set_staff_menus(app)
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall
         # every user for ~100 ms now and then.
         gc.collect()
         gc.freeze()
-        log.info("bot @%s started with %s (%s)", username, app.frontend.name,
-                 "webhook" if webhook else "long polling")
-        pages = None
+        log.info("bot @%s started with %s (%s); %s", username, app.frontend.name,
+                 "webhook" if webhook else "long polling", metrics.running())
+        pages = probe = None
+        if app.settings.metrics_port:  # /metrics and /healthz of their own (polling has
+            probe = await metrics.serve_metrics(  # no web server otherwise)
+                app.store, app.settings.metrics_host, app.settings.metrics_port,
+                framework=app.frontend.name, mode="webhook" if webhook else "polling")
+            log.info("metrics on http://%s:%s/metrics", app.settings.metrics_host,
+                     app.settings.metrics_port)
         if app.settings.public_url:  # quote links point here: serve their pages too
             from bot.web import parse_networks, serve_web
             pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
@@ -234,10 +263,39 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         if pages is not None:
             await pages.cleanup()
         await app.conversation.drain()
+        if probe is not None:
+            await probe.cleanup()
         log.info("stopped; in-flight updates finished")
     finally:
         await app.frontend.close()
         app.store.close()
+
+
+async def set_staff_menus(app: App) -> None:
+    """Staff menus per chat (BotCommandScopeChat); chats no longer staff lose theirs. A
+    chat Telegram refuses (the person never opened the bot) is logged, not fatal."""
+    settings = app.settings
+    current = {chat_id for chat_id, _, _ in staff_menus(settings.sales_ids, settings.admin_ids)}
+    before = {int(item) for item in (app.store.get_meta(STAFF_MENUS_KEY) or "").split()
+              if item.lstrip("-").isdigit()}
+    for chat_id in sorted(before - current):
+        for language, _ in MENU_LANGUAGES:
+            await _menu_call(app.frontend.delete_chat_commands(chat_id, language), chat_id)
+    done = set()
+    for chat_id, language, commands in staff_menus(settings.sales_ids, settings.admin_ids):
+        if await _menu_call(app.frontend.set_chat_commands(chat_id, language, commands),
+                            chat_id):
+            done.add(chat_id)
+    app.store.set_meta(STAFF_MENUS_KEY, " ".join(str(chat) for chat in sorted(done)))
+
+
+async def _menu_call(call: Any, chat_id: int) -> bool:
+    try:
+        await call
+    except Exception as error:  # a bad or unknown chat id must not stop the bot
+        log.warning("could not set the staff menu of chat %s: %s", chat_id, error)
+        return False
+    return True
 
 
 async def _serve_webhook(app: App, stop: asyncio.Event) -> None:

@@ -19,6 +19,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     CallbackQuery,
     InlineKeyboardButton,
@@ -170,6 +171,16 @@ class AiogramFrontend:
             await self.bot.set_my_commands(
                 [BotCommand(command=name, description=text) for name, text in commands],
                 language_code=language)
+
+    async def set_chat_commands(self, chat_id: int, language: str | None,
+                                commands: list[tuple[str, str]]) -> None:
+        await self.bot.set_my_commands(
+            [BotCommand(command=name, description=text) for name, text in commands],
+            scope=BotCommandScopeChat(chat_id=chat_id), language_code=language)
+
+    async def delete_chat_commands(self, chat_id: int, language: str | None) -> None:
+        await self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id),
+                                          language_code=language)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         await self.bot.delete_webhook(drop_pending_updates=False)

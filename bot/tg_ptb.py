@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -150,6 +151,16 @@ class PtbFrontend:
         for language, commands in command_menus():
             await self.application.bot.set_my_commands(
                 [BotCommand(name, text) for name, text in commands], language_code=language)
+
+    async def set_chat_commands(self, chat_id: int, language: str | None,
+                                commands: list[tuple[str, str]]) -> None:
+        await self.application.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in commands],
+            scope=BotCommandScopeChat(chat_id), language_code=language)
+
+    async def delete_chat_commands(self, chat_id: int, language: str | None) -> None:
+        await self.application.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id),
+                                                      language_code=language)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         await self.application.start()

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot import metrics
 from bot.card import HEIGHT as CARD_HEIGHT
 from bot.card import WIDTH as CARD_WIDTH
 from bot.card import check_font, record_card
@@ -217,6 +218,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
+    metrics.add_routes(app, store)  # GET /metrics
     return app
 
 

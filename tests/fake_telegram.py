@@ -128,7 +128,10 @@ class FakeTelegram:
         self.chats: dict[int, ChatLog] = defaultdict(ChatLog)
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
-        self.commands: dict[str, Any] = {}
+        self.commands: dict[str, Any] = {}  # default scope, by language_code ("" for none)
+        # Other scopes: (scope type, chat_id or None, language_code) → commands.
+        self.scoped_commands: dict[tuple[str, int | None, str], Any] = {}
+        self.unknown_chats: set[int] = set()  # chats that never opened the bot
         self.webhook: dict[str, Any] = {}
         self.uploads: dict[str, bytes] = {}  # uploaded files (photos, documents) by sha256
         self.polling = threading.Event()
@@ -373,8 +376,45 @@ class FakeTelegram:
     async def api_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._file(params, "photo")
 
+    def _command_scope(self, params: dict[str, Any]) -> tuple[str, int | None, str]:
+        """What Telegram checks of a command menu's scope and language."""
+        scope = params.get("scope") or {"type": "default"}
+        language = str(params.get("language_code") or "")
+        if language and not re.fullmatch(r"[a-z]{2}", language):
+            raise _BadRequest("language code is invalid")
+        kind = scope.get("type")
+        if kind not in ("default", "all_private_chats", "all_group_chats",
+                        "all_chat_administrators", "chat", "chat_administrators",
+                        "chat_member"):
+            raise _BadRequest("unsupported bot command scope type")
+        chat_id = scope.get("chat_id")
+        if kind.startswith("chat") and (not isinstance(chat_id, int)
+                                        or chat_id in self.unknown_chats):
+            raise _BadRequest("chat not found")
+        return kind, chat_id, language
+
     async def api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands[str(params.get("language_code") or "")] = params.get("commands")
+        kind, chat_id, language = self._command_scope(params)
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise _BadRequest("commands must be a list of at most 100")
+        for command in commands:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command", ""))):
+                raise _BadRequest("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
+                raise _BadRequest("BOT_COMMAND_DESCRIPTION_INVALID")
+        if kind == "default":
+            self.commands[language] = commands
+        else:
+            self.scoped_commands[(kind, chat_id, language)] = commands
+        return True
+
+    async def api_deleteMyCommands(self, params: dict[str, Any]) -> bool:
+        kind, chat_id, language = self._command_scope(params)
+        if kind == "default":
+            self.commands.pop(language, None)
+        else:
+            self.scoped_commands.pop((kind, chat_id, language), None)
         return True
 
     async def api_setWebhook(self, params: dict[str, Any]) -> bool:

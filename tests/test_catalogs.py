@@ -65,3 +65,30 @@ def test_any_quote_renders_in_every_language(rates: Rates, inquiry: Inquiry) -> 
     for locale in SUPPORTED:
         text = render_quote_html(result, locale)
         assert text and "{" not in text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_the_fast_catalog_reader_reads_what_babel_reads(locale: str) -> None:
+    from locales.i18n import translations
+
+    with catalog_path(locale).open("rb") as source:
+        catalog = read_po(source, locale=locale)
+    expected: dict[str, str] = {}
+    for message in catalog:
+        if not message.id or not message.string or message.fuzzy:
+            continue
+        if message.pluralizable:  # ("units.seat", "units.seat.plural") → "units.seat[N]"
+            for index, form in enumerate(message.string):
+                expected[f"{message.id[0]}[{index}]"] = str(form)
+        else:
+            expected[str(message.id)] = str(message.string)
+    assert translations(locale) == expected
+
+
+@pytest.mark.parametrize(("locale", "count", "form"), [
+    ("en", 1, "1 seat"), ("en", 2, "2 seats"), ("zh_CN", 2, "2 个席位"), ("zh_TW", 1, "1 個席位"),
+])
+def test_plurals_are_read_as_babel_would_choose_them(locale: str, count: int, form: str) -> None:
+    from locales.i18n import ngettext
+
+    assert ngettext(locale, "units.seat", count).format(n=count) == form

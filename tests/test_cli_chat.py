@@ -81,6 +81,7 @@ def test_bad_input_in_the_chat_is_explained_without_a_traceback(db: Path) -> Non
 
 
 def test_history_is_empty_at_first_and_then_lists_quotes(db: Path) -> None:
+    Store(db).close()  # a database without quotes yet
     empty = kameng("history", db=db)
     assert empty.returncode == 0 and "还没有保存的报价" in empty.stdout
     kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)

@@ -39,7 +39,7 @@ def run_bot(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.Compl
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 @pytest.mark.parametrize(
     ("token", "message"),
-    [("", "TELEGRAM_BOT_TOKEN is not set"), ("not-a-token", "TELEGRAM_BOT_TOKEN is malformed")],
+    [("", "TELEGRAM_BOT_TOKEN 未设置"), ("not-a-token", "TELEGRAM_BOT_TOKEN 格式不对")],
     ids=["missing", "malformed"],
 )
 def test_a_missing_or_malformed_token_is_one_line_and_exit_2(
