@@ -23,6 +23,7 @@ from pricing.model import (
     Inquiry,
     LineItem,
     Notice,
+    ProductKind,
     Quote,
     Range,
     Response,
@@ -262,16 +263,19 @@ def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
     technical CS; standardised goods alone (phone top-up) are served by basic CS with AI.
     Otherwise the article's merchant sizes: < 100 orders a day basic, 100–499 technical.
     """
-    kinds = inquiry.product_kinds
+    return _scope_for(inquiry.product_kinds, inquiry.daily_orders, rates)
+
+
+def _scope_for(kinds: frozenset[ProductKind], orders: int, rates: Rates) -> tuple[Scope, str]:
     if kinds & rates.expert_kinds:
         return Scope.EXPERT, "special_goods"
-    if inquiry.daily_orders >= rates.full_chain_from.single:
+    if orders >= rates.full_chain_from.single:
         return Scope.FULL_CHAIN, "volume_large"
     if kinds & rates.technical_kinds:
         return Scope.TECHNICAL, "technical_goods"
     if kinds and kinds <= rates.basic_ai_kinds:
         return Scope.BASIC, "standard_goods"
-    if inquiry.daily_orders >= rates.technical_from.single:
+    if orders >= rates.technical_from.single:
         return Scope.TECHNICAL, "volume_medium"
     return Scope.BASIC, "volume_small"
 
@@ -286,6 +290,25 @@ _REASON_FIGURES = {
 }
 
 
+def _announce_next_scope(inquiry: Inquiry, suggested: Scope, rates: Rates, ledger: _Ledger,
+                         recommendations: list[Notice]) -> None:
+    """Close below a volume where 帮我推荐 recommends a broader service, say so in advance:
+    the price changes there with the service, not with the one more order."""
+    orders = inquiry.daily_orders
+    for threshold in (rates.technical_from, rates.full_chain_from):
+        at = int(threshold.single)
+        if orders >= at:
+            continue
+        upcoming, _ = _scope_for(inquiry.product_kinds, at, rates)
+        if upcoming is suggested:
+            continue
+        ledger.use(rates.scope_notice_within)
+        if orders >= at * (1 - rates.scope_notice_within.single):
+            recommendations.append(Notice("scope_changes_at", (
+                ("orders", str(at)), ("scope", upcoming.value))))
+        return
+
+
 def _resolve_scope(
     inquiry: Inquiry, rates: Rates, ledger: _Ledger,
     recommendations: list[Notice], warnings: list[Notice],
@@ -295,6 +318,7 @@ def _resolve_scope(
     if inquiry.scope is Scope.AUTO:
         recommendations.append(Notice("scope_recommended",
                                       (("scope", suggested.value), ("reason", reason))))
+        _announce_next_scope(inquiry, suggested, rates, ledger, recommendations)
         return suggested
     if suggested is Scope.EXPERT and inquiry.scope is not Scope.EXPERT:
         warnings.append(Notice("scope_raised_for_special_goods",
