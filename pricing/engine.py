@@ -744,6 +744,7 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
         rates_version=rates.version,
         validity_days=int(rates.validity_days.single),
         days_per_month=rates.days.single,
+        per_order_rate=order_rate.scale(rates.days.single),
     )
 
 
