@@ -676,28 +676,30 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     scope = _resolve_scope(inquiry, rates, ledger, recommendations, warnings)
 
     human = _human_fee(inquiry, scope, rates)
-    # Both totals are compared; only the plan shown gets its line items.
-    with_ai = _total(human, AI_BOTH, inquiry, rates)
-    without_ai = _total(human, AI_NONE, inquiry, rates)
-    # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a plain
-    # seat is the cheap end, above it AI. Chosen end by end, the price stays continuous and
-    # never rises with fewer orders, a slower response or the merchant's own system.
-    auto = _auto_ai(with_ai, without_ai)
-    saving = _saving(without_ai, with_ai, auto)
-    if inquiry.ai is AiChoice.NO:
-        plan = _finish(human, AI_NONE, inquiry, rates)
-        if auto != AI_NONE:
-            recommendations.append(Notice("consider_ai", saving))
-    elif inquiry.ai is AiChoice.YES:
+    if inquiry.ai is AiChoice.YES:
         plan = _finish(human, AI_BOTH, inquiry, rates)
         if plan.ai_raises_price:
             warnings.append(Notice("ai_not_worth_it",
                                    (("floor", str(rates.ai_floor.single)),)))
             recommendations.append(Notice("recommend_without_ai", ()))
+        with_ai = without_ai = plan.monthly
+        auto = AI_BOTH
     else:
+        # Both totals are compared; only the plan shown gets its line items.
+        with_ai = _total(human, AI_BOTH, inquiry, rates)
+        without_ai = _total(human, AI_NONE, inquiry, rates)
+        # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a
+        # plain seat is the cheap end, above it AI. Chosen end by end, the price stays
+        # continuous and never rises with fewer orders, a slower response or own system.
+        auto = _auto_ai(with_ai, without_ai)
+    if inquiry.ai is AiChoice.NO:
+        plan = _finish(human, AI_NONE, inquiry, rates)
+        if auto != AI_NONE:
+            recommendations.append(Notice("consider_ai", _saving(without_ai, with_ai, auto)))
+    elif inquiry.ai is AiChoice.AUTO:
         plan = _finish(human, auto, inquiry, rates)
         if auto != AI_NONE:
-            recommendations.append(Notice("ai_recommended", saving))
+            recommendations.append(Notice("ai_recommended", _saving(without_ai, with_ai, auto)))
         else:
             ledger.use(rates.ai_floor)
             recommendations.append(Notice("ai_not_recommended",
