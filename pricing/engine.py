@@ -408,6 +408,15 @@ def _recommend_plan(
     plan, reason = Billing.MONTHLY, "steady_cost_control"
     if cheapest is not None and cheapest is not Billing.MONTHLY:
         plan, reason = cheapest, "cheapest"
+    elif cheapest is None:
+        # No plan is cheapest at both ends. The monthly fee (predictable) stays the advice
+        # unless a usage plan costs less at both ends: then the one of those with the lower
+        # midpoint, "cheaper than monthly" (not "cheapest").
+        cheaper = [(cost.low + cost.high, billed) for billed, cost in (
+            (Billing.PER_ORDER, per_order), (Billing.PER_HOUR, per_hour))
+            if cost.low <= monthly.low and cost.high <= monthly.high]
+        if cheaper:
+            plan, reason = min(cheaper)[1], "cheaper_than_monthly"
     if inquiry.volume is VolumePattern.SEASONAL and plan is Billing.MONTHLY:
         # Compared by midpoint; low + high orders the plans the same way without dividing.
         tolerance = ONE + rates.seasonal_tolerance.single
