@@ -76,12 +76,32 @@ def _nice(value: Decimal) -> Decimal:
     return exponent * 10  # pragma: no cover
 
 
+def _edge(rate: Decimal, floor: Decimal, x_max: Decimal,
+          y_max: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """One edge of the per-order band, left to right: flat at a minimum fee, then rate × x,
+    cut where it leaves the top of the plot."""
+    points = [(Decimal(0), min(floor, y_max))]
+    if 0 < floor < rate * x_max:
+        points.append((floor / rate, floor))
+    end = max(rate * x_max, floor)
+    if end > y_max and rate > 0 and floor < y_max:
+        points.append((y_max / rate, y_max))
+        end = y_max
+    points.append((x_max, min(end, y_max)))
+    return points
+
+
 def quote_chart(quote: Quote) -> Chart:
     orders = Decimal(quote.inquiry.daily_orders)
-    rate_low = quote.per_order.low / orders  # per daily order, per month
-    rate_high = quote.per_order.high / orders
+    # Per daily order, per month; a minimum fee (emergency response) lifts the band's start.
+    if quote.per_order_rate is not None:
+        rate_low, rate_high = quote.per_order_rate.low, quote.per_order_rate.high
+    else:  # a snapshot made before the rate was kept
+        rate_low, rate_high = quote.per_order.low / orders, quote.per_order.high / orders
+    floor_low = quote.per_order.low if quote.per_order.low > rate_low * orders else Decimal(0)
+    floor_high = quote.per_order.high if quote.per_order.high > rate_high * orders else Decimal(0)
     x_max = _nice(max(orders, quote.break_even_daily_orders.high) * Decimal("1.5"))
-    y_max = _nice(max(quote.monthly.high, rate_low * x_max) * Decimal("1.2"))
+    y_max = _nice(max(quote.monthly.high, rate_low * x_max, floor_high) * Decimal("1.2"))
     px, py = LEFT, TOP
     pw, ph = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -92,11 +112,9 @@ def quote_chart(quote: Quote) -> Chart:
         return round(float(py + ph - ph * min(value, y_max) / y_max), 1)
 
     band_top, band_bottom = y(quote.monthly.high), y(quote.monthly.low)
-    # The per-order band from the origin to the right edge (clipped at the top).
-    high_end = min(rate_high * x_max, y_max)
-    high_x = x_max if rate_high * x_max <= y_max else y_max / rate_high
-    points = [(x(Decimal(0)), y(Decimal(0))), (x(x_max), y(rate_low * x_max)),
-              (x(x_max), y(high_end if high_x == x_max else y_max)), (x(high_x), y(high_end))]
+    lower = _edge(rate_low, floor_low, x_max, y_max)
+    upper = _edge(rate_high, floor_high, x_max, y_max)
+    points = [(x(a), y(b)) for a, b in lower] + [(x(a), y(b)) for a, b in reversed(upper)]
     step_x, step_y = x_max / 5, y_max / 4
     return Chart(
         width=WIDTH, height=HEIGHT, plot=(px, py, pw, ph),
