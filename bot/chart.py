@@ -1,8 +1,10 @@
 """Geometry of the quote page's chart: monthly cost against daily orders, monthly billing
 (a flat band: this plan) against per-order billing (a widening band), break-even marked.
 
-The axes fit the data: the y-axis reaches the top of the per-order band at the right
-edge, so nothing is clipped (a clipped band reads as a cap that does not exist). The
+The per-order band grows with the scope's per-order rate, starting flat at a minimum fee
+where there is one (emergency response). The axes fit the data: the y-axis reaches the
+top of the per-order band at the right edge, so nothing is clipped (a clipped band reads
+as a cap that does not exist). The
 drawing is 400 units wide with 14-unit labels, so on a 360 px phone (a 328 px chart) a
 label is still 11.5 px. Tick labels are compact numbers in the quote's language (1.5万,
 15K). Computed here so the template only draws (no arithmetic in templates).
@@ -91,13 +93,29 @@ def axis(needed: Decimal, intervals: int) -> tuple[Decimal, Decimal]:
     return step * count, step
 
 
+def _edge(rate: Decimal, floor: Decimal, x_max: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """One edge of the per-order band, left to right: flat at a minimum fee, then rate × x
+    (never cut: the y-axis reaches its end)."""
+    points = [(Decimal(0), floor)]
+    if 0 < floor < rate * x_max:
+        points.append((floor / rate, floor))
+    points.append((x_max, max(rate * x_max, floor)))
+    return points
+
+
 def quote_chart(quote: Quote, locale: str = "zh_CN") -> Chart:
     orders = Decimal(quote.inquiry.daily_orders)
-    rate_low = quote.per_order.low / orders  # per daily order, per month
-    rate_high = quote.per_order.high / orders
+    # Per daily order, per month; a minimum fee (emergency response) lifts the band's start.
+    if quote.per_order_rate is not None:
+        rate_low, rate_high = quote.per_order_rate.low, quote.per_order_rate.high
+    else:  # a snapshot made before the rate was kept
+        rate_low, rate_high = quote.per_order.low / orders, quote.per_order.high / orders
+    floor_low = quote.per_order.low if quote.per_order.low > rate_low * orders else Decimal(0)
+    floor_high = quote.per_order.high if quote.per_order.high > rate_high * orders else Decimal(0)
     x_max, x_step = axis(max(orders, quote.break_even_daily_orders.high) * X_ROOM,
                          X_INTERVALS)
-    y_max, y_step = axis(max(quote.monthly.high, rate_high * x_max) * Y_ROOM, Y_INTERVALS)
+    y_max, y_step = axis(max(quote.monthly.high, rate_high * x_max, floor_high) * Y_ROOM,
+                         Y_INTERVALS)
     px, py = LEFT, TOP
     pw, ph = WIDTH - LEFT - RIGHT, PLOT_HEIGHT
 
@@ -111,9 +129,9 @@ def quote_chart(quote: Quote, locale: str = "zh_CN") -> Chart:
         return format_compact_decimal(value, locale=locale, fraction_digits=2)
 
     band_top, band_bottom = y(quote.monthly.high), y(quote.monthly.low)
-    # The per-order band from the origin to the right edge: whole, as y_max fits it.
-    points = [(x(Decimal(0)), y(Decimal(0))), (x(x_max), y(rate_low * x_max)),
-              (x(x_max), y(rate_high * x_max))]
+    lower = _edge(rate_low, floor_low, x_max)
+    upper = _edge(rate_high, floor_high, x_max)
+    points = [(x(a), y(b)) for a, b in lower] + [(x(a), y(b)) for a, b in reversed(upper)]
     you = x(orders)
     margin = 40  # half a label's width, in user units
     return Chart(

@@ -233,7 +233,10 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         except StoreError as error:
             log.error("could not record the bot's username: %s", error)
         await app.frontend.set_commands()
-        await set_staff_menus(app)
+        try:  # staff menus remember their chats in the database: in trouble, log and go on
+            await set_staff_menus(app)
+        except StoreError as error:
+            log.error("could not update the staff menus: %s", error)
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall
         # every user for ~100 ms now and then.

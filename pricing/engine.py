@@ -23,6 +23,7 @@ from pricing.model import (
     Inquiry,
     LineItem,
     Notice,
+    ProductKind,
     Quote,
     Range,
     Response,
@@ -262,16 +263,19 @@ def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
     technical CS; standardised goods alone (phone top-up) are served by basic CS with AI.
     Otherwise the article's merchant sizes: < 100 orders a day basic, 100–499 technical.
     """
-    kinds = inquiry.product_kinds
+    return _scope_for(inquiry.product_kinds, inquiry.daily_orders, rates)
+
+
+def _scope_for(kinds: frozenset[ProductKind], orders: int, rates: Rates) -> tuple[Scope, str]:
     if kinds & rates.expert_kinds:
         return Scope.EXPERT, "special_goods"
-    if inquiry.daily_orders >= rates.full_chain_from.single:
+    if orders >= rates.full_chain_from.single:
         return Scope.FULL_CHAIN, "volume_large"
     if kinds & rates.technical_kinds:
         return Scope.TECHNICAL, "technical_goods"
     if kinds and kinds <= rates.basic_ai_kinds:
         return Scope.BASIC, "standard_goods"
-    if inquiry.daily_orders >= rates.technical_from.single:
+    if orders >= rates.technical_from.single:
         return Scope.TECHNICAL, "volume_medium"
     return Scope.BASIC, "volume_small"
 
@@ -286,6 +290,25 @@ _REASON_FIGURES = {
 }
 
 
+def _announce_next_scope(inquiry: Inquiry, suggested: Scope, rates: Rates, ledger: _Ledger,
+                         recommendations: list[Notice]) -> None:
+    """Close below a volume where 帮我推荐 recommends a broader service, say so in advance:
+    the price changes there with the service, not with the one more order."""
+    orders = inquiry.daily_orders
+    for threshold in (rates.technical_from, rates.full_chain_from):
+        at = int(threshold.single)
+        if orders >= at:
+            continue
+        upcoming, _ = _scope_for(inquiry.product_kinds, at, rates)
+        if upcoming is suggested:
+            continue
+        ledger.use(rates.scope_notice_within)
+        if orders >= at * (1 - rates.scope_notice_within.single):
+            recommendations.append(Notice("scope_changes_at", (
+                ("orders", str(at)), ("scope", upcoming.value))))
+        return
+
+
 def _resolve_scope(
     inquiry: Inquiry, rates: Rates, ledger: _Ledger,
     recommendations: list[Notice], warnings: list[Notice],
@@ -295,6 +318,7 @@ def _resolve_scope(
     if inquiry.scope is Scope.AUTO:
         recommendations.append(Notice("scope_recommended",
                                       (("scope", suggested.value), ("reason", reason))))
+        _announce_next_scope(inquiry, suggested, rates, ledger, recommendations)
         return suggested
     if suggested is Scope.EXPERT and inquiry.scope is not Scope.EXPERT:
         warnings.append(Notice("scope_raised_for_special_goods",
@@ -384,6 +408,15 @@ def _recommend_plan(
     plan, reason = Billing.MONTHLY, "steady_cost_control"
     if cheapest is not None and cheapest is not Billing.MONTHLY:
         plan, reason = cheapest, "cheapest"
+    elif cheapest is None:
+        # No plan is cheapest at both ends. The monthly fee (predictable) stays the advice
+        # unless a usage plan costs less at both ends: then the one of those with the lower
+        # midpoint, "cheaper than monthly" (not "cheapest").
+        cheaper = [(cost.low + cost.high, billed) for billed, cost in (
+            (Billing.PER_ORDER, per_order), (Billing.PER_HOUR, per_hour))
+            if cost.low <= monthly.low and cost.high <= monthly.high]
+        if cheaper:
+            plan, reason = min(cheaper)[1], "cheaper_than_monthly"
     if inquiry.volume is VolumePattern.SEASONAL and plan is Billing.MONTHLY:
         # Compared by midpoint; low + high orders the plans the same way without dividing.
         tolerance = ONE + rates.seasonal_tolerance.single
@@ -652,28 +685,30 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     scope = _resolve_scope(inquiry, rates, ledger, recommendations, warnings)
 
     human = _human_fee(inquiry, scope, rates)
-    # Both totals are compared; only the plan shown gets its line items.
-    with_ai = _total(human, AI_BOTH, inquiry, rates)
-    without_ai = _total(human, AI_NONE, inquiry, rates)
-    # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a plain
-    # seat is the cheap end, above it AI. Chosen end by end, the price stays continuous and
-    # never rises with fewer orders, a slower response or the merchant's own system.
-    auto = _auto_ai(with_ai, without_ai)
-    saving = _saving(without_ai, with_ai, auto)
-    if inquiry.ai is AiChoice.NO:
-        plan = _finish(human, AI_NONE, inquiry, rates)
-        if auto != AI_NONE:
-            recommendations.append(Notice("consider_ai", saving))
-    elif inquiry.ai is AiChoice.YES:
+    if inquiry.ai is AiChoice.YES:
         plan = _finish(human, AI_BOTH, inquiry, rates)
         if plan.ai_raises_price:
             warnings.append(Notice("ai_not_worth_it",
                                    (("floor", str(rates.ai_floor.single)),)))
             recommendations.append(Notice("recommend_without_ai", ()))
+        with_ai = without_ai = plan.monthly
+        auto = AI_BOTH
     else:
+        # Both totals are compared; only the plan shown gets its line items.
+        with_ai = _total(human, AI_BOTH, inquiry, rates)
+        without_ai = _total(human, AI_NONE, inquiry, rates)
+        # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a
+        # plain seat is the cheap end, above it AI. Chosen end by end, the price stays
+        # continuous and never rises with fewer orders, a slower response or own system.
+        auto = _auto_ai(with_ai, without_ai)
+    if inquiry.ai is AiChoice.NO:
+        plan = _finish(human, AI_NONE, inquiry, rates)
+        if auto != AI_NONE:
+            recommendations.append(Notice("consider_ai", _saving(without_ai, with_ai, auto)))
+    elif inquiry.ai is AiChoice.AUTO:
         plan = _finish(human, auto, inquiry, rates)
         if auto != AI_NONE:
-            recommendations.append(Notice("ai_recommended", saving))
+            recommendations.append(Notice("ai_recommended", _saving(without_ai, with_ai, auto)))
         else:
             ledger.use(rates.ai_floor)
             recommendations.append(Notice("ai_not_recommended",
@@ -720,6 +755,7 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
         rates_version=rates.version,
         validity_days=int(rates.validity_days.single),
         days_per_month=rates.days.single,
+        per_order_rate=order_rate.scale(rates.days.single),
     )
 
 

@@ -231,3 +231,6 @@ class Quote:
     rates_version: str
     validity_days: int
     days_per_month: Decimal = field(default=Decimal(30))
+    # Per-order billing per daily order and month before any minimum fee (order rate × days):
+    # what the page's chart draws. None in snapshots made before it existed.
+    per_order_rate: Range | None = None

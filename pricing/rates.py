@@ -105,6 +105,7 @@ class Rates:
     technical_kinds: frozenset[ProductKind]
     technical_kinds_figure: Figure
     full_chain_from: Figure
+    scope_notice_within: Figure
     low_price_trap: Figure
     satisfaction_min: Figure
     resolution_rate_min: Figure
@@ -332,6 +333,7 @@ class _Reader:
             technical_kinds=technical_kinds,
             technical_kinds_figure=technical_figure,
             full_chain_from=self.figure("auto_scope.full_chain_from_orders", integer=True),
+            scope_notice_within=self.figure("auto_scope.notice_within", maximum=one),
             low_price_trap=self.figure("warnings.low_price_trap"),
             satisfaction_min=self.figure("kpi.satisfaction_min", maximum=one),
             resolution_rate_min=self.figure("kpi.resolution_rate_min", maximum=one),

@@ -110,6 +110,8 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
             "per_order": _range(quote.per_order, rounded),
             "per_hour": _range(quote.per_hour, rounded),
             "hours_per_month": _count(quote.hours_per_month, rounded),
+            **({} if quote.per_order_rate is None else {
+                "per_order_rate": _count(quote.per_order_rate, rounded)}),
         },
         "break_even_daily_orders": _count(quote.break_even_daily_orders, rounded),
         "recommended_plan": quote.recommended_plan.value,
@@ -196,4 +198,6 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
         rates_version=str(data["rates_version"]),
         validity_days=int(data["validity_days"]),
         days_per_month=Decimal(data["days_per_month"]),
+        per_order_rate=(_back_range(alternatives["per_order_rate"])
+                        if "per_order_rate" in alternatives else None),
     )

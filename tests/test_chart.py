@@ -62,3 +62,12 @@ def test_tick_labels_are_compact_numbers_in_the_quotes_language(rates: Rates) ->
     assert [label for _, label in quote_chart(result, "zh_CN").y_ticks][-1].endswith("万")
     assert [label for _, label in quote_chart(result, "zh_TW").y_ticks][-1].endswith("萬")
     assert [label for _, label in quote_chart(result, "en").y_ticks][-1].endswith("K")
+
+
+def test_an_emergency_minimum_lifts_the_band_and_it_still_fits(rates: Rates) -> None:
+    result = quote(Inquiry(daily_orders=60, categories=3, response=Response.EMERGENCY), rates)
+    chart = quote_chart(result)
+    drawn = points(chart.per_order)
+    assert drawn[0][1] < chart.bottom  # starts at the minimum fee, not at zero
+    assert all(chart.top <= y <= chart.bottom for _, y in drawn)
+    assert chart.y_max >= result.per_order.high

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from pricing import (
     AiChoice,
+    Billing,
     Inquiry,
     Quote,
     Range,
@@ -19,6 +20,7 @@ from pricing import (
     Scope,
     ServiceMode,
     Tooling,
+    VolumePattern,
     quote,
 )
 from pricing.engine import monthly_total
@@ -325,3 +327,20 @@ def test_a_quote_survives_its_json_snapshot_exactly(rates: Rates, inquiry: Inqui
 def test_the_sweeps_monthly_total_is_the_quotes(rates: Rates, inquiry: Inquiry) -> None:
     """benchmarks/bench_sweep.py measures jumps with monthly_total: it must be the quote's."""
     assert monthly_total(inquiry, rates) == quote(inquiry, rates).monthly
+
+
+@given(inquiries())
+def test_the_recommended_billing_is_never_dearer_at_both_ends_than_another(
+    rates: Rates, inquiry: Inquiry
+) -> None:
+    """Rule 5: a plan is called cheapest only when it is, and a dearer one is not advised."""
+    result = quote(replace(inquiry, billing=Billing.COMPARE, volume=VolumePattern.STEADY),
+                   rates)
+    costs = {Billing.MONTHLY: result.monthly, Billing.PER_ORDER: result.per_order,
+             Billing.PER_HOUR: result.per_hour}
+    chosen = costs[result.recommended_plan]
+    for other in costs.values():
+        assert not (other.low < chosen.low and other.high < chosen.high)
+    [notice] = [n for n in result.recommendations if n.code == "plan_recommended"]
+    if notice.args["reason"] == "cheapest":
+        assert all(chosen.low <= c.low and chosen.high <= c.high for c in costs.values())

@@ -226,3 +226,15 @@ def test_auto_scope_follows_the_articles_merchant_sizes(
     rates: Rates, orders: int, expected: Scope
 ) -> None:
     assert quote(Inquiry(daily_orders=orders), rates).scope is expected
+
+
+@pytest.mark.parametrize(("orders", "announced"), [(79, None), (80, ("100", "technical")),
+                                                   (99, ("100", "technical")), (100, None),
+                                                   (400, ("500", "full_chain")), (500, None)])
+def test_close_below_a_change_of_recommended_service_the_quote_says_so(
+    rates: Rates, orders: int, announced: tuple[str, str] | None
+) -> None:
+    result = quote(Inquiry(daily_orders=orders), rates)
+    notices = [n.args for n in result.recommendations if n.code == "scope_changes_at"]
+    assert notices == ([] if announced is None
+                       else [{"orders": announced[0], "scope": announced[1]}])
