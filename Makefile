@@ -15,8 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The quote-page test drives Debian's chromium through Playwright (never a browser download).
-# CI runs as root and installs it here; elsewhere the test says how to install it.
+# The quote-page test drives Debian's chromium through Playwright (never a browser download);
+# fonts-wqy-microhei is the CJK font the quote card is drawn in (bot/card.py, its golden
+# images) and the page is screenshotted with. CI runs as root and installs both here;
+# elsewhere the test says how to install them.
 browser:
 	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
