@@ -92,3 +92,13 @@ def test_plurals_are_read_as_babel_would_choose_them(locale: str, count: int, fo
     from locales.i18n import ngettext
 
     assert ngettext(locale, "units.seat", count).format(n=count) == form
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_every_assumption_in_the_rates_file_is_worded_in_every_catalog(rates: Rates,
+                                                                      locale: str) -> None:
+    # A quote lists the estimates it used; a key without words would show as a raw key.
+    t = translator(locale)
+    missing = [key for key, figure in rates.figures.items()
+               if figure.provenance == "assumption" and not t.has(f"assumption.{key}")]
+    assert missing == []
