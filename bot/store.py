@@ -265,9 +265,14 @@ class Store:
             raise self._error(error) from error
 
     def stream(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[Any]:
-        """The rows of a read, one at a time (exports); SQLite errors become StoreError."""
+        """The rows of a read, one at a time (exports); SQLite errors become StoreError.
+
+        A plain loop, not `yield from`: a reader that stops early (`kameng export | head`)
+        closes this generator after the store, and `yield from` would then close the
+        cursor on a closed database and print an ignored traceback."""
         try:
-            yield from self.db.execute(sql, params)
+            for row in self.db.execute(sql, params):  # noqa: UP028 (see the docstring)
+                yield row
         except sqlite3.Error as error:
             raise self._error(error) from error
 

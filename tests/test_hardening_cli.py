@@ -155,6 +155,21 @@ def test_a_closed_pipe_ends_the_command_silently(db: Path, command: tuple[str, .
     assert result.stderr == "" and result.returncode == 141
 
 
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_read_only_in_part_ends_silently(db: Path, fmt: str) -> None:
+    # `kameng export | head -c 300`: rows were already flowing when the reader went away.
+    env = {key: value for key, value in os.environ.items() if key != "KAMENG_DB"}
+    with subprocess.Popen([KAMENG, "export", "--format", fmt, "--db", str(db)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=db.parent,
+                          env=env) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.read(300)
+        process.stdout.close()
+        stderr = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+    assert stderr == "" and code in (0, 141)
+
+
 @pytest.fixture
 def umask_022() -> Iterator[None]:
     previous = os.umask(0o022)
