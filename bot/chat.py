@@ -116,7 +116,8 @@ class TerminalChat:
             quote_id = self.store.save_quote(
                 channel=CHANNEL, user_id=self.user_id, dialog_id=new_state.dialog_id,
                 confirmation=new_state.confirmed, quote=new_screen.quote,
-                locale=new_state.locale)
+                locale=new_state.locale, answers=dict(new_state.answers),
+                revises=new_state.revises or None)
             self.print(render_quote_text(new_screen.quote, new_state.locale))
             self.print(t("chat.saved", id=quote_id, db=self.store.path))
             self.write_card(quote_id, t)

@@ -138,7 +138,7 @@ class SalesDesk:
             channel=CHANNEL, user_id=str(incoming.user_id), dialog_id=state.dialog_id,
             confirmation=state.confirmed, quote=quote, locale=state.locale,
             answers=dict(state.answers), prospect=prospect, sales_owner=owner,
-            parent_id=parent.id if parent else None)
+            parent_id=parent.id if parent else None, revises=state.revises or None)
         if parent is not None and owner:
             token = store.share(quote_id, days=self.conv.link_days)
             record = store.record(quote_id)

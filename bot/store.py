@@ -357,20 +357,28 @@ class Store:
     def save_quote(self, *, channel: str, user_id: str, dialog_id: str, confirmation: int,
                    quote: Quote, locale: str, answers: dict[str, Any] | None = None,
                    prospect: str | None = None, sales_owner: str | None = None,
-                   parent_id: int | None = None, status: str = "new") -> int:
+                   parent_id: int | None = None, revises: int | None = None,
+                   status: str = "new") -> int:
         """Store a confirmed quote once; a repeat of the same confirmation returns its id.
 
-        A quote is an immutable snapshot. `parent_id` makes it the next version of another.
+        A quote is an immutable snapshot. `parent_id` makes it the next version of another;
+        `revises` names an earlier confirmation of the same dialogue that this one changes
+        (a correction after the quote), which makes it that quote's next version.
         """
         now = _iso(self.clock())
         payload = quote_to_dict(quote, rounded=False)  # exact figures in the JSON
         shown = quote_to_dict(quote)  # the columns hold what people saw
 
         def write() -> int:
-            version = 1
-            if parent_id is not None:
+            version, parent = 1, parent_id
+            if parent is None and revises:
+                row = self.db.execute(
+                    "SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
+                    [dialog_id, revises]).fetchone()
+                parent = int(row[0]) if row else None
+            if parent is not None:
                 row = self.db.execute("SELECT version FROM quotes WHERE id = ?",
-                                      [parent_id]).fetchone()
+                                      [parent]).fetchone()
                 version = int(row[0] or 1) + 1 if row else 1
             self.db.execute(
                 "INSERT INTO quotes (dialog_id, confirmation, channel, user_id, locale, "
@@ -386,7 +394,7 @@ class Store:
                  json.dumps(inquiry_to_dict(quote), ensure_ascii=False),
                  json.dumps(payload, ensure_ascii=False),
                  json.dumps(answers or {}, ensure_ascii=False), quote.rates_version, status,
-                 now, version, parent_id, prospect, sales_owner,
+                 now, version, parent, prospect, sales_owner,
                  f"{quote.inquiry.discount:f}"])
             row = self.db.execute(
                 "SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",

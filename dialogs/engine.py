@@ -113,6 +113,8 @@ class DialogState:
     sales: bool = False  # a salesperson's quote for a prospect: more steps, a share button
     parent_quote: int | None = None  # adjusting this saved quote makes its next version
     pending: Mapping[str, Any] = field(default_factory=dict)  # a reading asked back (是的/不是)
+    on_table: int = 0  # the confirmation whose quote the merchant has seen (0: none yet)
+    revises: int = 0  # the confirmation the latest one changes: it is that quote's new version
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,7 +123,7 @@ class DialogState:
             "history": list(self.history), "editing": self.editing, "paused": self.paused,
             "seq": self.seq, "confirmed": self.confirmed, "dialog_id": self.dialog_id,
             "sales": self.sales, "parent_quote": self.parent_quote,
-            "pending": dict(self.pending),
+            "pending": dict(self.pending), "on_table": self.on_table, "revises": self.revises,
         }
 
     @classmethod
@@ -146,6 +148,8 @@ class DialogState:
                 parent_quote=(int(data["parent_quote"]) if data.get("parent_quote") is not None
                               else None),
                 pending=dict(data.get("pending") or {}),
+                on_table=int(data.get("on_table") or 0),
+                revises=int(data.get("revises") or 0),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None
@@ -256,7 +260,7 @@ class Engine:
         if button == "nav:back":
             return self._back(state)
         if button == "ok":
-            confirmed = replace(state, phase="quote", confirmed=state.confirmed + 1)
+            confirmed = self._confirm(state, state.answers)
             return confirmed, self.show(confirmed, effects=("save_quote",))
         if button == "adj":
             summary = replace(state, phase="summary")
@@ -390,10 +394,17 @@ class Engine:
             return moved, self.show(moved, notice=notice)
         if state.phase == "quote":
             # A correction after the quote is a new version of it.
-            requoted = replace(state, answers=answers, confirmed=state.confirmed + 1)
+            requoted = self._confirm(state, answers)
             return requoted, self.show(requoted, notice=notice, effects=("save_quote",))
         summary = replace(state, phase="summary", answers=answers)
         return summary, self.show(summary, notice=notice)
+
+    @staticmethod
+    def _confirm(state: DialogState, answers: Mapping[str, Any]) -> DialogState:
+        """A new confirmation (one saved quote); a revision of the one on the table, if any."""
+        confirmed = state.confirmed + 1
+        return replace(state, phase="quote", answers=dict(answers), confirmed=confirmed,
+                       revises=state.on_table, on_table=confirmed)
 
     def _answer_question(self, question: str, locale: str) -> str:
         """The knowledge file's answer in the language the question was written in."""

@@ -48,6 +48,17 @@ def test_a_quote_is_stored_once_per_confirmation(store: Store, rates: Rates) -> 
     assert newest.created_at == "2026-11-27T08:00:00+00:00"
 
 
+def test_a_revision_in_the_same_dialogue_is_the_next_version(store: Store,
+                                                             rates: Rates) -> None:
+    first = store.save_quote(channel="t", user_id="u", dialog_id="d", confirmation=1,
+                             quote=quote(Inquiry(daily_orders=300), rates), locale="zh_CN")
+    second = store.save_quote(channel="t", user_id="u", dialog_id="d", confirmation=2,
+                              quote=quote(Inquiry(daily_orders=500), rates), locale="zh_CN",
+                              revises=1)
+    record = store.record(second)
+    assert record is not None and record.version == 2 and record.parent_id == first
+
+
 def test_the_quote_row_keeps_the_shown_figures_and_the_exact_json(
     store: Store, rates: Rates
 ) -> None:

@@ -208,9 +208,11 @@ def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: E
     assert "我理解为：商品类型 游戏点卡、业务复杂度 都没有、响应时效 10分钟内（快速）" in shown
     assert "已更正：日均单量 800 单/天 → 500 单/天" in shown
     with sqlite3.connect(env.db) as db:
-        versions = db.execute("SELECT daily_orders FROM quotes WHERE user_id = ? ORDER BY id",
+        versions = db.execute("SELECT id, daily_orders, version, parent_id FROM quotes "
+                              "WHERE user_id = ? ORDER BY id",
                               [str(USERS["merchant_talks"])]).fetchall()
-    assert versions == [(800,), (500,)]  # the correction after the quote is a new version
+    first, second = versions  # the correction after the quote is the quote's next version
+    assert first[1:] == (800, 1, None) and second[1:] == (500, 2, first[0])
 
 
 def test_r_small_typed_only(env: Env) -> None:

@@ -177,6 +177,9 @@ def test_a_correction_after_the_quote_makes_a_new_version(engine: Engine) -> Non
     again, screen = engine.handle(quoted, Say("刚才说错了，响应改成5分钟"))
     assert again.answers["response"] == "emergency" and again.confirmed == quoted.confirmed + 1
     assert screen.kind == "quote" and screen.effects == ("save_quote",)
+    assert again.revises == quoted.confirmed  # saved as the next version of that quote
+    restarted, _ = engine.handle(again, Press("nav:restart"))
+    assert restarted.on_table == 0  # a fresh start revises nothing
 
 
 def test_a_negation_removes_one_flag_and_keeps_the_other(engine: Engine) -> None:
