@@ -121,7 +121,8 @@ class TerminalChat:
             self.print(render_quote_text(new_screen.quote, new_state.locale))
             self.print(t("chat.saved", id=quote_id, db=self.store.path))
             self.write_card(quote_id, t)
-        elif new_screen.kind == "quote" and new_screen.quote is not None:
+        elif (new_screen.kind == "quote" and new_screen.quote is not None
+              and screen.kind != "quote"):  # shown once, not again under every reply
             self.print(render_quote_text(new_screen.quote, new_state.locale))
         if "handoff" in new_screen.effects:
             handoff_id = self.store.record_handoff(channel=CHANNEL, user_id=self.user_id,

@@ -250,8 +250,7 @@ class Engine:
             resumed = replace(state, paused=False)
             return resumed, self.show(resumed)
         if button == "cf:yes":
-            return self._take(replace(state, pending={}), dict(state.pending),
-                              correction=False, notices=[])
+            return self._take(replace(state, pending={}), dict(state.pending), notices=[])
         if button == "cf:no":
             declined = replace(state, pending={})
             return declined, self.show(declined, notice=t("dlg.confirm_no"))
@@ -359,7 +358,7 @@ class Engine:
         if unsure and not sure:
             asking = replace(state, pending=unsure)
             return asking, self.show(asking, notice="\n\n".join(notices))
-        moved, screen = self._take(state, sure, correction=reading.correction, notices=notices)
+        moved, screen = self._take(state, sure, notices=notices)
         if unsure:
             moved = replace(moved, pending=unsure)
             screen = self.show(moved, notice=screen.text.split("\n\n")[0], effects=screen.effects)
@@ -369,15 +368,17 @@ class Engine:
         """The step the merchant is answering, or SUMMARY / QUOTE."""
         return state.step if state.phase == "ask" else state.phase.upper()
 
-    def _take(self, state: DialogState, found: Mapping[str, Any], *, correction: bool,
+    def _take(self, state: DialogState, found: Mapping[str, Any], *,
               notices: list[str]) -> tuple[DialogState, Screen]:
         """Apply answers read from text (or confirmed): say what was understood or changed,
         then go where the merchant would expect — the next open step, back to the summary,
         or, after a quote, a new version of it."""
         t = translator(state.locale)
+        # An answer that replaces another is always said as a change (已更正：a → b), whether
+        # or not the merchant said 不对: nothing given earlier changes silently.
         changed = {name: value for name, value in found.items()
                    if name in state.answers and state.answers[name] != value}
-        if changed and (correction or state.phase != "ask"):
+        if changed:
             notices.append(self._describe_changes(state.answers, changed, t))
             rest = {name: value for name, value in found.items() if name not in changed}
             if rest:
