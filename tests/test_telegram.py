@@ -301,6 +301,10 @@ def test_a_flood_is_answered_politely_once(env: Env) -> None:
     for index in range(FLOOD + 5):
         env.api.send_text(user, str(100 + index), wait=False)
     env.api.send_text(user, "300")
+    # The warning waits its turn behind the replies queued before it: wait for it and for
+    # the chat to go quiet before counting, rather than read the transcript mid-queue.
+    env.api.wait_for_text(user, "操作太频繁", timeout=30)
+    env.api.wait_settled(user, quiet=1.0, timeout=30)
     shown = texts(env.api.transcript(user))
     assert shown.count("操作太频繁") == 1
 
