@@ -18,6 +18,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -128,6 +129,7 @@ class FakeTelegram:
         self.chats: dict[int, ChatLog] = defaultdict(ChatLog)
         self.calls: list[Call] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
+        self.errors: list[str] = []  # exceptions in this fake's own handlers
         self.commands: dict[str, Any] = {}  # default scope, by language_code ("" for none)
         # Other scopes: (scope type, chat_id or None, language_code) → commands.
         self.scoped_commands: dict[tuple[str, int | None, str], Any] = {}
@@ -231,6 +233,12 @@ class FakeTelegram:
         except _BadRequest as error:
             return web.json_response({"ok": False, "error_code": 400,
                                       "description": f"Bad Request: {error}"}, status=400)
+        except Exception:  # a bug in this fake, not in the bot: answer as Telegram would
+            # (JSON, not aiohttp's plain-text 500 that the frameworks log with a traceback),
+            # and keep the traceback for whoever looks at `api.errors`.
+            self.errors.append(f"{method}: {traceback.format_exc()}")
+            return web.json_response({"ok": False, "error_code": 500,
+                                      "description": "Internal Server Error"}, status=500)
         return web.json_response({"ok": True, "result": result})
 
     # --- Bot API methods ----------------------------------------------------------------
