@@ -202,7 +202,12 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        params = await self._params(request)
+        try:
+            params = await self._params(request)
+        except Exception:  # as below: a fault of this fake, answered as Telegram would
+            self.errors.append(f"{method} (reading the request): {traceback.format_exc()}")
+            return web.json_response({"ok": False, "error_code": 500,
+                                      "description": "Internal Server Error"}, status=500)
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401,
                                       "description": "Unauthorized"}, status=401)
