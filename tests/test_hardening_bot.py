@@ -16,7 +16,7 @@ from pricing import Inquiry, Rates, quote
 from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram, html_error
 from tests.test_hardening_cli import PAGE, damage
-from tests.test_links import SALES_SCRIPT, free_port, token_of
+from tests.test_links import SALES_SCRIPT, free_port, make_sales_quote, token_of
 
 ADMIN_ID = 777
 ADMIN_2 = 778
@@ -58,18 +58,6 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     assert code == 0, bot.output()[-3000:]
     assert api.rejected == [], api.rejected
     assert "Traceback" not in bot.output(), bot.output()[-3000:]
-
-
-def sales_quote(env: Env, prospect: str, discount: str, *, share: bool = True) -> None:
-    api = env.api
-    api.send_text(SALES_ID, "/newquote")
-    api.send_text(SALES_ID, prospect)
-    for text in SALES_SCRIPT:
-        api.send_text(SALES_ID, text)
-    api.send_text(SALES_ID, discount)
-    api.tap(SALES_ID, "ok")
-    if share:
-        api.tap(SALES_ID, "share")
 
 
 def test_the_fake_bot_api_parses_html_like_telegram() -> None:
@@ -149,7 +137,7 @@ def test_one_approval_request_per_quote_version_however_often_share_is_pressed(
     api = env.api
     requests_before = {admin: sum("待审批" in text for text in api.texts(admin))
                        for admin in (ADMIN_ID, ADMIN_2)}
-    sales_quote(env, "折扣五连按", "20")
+    make_sales_quote(env, "折扣五连按", "20")
     assert "已提交管理员审批" in env.last_text(SALES_ID)
     for _ in range(4):
         message_id = api.last_screen(SALES_ID)["message_id"]
@@ -170,7 +158,7 @@ def test_what_users_type_never_reaches_the_log_at_debug(env: Env) -> None:
     api = env.api
     api.send_text(OTHER, "/start")
     api.send_text(OTHER, SECRET_TEXT)
-    sales_quote(env, SECRET_TEXT + "客户", "0")
+    make_sales_quote(env, SECRET_TEXT + "客户", "0")
     token = token_of(env.last_text(SALES_ID))
     api.send_text(OTHER, f"/start q_{token}")
     api.tap(OTHER, f"lk:ask:{token}")
