@@ -43,7 +43,7 @@ from tests.fake_telegram import FakeTelegram
 # One whole dialogue (R-medium): text and button presses, ending with the quote.
 DIALOGUE: list[tuple[str, str]] = [
     ("text", "/start"), ("tap", "o:300"), ("tap", "m:game_cards"), ("tap", "m:done"),
-    ("text", "5"), ("tap", "m:none"), ("tap", "m:done"), ("tap", "o:fast"),
+    ("tap", "o:fast"), ("text", "5"), ("tap", "m:none"), ("tap", "m:done"),
     ("tap", "o:technical"), ("tap", "o:none"), ("text", "纯人工"), ("tap", "o:outsourced"),
     ("tap", "o:steady"), ("tap", "o:compare"), ("tap", "skip"), ("tap", "ok"),
 ]

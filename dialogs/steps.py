@@ -131,7 +131,9 @@ PROSPECT = Step("PROSPECT", "prospect", Kind.TEXT, maximum=80, sales_only=True)
 DISCOUNT = Step("DISCOUNT", "discount", Kind.OPTIONAL_NUMBER, minimum=0, maximum=90,
                 columns=3, sales_only=True, options=(Option("5"), Option("10"), Option("15")))
 
-STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, CATEGORIES, FLAGS, RESPONSE, SCOPE,
+# The three facts a first price needs come first (daily orders, what is sold, response
+# time), so that a merchant tapping buttons has them after four taps (issue 13).
+STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, RESPONSE, CATEGORIES, FLAGS, SCOPE,
                            TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT)
 # A merchant's own dialogue: everything but the salesperson's steps.
 CUSTOMER_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if not step.sales_only)

@@ -55,19 +55,20 @@ def test_the_end_of_input_keeps_the_state_and_the_next_run_offers_to_resume(db: 
     second = kameng("chat", stdin="继续上次\n", db=db)
     assert second.returncode == 0
     assert "继续上次" in second.stdout
-    assert "第 3/12 步" in second.stdout  # back at the categories question
+    assert "第 3/12 步" in second.stdout  # back at the response-time question
     third = kameng("chat", stdin="2\n", db=db)  # [2] 重新开始
     assert "第 1/12 步" in third.stdout.split("重新开始", 1)[1]
 
 
 def test_buttons_can_be_picked_by_number_and_numbers_typed_at_number_steps(db: Path) -> None:
-    # "#3" picks button 3 (约300单); at the kinds step "1" is button 1; at the categories
-    # step a bare "3" is the answer 3, not button 3.
-    result = kameng("chat", "--user", "tester", stdin="#3\n1\n完成\n3\n", db=db)
-    assert result.returncode == 0 and "第 4/12 步" in result.stdout
+    # "#3" picks button 3 (约300单); at the kinds step "1" is button 1, and at the response
+    # step too (30 分钟); at the categories step a bare "3" is the answer 3, not button 3.
+    result = kameng("chat", "--user", "tester", stdin="#3\n1\n完成\n1\n3\n", db=db)
+    assert result.returncode == 0 and "第 5/12 步" in result.stdout
     stored = Store(db).load_session("terminal", "tester")
     assert stored is not None
-    assert stored["answers"] == {"orders": 300, "kinds": ["game_cards"], "categories": 3}
+    assert stored["answers"] == {"orders": 300, "kinds": ["game_cards"],
+                                 "response": "standard", "categories": 3}
 
 
 def test_bad_input_in_the_chat_is_explained_without_a_traceback(db: Path) -> None:

@@ -15,7 +15,7 @@ from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
 
 USERS = range(5001, 5013)
-STEPS = ["日均300单，5类商品", "游戏点卡", "都没有", "快速", "技术", "不需要系统", "纯人工",
+STEPS = ["日均300单，5类商品", "游戏点卡", "快速", "都没有", "技术", "不需要系统", "纯人工",
          "外包", "平稳", "比较", "跳过"]
 
 

@@ -30,8 +30,8 @@ def run(engine: Engine, events: Iterable[Event | str], *, locale: str = "zh_CN",
 
 
 # Button presses for a whole dialogue, R-medium of pricing.md.
-R_MEDIUM = [Press("o:300"), Press("m:game_cards"), Press("m:done"), "5", Press("m:none"),
-            Press("m:done"), Press("o:fast"), Press("o:technical"), Press("o:none"),
+R_MEDIUM = [Press("o:300"), Press("m:game_cards"), Press("m:done"), Press("o:fast"), "5",
+            Press("m:none"), Press("m:done"), Press("o:technical"), Press("o:none"),
             Press("o:no"), Press("o:outsourced"), Press("o:steady"), Press("o:compare"),
             Press("skip")]
 
@@ -53,7 +53,7 @@ def shown_monthly(screen: Screen) -> dict[str, str]:
     ("typed", "cli"),
     [
         # R-small: 60/day, 3 categories, basic, standard
-        (["日均60单", "游戏点卡", "3", "都没有", "30分钟", "基础客服", "不需要系统", "纯人工",
+        (["日均60单", "游戏点卡", "30分钟", "3", "都没有", "基础客服", "不需要系统", "纯人工",
           "外包", "平稳", "比较", "跳过"],
          ["--orders", "60", "--categories", "3", "--scope", "basic"]),
         # R-medium: one sentence, then the rest
@@ -62,7 +62,7 @@ def shown_monthly(screen: Screen) -> dict[str, str]:
          ["--orders", "300", "--categories", "5", "--response", "fast", "--scope",
           "technical"]),
         # R-large: 800/day, 6 categories, full-chain, emergency
-        (["八百单", "软件激活码", "6类", "都没有", "5分钟", "全链路", "不需要系统", "纯人工",
+        (["八百单", "软件激活码", "5分钟", "6类", "都没有", "全链路", "不需要系统", "纯人工",
           "外包", "平稳", "比较", "跳过"],
          ["--orders", "800", "--categories", "6", "--response", "emergency", "--scope",
           "full-chain"]),
@@ -104,29 +104,29 @@ def test_a_sentence_fills_several_steps_and_says_what_it_understood(engine: Engi
 
 
 def test_blockchain_goods_skip_the_scope_question(engine: Engine) -> None:
-    state, screen = run(engine, ["300", Press("m:blockchain_nft"), Press("m:done"), "3",
-                                 "都没有", "快速"])
+    state, screen = run(engine, ["300", Press("m:blockchain_nft"), Press("m:done"), "快速",
+                                 "3", "都没有"])
     assert screen.step == "TOOLING"
     assert "第 6/11 步" in screen.text  # scope is implied, so one step fewer
     assert engine.inquiry(state).scope == "expert"
 
 
 def test_low_volume_skips_the_ai_question(engine: Engine) -> None:
-    state, screen = run(engine, ["60", "游戏点卡", "3", "都没有", "30分钟", "基础", "不需要系统"])
+    state, screen = run(engine, ["60", "游戏点卡", "30分钟", "3", "都没有", "基础", "不需要系统"])
     assert screen.step == "MODE"
     assert engine.effective_answers(state)["ai"] == "auto"
 
 
 def test_back_returns_to_the_previous_question_keeping_its_answer(engine: Engine) -> None:
     state, screen = run(engine, [Press("o:300"), Press("m:game_cards"), Press("m:done")])
-    assert screen.step == "CATEGORIES"
+    assert screen.step == "RESPONSE"
     state, screen = engine.handle(state, Press("nav:back"))
     assert screen.step == "KINDS" and "✅ 游戏点卡" in [b.label for r in screen.buttons for b in r]
     state, screen = engine.handle(state, Press("nav:back"))
     assert screen.step == "ORDERS" and "当前答案：300 单/天" in screen.text
     state, screen = engine.handle(state, Press("o:500"))
     # on to the first question still open: the kinds answer was kept
-    assert screen.step == "CATEGORIES" and state.answers["orders"] == 500
+    assert screen.step == "RESPONSE" and state.answers["orders"] == 500
     assert state.answers["kinds"] == ["game_cards"]
 
 
@@ -195,7 +195,8 @@ def test_a_double_confirm_makes_one_quote(engine: Engine) -> None:
 def test_bad_numbers_are_explained_and_nothing_is_lost(
     engine: Engine, text: str, message: str
 ) -> None:
-    state, _ = run(engine, [Press("o:300"), Press("m:game_cards"), Press("m:done")])
+    state, _ = run(engine, [Press("o:300"), Press("m:game_cards"), Press("m:done"),
+                            Press("o:fast")])
     after, screen = engine.handle(state, Say(text))
     assert message in screen.text
     assert after.answers == state.answers and screen.step == "CATEGORIES"
@@ -204,7 +205,7 @@ def test_bad_numbers_are_explained_and_nothing_is_lost(
 def test_a_multi_choice_needs_one_pick_and_none_excludes_the_rest(engine: Engine) -> None:
     state, screen = run(engine, [Press("o:300"), Press("m:done")])
     assert "请至少选择一项" in screen.text
-    state, screen = run(engine, [Press("m:game_cards"), Press("m:done"), "3",
+    state, screen = run(engine, [Press("m:game_cards"), Press("m:done"), Press("o:fast"), "3",
                                  Press("m:multi_level"), Press("m:none")], state=state)
     assert state.draft == ("none",)
     state, screen = engine.handle(state, Press("m:cross_border"))

@@ -16,7 +16,7 @@ from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
 
 USER = 6001
-ANSWERS = ["日均300单", "游戏点卡", "12", "都没有", "快速", "技术", "不需要系统", "纯人工",
+ANSWERS = ["日均300单", "游戏点卡", "快速", "12", "都没有", "技术", "不需要系统", "纯人工",
            "外包", "平稳", "比较"]
 
 

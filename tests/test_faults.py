@@ -122,14 +122,14 @@ async def test_a_locked_database_says_try_later_and_recovers(
 
 async def test_a_read_only_database_loses_nothing_already_stored(db: Path, rates: Rates) -> None:
     bot = Bot(db, rates)
-    for text in ("/start", "300", "游戏点卡"):
+    for text in ("/start", "300", "游戏点卡", "快速"):
         await bot.say(text)
     bot.store.db.execute("PRAGMA query_only = 1")  # as if the file became read-only
     await bot.say("12")
     assert "稍后再试" in bot.last()
     bot.store.db.execute("PRAGMA query_only = 0")
     await bot.say("12")
-    assert "第 4/12 步" in bot.last()
+    assert "第 5/12 步" in bot.last()
     stored = bot.store.load_session("telegram", str(USER))
     assert stored is not None and stored["answers"]["categories"] == 12
     assert integrity(db) == "ok"
@@ -157,7 +157,7 @@ async def test_a_burst_of_messages_and_presses_is_taken_in_order_once(
 ) -> None:
     bot = Bot(db, rates)
     await bot.say("/start")
-    answers = ["300", "游戏点卡", "12", "都没有", "快速", "技术", "不需要系统", "纯人工",
+    answers = ["300", "游戏点卡", "快速", "12", "都没有", "技术", "不需要系统", "纯人工",
                "外包", "平稳", "比较", "跳过"]
     await asyncio.gather(*(bot.say(text) for text in answers))  # all within one moment
     assert "请确认您的需求" in bot.last()

@@ -66,7 +66,7 @@ def r_medium_by_text_and_buttons(api: FakeTelegram, user: int) -> None:
 
 
 def r_small_typed(api: FakeTelegram, user: int) -> None:
-    for text in ["/quote", "日均60单", "游戏点卡", "3", "都没有", "30分钟", "基础客服",
+    for text in ["/quote", "日均60单", "游戏点卡", "30分钟", "3", "都没有", "基础客服",
                  "不需要系统", "外包", "平稳", "比较", "跳过", "确认"]:
         api.send_text(user, text)
 
@@ -85,7 +85,7 @@ def back_and_edit(api: FakeTelegram, user: int) -> None:
     api.tap(user, "nav:back")
     api.tap(user, "nav:back")
     api.send_text(user, "五百单")
-    for text in ["12", "都没有", "快速", "技术", "自带系统", "要", "兼职", "季节波动", "按单",
+    for text in ["快速", "12", "都没有", "技术", "自带系统", "要", "兼职", "季节波动", "按单",
                  "5000"]:
         api.send_text(user, text)
     api.tap(user, "e:orders")
@@ -98,10 +98,10 @@ def stale_and_double_press(api: FakeTelegram, user: int) -> None:
     old_message, old_data = api.button(user, "o:300")
     api.press(user, old_message, old_data)  # answers the orders step
     api.press(user, old_message, old_data)  # the same button again: acts once
-    api.send_text(user, "游戏点卡")  # a new message with new buttons (categories)
+    api.send_text(user, "游戏点卡")  # a new message with new buttons (response time)
     api.press(user, old_message, old_data.replace(":o:300", ":m:done"))  # an old message
     api.press(user, 999, "0:o:50")  # a forged button on no message
-    message, data = api.button(user, "o:6")
+    message, data = api.button(user, "o:fast")
     api.press(user, message, data, wait=False)  # two quick presses of the same button
     api.press(user, message, data)
 
@@ -205,7 +205,7 @@ def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: E
     shown = texts(run_script(env, "merchant_talks"))
     assert "💡 按量计费有两种" in shown  # the question answered, the step asked again
     assert "您是说日均单量约 800 单/天 吗？" in shown
-    assert "我理解为：商品类型 游戏点卡、业务复杂度 都没有、响应时效 10分钟内（快速）" in shown
+    assert "我理解为：商品类型 游戏点卡、响应时效 10分钟内（快速）、业务复杂度 都没有" in shown
     assert "已更正：日均单量 800 单/天 → 500 单/天" in shown
     with sqlite3.connect(env.db) as db:
         versions = db.execute("SELECT id, daily_orders, version, parent_id FROM quotes "
@@ -239,9 +239,9 @@ def test_stale_buttons_and_double_presses_act_once(env: Env) -> None:
     stale_answers = [e for e in transcript if e["do"] == "answer" and e["text"]]
     assert len(stale_answers) == 4
     assert all(e["text"] == "此按钮已过期，请看当前这一步：" for e in stale_answers)
-    # the stale old-message and forged presses showed the current step (categories) again
+    # the stale old-message and forged presses showed the current step (response) again
     assert sum("第 3/12 步" in str(e.get("text")) for e in transcript) == 3
-    # the double press on the categories step moved on once
+    # the double press on the response step moved on once
     assert sum("第 4/12 步" in str(e.get("text")) for e in transcript) == 1
 
 
@@ -377,7 +377,7 @@ def test_an_unexpected_error_gets_an_apology_with_a_reference_and_the_bot_goes_o
 
 
 # Ends with the last answer, so the summary appears once, after the whole burst.
-BURST = ["？？", "日均60单", "？？", "游戏点卡", "3", "？？", "都没有", "？？", "30分钟",
+BURST = ["？？", "日均60单", "？？", "游戏点卡", "30分钟", "？？", "3", "？？", "都没有",
          "基础客服", "？？", "不需要系统", "？？", "外包", "？？", "平稳", "？？", "比较", "？？",
          "跳过"]
 

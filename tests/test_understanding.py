@@ -216,7 +216,7 @@ def test_a_question_is_answered_in_the_language_it_was_asked_in(engine: Engine, 
 
 def test_an_answer_replaced_later_is_said_as_a_change(engine: Engine) -> None:
     state, _ = engine.start("zh_CN")
-    for text in ("日均300单", "游戏点卡", "99"):
+    for text in ("日均300单", "游戏点卡", "快速", "99"):
         state, _ = engine.handle(state, Say(text))
     changed, screen = engine.handle(state, Say("十几类"))  # no 不对: still never silent
     assert changed.answers["categories"] == 15
