@@ -2,7 +2,8 @@
 
 Templates receive the quote, a translator and formatting filters; they do no arithmetic.
 Output is Telegram-HTML (autoescaped: <b>, <i> and escaped text only); the terminal gets the
-same text with the tags removed.
+same text with the tags removed. Money, ranges and signed changes are formatted by
+locales/formatting.py, which the dialogue's own lines share.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from locales.formatting import format_change, format_money, format_money_range, format_number
 from locales.i18n import Translator, ngettext, translator
 from pricing import BudgetFit, LineItem, Quote, Range, round_money
 
@@ -40,20 +40,6 @@ TENTH = Decimal("0.1")
 _TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
 
-@lru_cache(maxsize=16)
-def _babel_locale(locale: str) -> Locale:
-    # Babel parses a locale name on every call given a string: half the cost of a figure.
-    return Locale.parse(locale)
-
-
-def format_number(amount: Decimal | int, locale: str) -> str:
-    return format_decimal(amount, format="#,##0.##", locale=_babel_locale(locale))
-
-
-def format_money(amount: Decimal, t: Translator) -> str:
-    return t("money", amount=format_number(round_money(amount), t.locale))
-
-
 def format_span(low: Decimal | str, high: Decimal | str, t: Translator) -> str:
     """Whole counts (orders, seats, hours): one figure when low == high, else "low–high"."""
     low_n = Decimal(low).quantize(Decimal(1), rounding=ROUND_HALF_UP)
@@ -61,13 +47,6 @@ def format_span(low: Decimal | str, high: Decimal | str, t: Translator) -> str:
     if low_n == high_n:
         return format_number(low_n, t.locale)
     return t("range", low=format_number(low_n, t.locale), high=format_number(high_n, t.locale))
-
-
-def format_money_range(amount: Range, t: Translator) -> str:
-    low, high = round_money(amount.low), round_money(amount.high)
-    if low == high:
-        return format_money(low, t)
-    return t("money_range", low=format_number(low, t.locale), high=format_number(high, t.locale))
 
 
 def plural(key: str, count: Decimal | int, t: Translator) -> str:
@@ -84,36 +63,6 @@ def format_units(units: Decimal | str, unit: str, t: Translator) -> str:
         return plural(f"units.{unit}", exact, t)
     shown = exact.quantize(TENTH, rounding=ROUND_HALF_UP).normalize()
     return t("units.workload", units=plural(f"units.{unit}", shown, t))
-
-
-def _one_change(amount: Decimal, t: Translator) -> str:
-    figure = format_number(abs(amount), t.locale)
-    return t("money_plus" if amount > 0 else "money_minus", amount=figure)
-
-
-def format_change(amount: Range, t: Translator) -> str:
-    """What a line does to the low and the high total, rounded, with its sign (rule 8).
-
-    Both ends the same way: one addition or reduction, sorted ("减 1,440–1,620 元"). Ends that
-    differ in sign, or one end untouched, never make a range across zero: each end is said
-    on its own ("低价端 +2,840 元").
-    """
-    low, high = round_money(amount.low), round_money(amount.high)
-    if low == high:
-        return _one_change(low, t) if low else format_money(low, t)
-    if low > 0 and high > 0:
-        first, second = sorted((low, high))
-        return t("money_plus_range", low=format_number(first, t.locale),
-                 high=format_number(second, t.locale))
-    if low < 0 and high < 0:
-        first, second = sorted((-low, -high))
-        return t("money_minus_range", low=format_number(first, t.locale),
-                 high=format_number(second, t.locale))
-    if not high:
-        return t("money_at_low", amount=_one_change(low, t))
-    if not low:
-        return t("money_at_high", amount=_one_change(high, t))
-    return t("money_at_ends", low=_one_change(low, t), high=_one_change(high, t))
 
 
 def format_saving(low: Decimal, high: Decimal, t: Translator) -> str:
