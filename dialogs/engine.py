@@ -7,7 +7,9 @@ Telegram-HTML text (our words, escaped values) plus rows of buttons (id, label);
 screen also carries the Quote for the front-end to render with its template.
 
 Button ids: "o:<value>" choose, "m:<value>" toggle, "m:done", "skip", "e:<field>" edit,
-"ok" confirm, "adj" adjust, "nav:back", "nav:restart", "nav:human", "rs:go", "rs:new".
+"ok" confirm, "adj" adjust, "nav:back", "nav:restart", "nav:human", "rs:go", "rs:new";
+the quick path and what-if (docs/dialogue.md): "qq" 先看报价, "more" 细化报价,
+"w:<field>:<value>" flip one choice under the quote, "cmp" 对比, "cv:<n>" pick version n.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from dialogs import whatif
 from dialogs.knowledge import KnowledgeBase, load_knowledge
 from dialogs.steps import (
     BUTTON_WORDS,
     CUSTOMER_STEPS,
+    DEFAULTS,
+    QUICK_FACTS,
     STEP_BY_FIELD,
     STEP_BY_ID,
     STEPS,
@@ -30,6 +35,7 @@ from dialogs.steps import (
 )
 from dialogs.text import as_written, fold, normalize, written_locale
 from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
+from locales.formatting import format_change, format_money_range, format_number
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     AiChoice,
@@ -37,6 +43,7 @@ from pricing import (
     Inquiry,
     ProductKind,
     Quote,
+    Range,
     Rates,
     Response,
     Scope,
@@ -44,10 +51,20 @@ from pricing import (
     Tooling,
     VolumePattern,
     quote,
+    round_money,
 )
+from pricing.model import SCOPE_ORDER
 
 SCHEMA_VERSION = 1
-PHASES = ("ask", "summary", "quote")
+PHASES = ("ask", "summary", "quote", "compare")
+VERSIONS_KEPT = 3  # priced answer sets kept for "比刚才" and 对比
+# Open answers a quick quote prices at their default and lists as 估算 (not the facts it
+# needs, not the optional budget or a salesperson's steps).
+ASSUMABLE = ("kinds", "categories", "flags", "scope", "tooling", "ai", "mode", "volume",
+             "billing")
+# Fields 对比 sets side by side when versions differ in them (billing is in the total's line).
+COMPARED = ("orders", "kinds", "categories", "flags", "response", "scope", "tooling", "ai",
+            "mode", "volume", "budget")
 
 
 class StateError(ValueError):
@@ -115,6 +132,11 @@ class DialogState:
     pending: Mapping[str, Any] = field(default_factory=dict)  # a reading asked back (是的/不是)
     on_table: int = 0  # the confirmation whose quote the merchant has seen (0: none yet)
     revises: int = 0  # the confirmation the latest one changes: it is that quote's new version
+    # The answers of the latest confirmations of the quote on the table (oldest first, at most
+    # VERSIONS_KEPT): "比刚才" and 对比 re-price them. Empty in states stored before.
+    versions: tuple[Mapping[str, Any], ...] = ()
+    asked: Mapping[str, Any] = field(default_factory=dict)  # the merchant's own answers
+    requote: bool = False  # editing an answer from the quote: answering makes a new version
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +146,8 @@ class DialogState:
             "seq": self.seq, "confirmed": self.confirmed, "dialog_id": self.dialog_id,
             "sales": self.sales, "parent_quote": self.parent_quote,
             "pending": dict(self.pending), "on_table": self.on_table, "revises": self.revises,
+            "versions": [dict(answers) for answers in self.versions],
+            "asked": dict(self.asked), "requote": self.requote,
         }
 
     @classmethod
@@ -150,6 +174,9 @@ class DialogState:
                 pending=dict(data.get("pending") or {}),
                 on_table=int(data.get("on_table") or 0),
                 revises=int(data.get("revises") or 0),
+                versions=tuple(dict(answers) for answers in data.get("versions") or ()),
+                asked=dict(data.get("asked") or {}),
+                requote=bool(data.get("requote", False)),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None
@@ -181,6 +208,7 @@ class Engine:
     def __init__(self, rates: Rates, *, knowledge: KnowledgeBase | None = None) -> None:
         self.rates = rates
         self.knowledge = knowledge if knowledge is not None else load_knowledge()
+        self._priced: dict[str, Quote] = {}  # the last quotes priced (see `priced`)
         # Option labels in every language also count as whole answers ("快速响应", "Fast").
         labels: dict[str, dict[str, object]] = {}
         for step in STEPS:
@@ -258,7 +286,7 @@ class Engine:
             return state, self.show(state, notice=t("dlg.handoff_sent"), effects=("handoff",))
         if button == "nav:back":
             return self._back(state)
-        if button == "ok":
+        if button in ("ok", "qq"):  # 先看报价: the open answers at their defaults (估算)
             confirmed = self._confirm(state, state.answers)
             return confirmed, self.show(confirmed, effects=("save_quote",))
         if button == "adj":
@@ -266,10 +294,19 @@ class Engine:
             return summary, self.show(summary)
         if button == "share":
             return state, self.show(state, effects=("share_link",))
+        if button == "more":  # 细化报价: on through the steps still open, answers kept
+            walking = self._next(replace(state, phase="ask", editing=False, requote=False))
+            return walking, self.show(walking)
+        if button == "cmp":
+            comparing = replace(state, phase="compare")
+            return comparing, self.show(comparing)
+        if button.startswith(("w:", "cv:")):
+            return self._what_if(state, button, t)
         if button.startswith("e:"):
             step = STEP_BY_FIELD[button[2:]]
             draft = tuple(state.answers.get(step.field, ())) if step.kind is Kind.MULTI else ()
-            editing = replace(state, phase="ask", step=step.id, editing=True, draft=draft)
+            editing = replace(state, phase="ask", step=step.id, editing=True, draft=draft,
+                              requote=state.phase == "quote")
             return editing, self.show(editing)
         step = STEP_BY_ID[state.step]
         if button.startswith("m:"):
@@ -282,6 +319,23 @@ class Engine:
         except _Invalid as invalid:
             return state, self.show(state, notice=t(invalid.key, **invalid.params))
         return self._advance(state, step, {step.field: answer}, notice="")
+
+    def _what_if(self, state: DialogState, button: str,
+                 t: Translator) -> tuple[DialogState, Screen]:
+        """A flip under the quote ("w:response:fast") or a version picked in 对比 ("cv:2"):
+        a new confirmation (a new version of the quote) through the usual save_quote."""
+        if button.startswith("cv:"):
+            number = int(button[3:])
+            answers = dict(state.versions[number - 1])
+            notice = t("whatif.picked", n=number)
+        else:
+            _, name, value = button.split(":", 2)
+            answers = {**state.answers, name: value}
+            shown = (t("compare.with_ai") if (name, value) == ("ai", "yes")
+                     else self._value_text(STEP_BY_FIELD[name], value, t))
+            notice = t("whatif.changed", field=t(f"field.{name}"), value=_e(shown))
+        flipped = self._confirm(state, answers, what_if=True)
+        return flipped, self.show(flipped, notice=notice, effects=("save_quote",))
 
     def _toggle(self, state: DialogState, step: Step, value: str) -> tuple[DialogState, Screen]:
         t = translator(state.locale)
@@ -305,6 +359,9 @@ class Engine:
 
     def _back(self, state: DialogState) -> tuple[DialogState, Screen]:
         t = translator(state.locale)
+        if state.phase == "compare" or (state.phase == "ask" and state.requote):
+            unchanged = replace(state, phase="quote", editing=False, requote=False, draft=())
+            return unchanged, self.show(unchanged)
         if state.phase == "quote":
             summary = replace(state, phase="summary")
             return summary, self.show(summary)
@@ -401,11 +458,19 @@ class Engine:
         return summary, self.show(summary, notice=notice)
 
     @staticmethod
-    def _confirm(state: DialogState, answers: Mapping[str, Any]) -> DialogState:
-        """A new confirmation (one saved quote); a revision of the one on the table, if any."""
+    def _confirm(state: DialogState, answers: Mapping[str, Any], *,
+                 what_if: bool = False) -> DialogState:
+        """A new confirmation (one saved quote); a revision of the one on the table, if any.
+
+        Its answers join the versions kept for "比刚才" and 对比. Answers the merchant gave
+        (not a what-if flip) are also what they asked for: 对比 marks versions that meet it."""
         confirmed = state.confirmed + 1
+        kept = state.versions if state.on_table else ()
         return replace(state, phase="quote", answers=dict(answers), confirmed=confirmed,
-                       revises=state.on_table, on_table=confirmed)
+                       revises=state.on_table, on_table=confirmed, editing=False,
+                       requote=False, draft=(),
+                       versions=(*kept, dict(answers))[-VERSIONS_KEPT:],
+                       asked=state.asked if what_if and state.asked else dict(answers))
 
     def _answer_question(self, question: str, locale: str) -> str:
         """The knowledge file's answer in the language the question was written in."""
@@ -470,6 +535,9 @@ class Engine:
         merged = {**state.answers, **answers}
         history = (*state.history, step.id) if not state.editing else state.history
         updated = replace(state, answers=merged, draft=(), history=history)
+        if state.requote:  # an answer changed from under the quote: its next version at once
+            requoted = self._confirm(updated, merged)
+            return requoted, self.show(requoted, notice=notice, effects=("save_quote",))
         if state.editing:
             summary = replace(updated, phase="summary", editing=False)
             return summary, self.show(summary, notice=notice)
@@ -491,7 +559,10 @@ class Engine:
 
     def effective_answers(self, state: DialogState) -> dict[str, Any]:
         """Answers given, plus those implied by them."""
-        answers = dict(state.answers)
+        return self._effective(state.answers)
+
+    def _effective(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        answers = dict(given)
         for step in STEPS:
             if step.field not in answers:
                 implied = self._implied(step, answers)
@@ -499,24 +570,47 @@ class Engine:
                     answers[step.field] = implied
         return answers
 
+    @staticmethod
+    def default(name: str, answers: Mapping[str, Any]) -> Any:
+        """What an open answer is priced as: dialogs.steps.DEFAULTS; categories one per kind
+        sold (at least one)."""
+        if name == "categories":
+            return max(1, len(answers.get("kinds") or ()))
+        return DEFAULTS.get(name)
+
+    def quick_ready(self, state: DialogState) -> bool:
+        """Are the facts a first price needs known (orders, kinds or categories, response)?"""
+        return all(any(state.answers.get(name) not in (None, [], ()) for name in group)
+                   for group in QUICK_FACTS)
+
+    def assumed(self, state: DialogState) -> list[str]:
+        """The open answers a quote prices at their default (shown as 估算), in step order."""
+        answers = self.effective_answers(state)
+        return [step.field for step in self._steps(state)
+                if step.field in ASSUMABLE and step.field not in answers]
+
     def inquiry(self, state: DialogState) -> Inquiry:
         """The answers as a pricing inquiry (defaults for what was not asked)."""
-        answers = self.effective_answers(state)
+        return self.inquiry_of(state.answers)
+
+    def inquiry_of(self, given: Mapping[str, Any]) -> Inquiry:
+        """Answers (given ones; implied and default ones are added) as a pricing inquiry."""
+        answers = self._effective(given)
         flags = set(answers.get("flags", ()))
         budget = answers.get("budget")
         return Inquiry(
             daily_orders=int(answers.get("orders", 1)),
-            categories=int(answers.get("categories", 1)),
+            categories=int(answers.get("categories") or self.default("categories", answers)),
             product_kinds=frozenset(ProductKind(kind) for kind in answers.get("kinds", ())),
             multi_level="multi_level" in flags,
             cross_border="cross_border" in flags,
             response=Response(answers.get("response", Response.STANDARD)),
-            scope=Scope(answers.get("scope", Scope.AUTO)),
-            tooling=Tooling(answers.get("tooling", Tooling.NONE)),
-            ai=AiChoice(answers.get("ai", AiChoice.NO)),
-            mode=ServiceMode(answers.get("mode", ServiceMode.OUTSOURCED)),
-            volume=VolumePattern(answers.get("volume", VolumePattern.STEADY)),
-            billing=Billing(answers.get("billing", Billing.COMPARE)),
+            scope=Scope(answers.get("scope", DEFAULTS["scope"])),
+            tooling=Tooling(answers.get("tooling", DEFAULTS["tooling"])),
+            ai=AiChoice(answers.get("ai", DEFAULTS["ai"])),
+            mode=ServiceMode(answers.get("mode", DEFAULTS["mode"])),
+            volume=VolumePattern(answers.get("volume", DEFAULTS["volume"])),
+            billing=Billing(answers.get("billing", DEFAULTS["billing"])),
             budget=Decimal(budget) if budget else None,
             discount=Decimal(answers.get("discount") or 0) / 100,
         )
@@ -535,6 +629,8 @@ class Engine:
             screen = self._summary_screen(state, t)
         elif state.phase == "quote":
             screen = self._quote_screen(state, t)
+        elif state.phase == "compare":
+            screen = self._compare_screen(state, t)
         else:
             screen = self._question_screen(state, t)
         if notice:
@@ -549,9 +645,11 @@ class Engine:
             return (("rs:go", "rs:new"),)
         if state.pending:
             return (("cf:yes", "cf:no"), nav)
+        if state.phase == "compare":
+            picks = tuple(f"cv:{number}" for number in range(1, len(state.versions)))
+            return (*((picks,) if picks else ()), ("nav:back",), nav[1:])
         if state.phase == "quote":
-            after = (("adj", "nav:restart"), ("nav:back", "nav:human"))
-            return (("share",), *after) if state.sales else after
+            return self._quote_layout(state)
         if state.phase == "summary":
             edits = [f"e:{step.field}" for step in self._answered_steps(state)]
             return (("ok",), *(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)), nav)
@@ -564,8 +662,43 @@ class Engine:
             rows.append(("m:done",))
         if step.kind in (Kind.OPTIONAL_NUMBER, Kind.TEXT):
             rows.append(("skip",))
+        if self._offers_quick_quote(state):
+            rows.append(("qq",))
         rows.append(nav if state.history or state.editing else nav[1:])
         return tuple(rows)
+
+    def _offers_quick_quote(self, state: DialogState) -> bool:
+        return state.phase == "ask" and not state.editing and self.quick_ready(state)
+
+    def _quote_layout(self, state: DialogState) -> tuple[tuple[str, ...], ...]:
+        """Under the quote: the what-if flips (one row per topic), 对比 and 细化报价, a
+        修改 button per 估算 answer, then the usual way on."""
+        flips: dict[str, list[str]] = {}
+        for name, value in whatif.flips(self.priced(state.answers)):
+            flips.setdefault(name, []).append(f"w:{name}:{value}")
+        rows: list[tuple[str, ...]] = [tuple(flips["response"]),
+                                       (*flips["ai"], *flips["tooling"]),
+                                       tuple(flips["billing"]), tuple(flips["scope"])]
+        more = (("cmp",) if len(state.versions) > 1 else ()) + (
+            ("more",) if self._next(replace(state, phase="ask")).phase == "ask" else ())
+        if more:
+            rows.append(more)
+        edits = [f"e:{name}" for name in self.assumed(state)]
+        rows += [tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)]
+        after = [("adj", "nav:restart"), ("nav:back", "nav:human")]
+        return tuple([("share",), *rows, *after] if state.sales else [*rows, *after])
+
+    def priced(self, answers: Mapping[str, Any]) -> Quote:
+        """The quote of a set of answers; the last few are remembered (a screen and its
+        buttons price the same answers two or three times)."""
+        key = repr(sorted(answers.items()))
+        found = self._priced.get(key)
+        if found is None:
+            found = quote(self.inquiry_of(answers), self.rates)
+            self._priced[key] = found
+            if len(self._priced) > 64:
+                self._priced.pop(next(iter(self._priced)))
+        return found
 
     def button_ids(self, state: DialogState) -> frozenset[str]:
         return frozenset(button for row in self.layout(state) for button in row)
@@ -574,14 +707,26 @@ class Engine:
         "nav:back": "btn.back", "nav:restart": "btn.restart", "nav:human": "btn.human",
         "m:done": "btn.done", "skip": "btn.skip", "ok": "btn.confirm", "adj": "btn.adjust",
         "rs:go": "btn.resume", "rs:new": "btn.restart", "share": "btn.share",
-        "cf:yes": "btn.confirm_yes", "cf:no": "btn.confirm_no"}
+        "cf:yes": "btn.confirm_yes", "cf:no": "btn.confirm_no", "qq": "btn.quick",
+        "more": "btn.more", "cmp": "btn.compare"}
 
     def _label(self, button: str, state: DialogState, t: Translator) -> str:
         if button in self._FIXED_LABELS:
             return t(self._FIXED_LABELS[button])
         kind, _, value = button.partition(":")
         if kind == "e":
-            return t("btn.edit", field=t(f"field.{value}"))
+            key = "btn.edit_assumed" if state.phase == "quote" else "btn.edit"
+            return t(key, field=t(f"field.{value}"))
+        if kind == "cv":
+            return t("btn.pick_version", n=value)
+        if kind == "w":
+            name, _, choice = value.partition(":")
+            if name == "scope":
+                wider = SCOPE_ORDER.index(Scope(choice)) > SCOPE_ORDER.index(
+                    self.priced(state.answers).scope)
+                return t("whatif.scope_up" if wider else "whatif.scope_down",
+                         scope=t(f"scope.{choice}"))
+            return t(f"whatif.{name}.{choice}")
         label = t(f"opt.{STEP_BY_ID[state.step].field}.{value}")
         return f"✅ {label}" if kind == "m" and value in state.draft else label
 
@@ -603,12 +748,16 @@ class Engine:
         if step.field in state.answers and step.kind is not Kind.MULTI:
             parts.append(t("dlg.current_answer",
                            value=_e(self._value_text(step, state.answers[step.field], t))))
+        if self._offers_quick_quote(state):
+            parts.append(t("quick.offer"))
         return Screen("question", "\n".join(parts), self._buttons(state, t), step=step.id)
 
     def _value_text(self, step: Step, value: Any, t: Translator) -> str:
         if value is None:
             return t("dlg.skipped")
         if step.kind is Kind.MULTI:
+            if not value:
+                return t("dlg.skipped")
             return t("list_separator").join(t(f"opt.{step.field}.{item}") for item in value)
         if step.kind is Kind.TEXT:
             return str(value)
@@ -645,8 +794,100 @@ class Engine:
         return Screen("summary", text, self._buttons(state, t))
 
     def _quote_screen(self, state: DialogState, t: Translator) -> Screen:
-        result = quote(self.inquiry(state), self.rates)
-        return Screen("quote", t("dlg.quote_ready"), self._buttons(state, t), quote=result)
+        """The quote (the front-end renders it) over: what changed since the version before
+        ("比刚才 +1,200–2,000 元/月"), the 估算 answers, and how to flip one choice."""
+        result = self.priced(state.answers)
+        parts = []
+        if len(state.versions) > 1 and state.versions[-1] == state.answers:
+            parts.append(self._delta_line(self.priced(state.versions[-2]), result, t))
+        assumed = self.assumed(state)
+        if assumed:
+            answers = self.effective_answers(state)
+            lines = [t("quick.assumed_line", field=t(f"field.{name}"), value=_e(
+                self._value_text(STEP_BY_FIELD[name], self.default(name, answers), t)))
+                for name in assumed]
+            parts.append("\n".join([f"<b>{t('quick.assumed_title')}</b>", *lines]))
+        parts += [t("whatif.hint"), t("dlg.quote_ready")]
+        return Screen("quote", "\n\n".join(parts), self._buttons(state, t), quote=result)
+
+    @staticmethod
+    def _delta_line(before: Quote, after: Quote, t: Translator) -> str:
+        """"按月固定 3,000–5,000 元/月，比刚才 +1,200–2,000 元/月" (rule 8's signs)."""
+        change = whatif.delta(before, after)
+        total = format_money_range(whatif.billed(after), t)
+        plan = t(f"plan.{after.recommended_plan.value}")
+        if round_money(change.low) == 0 and round_money(change.high) == 0:
+            return t("whatif.same", plan=plan, total=total)
+        return t("whatif.delta", plan=plan, total=total, change=format_change(change, t))
+
+    def _compare_screen(self, state: DialogState, t: Translator) -> Screen:
+        """对比: up to three versions, each with its billed total and the choices that differ;
+        the cheapest that meets what the merchant asked for is marked ✅."""
+        quotes = [self.priced(answers) for answers in state.versions]
+        asked = self.priced(state.asked or state.versions[0])
+        best = whatif.cheapest(quotes, asked)
+        values = [self._compared_values(answers, q, t)
+                  for answers, q in zip(state.versions, quotes, strict=True)]
+        differ = [name for name in COMPARED if len({shown[name] for shown in values}) > 1]
+        lines = [f"<b>{t('compare.title', n=len(quotes))}</b>"]
+        for index, q in enumerate(quotes):
+            name = t("compare.version", n=index + 1)
+            if index == len(quotes) - 1:
+                name = t("compare.current", name=name)
+            lines.append("")
+            lines.append(f"<b>{name}</b>{' ✅' if index == best else ''}　" + t(
+                "compare.total", total=format_money_range(whatif.billed(q), t),
+                plan=t(f"plan.{q.recommended_plan.value}")))
+            unit = self._unit_price(q, t)
+            if unit:
+                lines.append(f"　{unit}")
+            if differ:
+                lines.append("　" + " · ".join(
+                    t("dlg.understood_item", field=t(f"field.{field}"), value=_e(
+                        values[index][field])) for field in differ))
+        needs = t("compare.needs", response=t(f"response.{asked.inquiry.response.value}"),
+                  scope=t(f"scope.{asked.scope.value}"))
+        lines.append("")
+        lines.append(t("compare.best", n=best + 1, needs=needs) if best is not None
+                     else t("compare.none_meets", needs=needs))
+        return Screen("compare", "\n".join(lines), self._buttons(state, t))
+
+    def _compared_values(self, given: Mapping[str, Any], q: Quote,
+                         t: Translator) -> dict[str, str]:
+        """Each compared field of a version as words, as priced (帮我推荐 resolved)."""
+        answers = self._effective(given)
+        values = {}
+        for name in COMPARED:
+            step = STEP_BY_FIELD[name]
+            if name == "scope":
+                values[name] = t(f"scope.{q.scope.value}")
+            elif name == "ai":
+                values[name] = t("compare.with_ai" if q.ai_applied else "opt.ai.no")
+            elif name == "categories":
+                values[name] = self._value_text(step, q.inquiry.categories, t)
+            else:
+                value = answers.get(name, self.default(name, answers))
+                values[name] = self._value_text(step, value, t)
+        return values
+
+    @staticmethod
+    def _unit_price(q: Quote, t: Translator) -> str:
+        """"约 0.8–1.2 元/单" when a version is billed per order, per hour likewise."""
+        cent = Decimal("0.01")
+        if q.recommended_plan is Billing.PER_ORDER and q.per_order_rate is not None:
+            rate = q.per_order_rate.scale(1 / q.days_per_month)
+            key = "compare.per_order"
+        elif q.recommended_plan is Billing.PER_HOUR and q.hours_per_month.low > 0:
+            rate = Range(q.per_hour.low / q.hours_per_month.low,
+                         q.per_hour.high / q.hours_per_month.high)
+            key = "compare.per_hour"
+        else:
+            return ""
+        low, high = sorted((rate.low.quantize(cent), rate.high.quantize(cent)))
+        figure = (format_number(low, t.locale) if low == high else
+                  t("range", low=format_number(low, t.locale),
+                    high=format_number(high, t.locale)))
+        return t(key, rate=figure)
 
     def _confirm_screen(self, state: DialogState, t: Translator) -> Screen:
         """"您是说日均约 800 单吗？": a reading we are not sure of, asked back."""
@@ -656,7 +897,7 @@ class Engine:
         return Screen("question", "\n".join(lines), self._buttons(state, t), step=state.step)
 
     def _resume_screen(self, state: DialogState, t: Translator) -> Screen:
-        message = "dlg.resume_quote" if state.phase == "quote" else "dlg.resume"
+        message = "dlg.resume_quote" if state.phase in ("quote", "compare") else "dlg.resume"
         return Screen("resume", t(message), self._buttons(state, t))
 
     def _hint(self, state: DialogState, t: Translator) -> str:

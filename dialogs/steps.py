@@ -112,8 +112,22 @@ BILLING = Step("BILLING", "billing", Kind.CHOICE, columns=2, options=(
 BUDGET = Step("BUDGET", "budget", Kind.OPTIONAL_NUMBER, minimum=1, maximum=10_000_000,
               columns=3, options=(Option("2000"), Option("5000"), Option("10000")))
 
+# The facts a first price needs (any one field of each group): once they are known every
+# step offers 先看报价 ("qq"), which quotes with the open answers at their DEFAULTS.
+QUICK_FACTS: tuple[tuple[str, ...], ...] = (("orders",), ("kinds", "categories"), ("response",))
+# What an open answer is priced as (the cheapest, most common choice; categories default to
+# one per kind sold). A quick quote lists those it used as 估算, one tap each to change.
+DEFAULTS: dict[str, Any] = {
+    "kinds": [], "flags": ["none"], "scope": "auto", "tooling": "none", "ai": "no",
+    "mode": "outsourced", "volume": "steady", "billing": "compare",
+}
+
 # Whole-message words that press a button of the current screen (when it has that button).
 BUTTON_WORDS: dict[str, tuple[str, ...]] = {
+    "qq": ("先看报价", "先看報價", "看报价", "看報價", "报价", "報價", "直接报价", "直接報價",
+           "quote", "quick quote", "price"),
+    "more": ("细化报价", "細化報價", "细化", "細化", "继续细化", "繼續細化", "refine"),
+    "cmp": ("对比", "對比", "比一比", "对比一下", "對比一下", "compare versions"),
     "m:done": ("完成", "好了", "选好了", "選好了", "就这些", "就這些", "done", "ok", "好"),
     "skip": ("跳过", "跳過", "没有预算", "沒有預算", "不确定", "不確定", "skip"),
     "ok": ("确认", "確認", "确认报价", "確認報價", "报价", "報價", "confirm", "quote"),
@@ -132,7 +146,7 @@ DISCOUNT = Step("DISCOUNT", "discount", Kind.OPTIONAL_NUMBER, minimum=0, maximum
                 columns=3, sales_only=True, options=(Option("5"), Option("10"), Option("15")))
 
 # The three facts a first price needs come first (daily orders, what is sold, response
-# time), so that a merchant tapping buttons has them after four taps (issue 13).
+# time): after them every step offers 先看报价, the rest defaulted (docs/dialogue.md).
 STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, RESPONSE, CATEGORIES, FLAGS, SCOPE,
                            TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT)
 # A merchant's own dialogue: everything but the salesperson's steps.
