@@ -93,3 +93,22 @@ def test_history_is_empty_at_first_and_then_lists_quotes(db: Path) -> None:
 def test_chat_speaks_english_when_asked(db: Path) -> None:
     result = kameng("chat", "--lang", "en", stdin="300\n", db=db)
     assert "Step 1/12" in result.stdout and "Step 2/12" in result.stdout
+
+
+def test_quote_now_and_what_if_print_each_version_with_its_cards_path(db: Path) -> None:
+    script = "\n".join(["日均300单，卖点卡和话费，要10分钟响应", "先看报价", "AI+人工", "对比",
+                        "返回"]) + "\n"
+    result = kameng("chat", "--user", "quick", stdin=script, db=db)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[#5] ⚡ 先看报价" in out  # offered on the categories step, after the three facts
+    assert "商品类目数：2 类（估算）" in out and "✏️ 客服系统" in out
+    assert "试算：AI辅助改为 AI+人工" in out
+    assert "💰 按月固定：1,560–3,680 元/月，比刚才 减 1,040–1,580 元/月" in out
+    cards = db.with_name("kameng-cards")
+    for name in ("quote-1-v1.png", "quote-2-v2.png"):  # the path, not a picture
+        assert f"报价卡片已保存：{cards / name}" in out
+    assert "📊 对比最近 2 个版本" in out and "✅ 满足您的要求" in out
+    history = json.loads(kameng("history", "--json", db=db).stdout)
+    assert [(row["monthly_low"], row["monthly_high"]) for row in history] == [
+        ("1560", "3680"), ("2600", "5250")]  # newest first; v2 named by its card above

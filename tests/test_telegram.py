@@ -10,11 +10,27 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from locales.formatting import format_change, format_money_range
+from locales.i18n import translator
+from pricing import (
+    AiChoice,
+    Billing,
+    Inquiry,
+    ProductKind,
+    Quote,
+    Range,
+    Response,
+    Scope,
+    Tooling,
+    load_rates,
+    quote,
+)
 from tests.bad_input import TEXTS as BAD_TEXTS
 from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
@@ -148,6 +164,47 @@ def merchant_talks(api: FakeTelegram, user: int) -> None:
         api.send_text(user, text)
 
 
+def tap_for_a_quote(api: FakeTelegram, user: int, button: str) -> None:
+    """Press a button that makes a quote version, and wait for its card (drawn in a
+    thread, it may follow the quote after a pause on a busy machine)."""
+    cards = len(api.photos(user))
+    api.tap(user, button)
+    api.wait_until(lambda: len(api.photos(user)) > cards, lambda: f"no card after {button}")
+
+
+def quick_by_buttons(api: FakeTelegram, user: int) -> None:
+    """The three facts by buttons (orders, a kind, 完成, response), then 先看报价."""
+    api.send_text(user, "/start")
+    for button in ("o:300", "m:game_cards", "m:done", "o:fast"):
+        api.tap(user, button)
+    tap_for_a_quote(api, user, "qq")
+
+
+# One flip of each kind, in turn, under the quote of QUICK_SENTENCE; each changes QUICK's
+# inquiry as given (the expected differences are priced here with pricing.quote).
+QUICK_SENTENCE = "日均300单，卖点卡和话费，要10分钟响应"
+QUICK = Inquiry(daily_orders=300, categories=2, response=Response.FAST,
+                product_kinds=frozenset({ProductKind.GAME_CARDS, ProductKind.PHONE_TOPUP}))
+WHAT_IFS: list[tuple[str, dict[str, object]]] = [
+    ("w:ai:yes", {"ai": AiChoice.YES}),
+    ("w:tooling:own", {"tooling": Tooling.OWN}),
+    ("w:response:emergency", {"response": Response.EMERGENCY}),
+    ("w:billing:per_order", {"billing": Billing.PER_ORDER}),
+    ("w:scope:full_chain", {"scope": Scope.FULL_CHAIN}),
+]
+
+
+def quick_what_if(api: FakeTelegram, user: int) -> None:
+    """Three facts in one message, 先看报价, a flip of each kind, 对比 and back."""
+    api.send_text(user, "/start")
+    api.send_text(user, QUICK_SENTENCE)
+    tap_for_a_quote(api, user, "qq")
+    for button, _ in WHAT_IFS:
+        tap_for_a_quote(api, user, button)
+    api.tap(user, "cmp")
+    api.tap(user, "nav:back")
+
+
 SCRIPTS: dict[str, Callable[[FakeTelegram, int], None]] = {
     "merchant_talks": merchant_talks,
     "r_medium": r_medium_by_text_and_buttons,
@@ -157,6 +214,8 @@ SCRIPTS: dict[str, Callable[[FakeTelegram, int], None]] = {
     "stale_and_double_press": stale_and_double_press,
     "bad_input": bad_input,
     "commands_and_handoff": commands_and_handoff,
+    "quick_by_buttons": quick_by_buttons,
+    "quick_what_if": quick_what_if,
 }
 USERS = {name: 1000 + index for index, name in enumerate(SCRIPTS)}
 TRANSCRIPTS: dict[str, dict[str, list[dict[str, object]]]] = {}
@@ -213,6 +272,52 @@ def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: E
                               [str(USERS["merchant_talks"])]).fetchall()
     first, second = versions  # the correction after the quote is the quote's next version
     assert first[1:] == (800, 1, None) and second[1:] == (500, 2, first[0])
+
+
+def test_three_answers_by_buttons_then_quote_now_give_a_quote_and_its_card(env: Env) -> None:
+    transcript = run_script(env, "quick_by_buttons")
+    quoted = [e for e in transcript if "月费合计" in str(e.get("text", ""))]
+    assert quoted and "估算：以下您还没回答" in str(quoted[-1]["text"])
+    assert transcript[-1]["do"] == "send_photo" and transcript[-2] is quoted[-1]
+    assert len(env.api.photos(USERS["quick_by_buttons"])) == 1
+    with sqlite3.connect(env.db) as db:
+        rows = db.execute("SELECT daily_orders, version FROM quotes WHERE user_id = ?",
+                          [str(USERS["quick_by_buttons"])]).fetchall()
+    assert rows == [(300, 1)]
+
+
+def _billed(q: Quote) -> Range:
+    return {Billing.MONTHLY: q.monthly, Billing.PER_ORDER: q.per_order,
+            Billing.PER_HOUR: q.per_hour}[q.recommended_plan]
+
+
+def test_each_what_if_press_is_a_new_version_with_its_difference_and_its_card(
+    env: Env
+) -> None:
+    transcript = run_script(env, "quick_what_if")
+    shown = texts(transcript)
+    t, rates = translator("zh_CN"), load_rates()
+    inquiry = QUICK
+    for _, change in WHAT_IFS:  # each flip's line, priced here from pricing.quote
+        before = quote(inquiry, rates)
+        inquiry = replace(inquiry, **change)  # type: ignore[arg-type]
+        after = quote(inquiry, rates)
+        difference = Range(_billed(after).low - _billed(before).low,
+                           _billed(after).high - _billed(before).high)
+        line = (f"{format_money_range(_billed(after), t)}/月，"
+                f"比刚才 {format_change(difference, t)}/月")
+        assert line in shown  # in this order every flip changes the price
+    assert "📊 对比最近 3 个版本" in shown and "✅" in shown
+    user = USERS["quick_what_if"]
+    assert len(env.api.photos(user)) == 1 + len(WHAT_IFS)  # a card with every version
+    with sqlite3.connect(env.db) as db:
+        rows = db.execute("SELECT id, version, parent_id FROM quotes WHERE user_id = ? "
+                          "ORDER BY id", [str(user)]).fetchall()
+    assert [version for _, version, _ in rows] == list(range(1, len(WHAT_IFS) + 2))
+    assert all(parent == previous[0] for (_, _, parent), previous in zip(rows[1:], rows[:-1],
+                                                                          strict=True))
+    edits = [e for e in transcript if e["do"] == "edit"]
+    assert len(edits) >= len(WHAT_IFS) + 2  # re-priced in place, 对比 and back too
 
 
 def test_r_small_typed_only(env: Env) -> None:
