@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from dialogs import whatif
 from locales.formatting import format_change, format_money, format_money_range, format_number
 from locales.i18n import Translator, ngettext, translator
 from pricing import BudgetFit, LineItem, Quote, Range, round_money
@@ -137,6 +139,45 @@ def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
         # The rates version people read: the operator's release, not the file's hash.
         "release": quote.rates_version.split("+")[0],
     }
+
+
+@dataclass(frozen=True, slots=True)
+class VersionColumns:
+    """对比 on the web page: one column per version, rows of words (no arithmetic left)."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (label, one cell per version)
+    best: int | None  # the column marked ✅
+    note: str
+
+
+def version_columns(versions: Sequence[tuple[int, Quote]], t: Translator) -> VersionColumns:
+    """Versions (number, quote), oldest first, as columns: the total each is billed at, its
+    plan, the per-order and per-hour prices, and the choices a what-if flips. ✅ marks the
+    cheapest that meets what the oldest shown asked for (response no slower, scope no
+    narrower), as 对比 does in the chat."""
+    quotes = [q for _, q in versions]
+    asked = quotes[0]
+    best = whatif.cheapest(quotes, asked)
+    rows = (
+        (t("page.versions_total"),
+         tuple(format_money_range(whatif.billed(q), t) for q in quotes)),
+        (t("field.billing"), tuple(t(f"plan.{q.recommended_plan.value}") for q in quotes)),
+        (t("field.response"), tuple(t(f"response.{q.inquiry.response.value}") for q in quotes)),
+        (t("field.scope"), tuple(t(f"scope.{q.scope.value}") for q in quotes)),
+        (t("field.ai"), tuple(t("compare.with_ai" if q.ai_applied else "opt.ai.no")
+                              for q in quotes)),
+        (t("field.tooling"), tuple(t(f"opt.tooling.{q.inquiry.tooling.value}") for q in quotes)),
+        (t("plan.per_order"), tuple(format_money_range(q.per_order, t) for q in quotes)),
+        (t("plan.per_hour"), tuple(format_money_range(q.per_hour, t) for q in quotes)),
+    )
+    needs = t("compare.needs", response=t(f"response.{asked.inquiry.response.value}"),
+              scope=t(f"scope.{asked.scope.value}"))
+    note = (t("page.versions_best", version=versions[best][0], needs=needs)
+            if best is not None else t("compare.none_meets", needs=needs))
+    return VersionColumns(
+        headers=tuple(t("page.version", version=number) for number, _ in versions),
+        rows=rows, best=best, note=note)
 
 
 def render_quote_html(quote: Quote, locale: str | None = None) -> str:

@@ -19,7 +19,7 @@ import ipaddress
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
 
 from aiohttp import web
@@ -29,7 +29,7 @@ from bot.card import HEIGHT as CARD_HEIGHT
 from bot.card import WIDTH as CARD_WIDTH
 from bot.card import check_font, record_card
 from bot.chart import quote_chart
-from bot.render import environment, quote_context
+from bot.render import environment, quote_context, version_columns
 from bot.store import QuoteRecord, Store, StoreError
 from locales.i18n import resolve_locale, translator
 
@@ -196,7 +196,8 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             await _count_view(store, record, agent, notify, client=client)
         base = public_url or str(request.url.origin())
         card_url = f"{base}/q/{request.match_info['token']}/card.png"
-        return web.Response(text=render_page(record, card_url=card_url),
+        return web.Response(text=render_page(record, card_url=card_url,
+                                             versions=_versions(store, record)),
                             content_type="text/html", charset="utf-8")
 
     async def card(request: web.Request) -> web.Response:
@@ -238,12 +239,32 @@ async def _count_view(store: Store, record: QuoteRecord, agent: str,
                               who=t("page.someone"), where=t("page.web")))
 
 
-def render_page(record: QuoteRecord, *, card_url: str = "") -> str:
+def _versions(store: Store, record: QuoteRecord, kept: int = 3) -> list[QuoteRecord]:
+    """The quote and the versions it revises, oldest first, at most `kept` (对比)."""
+    found = [record]
+    while len(found) < kept and found[0].parent_id is not None:
+        try:
+            parent = store.record(found[0].parent_id)
+        except StoreError:
+            break  # the page still shows the quote itself
+        if parent is None:
+            break
+        found.insert(0, parent)
+    return found
+
+
+def render_page(record: QuoteRecord, *, card_url: str = "",
+                versions: Sequence[QuoteRecord] = ()) -> str:
+    """The page; with earlier `versions` (oldest first, ending with `record`), a 对比 table
+    with one column per version."""
     quote = record.quote()
     t = translator(record.locale)
     context = quote_context(quote, t)
     context.update(record=record, chart=quote_chart(quote, t.locale),
-                   lang=t.locale.replace("_", "-"), card_url=card_url, card_size=CARD_SIZE)
+                   lang=t.locale.replace("_", "-"), card_url=card_url, card_size=CARD_SIZE,
+                   versions=version_columns(
+                       [(older.version, older.quote()) for older in versions], t)
+                   if len(versions) > 1 else None)
     return environment().get_template("quote_page.html.j2").render(context)
 
 

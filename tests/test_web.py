@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.store import Store
 from bot.web import MissThrottle, quote_web_app
-from pricing import Inquiry, Rates, quote
+from locales.formatting import format_money_range
+from locales.i18n import translator
+from pricing import AiChoice, Inquiry, Rates, Response, quote
 
 SENT = web.AppKey("sent", list)
 
@@ -121,3 +124,31 @@ async def test_markup_typed_by_a_salesperson_cannot_inject(
 async def test_healthz(client: TestClient) -> None:  # type: ignore[type-arg]
     response = await client.get("/healthz")
     assert response.status == 200 and (await response.json()) == {"status": "ok"}
+
+
+async def test_a_revised_quote_shows_its_versions_as_columns_with_the_cheapest_marked(
+    client: TestClient, store: Store, rates: Rates  # type: ignore[type-arg]
+) -> None:
+    # 对比 on the page: v1 fast, v2 fast with AI (cheaper, meets the ask), v3 standard with
+    # AI (cheapest, but slower than the first version asked for).
+    first = Inquiry(daily_orders=300, categories=2, response=Response.FAST)
+    second = replace(first, ai=AiChoice.YES)
+    third = replace(second, response=Response.STANDARD)
+    for confirmation, inquiry in enumerate((first, second, third), start=1):
+        quote_id = store.save_quote(channel="telegram", user_id="7", dialog_id="d",
+                                    confirmation=confirmation, quote=quote(inquiry, rates),
+                                    locale="zh_CN", revises=confirmation - 1 or None)
+    page = await (await client.get(f"/q/{store.share(quote_id, days=30)}")).text()
+    versions = page.split('id="versions"')[1].split("</table>")[0]
+    assert [header in versions for header in ("第 1 版", "第 2 版 ✅", "第 3 版")] == [True] * 3
+    for inquiry in (first, second, third):
+        assert format_money_range(quote(inquiry, rates).monthly, translator("zh_CN")) \
+            in versions
+    assert "满足最初要求（快速响应（10分钟内）或更快、技术客服或更全面）且最便宜：第 2 版" in page
+
+
+async def test_a_first_version_has_no_versions_table(
+    client: TestClient, store: Store, rates: Rates  # type: ignore[type-arg]
+) -> None:
+    page = await (await client.get(f"/q/{shared_quote(store, rates)}")).text()
+    assert 'id="versions"' not in page
