@@ -183,6 +183,8 @@ class DialogState:
         if state.phase not in PHASES or state.step not in STEP_BY_ID:
             raise StateError(f"malformed dialogue state: phase {state.phase!r}, "
                              f"step {state.step!r}")
+        if state.phase == "compare" and not state.versions:
+            state = replace(state, phase="quote")  # nothing to compare: the quote itself
         return state
 
 
@@ -422,8 +424,10 @@ class Engine:
         return moved, screen
 
     def _where(self, state: DialogState) -> str:
-        """The step the merchant is answering, or SUMMARY / QUOTE."""
-        return state.step if state.phase == "ask" else state.phase.upper()
+        """The step the merchant is answering, or SUMMARY / QUOTE (对比 is the quote's)."""
+        if state.phase == "ask":
+            return state.step
+        return "QUOTE" if state.phase == "compare" else state.phase.upper()
 
     def _take(self, state: DialogState, found: Mapping[str, Any], *,
               notices: list[str]) -> tuple[DialogState, Screen]:
@@ -450,8 +454,8 @@ class Engine:
         if state.phase == "ask":
             moved = self._next(replace(state, answers=answers))
             return moved, self.show(moved, notice=notice)
-        if state.phase == "quote":
-            # A correction after the quote is a new version of it.
+        if state.phase in ("quote", "compare"):
+            # A correction after the quote (or at 对比) is a new version of it.
             requoted = self._confirm(state, answers)
             return requoted, self.show(requoted, notice=notice, effects=("save_quote",))
         summary = replace(state, phase="summary", answers=answers)
@@ -903,7 +907,7 @@ class Engine:
     def _hint(self, state: DialogState, t: Translator) -> str:
         if state.phase == "ask":
             return t(f"hint.{STEP_BY_ID[state.step].field}")
-        return t(f"hint.{state.phase}")
+        return t(f"hint.{'quote' if state.phase == 'compare' else state.phase}")
 
     def _describe(self, found: Mapping[str, Any], t: Translator) -> str:
         """"我理解为：日均 300 单、12 类商品" for what the text answered."""

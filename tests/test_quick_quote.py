@@ -292,3 +292,19 @@ def test_a_state_stored_before_versions_existed_still_loads_and_quotes(
     again, screen = engine.handle(loaded, Press("w:ai:yes"))
     assert screen.kind == "quote" and again.confirmed == 2
     assert "比刚才" not in screen.text  # nothing priced before to compare with
+
+
+def test_typing_at_compare_is_read_as_at_the_quote(engine: Engine) -> None:
+    state, _ = run(engine, [SENTENCE, Press("qq"), Press("w:ai:yes"), Press("cmp")])
+    _, screen = engine.handle(state, Say("？？"))
+    assert screen.kind == "compare" and "没看懂" in screen.text
+    corrected, screen = engine.handle(state, Say("不对，是五百单"))
+    assert screen.kind == "quote" and screen.effects == ("save_quote",)
+    assert corrected.answers["orders"] == 500 and corrected.confirmed == 3
+
+
+def test_a_stored_compare_state_without_versions_shows_the_quote(engine: Engine) -> None:
+    state, _ = run(engine, [SENTENCE, Press("qq")])
+    stored = {**state.to_dict(), "phase": "compare", "versions": []}
+    loaded = DialogState.from_dict(stored)
+    assert loaded.phase == "quote" and engine.show(loaded).kind == "quote"
