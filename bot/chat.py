@@ -22,7 +22,7 @@ from typing import TextIO
 
 from bot.card import FONT_PACKAGE, CardFontError, card_filename, record_card
 from bot.render import html_to_text, render_quote_text
-from bot.store import DatabaseFileError, Store, StoreError
+from bot.storage.store import DatabaseFileError, Store, StoreError
 from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
 from dialogs.steps import STEP_BY_ID, Kind
 from locales.i18n import Translator, translator

@@ -25,7 +25,7 @@ from locales.i18n import Translator, normalize_locale, translator
 # settings are imported by the commands that use them.
 if TYPE_CHECKING:
     from bot.config import ConfigError, Settings
-    from bot.store import Store, StoreError
+    from bot.storage.store import Store, StoreError
     from bot.web import Networks
     from pricing import Inquiry, Rates
 
@@ -46,7 +46,7 @@ KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_key
              "blockchain_nft", "other")}}
 KIND_CHOICES = "game, topup, software, video, nft, other"
 EXPORT_FORMATS = ("csv", "json", "xlsx")
-# Every status a quote can have (bot/store.py, bot/sales.py; a test keeps this complete).
+# Every status a quote can have (bot/storage/store.py, bot/sales.py; a test keeps this complete).
 STATUSES = ("new", "pending_approval", "approved", "rejected", "sent", "opened", "accepted",
             "revoked")
 # What argparse says (Python 3.11+), by its English text → our catalog key, so that its
@@ -129,7 +129,7 @@ def version_text() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     from bot.config import ConfigError, load_settings
-    from bot.store import MIGRATIONS
+    from bot.storage.store import MIGRATIONS
     from pricing import RatesError, load_rates
 
     try:
@@ -394,7 +394,7 @@ def open_store(path: str | None, t: Translator, *, create: bool = False) -> Stor
 
     Only commands that make data (`chat`, `bot`) create a missing file: elsewhere a typo
     in a path is refused rather than answered from a new, empty database."""
-    from bot.store import Store, StoreError
+    from bot.storage.store import Store, StoreError
 
     chosen = path or settings_from(t).db
     if not create and chosen != ":memory:" and not Path(chosen).is_file():
@@ -408,7 +408,7 @@ def open_store(path: str | None, t: Translator, *, create: bool = False) -> Stor
 def db_error(t: Translator, error: StoreError) -> UsageError:
     """The one line for a database problem: a damaged file says how to recover it, a newer
     one says to upgrade, anything else what SQLite said."""
-    from bot.store import MIGRATIONS, DamagedDatabaseError, NewerDatabaseError
+    from bot.storage.store import MIGRATIONS, DamagedDatabaseError, NewerDatabaseError
 
     if isinstance(error, DamagedDatabaseError):
         return UsageError(t("cli.error.db_damaged", path=error.path, detail=error.detail))
@@ -500,7 +500,7 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
 def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     from bot.card import FONT_PACKAGE, CardFontError
     from bot.config import ConfigError
-    from bot.store import StoreError
+    from bot.storage.store import StoreError
     from bot.telegram import StartupError, build_app, serve, setup_logging
 
     if args.framework and args.framework not in ("aiogram", "ptb"):
@@ -542,7 +542,7 @@ def _announce(rates_version: str, framework: str) -> None:
     from importlib.metadata import PackageNotFoundError, version
 
     from bot import metrics
-    from bot.store import MIGRATIONS
+    from bot.storage.store import MIGRATIONS
 
     try:
         package = version("kameng-quote")
@@ -665,7 +665,8 @@ def _ask_bot_username(settings: Settings, store: Store) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:
-    from bot.export import Filters, count_rows, rows, write_csv, write_json, write_xlsx
+    from bot.storage.export import write_csv, write_json, write_xlsx
+    from bot.storage.views import Filters, count_rows, rows
 
     fmt = args.format.strip().lower()
     if fmt not in EXPORT_FORMATS:
@@ -799,7 +800,7 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
 
 
 def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
-    from bot.backup import BackupError, backup
+    from bot.storage.backup import BackupError, backup
 
     source = args.db or settings_from(t).db
     if not Path(source).is_file():
@@ -819,7 +820,7 @@ def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
-    from bot.backup import BackupError, restore
+    from bot.storage.backup import BackupError, restore
 
     target = args.db or settings_from(t).db
     if not Path(args.path).is_file():
@@ -900,7 +901,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except Exception as error:  # a damaged or newer database, found after opening it
-        from bot.store import StoreError
+        from bot.storage.store import StoreError
 
         if not isinstance(error, StoreError):
             raise

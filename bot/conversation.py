@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from bot import metrics
 from bot.card import card_filename, record_card
 from bot.render import render_quote_html
-from bot.store import Store, StoreError
+from bot.storage.store import Store, StoreError
 from dialogs.engine import DialogState, Engine, Press, Say, Screen, StateError
 from locales.i18n import SUPPORTED, Translator, normalize_locale, resolve_locale, translator
 

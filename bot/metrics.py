@@ -26,7 +26,7 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.conversation import Keyboard, handle_of
-from bot.export import export_csv, stats
 from bot.render import render_quote_html
-from bot.store import QuoteRecord
+from bot.storage.export import export_csv
+from bot.storage.store import QuoteRecord
+from bot.storage.views import stats
 from dialogs.engine import DialogState
 from locales.i18n import Translator, resolve_locale, translator
 from pricing import Quote

@@ -23,7 +23,7 @@ from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
 from bot.conversation import COMMANDS, STAFF_COMMANDS, Conversation, Transport
-from bot.store import Store, StoreError
+from bot.storage.store import Store, StoreError
 from dialogs.engine import Engine
 from locales.i18n import translator
 from pricing import load_rates

@@ -30,7 +30,7 @@ from bot.card import WIDTH as CARD_WIDTH
 from bot.card import check_font, record_card
 from bot.chart import quote_chart
 from bot.render import environment, quote_context
-from bot.store import QuoteRecord, Store, StoreError
+from bot.storage.store import QuoteRecord, Store, StoreError
 from locales.i18n import resolve_locale, translator
 
 log = logging.getLogger(__name__)

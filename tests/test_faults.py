@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.conversation import Conversation, Incoming, Keyboard, NotModified
-from bot.store import Store
+from bot.storage.store import Store
 from dialogs.engine import Engine
 from pricing import Rates
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.conversation import COMMANDS, STAFF_COMMANDS, Conversation, Incoming, Keyboard
-from bot.store import Store
+from bot.storage.store import Store
 from dialogs.engine import Engine
 from pricing import load_rates
 from tests.fake_telegram import html_error

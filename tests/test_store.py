@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import MIGRATIONS, Store
+from bot.storage.store import MIGRATIONS, Store
 from dialogs.engine import DialogState, Engine, Press
 from pricing import Inquiry, Rates, quote
 

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.store import Store
+from bot.storage.store import Store
 from bot.web import MissThrottle, quote_web_app
 from pricing import Inquiry, Rates, quote
 
