@@ -65,16 +65,17 @@ def _iso(moment: datetime) -> str:
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    db["users"].create(  # type: ignore[union-attr]
+    db.table("users").create(
         {"channel": str, "user_id": str, "handle": str, "locale": str,
          "created_at": str, "updated_at": str},
         pk=("channel", "user_id"), not_null={"channel", "user_id"},
     )
-    db["sessions"].create(  # type: ignore[union-attr]
+    db.table("sessions").create(
         {"channel": str, "user_id": str, "state": str, "updated_at": str},
         pk=("channel", "user_id"), not_null={"channel", "user_id", "state"},
     )
-    db["quotes"].create(  # type: ignore[union-attr]
+    quotes = db.table("quotes")
+    quotes.create(
         {"id": int, "dialog_id": str, "confirmation": int, "channel": str, "user_id": str,
          "locale": str, "daily_orders": int, "monthly_low": str, "monthly_high": str,
          "inquiry": str, "quote": str, "rates_version": str, "status": str,
@@ -83,9 +84,9 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         defaults={"status": "new"},
     )
     # A confirmation is saved once, even if the confirm button arrives twice.
-    db["quotes"].create_index(["dialog_id", "confirmation"], unique=True)  # type: ignore[union-attr]
-    db["quotes"].create_index(["channel", "user_id", "created_at"])  # type: ignore[union-attr]
-    db["handoffs"].create(  # type: ignore[union-attr]
+    quotes.create_index(["dialog_id", "confirmation"], unique=True)
+    quotes.create_index(["channel", "user_id", "created_at"])
+    db.table("handoffs").create(
         {"id": int, "channel": str, "user_id": str, "handle": str, "answers": str,
          "created_at": str},
         pk="id",
@@ -94,28 +95,28 @@ def _migration_1(db: sqlite_utils.Database) -> None:
 
 def _migration_2(db: sqlite_utils.Database) -> None:
     """Quotes for prospects: versions, the sales owner, share links, views, acceptance."""
-    quotes = db["quotes"]
+    quotes = db.table("quotes")
     for column, kind in (("version", int), ("parent_id", int), ("prospect", str),
                          ("sales_owner", str), ("discount", str), ("answers", str),
                          ("per_order_low", str), ("per_order_high", str),
                          ("recommended_plan", str), ("token", str), ("expires_at", str),
                          ("revoked_at", str), ("opened_at", str), ("accepted_at", str),
                          ("views", int)):
-        quotes.add_column(column, kind)  # type: ignore[union-attr]
+        quotes.add_column(column, kind)
     db.execute("UPDATE quotes SET version = 1 WHERE version IS NULL")
     db.execute("UPDATE quotes SET views = 0 WHERE views IS NULL")
-    quotes.create_index(["token"], unique=True)  # type: ignore[union-attr]
-    quotes.create_index(["created_at"])  # type: ignore[union-attr]
-    db["quote_views"].create(  # type: ignore[union-attr]
+    quotes.create_index(["token"], unique=True)
+    quotes.create_index(["created_at"])
+    db.table("quote_views").create(
         {"id": int, "quote_id": int, "at": str, "channel": str, "agent_hash": str},
         pk="id", foreign_keys=[("quote_id", "quotes", "id")])
-    db["quote_views"].create_index(["quote_id"])  # type: ignore[union-attr]
-    db["meta"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+    db.table("quote_views").create_index(["quote_id"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
 def _migration_3(db: sqlite_utils.Database) -> None:
     """Telegram update ids already handled: delivery is at least once, handling once."""
-    db["processed_updates"].create(  # type: ignore[union-attr]
+    db.table("processed_updates").create(
         {"update_id": int, "at": str}, pk="update_id")
 
 
@@ -543,4 +544,4 @@ class Store:
         return int(self._write(write))
 
     def handoffs(self) -> Iterator[dict[str, Any]]:
-        yield from self.db["handoffs"].rows
+        yield from self.db.table("handoffs").rows
