@@ -129,7 +129,7 @@ def version_text() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     from bot.config import ConfigError, load_settings
-    from bot.storage.store import MIGRATIONS
+    from bot.storage.store import SCHEMA_VERSION
     from pricing import RatesError, load_rates
 
     try:
@@ -141,7 +141,7 @@ def version_text() -> str:
     except (ConfigError, RatesError):
         rates = load_rates().version
     python = ".".join(str(part) for part in sys.version_info[:3])
-    return (f"kameng-quote {package} (rates {rates}, database schema {len(MIGRATIONS)}, "
+    return (f"kameng-quote {package} (rates {rates}, database schema {SCHEMA_VERSION}, "
             f"Python {python})")
 
 
@@ -408,13 +408,13 @@ def open_store(path: str | None, t: Translator, *, create: bool = False) -> Stor
 def db_error(t: Translator, error: StoreError) -> UsageError:
     """The one line for a database problem: a damaged file says how to recover it, a newer
     one says to upgrade, anything else what SQLite said."""
-    from bot.storage.store import MIGRATIONS, DamagedDatabaseError, NewerDatabaseError
+    from bot.storage.store import SCHEMA_VERSION, DamagedDatabaseError, NewerDatabaseError
 
     if isinstance(error, DamagedDatabaseError):
         return UsageError(t("cli.error.db_damaged", path=error.path, detail=error.detail))
     if isinstance(error, NewerDatabaseError):
         return UsageError(t("cli.error.db_newer", path=error.path, version=error.version,
-                            known=len(MIGRATIONS)))
+                            known=SCHEMA_VERSION))
     return UsageError(t("cli.error.db", detail=str(error)))
 
 
@@ -542,13 +542,13 @@ def _announce(rates_version: str, framework: str) -> None:
     from importlib.metadata import PackageNotFoundError, version
 
     from bot import metrics
-    from bot.storage.store import MIGRATIONS
+    from bot.storage.store import SCHEMA_VERSION
 
     try:
         package = version("kameng-quote")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         package = "unknown"
-    metrics.set_build(version=package, rates=rates_version, schema=str(len(MIGRATIONS)),
+    metrics.set_build(version=package, rates=rates_version, schema=str(SCHEMA_VERSION),
                       framework=framework)
 
 

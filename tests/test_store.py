@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
-from bot.storage.store import MIGRATIONS, Store
+from bot.storage import store as store_module
+from bot.storage.store import MIGRATIONS, SCHEMA_VERSION, Migration, Store, StoreError
 from dialogs.engine import DialogState, Engine, Press
 from pricing import Inquiry, Rates, quote
 
@@ -23,6 +25,34 @@ def test_a_new_database_is_migrated_to_the_latest_schema_in_wal_mode(store: Stor
     assert store.schema_version == len(MIGRATIONS)
     assert set(store.db.table_names()) >= {"users", "sessions", "quotes", "handoffs"}
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_are_numbered_one_after_another_up_to_the_schema_version() -> None:
+    assert [step.version for step in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_a_migration_that_fails_leaves_nothing_of_itself_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "kameng.db"
+    Store(path).close()
+
+    def half_done(db: sqlite_utils.Database) -> None:
+        db.table("quotes").add_column("half", str)
+        db.table("half_made").create({"id": int}, pk="id")
+        db.execute("UPDATE quotes SET half = 'x'")
+        db.execute("SELECT no_such_column FROM quotes")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS",
+                        (*MIGRATIONS, Migration(SCHEMA_VERSION + 1, "fails", half_done)))
+    with pytest.raises(StoreError, match="no_such_column"):
+        Store(path)
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        tables = {row[0] for row in plain.execute("SELECT name FROM sqlite_master")}
+        columns = {row[1] for row in plain.execute("PRAGMA table_info(quotes)")}
+    plain.close()
+    assert "half_made" not in tables and "half" not in columns
 
 
 def test_reopening_does_not_migrate_again(store: Store) -> None:

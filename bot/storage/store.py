@@ -1,8 +1,10 @@
 """SQLite storage through sqlite-utils: users, dialogue sessions, quotes, hand-offs.
 
 One small module between the shell and the database. The file is plain SQLite (WAL mode);
-`sqlite-utils tables kameng.db` and friends work on it. The schema has a version and
-migrations; each migration runs once, in a transaction.
+`sqlite-utils tables kameng.db` and friends work on it. The schema's version is SQLite's
+`PRAGMA user_version`; MIGRATIONS lists the steps to it in order, and each runs once, in
+one transaction with the version it brings. A file whose version is above ours is refused
+before anything is written to it.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class NewerDatabaseError(DatabaseFileError):
 
     def __init__(self, path: str, version: int) -> None:
         super().__init__(path, f"schema version {version}, this kameng knows up to "
-                               f"{len(MIGRATIONS)}")
+                               f"{SCHEMA_VERSION}")
         self.version = version
 
 
@@ -64,7 +66,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _migration_1(db: sqlite_utils.Database) -> None:
+def _create_tables(db: sqlite_utils.Database) -> None:
     db.table("users").create(
         {"channel": str, "user_id": str, "handle": str, "locale": str,
          "created_at": str, "updated_at": str},
@@ -93,8 +95,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Quotes for prospects: versions, the sales owner, share links, views, acceptance."""
+def _add_prospect_quotes(db: sqlite_utils.Database) -> None:
     quotes = db.table("quotes")
     for column, kind in (("version", int), ("parent_id", int), ("prospect", str),
                          ("sales_owner", str), ("discount", str), ("answers", str),
@@ -114,15 +115,29 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Telegram update ids already handled: delivery is at least once, handling once."""
+def _add_processed_updates(db: sqlite_utils.Database) -> None:
     db.table("processed_updates").create(
         {"update_id": int, "at": str}, pk="update_id")
 
 
-# Append only: the schema version is the number of migrations applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _migration_1, _migration_2, _migration_3)
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: `apply` runs once, and user_version becomes `version`."""
+
+    version: int
+    purpose: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+# Append only, never edit one that has shipped: databases out there have run it.
+MIGRATIONS = (
+    Migration(1, "users, dialogue sessions, quotes, hand-offs", _create_tables),
+    Migration(2, "quotes for prospects: versions, the sales owner, share links, views, "
+                 "acceptance", _add_prospect_quotes),
+    Migration(3, "Telegram update ids already handled: delivery is at least once, "
+                 "handling once", _add_processed_updates),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
 KEEP_UPDATES = 100_000  # how many handled update ids are remembered
 
 
@@ -209,7 +224,7 @@ class Store:
             # Wait this long for another writer's lock before giving up (稍后再试).
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             found = self.schema_version  # before anything is written: a newer file stays as is
-            if found > len(MIGRATIONS):
+            if found > SCHEMA_VERSION:
                 self.db.close()
                 raise NewerDatabaseError(self.path, found)
             if self.path != ":memory:":
@@ -234,11 +249,12 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        current = self.schema_version
-        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
-            with self.db.conn:
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {number}")
+        """Run the migrations this file has not had, each in one transaction (BEGIN, not
+        the sqlite3 module's implicit one, which leaves CREATE and ALTER outside it)."""
+        for migration in MIGRATIONS[self.schema_version:]:
+            with self.db.atomic():
+                migration.apply(self.db)
+                self.db.execute(f"PRAGMA user_version = {migration.version}")
 
     def set_meta(self, key: str, value: str) -> None:
         self._write(lambda: self.db.execute(
