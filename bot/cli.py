@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from bot.storage.status import QuoteStatus
 from locales.i18n import Translator, normalize_locale, translator
 
 # Only what every command needs is imported here: `kameng quote --json` must start in a few
@@ -46,9 +47,8 @@ KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_key
              "blockchain_nft", "other")}}
 KIND_CHOICES = "game, topup, software, video, nft, other"
 EXPORT_FORMATS = ("csv", "json", "xlsx")
-# Every status a quote can have (bot/storage/store.py, bot/sales.py; a test keeps this complete).
-STATUSES = ("new", "pending_approval", "approved", "rejected", "sent", "opened", "accepted",
-            "revoked")
+# Every status a quote can have: the words and their rules are in bot/storage/status.py.
+STATUSES = tuple(status.value for status in QuoteStatus)
 # What argparse says (Python 3.11+), by its English text → our catalog key, so that its
 # own messages speak the chosen language like every other line.
 ARGPARSE_MESSAGES = {

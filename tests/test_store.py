@@ -10,6 +10,7 @@ import pytest
 import sqlite_utils
 
 from bot.storage import store as store_module
+from bot.storage.status import ACCEPT, FIRST_OPEN, REVOKE, SHARE, QuoteStatus, link_state
 from bot.storage.store import MIGRATIONS, SCHEMA_VERSION, Migration, Store, StoreError
 from dialogs.engine import DialogState, Engine, Press
 from pricing import Inquiry, Rates, quote
@@ -128,3 +129,71 @@ def test_the_database_is_plain_sqlite(store: Store, rates: Rates) -> None:
                      quote=quote(Inquiry(daily_orders=60), rates), locale="zh_CN")
     with sqlite3.connect(store.path) as plain:
         assert plain.execute("SELECT daily_orders FROM quotes").fetchone() == (60,)
+
+
+# --- quote status: one set of rules for SQL and Python (bot/storage/status.py) ----------
+
+EVERY_STATUS = [status.value for status in QuoteStatus]
+
+
+def _quote_in(store: Store, rates: Rates, status: str, *, shared: bool = False) -> int:
+    quote_id = store.save_quote(channel="telegram", user_id="1", dialog_id="d",
+                                confirmation=1, quote=quote(Inquiry(daily_orders=300), rates),
+                                locale="zh_CN")
+    if shared:
+        store.share(quote_id, days=7)
+    store.set_status(quote_id, status)
+    return quote_id
+
+
+def _status(store: Store, quote_id: int) -> str:
+    record = store.record(quote_id)
+    assert record is not None
+    return record.status
+
+
+@pytest.mark.parametrize("before", EVERY_STATUS)
+def test_sharing_makes_new_pending_or_revoked_quotes_sent_and_keeps_any_other_status(
+    store: Store, rates: Rates, before: str
+) -> None:
+    quote_id = _quote_in(store, rates, before)
+    store.share(quote_id, days=7)
+    expected = "sent" if before in ("new", "pending_approval", "revoked") else before
+    assert _status(store, quote_id) == expected == SHARE.after(before)
+
+
+@pytest.mark.parametrize("before", EVERY_STATUS)
+def test_the_first_open_makes_only_a_sent_quote_opened(
+    store: Store, rates: Rates, before: str
+) -> None:
+    quote_id = _quote_in(store, rates, before, shared=True)
+    assert store.record_view(quote_id, channel="web", agent="browser")
+    expected = "opened" if before == "sent" else before
+    assert _status(store, quote_id) == expected == FIRST_OPEN.after(before)
+
+
+@pytest.mark.parametrize("before", EVERY_STATUS)
+def test_revoking_and_accepting_set_their_status_from_any_other(
+    store: Store, rates: Rates, before: str
+) -> None:
+    accepted = _quote_in(store, rates, before, shared=True)
+    assert store.accept(accepted)
+    assert _status(store, accepted) == "accepted" == ACCEPT.after(before)
+    store.close()
+    other = Store(store.path)
+    revoked = other.save_quote(channel="telegram", user_id="1", dialog_id="e",
+                               confirmation=1, quote=quote(Inquiry(daily_orders=300), rates),
+                               locale="zh_CN")
+    other.share(revoked, days=7)
+    other.set_status(revoked, before)
+    assert other.revoke(revoked)
+    assert _status(other, revoked) == "revoked" == REVOKE.after(before)
+
+
+def test_a_link_is_revoked_before_it_is_expired_and_expires_at_its_time() -> None:
+    at = "2026-11-27T08:00:00+00:00"
+    assert link_state(found=False, revoked_at=None, expires_at=None, now=at) == "unknown"
+    assert link_state(found=True, revoked_at=at, expires_at=at, now=at) == "revoked"
+    assert link_state(found=True, revoked_at=None, expires_at=at, now=at) == "expired"
+    assert link_state(found=True, revoked_at=None, expires_at=at,
+                      now="2026-11-27T07:59:59+00:00") == "ok"

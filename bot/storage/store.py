@@ -23,6 +23,14 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.storage.status import (
+    ACCEPT,
+    FIRST_OPEN,
+    REVOKE,
+    SHARE,
+    QuoteStatus,
+    link_state,
+)
 from pricing import Quote
 from pricing.serialize import inquiry_to_dict, quote_from_dict, quote_to_dict
 
@@ -83,7 +91,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
          "inquiry": str, "quote": str, "rates_version": str, "status": str,
          "created_at": str},
         pk="id", not_null={"channel", "user_id", "inquiry", "quote", "status", "created_at"},
-        defaults={"status": "new"},
+        defaults={"status": "new"},  # a migration is history: literal, never a constant
     )
     # A confirmation is saved once, even if the confirm button arrives twice.
     quotes.create_index(["dialog_id", "confirmation"], unique=True)
@@ -375,7 +383,7 @@ class Store:
                    quote: Quote, locale: str, answers: dict[str, Any] | None = None,
                    prospect: str | None = None, sales_owner: str | None = None,
                    parent_id: int | None = None, revises: int | None = None,
-                   status: str = "new") -> int:
+                   status: str = QuoteStatus.NEW) -> int:
         """Store a confirmed quote once; a repeat of the same confirmation returns its id.
 
         A quote is an immutable snapshot. `parent_id` makes it the next version of another;
@@ -453,20 +461,22 @@ class Store:
             if row[0] and not row[1] and not (row[2] and row[2] <= _iso(now)):
                 return str(row[0])
             token = secrets.token_urlsafe(TOKEN_BYTES)
+            status, status_params = SHARE.sql()
             self.db.execute(
-                "UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, "
-                "status = CASE WHEN status IN ('new', 'pending_approval', 'revoked') "
-                "THEN 'sent' ELSE status END WHERE id = ?",
-                [token, _iso(now + timedelta(days=days)), quote_id])
+                f"UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, {status} "
+                "WHERE id = ?",
+                [token, _iso(now + timedelta(days=days)), *status_params, quote_id])
             return token
 
         return str(self._write(write))
 
     def revoke(self, quote_id: int) -> bool:
         now = _iso(self.clock())
+        status, status_params = REVOKE.sql()
         cursor = self._write(lambda: self.db.execute(
-            "UPDATE quotes SET revoked_at = ?, status = 'revoked' "
-            "WHERE id = ? AND token IS NOT NULL AND revoked_at IS NULL", [now, quote_id]))
+            f"UPDATE quotes SET revoked_at = ?, {status} "
+            "WHERE id = ? AND token IS NOT NULL AND revoked_at IS NULL",
+            [now, *status_params, quote_id]))
         return bool(cursor.rowcount)
 
     def link(self, token: str) -> tuple[QuoteRecord | None, str]:
@@ -476,14 +486,11 @@ class Store:
         return record, self.link_state(record)
 
     def link_state(self, record: QuoteRecord | None) -> str:
-        """"ok", "unknown", "revoked" or "expired" for a record found by token."""
-        if record is None:
-            return "unknown"
-        if record.revoked_at:
-            return "revoked"
-        if record.expires_at and record.expires_at <= _iso(self.clock()):
-            return "expired"
-        return "ok"
+        """"ok", "unknown", "revoked" or "expired" for a record found by token, now."""
+        return link_state(found=record is not None,
+                          revoked_at=record.revoked_at if record else None,
+                          expires_at=record.expires_at if record else None,
+                          now=_iso(self.clock())).value
 
     def record_view(self, quote_id: int, *, channel: str, agent: str, client: str = "",
                     window: timedelta | None = None) -> bool:
@@ -494,6 +501,7 @@ class Store:
         now = _iso(moment)
         seen = f"{client}\n{agent}" if client else agent
         agent_hash = hashlib.sha256(seen.encode("utf-8", "replace")).hexdigest()[:16]
+        status, status_params = FIRST_OPEN.sql()
 
         def write() -> bool:
             if window is not None and self.db.execute(
@@ -503,9 +511,8 @@ class Store:
             self.db.execute("INSERT INTO quote_views (quote_id, at, channel, agent_hash) "
                             "VALUES (?, ?, ?, ?)", [quote_id, now, channel, agent_hash])
             cursor = self.db.execute(
-                "UPDATE quotes SET opened_at = ?, status = CASE WHEN status = 'sent' "
-                "THEN 'opened' ELSE status END WHERE id = ? AND opened_at IS NULL",
-                [now, quote_id])
+                f"UPDATE quotes SET opened_at = ?, {status} WHERE id = ? AND opened_at IS NULL",
+                [now, *status_params, quote_id])
             self.db.execute("UPDATE quotes SET views = views + 1 WHERE id = ?", [quote_id])
             return bool(cursor.rowcount)
 
@@ -514,9 +521,11 @@ class Store:
     def accept(self, quote_id: int) -> bool:
         """Accept a quote: it is locked from then on. True the first time."""
         now = _iso(self.clock())
+        status, status_params = ACCEPT.sql()
         cursor = self._write(lambda: self.db.execute(
-            "UPDATE quotes SET accepted_at = ?, status = 'accepted' "
-            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL", [now, quote_id]))
+            f"UPDATE quotes SET accepted_at = ?, {status} "
+            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL",
+            [now, *status_params, quote_id]))
         return bool(cursor.rowcount)
 
     def quotes(self, *, channel: str | None = None, user_id: str | None = None,
