@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -212,6 +212,20 @@ class SavedQuote:
     locale: str
 
 
+Condition = tuple[str, Any]  # ("created_at >= ?", value): applies unless value is None
+
+
+def where(conditions: Iterable[Condition]) -> tuple[str | None, list[Any]]:
+    """The conditions whose value is not None, joined by AND, with their parameters, as
+    sqlite-utils' rows_where and count_where take them; (None, []) when none applies.
+
+    >>> where([("channel = ?", "telegram"), ("user_id = ?", None)])
+    ('channel = ?', ['telegram'])
+    """
+    kept = [(sql, value) for sql, value in conditions if value is not None]
+    return (" AND ".join(sql for sql, _ in kept) or None), [value for _, value in kept]
+
+
 def _create_private(path: str) -> None:
     """Create a new database file readable by its owner only (0600): it holds link tokens,
     Telegram handles and prospects' names. SQLite gives the -wal and -shm files the mode of
@@ -283,20 +297,35 @@ class Store:
         except sqlite3.Error as error:
             raise self._error(error) from error
 
-    def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
+    def rows(self, table: str, conditions: Iterable[Condition] = (), *, select: str = "*",
+             order_by: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """The rows of `table` that meet the conditions (see `where`), as dicts by column
+        name, one at a time (exports); SQLite errors become StoreError."""
+        clause, args = where(conditions)
+        return self._stream(lambda: self.db.table(table).rows_where(
+            clause, args, select=select, order_by=order_by, limit=limit))
+
+    def count(self, table: str, conditions: Iterable[Condition] = ()) -> int:
+        """How many rows of `table` meet the conditions; SQLite errors become StoreError."""
+        clause, args = where(conditions)
         try:
-            return list(self.db.execute(sql, params).fetchall())
+            return self.db.table(table).count_where(clause, args)
         except sqlite3.Error as error:
             raise self._error(error) from error
 
-    def stream(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[Any]:
-        """The rows of a read, one at a time (exports); SQLite errors become StoreError.
+    def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()
+              ) -> Iterator[dict[str, Any]]:
+        """The rows of a read that `rows` cannot say (GROUP BY, aggregates), as dicts by
+        column name, one at a time; SQLite errors become StoreError."""
+        return self._stream(lambda: self.db.query(sql, params))
 
-        A plain loop, not `yield from`: a reader that stops early (`kameng export | head`)
-        closes this generator after the store, and `yield from` would then close the
-        cursor on a closed database and print an ignored traceback."""
+    def _stream(self, read: Callable[[], Iterator[dict[str, Any]]]
+                ) -> Iterator[dict[str, Any]]:
+        """A plain loop, not `yield from`: a reader that stops early (`kameng export |
+        head`) closes this generator after the store, and `yield from` would then close
+        the read on a closed database and print an ignored traceback."""
         try:
-            for row in self.db.execute(sql, params):  # noqa: UP028 (see the docstring)
+            for row in read():  # noqa: UP028 (see the docstring)
                 yield row
         except sqlite3.Error as error:
             raise self._error(error) from error
@@ -531,27 +560,19 @@ class Store:
     def quotes(self, *, channel: str | None = None, user_id: str | None = None,
                limit: int | None = None) -> list[SavedQuote]:
         """Saved quotes, newest first."""
-        where, params = [], []
-        if channel is not None:
-            where.append("channel = ?")
-            params.append(channel)
-        if user_id is not None:
-            where.append("user_id = ?")
-            params.append(user_id)
-        sql = ("SELECT id, created_at, channel, user_id, daily_orders, monthly_low, "
-               "monthly_high, status, locale FROM quotes"
-               + (f" WHERE {' AND '.join(where)}" if where else "")
-               + " ORDER BY created_at DESC, id DESC")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [SavedQuote(*row) for row in self._all(sql, params)]
+        return [SavedQuote(**row) for row in self.rows(
+            "quotes", [("channel = ?", channel), ("user_id = ?", user_id)],
+            select="id, created_at, channel, user_id, daily_orders, monthly_low, monthly_high, "
+                   "status, locale",
+            order_by="created_at DESC, id DESC",
+            limit=None if limit is None else int(limit))]
 
     def quote_json(self, quote_id: int) -> dict[str, Any] | None:
         row = self._one("SELECT quote FROM quotes WHERE id = ?", [quote_id])
         return json.loads(row[0]) if row else None
 
     def count_quotes(self) -> int:
-        return int(self._one("SELECT count(*) FROM quotes")[0])
+        return self.count("quotes")
 
     # --- hand-offs ----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from bot.storage.store import Store
+from bot.storage.store import Condition, Store
 
 COLUMNS = (
     "id", "version", "parent_id", "created_at", "channel", "user", "prospect", "sales_owner",
@@ -26,56 +26,42 @@ INQUIRY_FIELDS = ("categories", "product_kinds", "multi_level", "cross_border", 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# The export's columns read straight from the quotes table (the rest come from its
+# inquiry JSON), under the export's name where the table's differs.
+TABLE_NAMES = {"user": "user_id"}
+SELECT = ", ".join([
+    f"{TABLE_NAMES[name]} AS {name}" if name in TABLE_NAMES else name
+    for name in COLUMNS if name not in INQUIRY_FIELDS] + ["inquiry"])
+
+
 @dataclass(frozen=True)
 class Filters:
     since: str | None = None  # an ISO date or time: created_at >= since
     until: str | None = None  # created_at < until (a date means up to its start)
     status: str | None = None
 
-
-def _where(filters: Filters) -> tuple[str, list[str]]:
-    """The WHERE clause (or "") and its parameters for the filters."""
-    where, params = [], []
-    if filters.since:
-        where.append("created_at >= ?")
-        params.append(filters.since)
-    if filters.until:
-        where.append("created_at < ?")
-        params.append(filters.until)
-    if filters.status:
-        where.append("status = ?")
-        params.append(filters.status)
-    return (f" WHERE {' AND '.join(where)}" if where else ""), params
+    def conditions(self) -> list[Condition]:
+        """The filters as Store conditions; an empty one applies no condition."""
+        return [("created_at >= ?", self.since or None), ("created_at < ?", self.until or None),
+                ("status = ?", self.status or None)]
 
 
 def count_rows(store: Store, filters: Filters = Filters()) -> int:
     """How many quotes `rows` will give for the filters (the progress bar's 100 %)."""
-    where, params = _where(filters)
-    return int(next(store.stream(f"SELECT count(*) FROM quotes{where}", params))[0])
+    return store.count("quotes", filters.conditions())
 
 
 def rows(store: Store, filters: Filters = Filters()) -> Iterator[dict[str, Any]]:
     """Quotes as flat dicts in COLUMNS order, oldest first, streamed from SQLite."""
-    where, params = _where(filters)
-    sql = ("SELECT id, version, parent_id, created_at, channel, user_id, prospect, sales_owner, "
-           "daily_orders, inquiry, monthly_low, monthly_high, per_order_low, per_order_high, "
-           "recommended_plan, status, views, opened_at, accepted_at, rates_version, locale, "
-           "discount FROM quotes" + where + " ORDER BY created_at, id")
-    for row in store.stream(sql, params):
-        inquiry = json.loads(row[9])
-        record: dict[str, Any] = {
-            "id": row[0], "version": row[1] or 1, "parent_id": row[2], "created_at": row[3],
-            "channel": row[4], "user": row[5], "prospect": row[6], "sales_owner": row[7],
-            "daily_orders": row[8]}
+    for row in store.rows("quotes", filters.conditions(), select=SELECT,
+                          order_by="created_at, id"):
+        inquiry = json.loads(row.pop("inquiry"))
         for name in INQUIRY_FIELDS:
             value = inquiry.get(name)
-            record[name] = " ".join(value) if isinstance(value, list) else value
-        record.update({
-            "discount": row[21], "monthly_low": row[10], "monthly_high": row[11],
-            "per_order_low": row[12], "per_order_high": row[13], "recommended_plan": row[14],
-            "status": row[15], "views": row[16] or 0, "opened_at": row[17],
-            "accepted_at": row[18], "rates_version": row[19], "locale": row[20]})
-        yield {name: without_controls(value) for name, value in record.items()}
+            row[name] = " ".join(value) if isinstance(value, list) else value
+        row["version"] = row["version"] or 1
+        row["views"] = row["views"] or 0
+        yield {name: without_controls(row[name]) for name in COLUMNS}
 
 
 def without_controls(value: Any) -> Any:
@@ -100,9 +86,10 @@ class Stats:
 
 
 def stats(store: Store, *, days: int = 7) -> Stats:
-    per_day = [(str(day), int(count)) for day, count in store.stream(
-        "SELECT substr(created_at, 1, 10) AS day, count(*) FROM quotes GROUP BY day "
-        "ORDER BY day DESC LIMIT ?", [days])]
-    quotes, shared, opened, accepted = next(store.stream(
-        "SELECT count(*), count(token), count(opened_at), count(accepted_at) FROM quotes"))
-    return Stats(per_day, int(quotes), int(shared), int(opened), int(accepted))
+    per_day = [(str(row["day"]), int(row["quotes"])) for row in store.query(
+        "SELECT substr(created_at, 1, 10) AS day, count(*) AS quotes FROM quotes "
+        "GROUP BY day ORDER BY day DESC LIMIT ?", [days])]
+    [totals] = store.query(
+        "SELECT count(*) AS quotes, count(token) AS shared, count(opened_at) AS opened, "
+        "count(accepted_at) AS accepted FROM quotes")
+    return Stats(per_day, **{name: int(value) for name, value in totals.items()})
