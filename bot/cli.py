@@ -476,7 +476,7 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
     limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
     store = open_store(args.db, t)
     try:
-        found = list(store.handoffs())[-limit:][::-1]
+        found = store.handoffs(limit=limit)
     finally:
         store.close()
     for row in found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,8 +99,10 @@ def test_the_quote_row_keeps_the_shown_figures_and_the_exact_json(
                                 quote=result, locale="zh_CN")
     [row] = store.quotes()
     assert (row.monthly_low, row.monthly_high) == ("2640", "5460")  # rounded to 10 yuan
-    saved = store.quote_json(quote_id)
-    assert saved is not None and saved["rates_version"] == rates.version
+    record = store.record(quote_id)
+    assert record is not None
+    saved = json.loads(record.quote_json)
+    assert saved["rates_version"] == rates.version
     assert saved["monthly"]["low"] == f"{result.monthly.low.normalize():f}"
 
 
@@ -122,6 +125,12 @@ def test_a_handoff_is_recorded(store: Store) -> None:
     store.record_handoff(channel="terminal", user_id="me", handle="@me", answers={"orders": 1})
     [row] = list(store.handoffs())
     assert row["handle"] == "@me" and '"orders": 1' in row["answers"]
+
+
+def test_handoffs_are_listed_newest_first_up_to_the_limit(store: Store) -> None:
+    for handle in ("@a", "@b", "@c"):
+        store.record_handoff(channel="terminal", user_id="me", handle=handle, answers={})
+    assert [row["handle"] for row in store.handoffs(limit=2)] == ["@c", "@b"]
 
 
 def test_the_database_is_plain_sqlite(store: Store, rates: Rates) -> None:

@@ -567,10 +567,6 @@ class Store:
             order_by="created_at DESC, id DESC",
             limit=None if limit is None else int(limit))]
 
-    def quote_json(self, quote_id: int) -> dict[str, Any] | None:
-        row = self._one("SELECT quote FROM quotes WHERE id = ?", [quote_id])
-        return json.loads(row[0]) if row else None
-
     def count_quotes(self) -> int:
         return self.count("quotes")
 
@@ -589,5 +585,7 @@ class Store:
 
         return int(self._write(write))
 
-    def handoffs(self) -> Iterator[dict[str, Any]]:
-        yield from self.db.table("handoffs").rows
+    def handoffs(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Requests for a person (转人工), newest first; `answers` is still JSON text."""
+        return list(self.rows("handoffs", order_by="id DESC",
+                              limit=None if limit is None else int(limit)))
