@@ -72,6 +72,26 @@ def without_controls(value: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """Counts over every quote and hand-off (/stats, /metrics)."""
+
+    quotes: int
+    shared: int  # quotes with a share link made
+    opened: int  # shared quotes opened at least once
+    accepted: int
+    views: int  # views of quote links, all quotes together
+    handoffs: int
+
+
+def totals(store: Store) -> Totals:
+    [quotes] = store.query(
+        "SELECT count(*) AS quotes, count(token) AS shared, count(opened_at) AS opened, "
+        "count(accepted_at) AS accepted, coalesce(sum(views), 0) AS views FROM quotes")
+    return Totals(**{name: int(value) for name, value in quotes.items()},
+                  handoffs=store.count("handoffs"))
+
+
+@dataclass(frozen=True)
 class Stats:
     per_day: list[tuple[str, int]]
     quotes: int
@@ -89,7 +109,5 @@ def stats(store: Store, *, days: int = 7) -> Stats:
     per_day = [(str(row["day"]), int(row["quotes"])) for row in store.query(
         "SELECT substr(created_at, 1, 10) AS day, count(*) AS quotes FROM quotes "
         "GROUP BY day ORDER BY day DESC LIMIT ?", [days])]
-    [totals] = store.query(
-        "SELECT count(*) AS quotes, count(token) AS shared, count(opened_at) AS opened, "
-        "count(accepted_at) AS accepted FROM quotes")
-    return Stats(per_day, **{name: int(value) for name, value in totals.items()})
+    figures = totals(store)
+    return Stats(per_day, figures.quotes, figures.shared, figures.opened, figures.accepted)
