@@ -46,7 +46,8 @@ KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_key
              "blockchain_nft", "other")}}
 KIND_CHOICES = "game, topup, software, video, nft, other"
 EXPORT_FORMATS = ("csv", "json", "xlsx")
-# Every status a quote can have (bot/store.py, bot/sales.py; a test keeps this complete).
+# Every status a quote can have (bot/store.py, bot/services/quotes.py; a test keeps this
+# complete).
 STATUSES = ("new", "pending_approval", "approved", "rejected", "sent", "opened", "accepted",
             "revoked")
 # What argparse says (Python 3.11+), by its English text → our catalog key, so that its
@@ -419,7 +420,7 @@ def db_error(t: Translator, error: StoreError) -> UsageError:
 
 
 def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
-    from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
+    from bot.terminal import CHANNEL, TerminalChat, stdin_lines, terminal_user
     from dialogs.engine import Engine
 
     store = open_store(args.db, t, create=True)
@@ -498,10 +499,11 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
+    from bot.app import build_app, serve, setup_logging
     from bot.card import FONT_PACKAGE, CardFontError
     from bot.config import ConfigError
     from bot.store import StoreError
-    from bot.telegram import StartupError, build_app, serve, setup_logging
+    from bot.tg.base import StartupError
 
     if args.framework and args.framework not in ("aiogram", "ptb"):
         raise UsageError(t("cli.error.choice", option="--framework", value=args.framework,
@@ -620,7 +622,7 @@ def _notifier(settings: Settings) -> Callable[[int, str], Any] | None:
 
 
 def cmd_link(args: argparse.Namespace, t: Translator) -> int:
-    from bot.sales import deep_link, web_link
+    from bot.services.links import deep_link, web_link
 
     quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
     settings = settings_from(t, db=args.db)
