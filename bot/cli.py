@@ -13,10 +13,10 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.storage.status import QuoteStatus
 from locales.i18n import Translator, normalize_locale, translator
@@ -34,7 +34,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pipe (SIGPIPE)
 DEFAULT_DB = "kameng.db"
-E = TypeVar("E", bound=StrEnum)
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
 # --kinds takes the dialogue's product kinds by a short name (or the core's code);
@@ -257,15 +256,6 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
     return parser
 
 
-def _enum(t: Translator, option: str, enum: type[E], text: str) -> E:
-    value = text.strip().lower().replace("-", "_")
-    try:
-        return enum(value)
-    except ValueError:
-        raise UsageError(t("cli.error.choice", option=option, value=text,
-                           choices=", ".join(_choices(enum)))) from None
-
-
 def _whole(t: Translator, key: str, text: str, maximum: int) -> int:
     try:
         value = int(text.strip())
@@ -276,32 +266,11 @@ def _whole(t: Translator, key: str, text: str, maximum: int) -> int:
     return value
 
 
-def _budget(t: Translator, text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise UsageError(t("cli.error.budget", value=text)) from None
-    if not value.is_finite() or value <= 0:
-        raise UsageError(t("cli.error.budget", value=text))
-    return value
-
-
 def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
-    from pricing import (
-        AiChoice,
-        Billing,
-        Inquiry,
-        InquiryError,
-        ProductKind,
-        Response,
-        Scope,
-        ServiceMode,
-        Tooling,
-        VolumePattern,
-    )
-    from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS
+    """The options as plain values; pricing's Inquiry.from_codes checks them (the same
+    check as for the dialogue and stored quotes) and we only put its verdict in words."""
+    from pricing import Inquiry, InquiryError
+    from pricing.model import CHOICE_FIELDS
 
     kinds = set()
     for given in args.kinds:
@@ -310,25 +279,23 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
             if key not in KINDS:
                 raise UsageError(t("cli.error.choice", option="--kinds", value=name.strip(),
                                    choices=KIND_CHOICES))
-            kinds.add(ProductKind(KINDS[key]))
+            kinds.add(KINDS[key])
+    values = {"daily_orders": args.orders, "categories": args.categories,
+              "product_kinds": kinds, "multi_level": args.multi_level,
+              "cross_border": args.cross_border, "budget": args.budget,
+              **{name: getattr(args, name) for name in CHOICE_FIELDS}}
     try:
-        return Inquiry(
-            daily_orders=_whole(t, "cli.error.orders", args.orders, MAX_DAILY_ORDERS),
-            categories=_whole(t, "cli.error.categories", args.categories, MAX_CATEGORIES),
-            product_kinds=frozenset(kinds),
-            multi_level=args.multi_level,
-            cross_border=args.cross_border,
-            response=_enum(t, "--response", Response, args.response),
-            scope=_enum(t, "--scope", Scope, args.scope),
-            tooling=_enum(t, "--tooling", Tooling, args.tooling),
-            ai=_enum(t, "--ai", AiChoice, args.ai),
-            mode=_enum(t, "--mode", ServiceMode, args.mode),
-            volume=_enum(t, "--volume", VolumePattern, args.volume),
-            billing=_enum(t, "--billing", Billing, args.billing),
-            budget=_budget(t, args.budget),
-        )
-    except InquiryError as error:  # the CLI checks first; this is a safety net
-        raise UsageError(t("cli.error.usage", detail=str(error))) from None
+        inquiry = Inquiry.from_codes(values)
+    except InquiryError as error:
+        field = error.field
+        given = values[field]
+        if field in CHOICE_FIELDS:
+            raise UsageError(t("cli.error.choice", option=f"--{field}", value=given,
+                               choices=", ".join(_choices(CHOICE_FIELDS[field])))) from None
+        key = {"daily_orders": "cli.error.orders", "categories": "cli.error.categories",
+               "budget": "cli.error.budget"}.get(field, "cli.error.usage")
+        raise UsageError(t(key, value=given, detail=str(error))) from None
+    return inquiry
 
 
 # --- settings, the database, the rates: one way for every command ----------------------
@@ -419,7 +386,7 @@ def db_error(t: Translator, error: StoreError) -> UsageError:
 
 
 def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
-    from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
+    from bot.terminal import CHANNEL, TerminalChat, stdin_lines, terminal_user
     from dialogs.engine import Engine
 
     store = open_store(args.db, t, create=True)
@@ -498,10 +465,11 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
+    from bot.app import build_app, serve, setup_logging
     from bot.card import FONT_PACKAGE, CardFontError
     from bot.config import ConfigError
     from bot.storage.store import StoreError
-    from bot.telegram import StartupError, build_app, serve, setup_logging
+    from bot.tg.base import StartupError
 
     if args.framework and args.framework not in ("aiogram", "ptb"):
         raise UsageError(t("cli.error.choice", option="--framework", value=args.framework,
@@ -620,7 +588,7 @@ def _notifier(settings: Settings) -> Callable[[int, str], Any] | None:
 
 
 def cmd_link(args: argparse.Namespace, t: Translator) -> int:
-    from bot.sales import deep_link, web_link
+    from bot.services.links import deep_link, web_link
 
     quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
     settings = settings_from(t, db=args.db)

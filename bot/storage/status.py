@@ -6,8 +6,8 @@ argument against QuoteStatus. The life of a quote:
 
     event            from                                 to
     save             -                                    new
-    over the limit   (bot/sales.py, set_status)           pending_approval
-    admin's verdict  pending_approval (bot/sales.py)      approved or rejected
+    over the limit   (bot/services/quotes.py, set_status) pending_approval
+    admin's verdict  pending_approval (same)              approved or rejected
     share (SHARE)    new, pending_approval, revoked       sent; any other stays as it is
     first open       sent                                 opened; any other stays
     revoke           any, while it has a live link        revoked

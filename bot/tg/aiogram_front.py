@@ -29,16 +29,17 @@ from aiogram.types import (
     Update,
 )
 
-from bot.conversation import (
-    CannotEdit,
-    Conversation,
+from bot.services.replies import Keyboard
+from bot.tg.base import (
+    ALLOWED_UPDATES,
     Incoming,
-    Keyboard,
-    NotModified,
     RetryLater,
+    StartupError,
     Unreachable,
+    bad_request,
+    command_menus,
 )
-from bot.telegram import ALLOWED_UPDATES, StartupError, command_menus
+from bot.tg.conversation import Conversation
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -47,15 +48,6 @@ def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
         for row in keyboard])
-
-
-def _bad_request(error: TelegramBadRequest) -> Exception:
-    message = error.message.lower()
-    if "not modified" in message:
-        return NotModified()
-    if "can't be edited" in message or "not found" in message:
-        return CannotEdit()
-    return error
 
 
 class AiogramTransport:
@@ -72,7 +64,7 @@ class AiogramTransport:
         except (TelegramNetworkError, TelegramServerError) as error:
             raise Unreachable(str(error)) from error
         except TelegramBadRequest as error:
-            raise _bad_request(error) from error
+            raise (bad_request(error.message) or error) from error
 
     async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         message = await self._call(self.bot.send_message(
@@ -99,31 +91,6 @@ class AiogramTransport:
         return int(message.message_id)
 
 
-def _from_message(message: Message, update: Update, *, edited: bool = False) -> Incoming:
-    user = message.from_user
-    return Incoming(
-        update_id=update.update_id, chat_id=message.chat.id, chat_type=message.chat.type,
-        user_id=user.id if user else message.chat.id,
-        username=user.username if user else None,
-        full_name=user.full_name if user else "",
-        language_code=user.language_code if user else None,
-        text=message.text, edited=edited,
-    )
-
-
-def _from_callback(query: CallbackQuery, update: Update) -> Incoming:
-    message = query.message
-    chat_id = message.chat.id if message else query.from_user.id
-    chat_type = message.chat.type if message else "private"
-    return Incoming(
-        update_id=update.update_id, chat_id=chat_id, chat_type=chat_type,
-        user_id=query.from_user.id, username=query.from_user.username,
-        full_name=query.from_user.full_name, language_code=query.from_user.language_code,
-        callback_id=query.id, callback_data=query.data,
-        message_id=message.message_id if message else None,
-    )
-
-
 class AiogramFrontend:
     name = "aiogram"
 
@@ -145,16 +112,17 @@ class AiogramFrontend:
         self.background: set[asyncio.Task[Any]] = set()
 
     async def on_message(self, message: Message, event_update: Update) -> None:
-        await self.conversation.handle(_from_message(message, event_update), self.transport)
+        await self.conversation.handle(
+            Incoming.from_message(event_update.update_id, message), self.transport)
 
     async def on_edited_message(self, edited_message: Message, event_update: Update) -> None:
-        await self.conversation.handle(_from_message(edited_message, event_update, edited=True),
-                                       self.transport)
+        await self.conversation.handle(Incoming.from_message(
+            event_update.update_id, edited_message, edited=True), self.transport)
 
     async def on_callback_query(self, callback_query: CallbackQuery,
                                 event_update: Update) -> None:
-        await self.conversation.handle(_from_callback(callback_query, event_update),
-                                       self.transport)
+        await self.conversation.handle(
+            Incoming.from_callback(event_update.update_id, callback_query), self.transport)
 
     async def start(self) -> str:
         """getMe: check the token and the API; returns the bot's username."""
@@ -195,6 +163,9 @@ class AiogramFrontend:
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret or None,
                                    allowed_updates=list(ALLOWED_UPDATES))
+
+    async def start_processing(self) -> None:
+        """Nothing to start: aiogram's dispatcher handles a fed update as it comes."""
 
     async def feed(self, data: dict[str, Any]) -> None:
         update = Update.model_validate(data, context={"bot": self.bot})
