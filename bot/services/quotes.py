@@ -4,7 +4,7 @@ hand-offs, and the staff commands. Every method takes plain values and returns t
 actions to deliver (bot/services/replies.py); nothing here knows Telegram or the web.
 
 A quote is an immutable snapshot: adjusting makes a new version linked to the old one; an
-accepted quote is locked. Links carry a secret token (bot/store.py), never an id. The flows
+accepted quote is locked. Links carry a secret token (bot/storage/store.py), never an id. The flows
 are drawn in bot/services/quotes.mmd.
 """
 
