@@ -141,6 +141,8 @@ def webhook_app(app: App) -> web.Application:
         if (not isinstance(data, dict) or not isinstance(data.get("update_id"), int)
                 or _deeper_than(data, MAX_UPDATE_DEPTH)):
             return web.Response(status=400, text="bad update")
+        # Kept before the 200 that tells Telegram it arrived: a crash then loses nothing.
+        app.conversation.keep_received([(data["update_id"], json.dumps(data))])
         task = asyncio.create_task(_feed(app, data))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -206,6 +208,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
             await set_staff_menus(app)
         except StoreError as error:
             log.error("could not update the staff menus: %s", error)
+        await replay_unhandled(app)
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall
         # every user for ~100 ms now and then.
@@ -241,6 +244,20 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     finally:
         await app.frontend.close()
         app.store.close()
+
+
+async def replay_unhandled(app: App) -> None:
+    """Updates received before the last stop or crash and never handled (the inbox, see
+    Store.keep_updates) are handled now, oldest first, before any new one."""
+    try:
+        pending = app.store.unhandled_updates()
+    except StoreError as error:
+        log.error("could not read the updates left unhandled: %s", error)
+        return
+    if pending:
+        log.info("handling %d updates received before the restart", len(pending))
+    for data in pending:
+        await _feed(app, data)
 
 
 async def set_staff_menus(app: App) -> None:

@@ -206,3 +206,15 @@ def test_a_link_is_revoked_before_it_is_expired_and_expires_at_its_time() -> Non
     assert link_state(found=True, revoked_at=None, expires_at=at, now=at) == "expired"
     assert link_state(found=True, revoked_at=None, expires_at=at,
                       now="2026-11-27T07:59:59+00:00") == "ok"
+
+
+def test_received_updates_are_kept_until_handled_then_forgotten(store: Store) -> None:
+    store.keep_updates([(7, json.dumps({"update_id": 7, "message": {"text": "300"}})),
+                        (8, json.dumps({"update_id": 8})), (9, "not json")])
+    assert [u["update_id"] for u in store.unhandled_updates()] == [7, 8]  # broken one skipped
+    store.mark_update(7)
+    store.save_session("telegram", "1", {"seq": 1}, update_id=8)
+    assert store.unhandled_updates() == []
+    assert store.db.execute("SELECT update_id FROM inbox").fetchall() == [(9,)]
+    store.keep_updates([(7, json.dumps({"update_id": 7}))])  # fetched again after handling
+    assert store.unhandled_updates() == []

@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,6 +128,11 @@ def _add_processed_updates(db: sqlite_utils.Database) -> None:
         {"update_id": int, "at": str}, pk="update_id")
 
 
+def _add_inbox(db: sqlite_utils.Database) -> None:
+    db.table("inbox").create(
+        {"update_id": int, "payload": str, "received_at": str}, pk="update_id")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One step of the schema: `apply` runs once, and user_version becomes `version`."""
@@ -144,6 +149,8 @@ MIGRATIONS = (
                  "acceptance", _add_prospect_quotes),
     Migration(3, "Telegram update ids already handled: delivery is at least once, "
                  "handling once", _add_processed_updates),
+    Migration(4, "Telegram updates received but not yet handled: a crash between "
+                 "confirming an update to Telegram and handling it loses nothing", _add_inbox),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 KEEP_UPDATES = 100_000  # how many handled update ids are remembered
@@ -390,6 +397,7 @@ class Store:
     def _mark(self, update_id: int, now: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
                         [update_id, now])
+        self.db.execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
         if update_id % 1000 == 0:  # now and then, forget the oldest
             self.db.execute("DELETE FROM processed_updates WHERE update_id < ?",
                             [update_id - KEEP_UPDATES])
@@ -397,6 +405,38 @@ class Store:
     def mark_update(self, update_id: int) -> None:
         now = _iso(self.clock())
         self._write(lambda: self._mark(update_id, now))
+
+    def keep_updates(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Keep updates as received (id, JSON) before Telegram is told they arrived (the
+        next getUpdates confirms them; a webhook's 200 does at once): until handled —
+        `_mark` removes them — a restart finds them here (`unhandled_updates`)."""
+        if not updates:
+            return
+        now = _iso(self.clock())
+
+        def write() -> None:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) "
+                "SELECT ?, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM processed_updates WHERE update_id = ?)",
+                [(update_id, payload, now, update_id) for update_id, payload in updates])
+
+        self._write(write)
+
+    def unhandled_updates(self) -> list[dict[str, Any]]:
+        """Updates received before a stop or a crash and never handled, oldest first."""
+        rows = list(self.query("SELECT payload FROM inbox WHERE update_id NOT IN "
+                               "(SELECT update_id FROM processed_updates) ORDER BY update_id"))
+        updates = []
+        for row in rows:
+            payload = row["payload"]
+            try:
+                update = json.loads(payload)
+            except ValueError:
+                continue
+            if isinstance(update, dict) and isinstance(update.get("update_id"), int):
+                updates.append(update)
+        return updates
 
     def update_seen(self, update_id: int) -> bool:
         return self._one("SELECT 1 FROM processed_updates WHERE update_id = ?",

@@ -8,6 +8,10 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
@@ -17,6 +21,8 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -91,6 +97,26 @@ class AiogramTransport:
         return int(message.message_id)
 
 
+class KeepReceived(BaseRequestMiddleware):
+    """Every update getUpdates returns is kept in the database before aiogram can confirm
+    it (its next getUpdates does, maybe before the update's handler has even started)."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        response = await make_request(bot, method)
+        # aiogram's session hands the middlewares the result itself, not the Response
+        # its type hints name: accept either.
+        updates: Any = getattr(response, "result", response)
+        if isinstance(method, GetUpdates) and isinstance(updates, list):
+            self.conversation.keep_received([
+                (update.update_id, update.model_dump_json(exclude_none=True))
+                for update in updates if isinstance(update, Update)])
+        return response
+
+
 class AiogramFrontend:
     name = "aiogram"
 
@@ -101,6 +127,7 @@ class AiogramFrontend:
             parse_mode=ParseMode.HTML,
             link_preview=LinkPreviewOptions(is_disabled=True)))
         self.conversation = conversation
+        session.middleware(KeepReceived(conversation))
         self.transport = AiogramTransport(self.bot)
         self.concurrency = concurrency
         self.dispatcher = Dispatcher()

@@ -136,6 +136,15 @@ class Conversation:
         except Exception:
             log.exception("could not notify %s", chat_id)
 
+    def keep_received(self, updates: list[tuple[int, str]]) -> None:
+        """Updates (id, JSON) just fetched or posted, kept until handled: Telegram forgets
+        them once confirmed, and a crash before handling must not lose them. If the
+        database cannot keep them, handling goes on (it will say 稍后再试 anyway)."""
+        try:
+            self.store.keep_updates(updates)
+        except StoreError as error:
+            log.error("could not keep %d received updates: %s", len(updates), error)
+
     async def drain(self) -> None:
         """Wait for updates being handled to finish (graceful shutdown)."""
         await self.idle.wait()

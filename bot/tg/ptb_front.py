@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.request import HTTPXRequest, RequestData
 
 from bot.services.replies import Keyboard
 from bot.tg.base import (
@@ -97,6 +99,30 @@ def to_incoming(update: Update) -> Incoming | None:
                                  edited=update.edited_message is not None)
 
 
+class KeepReceivedRequest(HTTPXRequest):
+    """getUpdates' own connection: every update it returns is kept in the database before
+    PTB can confirm it (its next getUpdates does, maybe before the update is handled)."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        super().__init__(connection_pool_size=1, read_timeout=20)
+        self.conversation = conversation
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(url, method, request_data, *args, **kwargs)
+        if status == 200:
+            try:
+                updates = json.loads(payload).get("result")
+            except (ValueError, AttributeError):
+                updates = None
+            if isinstance(updates, list):
+                self.conversation.keep_received([
+                    (update["update_id"], json.dumps(update, ensure_ascii=False))
+                    for update in updates
+                    if isinstance(update, dict) and isinstance(update.get("update_id"), int)])
+        return status, payload
+
+
 class PtbFrontend:
     name = "ptb"
 
@@ -108,7 +134,7 @@ class PtbFrontend:
             .defaults(Defaults(parse_mode=ParseMode.HTML,
                                link_preview_options=LinkPreviewOptions(is_disabled=True)))
             .concurrent_updates(concurrency)
-            .get_updates_read_timeout(20)
+            .get_updates_request(KeepReceivedRequest(conversation))
             .build())
         self.conversation = conversation
         self.transport = PtbTransport(self.application)
