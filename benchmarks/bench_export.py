@@ -22,8 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.export import Filters, rows, write_csv, write_json
-from bot.store import Store
+from bot.storage.export import write_csv, write_json
+from bot.storage.store import Store
+from bot.storage.views import Filters, rows
 from pricing import Inquiry, Response, Scope, load_rates, quote
 from pricing.serialize import inquiry_to_dict, quote_to_dict
 
@@ -91,8 +92,9 @@ import resource, sys, time
 from itertools import islice
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from bot.export import COLUMNS, Filters, neutralise, rows, write_xlsx
-from bot.store import Store
+from bot.storage.export import neutralise, write_xlsx
+from bot.storage.store import Store
+from bot.storage.views import COLUMNS, Filters, rows
 store = Store({db!r})
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 started = time.perf_counter()

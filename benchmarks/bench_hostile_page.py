@@ -33,7 +33,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.store import Store
+from bot.storage.store import Store
 from pricing import Inquiry, load_rates, quote
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))

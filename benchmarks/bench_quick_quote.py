@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_quick_quote.py [--users 200] [--think 1-3]
      [--read 5-15] [--arrive 10]
 
-N simulated merchants in parallel, each through the real Conversation (bot/conversation.py:
+N simulated merchants in parallel, each through the real Conversation (bot/tg/conversation.py:
 engine, SQLite store in a temporary directory, the quote card drawn with Pillow on the
 event loop) over an in-process transport that records what the bot says. Half state the three
 facts in one message, half tap buttons. Each starts at a random moment of the first
@@ -33,10 +33,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-import bot.conversation as conversation_module
+import bot.tg.conversation as conversation_module
 from bot.card import font
-from bot.conversation import Conversation, Incoming, Keyboard
-from bot.store import Store
+from bot.services.replies import Keyboard
+from bot.storage.store import Store
+from bot.tg.base import Incoming
+from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
 from pricing import load_rates
 

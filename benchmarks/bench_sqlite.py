@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.store import Store, StoreError
+from bot.storage.store import Store, StoreError
 from dialogs.engine import Engine, Press
 from pricing import Inquiry, load_rates, quote
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.render import quote_context
-from bot.store import QuoteRecord
+from bot.storage.store import QuoteRecord
 from locales.i18n import Translator, translator
 from pricing import Quote
 

@@ -13,11 +13,12 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn
 
+from bot.storage.status import QuoteStatus
 from locales.i18n import Translator, normalize_locale, translator
 
 # Only what every command needs is imported here: `kameng quote --json` must start in a few
@@ -25,7 +26,7 @@ from locales.i18n import Translator, normalize_locale, translator
 # settings are imported by the commands that use them.
 if TYPE_CHECKING:
     from bot.config import ConfigError, Settings
-    from bot.store import Store, StoreError
+    from bot.storage.store import Store, StoreError
     from bot.web import Networks
     from pricing import Inquiry, Rates
 
@@ -33,7 +34,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pipe (SIGPIPE)
 DEFAULT_DB = "kameng.db"
-E = TypeVar("E", bound=StrEnum)
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
 # --kinds takes the dialogue's product kinds by a short name (or the core's code);
@@ -46,9 +46,8 @@ KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_key
              "blockchain_nft", "other")}}
 KIND_CHOICES = "game, topup, software, video, nft, other"
 EXPORT_FORMATS = ("csv", "json", "xlsx")
-# Every status a quote can have (bot/store.py, bot/sales.py; a test keeps this complete).
-STATUSES = ("new", "pending_approval", "approved", "rejected", "sent", "opened", "accepted",
-            "revoked")
+# Every status a quote can have: the words and their rules are in bot/storage/status.py.
+STATUSES = tuple(status.value for status in QuoteStatus)
 # What argparse says (Python 3.11+), by its English text → our catalog key, so that its
 # own messages speak the chosen language like every other line.
 ARGPARSE_MESSAGES = {
@@ -129,7 +128,7 @@ def version_text() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     from bot.config import ConfigError, load_settings
-    from bot.store import MIGRATIONS
+    from bot.storage.store import SCHEMA_VERSION
     from pricing import RatesError, load_rates
 
     try:
@@ -141,7 +140,7 @@ def version_text() -> str:
     except (ConfigError, RatesError):
         rates = load_rates().version
     python = ".".join(str(part) for part in sys.version_info[:3])
-    return (f"kameng-quote {package} (rates {rates}, database schema {len(MIGRATIONS)}, "
+    return (f"kameng-quote {package} (rates {rates}, database schema {SCHEMA_VERSION}, "
             f"Python {python})")
 
 
@@ -257,15 +256,6 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
     return parser
 
 
-def _enum(t: Translator, option: str, enum: type[E], text: str) -> E:
-    value = text.strip().lower().replace("-", "_")
-    try:
-        return enum(value)
-    except ValueError:
-        raise UsageError(t("cli.error.choice", option=option, value=text,
-                           choices=", ".join(_choices(enum)))) from None
-
-
 def _whole(t: Translator, key: str, text: str, maximum: int) -> int:
     try:
         value = int(text.strip())
@@ -276,32 +266,11 @@ def _whole(t: Translator, key: str, text: str, maximum: int) -> int:
     return value
 
 
-def _budget(t: Translator, text: str | None) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise UsageError(t("cli.error.budget", value=text)) from None
-    if not value.is_finite() or value <= 0:
-        raise UsageError(t("cli.error.budget", value=text))
-    return value
-
-
 def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
-    from pricing import (
-        AiChoice,
-        Billing,
-        Inquiry,
-        InquiryError,
-        ProductKind,
-        Response,
-        Scope,
-        ServiceMode,
-        Tooling,
-        VolumePattern,
-    )
-    from pricing.model import MAX_CATEGORIES, MAX_DAILY_ORDERS
+    """The options as plain values; pricing's Inquiry.from_codes checks them (the same
+    check as for the dialogue and stored quotes) and we only put its verdict in words."""
+    from pricing import Inquiry, InquiryError
+    from pricing.model import CHOICE_FIELDS
 
     kinds = set()
     for given in args.kinds:
@@ -310,25 +279,23 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
             if key not in KINDS:
                 raise UsageError(t("cli.error.choice", option="--kinds", value=name.strip(),
                                    choices=KIND_CHOICES))
-            kinds.add(ProductKind(KINDS[key]))
+            kinds.add(KINDS[key])
+    values = {"daily_orders": args.orders, "categories": args.categories,
+              "product_kinds": kinds, "multi_level": args.multi_level,
+              "cross_border": args.cross_border, "budget": args.budget,
+              **{name: getattr(args, name) for name in CHOICE_FIELDS}}
     try:
-        return Inquiry(
-            daily_orders=_whole(t, "cli.error.orders", args.orders, MAX_DAILY_ORDERS),
-            categories=_whole(t, "cli.error.categories", args.categories, MAX_CATEGORIES),
-            product_kinds=frozenset(kinds),
-            multi_level=args.multi_level,
-            cross_border=args.cross_border,
-            response=_enum(t, "--response", Response, args.response),
-            scope=_enum(t, "--scope", Scope, args.scope),
-            tooling=_enum(t, "--tooling", Tooling, args.tooling),
-            ai=_enum(t, "--ai", AiChoice, args.ai),
-            mode=_enum(t, "--mode", ServiceMode, args.mode),
-            volume=_enum(t, "--volume", VolumePattern, args.volume),
-            billing=_enum(t, "--billing", Billing, args.billing),
-            budget=_budget(t, args.budget),
-        )
-    except InquiryError as error:  # the CLI checks first; this is a safety net
-        raise UsageError(t("cli.error.usage", detail=str(error))) from None
+        inquiry = Inquiry.from_codes(values)
+    except InquiryError as error:
+        field = error.field
+        given = values[field]
+        if field in CHOICE_FIELDS:
+            raise UsageError(t("cli.error.choice", option=f"--{field}", value=given,
+                               choices=", ".join(_choices(CHOICE_FIELDS[field])))) from None
+        key = {"daily_orders": "cli.error.orders", "categories": "cli.error.categories",
+               "budget": "cli.error.budget"}.get(field, "cli.error.usage")
+        raise UsageError(t(key, value=given, detail=str(error))) from None
+    return inquiry
 
 
 # --- settings, the database, the rates: one way for every command ----------------------
@@ -394,7 +361,7 @@ def open_store(path: str | None, t: Translator, *, create: bool = False) -> Stor
 
     Only commands that make data (`chat`, `bot`) create a missing file: elsewhere a typo
     in a path is refused rather than answered from a new, empty database."""
-    from bot.store import Store, StoreError
+    from bot.storage.store import Store, StoreError
 
     chosen = path or settings_from(t).db
     if not create and chosen != ":memory:" and not Path(chosen).is_file():
@@ -408,18 +375,18 @@ def open_store(path: str | None, t: Translator, *, create: bool = False) -> Stor
 def db_error(t: Translator, error: StoreError) -> UsageError:
     """The one line for a database problem: a damaged file says how to recover it, a newer
     one says to upgrade, anything else what SQLite said."""
-    from bot.store import MIGRATIONS, DamagedDatabaseError, NewerDatabaseError
+    from bot.storage.store import SCHEMA_VERSION, DamagedDatabaseError, NewerDatabaseError
 
     if isinstance(error, DamagedDatabaseError):
         return UsageError(t("cli.error.db_damaged", path=error.path, detail=error.detail))
     if isinstance(error, NewerDatabaseError):
         return UsageError(t("cli.error.db_newer", path=error.path, version=error.version,
-                            known=len(MIGRATIONS)))
+                            known=SCHEMA_VERSION))
     return UsageError(t("cli.error.db", detail=str(error)))
 
 
 def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
-    from bot.chat import CHANNEL, TerminalChat, stdin_lines, terminal_user
+    from bot.terminal import CHANNEL, TerminalChat, stdin_lines, terminal_user
     from dialogs.engine import Engine
 
     store = open_store(args.db, t, create=True)
@@ -476,7 +443,7 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
     limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
     store = open_store(args.db, t)
     try:
-        found = list(store.handoffs())[-limit:][::-1]
+        found = store.handoffs(limit=limit)
     finally:
         store.close()
     for row in found:
@@ -498,10 +465,11 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
+    from bot.app import build_app, serve, setup_logging
     from bot.card import FONT_PACKAGE, CardFontError
     from bot.config import ConfigError
-    from bot.store import StoreError
-    from bot.telegram import StartupError, build_app, serve, setup_logging
+    from bot.storage.store import StoreError
+    from bot.tg.base import StartupError
 
     if args.framework and args.framework not in ("aiogram", "ptb"):
         raise UsageError(t("cli.error.choice", option="--framework", value=args.framework,
@@ -542,13 +510,13 @@ def _announce(rates_version: str, framework: str) -> None:
     from importlib.metadata import PackageNotFoundError, version
 
     from bot import metrics
-    from bot.store import MIGRATIONS
+    from bot.storage.store import SCHEMA_VERSION
 
     try:
         package = version("kameng-quote")
     except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         package = "unknown"
-    metrics.set_build(version=package, rates=rates_version, schema=str(len(MIGRATIONS)),
+    metrics.set_build(version=package, rates=rates_version, schema=str(SCHEMA_VERSION),
                       framework=framework)
 
 
@@ -620,7 +588,7 @@ def _notifier(settings: Settings) -> Callable[[int, str], Any] | None:
 
 
 def cmd_link(args: argparse.Namespace, t: Translator) -> int:
-    from bot.sales import deep_link, web_link
+    from bot.services.links import deep_link, web_link
 
     quote_id = _whole(t, "cli.error.quote_id", args.quote_id, 10**12)
     settings = settings_from(t, db=args.db)
@@ -665,7 +633,8 @@ def _ask_bot_username(settings: Settings, store: Store) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:
-    from bot.export import Filters, count_rows, rows, write_csv, write_json, write_xlsx
+    from bot.storage.export import write_csv, write_json, write_xlsx
+    from bot.storage.views import Filters, count_rows, rows
 
     fmt = args.format.strip().lower()
     if fmt not in EXPORT_FORMATS:
@@ -799,7 +768,7 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
 
 
 def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
-    from bot.backup import BackupError, backup
+    from bot.storage.backup import BackupError, backup
 
     source = args.db or settings_from(t).db
     if not Path(source).is_file():
@@ -819,7 +788,7 @@ def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
-    from bot.backup import BackupError, restore
+    from bot.storage.backup import BackupError, restore
 
     target = args.db or settings_from(t).db
     if not Path(args.path).is_file():
@@ -900,7 +869,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except Exception as error:  # a damaged or newer database, found after opening it
-        from bot.store import StoreError
+        from bot.storage.store import StoreError
 
         if not isinstance(error, StoreError):
             raise

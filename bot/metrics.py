@@ -25,8 +25,10 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from bot.storage.views import totals
+
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -82,18 +84,15 @@ class StoreCollector(Collector):
         self.store = store
 
     def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
-        quotes, shared, opened, accepted, views = self.store.db.execute(
-            "SELECT count(*), count(token), count(opened_at), count(accepted_at), "
-            "coalesce(sum(views), 0) FROM quotes").fetchone()
-        handoffs = self.store.db.execute("SELECT count(*) FROM handoffs").fetchone()[0]
+        figures = totals(self.store)
         for name, doc, value in (
-                ("kameng_quotes", "Quotes saved (one per confirmation).", quotes),
-                ("kameng_quotes_shared", "Quotes with a share link made.", shared),
-                ("kameng_links_opened", "Shared quotes opened at least once.", opened),
+                ("kameng_quotes", "Quotes saved (one per confirmation).", figures.quotes),
+                ("kameng_quotes_shared", "Quotes with a share link made.", figures.shared),
+                ("kameng_links_opened", "Shared quotes opened at least once.", figures.opened),
                 ("kameng_link_views", "Views of quote links (bot and web, robots excluded).",
-                 views),
-                ("kameng_quotes_accepted", "Quotes a prospect accepted.", accepted),
-                ("kameng_handoffs", "Requests for a person (转人工).", handoffs)):
+                 figures.views),
+                ("kameng_quotes_accepted", "Quotes a prospect accepted.", figures.accepted),
+                ("kameng_handoffs", "Requests for a person (转人工).", figures.handoffs)):
             yield CounterMetricFamily(name, doc, value=float(value))
         yield GaugeMetricFamily("kameng_database_schema_version", "PRAGMA user_version.",
                                 value=float(self.store.schema_version))

@@ -14,7 +14,6 @@ counted. Security headers on every response; everything shown is autoescaped.
 from __future__ import annotations
 
 import asyncio
-import html
 import ipaddress
 import logging
 import time
@@ -30,9 +29,11 @@ from bot.card import WIDTH as CARD_WIDTH
 from bot.card import check_font, record_card
 from bot.chart import quote_chart
 from bot.render import environment, quote_context, version_columns
-from bot.store import QuoteRecord, Store, StoreError
-from locales.i18n import resolve_locale, translator
+from bot.services.quotes import opened_notices
+from bot.storage.store import QuoteRecord, Store, StoreError
+from locales.i18n import translator
 
+CHANNEL = "web"  # the `channel` of a view counted here
 log = logging.getLogger(__name__)
 
 Notify = Callable[[int, str], Awaitable[None]]
@@ -226,17 +227,14 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
 async def _count_view(store: Store, record: QuoteRecord, agent: str,
                       notify: Notify | None, *, client: str) -> None:
     try:
-        first = store.record_view(record.id, channel="web", agent=agent, client=client,
+        first = store.record_view(record.id, channel=CHANNEL, agent=agent, client=client,
                                   window=VIEW_WINDOW)
     except StoreError:
         log.warning("could not record a view of quote %s", record.id)
         return
-    if first and notify is not None and record.sales_owner:
-        owner = int(record.sales_owner)
-        t = translator(resolve_locale(store.user_locale("telegram", record.sales_owner)))
-        await notify(owner, t("notify.opened", id=record.id,
-                              prospect=html.escape(record.prospect or "-"),
-                              who=t("page.someone"), where=t("page.web")))
+    if first and notify is not None:
+        for notice in opened_notices(store, record, web=True):
+            await notify(notice.chat_id, notice.text)
 
 
 def _versions(store: Store, record: QuoteRecord, kept: int = 3) -> list[QuoteRecord]:

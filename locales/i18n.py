@@ -8,7 +8,6 @@ and every catalog, English included, translates every key. Placeholders use str.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -145,9 +144,6 @@ class Translator:
 
     def get(self, key: str, default: str, /, **params: object) -> str:
         return self(key, **params) if self.has(key) else default
-
-    def options(self, prefix: str, values: Mapping[str, object] | list[str]) -> list[str]:
-        return [self(f"{prefix}.{value}") for value in values]
 
 
 @cache

@@ -18,7 +18,7 @@ from pricing.model import (
     Tooling,
     VolumePattern,
 )
-from pricing.money import round_money, round_range
+from pricing.money import round_money
 from pricing.rates import DEFAULT_RATES_PATH, Figure, Rates, RatesError, load_rates
 
 __all__ = [
@@ -45,6 +45,5 @@ __all__ = [
     "quote",
     "recommended_scope",
     "round_money",
-    "round_range",
     "staffing_units",
 ]

@@ -6,9 +6,14 @@ items, recommendations and warnings are codes with parameters that templates tur
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class Response(StrEnum):
@@ -157,6 +162,63 @@ class Inquiry:
             raise InquiryError("discount", "not_a_decimal")
         if not self.discount.is_finite() or not 0 <= self.discount < 1:
             raise InquiryError("discount", "out_of_range")
+
+    @classmethod
+    def from_codes(cls, values: Mapping[str, Any]) -> Inquiry:
+        """An inquiry from plain values as the dialogue, the command line and stored JSON
+        give them: choice codes ("fast", "full_chain"), whole numbers as int or text,
+        money as Decimal or text; a missing or None field takes its default. The one place
+        an Inquiry is built from outside values; anything out of range or unknown raises
+        InquiryError naming the field."""
+        fields: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None or name not in INQUIRY_FIELDS:
+                continue
+            if name in CHOICE_FIELDS:
+                fields[name] = _choice(name, CHOICE_FIELDS[name], value)
+            elif name == "product_kinds":
+                fields[name] = frozenset(_choice(name, ProductKind, kind) for kind in value)
+            elif name in ("daily_orders", "categories"):
+                fields[name] = _whole(name, value)
+            elif name in ("budget", "discount"):
+                fields[name] = _decimal(name, value)
+            else:  # multi_level, cross_border
+                fields[name] = bool(value)
+        if "daily_orders" not in fields:
+            raise InquiryError("daily_orders", "missing")
+        return cls(**fields)
+
+
+CHOICE_FIELDS: dict[str, type[StrEnum]] = {
+    "response": Response, "scope": Scope, "tooling": Tooling, "ai": AiChoice,
+    "mode": ServiceMode, "volume": VolumePattern, "billing": Billing,
+}
+INQUIRY_FIELDS = frozenset(Inquiry.__dataclass_fields__)
+
+
+def _choice(name: str, enum: type[E], value: object) -> E:
+    try:
+        return enum(str(value).strip().lower().replace("-", "_"))
+    except ValueError:
+        raise InquiryError(name, "unknown_code") from None
+
+
+def _whole(name: str, value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip()  # ３００ is 300
+    if not (text.isascii() and text.lstrip("+-").isdigit()) or len(text) > 20:
+        raise InquiryError(name, "not_an_integer")
+    return int(text)
+
+
+def _decimal(name: str, value: object) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value).strip())
+    except ArithmeticError:
+        raise InquiryError(name, "not_a_decimal") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
-from pricing.model import Range
-
 TEN = Decimal(10)
 ONE = Decimal(1)
 
@@ -13,10 +11,6 @@ ONE = Decimal(1)
 def round_money(amount: Decimal) -> Decimal:
     """Round to the nearest 10 yuan, halves up (1245 → 1250, 1244.99 → 1240)."""
     return (amount / TEN).quantize(ONE, rounding=ROUND_HALF_UP) * TEN
-
-
-def round_range(amount: Range) -> Range:
-    return Range(round_money(amount.low), round_money(amount.high))
 
 
 def whole_up(count: Decimal) -> Decimal:

@@ -6,20 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from pricing.model import (
-    AiChoice,
     Billing,
     BudgetFit,
     Inquiry,
     LineItem,
     Notice,
-    ProductKind,
     Quote,
     Range,
-    Response,
     Scope,
-    ServiceMode,
-    Tooling,
-    VolumePattern,
 )
 from pricing.money import round_money
 
@@ -147,22 +141,7 @@ def _back_notice(data: dict[str, Any]) -> Notice:
 
 
 def inquiry_from_dict(data: dict[str, Any]) -> Inquiry:
-    return Inquiry(
-        daily_orders=int(data["daily_orders"]),
-        categories=int(data["categories"]),
-        product_kinds=frozenset(ProductKind(kind) for kind in data["product_kinds"]),
-        multi_level=bool(data["multi_level"]),
-        cross_border=bool(data["cross_border"]),
-        response=Response(data["response"]),
-        scope=Scope(data["scope"]),
-        tooling=Tooling(data["tooling"]),
-        ai=AiChoice(data["ai"]),
-        mode=ServiceMode(data["mode"]),
-        volume=VolumePattern(data["volume"]),
-        billing=Billing(data["billing"]),
-        budget=None if data.get("budget") is None else Decimal(data["budget"]),
-        discount=Decimal(data.get("discount") or "0"),
-    )
+    return Inquiry.from_codes(data)
 
 
 def quote_from_dict(data: dict[str, Any]) -> Quote:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from bot.store import Store
+from bot.storage.store import Store
 from pricing import Inquiry, load_rates, quote
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.storage.store import Store
 from tests.bad_input import TEXTS as BAD_TEXTS
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))

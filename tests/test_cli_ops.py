@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import STATUSES
-from bot.store import Store
+from bot.storage.store import Store
 from tests.cli_helpers import make_quotes
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))
@@ -32,7 +32,7 @@ def kameng(*args: str, cwd: Path, env: dict[str, str] | None = None,
 
 
 def _login() -> str:
-    from bot.chat import terminal_user
+    from bot.terminal import terminal_user
 
     return terminal_user()
 
@@ -175,8 +175,7 @@ def test_statuses_are_listed_in_help_and_checked(tmp_path: Path) -> None:
 
 
 def test_the_status_list_names_every_status_the_code_writes() -> None:
-    code = "".join((ROOT / "bot" / name).read_text(encoding="utf-8")
-                   for name in ("store.py", "sales.py"))
+    code = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "bot").rglob("*.py"))
     written = set(re.findall(r"set_status\([^,]+, \"(\w+)\"\)", code))
     written |= set(re.findall(r"(?:THEN|status =) '(\w+)'", code))
     written |= set(re.findall(r"defaults=\{\"status\": \"(\w+)\"\}", code))

@@ -7,17 +7,9 @@ import logging
 
 import pytest
 
-from bot.conversation import (
-    FloodGate,
-    RetryLater,
-    RetryPolicy,
-    Unreachable,
-    UserLocks,
-    parse_command,
-    split_message,
-    with_retries,
-)
-from bot.telegram import RedactingFilter, command_menus
+from bot.app import RedactingFilter
+from bot.tg.base import RetryLater, Unreachable, command_menus, parse_command
+from bot.tg.delivery import FloodGate, RetryPolicy, UserLocks, split_message, with_retries
 
 
 def test_short_messages_are_not_split() -> None:

@@ -112,3 +112,42 @@ def test_sigterm_lets_updates_in_flight_finish_and_saves_their_state(
                 process.kill()
                 process.wait()
         api.stop()
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_an_update_telegram_was_told_arrived_but_not_yet_handled_survives_a_kill(
+    tmp_path: Path, framework: str
+) -> None:
+    """The window the inbox closes: the next getUpdates confirms an update whose handler is
+    still running (here held up by a 429); a kill -9 then must not lose it."""
+    api = FakeTelegram(TOKEN)
+    api.start()
+    db = tmp_path / "kameng.db"
+    user = 5200
+    bot = again = BotProcess(framework, api, db)
+    try:
+        bot.wait_polling()
+        api.send_text(user, "/start")
+        api.inject("sendMessage", 429, retry_after=30)  # the next reply waits, in flight
+        update_id = api.send_text(user, "/help", wait=False)
+        api.wait_fault_met("sendMessage")  # its handler runs and waits out the 429
+        api.wait_taken(update_id)  # and Telegram has been told the update arrived
+        bot.process.send_signal(signal.SIGKILL)
+        bot.process.wait()
+        bot.log.close()
+
+        api.polling.clear()
+        again = BotProcess(framework, api, db)
+        again.wait_polling()
+        api.wait_until(lambda: any("/quote 开始新的报价" in text for text in api.texts(user)),
+                       lambda: f"the /help reply after the restart: {api.texts(user)[-1:]}")
+        assert sum("/quote 开始新的报价" in text for text in api.texts(user)) == 1
+        with sqlite3.connect(db) as check:
+            assert check.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0
+        assert again.stop() == 0
+    finally:
+        for process in {bot.process, again.process}:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        api.stop()

@@ -271,7 +271,7 @@ def test_the_installed_package_carries_catalogs_rates_and_templates(tmp_path: Pa
         assert f"locales/{locale}/LC_MESSAGES/messages.po" in names
     assert "pricing/rates.toml" in names
     assert any(name.startswith("bot/templates/") for name in names)
-    assert "bot/metrics.py" in names and "bot/backup.py" in names
+    assert "bot/metrics.py" in names and "bot/storage/backup.py" in names
     assert not any(name.startswith(("tests/", "benchmarks/")) for name in names)
 
 

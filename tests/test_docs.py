@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser
-from bot.conversation import COMMANDS, STAFF_COMMANDS
+from bot.tg.base import COMMANDS, STAFF_COMMANDS
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.export import COLUMNS, Filters, export_csv, rows, stats
-from bot.store import Store
+from bot.storage.export import export_csv
+from bot.storage.store import Store
+from bot.storage.views import COLUMNS, Filters, rows, stats
 from pricing import Inquiry, Rates, quote
 from tests.botproc import TOKEN
 from tests.fake_telegram import FakeTelegram

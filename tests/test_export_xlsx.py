@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot import export
-from bot.export import COLUMNS, write_xlsx
+from bot.storage import export
+from bot.storage.export import write_xlsx
+from bot.storage.views import COLUMNS
 
 TRICKY = ["星辰卡盟", "a & b < c > d", " leading", "trailing ", "tab\tinside", "line\nbreak",
           "bell\x07 and CR\r", "_x0041_ looks escaped", "'=HYPERLINK(\"x\")", "\ufffe",

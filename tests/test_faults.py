@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import Conversation, Incoming, Keyboard, NotModified
-from bot.store import Store
+from bot.services.replies import Keyboard
+from bot.storage.store import Store
+from bot.tg.base import Incoming, NotModified
+from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
 from pricing import Rates
 

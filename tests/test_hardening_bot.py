@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.storage.store import Store
 from pricing import Inquiry, Rates, quote
 from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram, html_error

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.storage.store import Store
 from pricing import Inquiry, Rates, quote
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.conversation import COMMANDS, STAFF_COMMANDS, Conversation, Incoming, Keyboard
-from bot.store import Store
+from bot.services.replies import Keyboard
+from bot.storage.store import Store
+from bot.tg.base import COMMANDS, STAFF_COMMANDS, Incoming
+from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
 from pricing import load_rates
 from tests.fake_telegram import html_error

@@ -23,7 +23,7 @@ from unittest import mock
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from bot.store import Store
+from bot.storage.store import Store
 from bot.web import MissThrottle, client_address, parse_networks
 from pricing import Inquiry, Rates, quote
 

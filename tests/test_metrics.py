@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.conversation import COMMANDS, STAFF_COMMANDS
+from bot.tg.base import COMMANDS, STAFF_COMMANDS
 from tests.botproc import KAMENG, SALES_ID, TOKEN, BotProcess
 from tests.cli_helpers import make_quotes
 from tests.fake_telegram import FakeTelegram

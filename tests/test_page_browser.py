@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.render import format_money_range
-from bot.store import Store
+from bot.storage.store import Store
 from bot.web import quote_web_app
 from locales.i18n import translator
 from pricing import Inquiry, Rates, Response, quote

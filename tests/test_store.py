@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
-from bot.store import MIGRATIONS, Store
+from bot.storage import store as store_module
+from bot.storage.status import ACCEPT, FIRST_OPEN, REVOKE, SHARE, QuoteStatus, link_state
+from bot.storage.store import MIGRATIONS, SCHEMA_VERSION, Migration, Store, StoreError
 from dialogs.engine import DialogState, Engine, Press
 from pricing import Inquiry, Rates, quote
 
@@ -23,6 +27,34 @@ def test_a_new_database_is_migrated_to_the_latest_schema_in_wal_mode(store: Stor
     assert store.schema_version == len(MIGRATIONS)
     assert set(store.db.table_names()) >= {"users", "sessions", "quotes", "handoffs"}
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_are_numbered_one_after_another_up_to_the_schema_version() -> None:
+    assert [step.version for step in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_a_migration_that_fails_leaves_nothing_of_itself_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "kameng.db"
+    Store(path).close()
+
+    def half_done(db: sqlite_utils.Database) -> None:
+        db.table("quotes").add_column("half", str)
+        db.table("half_made").create({"id": int}, pk="id")
+        db.execute("UPDATE quotes SET half = 'x'")
+        db.execute("SELECT no_such_column FROM quotes")
+
+    monkeypatch.setattr(store_module, "MIGRATIONS",
+                        (*MIGRATIONS, Migration(SCHEMA_VERSION + 1, "fails", half_done)))
+    with pytest.raises(StoreError, match="no_such_column"):
+        Store(path)
+    with sqlite3.connect(path) as plain:
+        assert plain.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        tables = {row[0] for row in plain.execute("SELECT name FROM sqlite_master")}
+        columns = {row[1] for row in plain.execute("PRAGMA table_info(quotes)")}
+    plain.close()
+    assert "half_made" not in tables and "half" not in columns
 
 
 def test_reopening_does_not_migrate_again(store: Store) -> None:
@@ -67,8 +99,10 @@ def test_the_quote_row_keeps_the_shown_figures_and_the_exact_json(
                                 quote=result, locale="zh_CN")
     [row] = store.quotes()
     assert (row.monthly_low, row.monthly_high) == ("2640", "5460")  # rounded to 10 yuan
-    saved = store.quote_json(quote_id)
-    assert saved is not None and saved["rates_version"] == rates.version
+    record = store.record(quote_id)
+    assert record is not None
+    saved = json.loads(record.quote_json)
+    assert saved["rates_version"] == rates.version
     assert saved["monthly"]["low"] == f"{result.monthly.low.normalize():f}"
 
 
@@ -93,8 +127,94 @@ def test_a_handoff_is_recorded(store: Store) -> None:
     assert row["handle"] == "@me" and '"orders": 1' in row["answers"]
 
 
+def test_handoffs_are_listed_newest_first_up_to_the_limit(store: Store) -> None:
+    for handle in ("@a", "@b", "@c"):
+        store.record_handoff(channel="terminal", user_id="me", handle=handle, answers={})
+    assert [row["handle"] for row in store.handoffs(limit=2)] == ["@c", "@b"]
+
+
 def test_the_database_is_plain_sqlite(store: Store, rates: Rates) -> None:
     store.save_quote(channel="terminal", user_id="me", dialog_id="d", confirmation=1,
                      quote=quote(Inquiry(daily_orders=60), rates), locale="zh_CN")
     with sqlite3.connect(store.path) as plain:
         assert plain.execute("SELECT daily_orders FROM quotes").fetchone() == (60,)
+
+
+# --- quote status: one set of rules for SQL and Python (bot/storage/status.py) ----------
+
+EVERY_STATUS = [status.value for status in QuoteStatus]
+
+
+def _quote_in(store: Store, rates: Rates, status: str, *, shared: bool = False) -> int:
+    quote_id = store.save_quote(channel="telegram", user_id="1", dialog_id="d",
+                                confirmation=1, quote=quote(Inquiry(daily_orders=300), rates),
+                                locale="zh_CN")
+    if shared:
+        store.share(quote_id, days=7)
+    store.set_status(quote_id, status)
+    return quote_id
+
+
+def _status(store: Store, quote_id: int) -> str:
+    record = store.record(quote_id)
+    assert record is not None
+    return record.status
+
+
+@pytest.mark.parametrize("before", EVERY_STATUS)
+def test_sharing_makes_new_pending_or_revoked_quotes_sent_and_keeps_any_other_status(
+    store: Store, rates: Rates, before: str
+) -> None:
+    quote_id = _quote_in(store, rates, before)
+    store.share(quote_id, days=7)
+    expected = "sent" if before in ("new", "pending_approval", "revoked") else before
+    assert _status(store, quote_id) == expected == SHARE.after(before)
+
+
+@pytest.mark.parametrize("before", EVERY_STATUS)
+def test_the_first_open_makes_only_a_sent_quote_opened(
+    store: Store, rates: Rates, before: str
+) -> None:
+    quote_id = _quote_in(store, rates, before, shared=True)
+    assert store.record_view(quote_id, channel="web", agent="browser")
+    expected = "opened" if before == "sent" else before
+    assert _status(store, quote_id) == expected == FIRST_OPEN.after(before)
+
+
+@pytest.mark.parametrize("before", EVERY_STATUS)
+def test_revoking_and_accepting_set_their_status_from_any_other(
+    store: Store, rates: Rates, before: str
+) -> None:
+    accepted = _quote_in(store, rates, before, shared=True)
+    assert store.accept(accepted)
+    assert _status(store, accepted) == "accepted" == ACCEPT.after(before)
+    store.close()
+    other = Store(store.path)
+    revoked = other.save_quote(channel="telegram", user_id="1", dialog_id="e",
+                               confirmation=1, quote=quote(Inquiry(daily_orders=300), rates),
+                               locale="zh_CN")
+    other.share(revoked, days=7)
+    other.set_status(revoked, before)
+    assert other.revoke(revoked)
+    assert _status(other, revoked) == "revoked" == REVOKE.after(before)
+
+
+def test_a_link_is_revoked_before_it_is_expired_and_expires_at_its_time() -> None:
+    at = "2026-11-27T08:00:00+00:00"
+    assert link_state(found=False, revoked_at=None, expires_at=None, now=at) == "unknown"
+    assert link_state(found=True, revoked_at=at, expires_at=at, now=at) == "revoked"
+    assert link_state(found=True, revoked_at=None, expires_at=at, now=at) == "expired"
+    assert link_state(found=True, revoked_at=None, expires_at=at,
+                      now="2026-11-27T07:59:59+00:00") == "ok"
+
+
+def test_received_updates_are_kept_until_handled_then_forgotten(store: Store) -> None:
+    store.keep_updates([(7, json.dumps({"update_id": 7, "message": {"text": "300"}})),
+                        (8, json.dumps({"update_id": 8})), (9, "not json")])
+    assert [u["update_id"] for u in store.unhandled_updates()] == [7, 8]  # broken one skipped
+    store.mark_update(7)
+    store.save_session("telegram", "1", {"seq": 1}, update_id=8)
+    assert store.unhandled_updates() == []
+    assert store.db.execute("SELECT update_id FROM inbox").fetchall() == [(9,)]
+    store.keep_updates([(7, json.dumps({"update_id": 7}))])  # fetched again after handling
+    assert store.unhandled_updates() == []

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.store import Store
+from bot.storage.store import Store
 from bot.web import MissThrottle, quote_web_app
 from locales.formatting import format_money_range
 from locales.i18n import translator

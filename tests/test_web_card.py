@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from PIL import Image
 
 from bot.card import HEIGHT, WIDTH
-from bot.store import Store
+from bot.storage.store import Store
 from bot.web import MissThrottle, quote_web_app
 from pricing import Rates
 from tests.test_web import shared_quote

@@ -22,7 +22,12 @@ from typing import TextIO
 
 from bot.card import FONT_PACKAGE, CardFontError, card_filename, record_card
 from bot.render import html_to_text, render_quote_text
-from bot.store import DatabaseFileError, Store, StoreError
+from bot.services.effects import Effects
+from bot.services.links import LinkSettings
+from bot.services.quotes import Person, QuoteDesk
+from bot.services.replies import Card, Reply
+from bot.services.staff import Staff
+from bot.storage.store import DatabaseFileError, Store, StoreError
 from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
 from dialogs.steps import STEP_BY_ID, Kind
 from locales.i18n import Translator, translator
@@ -98,6 +103,9 @@ class TerminalChat:
         self.out = out
         self.company = company
         self.cards_dir = cards_dir or Path(store.path).with_name("kameng-cards")
+        self.person = Person(CHANNEL, user_id, handle=user_id)
+        # Nobody to notify and no links in a terminal: a desk without staff.
+        self.effects = Effects(QuoteDesk(store, engine, Staff(), LinkSettings()))
 
     def begin(self) -> tuple[DialogState, Screen]:
         """Resume the stored dialogue (offering 继续上次 / 重新开始), or start one."""
@@ -112,24 +120,22 @@ class TerminalChat:
     def step(self, state: DialogState, screen: Screen, line: str) -> tuple[DialogState, Screen]:
         new_state, new_screen = self.engine.handle(state, to_event(line, screen))
         t = translator(new_state.locale)
-        if "save_quote" in new_screen.effects and new_screen.quote is not None:
-            quote_id = self.store.save_quote(
-                channel=CHANNEL, user_id=self.user_id, dialog_id=new_state.dialog_id,
-                confirmation=new_state.confirmed, quote=new_screen.quote,
-                locale=new_state.locale, answers=dict(new_state.answers),
-                revises=new_state.revises or None)
+        # The same effects as in Telegram (bot/services/effects.py); what differs is how
+        # they are shown: the quote printed once, the card written to a file.
+        outcome = self.effects.run(self.person, new_state, new_screen)
+        if new_screen.quote is not None and (outcome.quote_id is not None
+                                             or screen.kind != "quote"):
             self.print(render_quote_text(new_screen.quote, new_state.locale))
-            self.print(t("chat.saved", id=quote_id, db=self.store.path))
-            self.write_card(quote_id, t)
-        elif (new_screen.kind == "quote" and new_screen.quote is not None
-              and screen.kind != "quote"):  # shown once, not again under every reply
-            self.print(render_quote_text(new_screen.quote, new_state.locale))
-        if "handoff" in new_screen.effects:
-            handoff_id = self.store.record_handoff(channel=CHANNEL, user_id=self.user_id,
-                                                   handle=self.user_id,
-                                                   answers=dict(new_state.answers))
+        if outcome.quote_id is not None:
+            self.print(t("chat.saved", id=outcome.quote_id, db=self.store.path))
+        for action in (*outcome.before, *outcome.after):
+            if isinstance(action, Reply):
+                self.print(html_to_text(action.text))
+            elif isinstance(action, Card):
+                self.write_card(action.quote_id, t)
+        if outcome.handoff_id is not None:
             # Nobody is notified from a terminal: say where the request went instead.
-            recorded = t("chat.handoff_recorded", id=handoff_id, db=self.store.path)
+            recorded = t("chat.handoff_recorded", id=outcome.handoff_id, db=self.store.path)
             sent = t("dlg.handoff_sent")
             text = (new_screen.text.replace(sent, recorded) if sent in new_screen.text
                     else f"{recorded}\n\n{new_screen.text}")

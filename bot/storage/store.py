@@ -1,8 +1,10 @@
 """SQLite storage through sqlite-utils: users, dialogue sessions, quotes, hand-offs.
 
 One small module between the shell and the database. The file is plain SQLite (WAL mode);
-`sqlite-utils tables kameng.db` and friends work on it. The schema has a version and
-migrations; each migration runs once, in a transaction.
+`sqlite-utils tables kameng.db` and friends work on it. The schema's version is SQLite's
+`PRAGMA user_version`; MIGRATIONS lists the steps to it in order, and each runs once, in
+one transaction with the version it brings. A file whose version is above ours is refused
+before anything is written to it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,14 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.storage.status import (
+    ACCEPT,
+    FIRST_OPEN,
+    REVOKE,
+    SHARE,
+    QuoteStatus,
+    link_state,
+)
 from pricing import Quote
 from pricing.serialize import inquiry_to_dict, quote_from_dict, quote_to_dict
 
@@ -49,7 +59,7 @@ class NewerDatabaseError(DatabaseFileError):
 
     def __init__(self, path: str, version: int) -> None:
         super().__init__(path, f"schema version {version}, this kameng knows up to "
-                               f"{len(MIGRATIONS)}")
+                               f"{SCHEMA_VERSION}")
         self.version = version
 
 
@@ -64,64 +74,85 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def _migration_1(db: sqlite_utils.Database) -> None:
-    db["users"].create(  # type: ignore[union-attr]
+def _create_tables(db: sqlite_utils.Database) -> None:
+    db.table("users").create(
         {"channel": str, "user_id": str, "handle": str, "locale": str,
          "created_at": str, "updated_at": str},
         pk=("channel", "user_id"), not_null={"channel", "user_id"},
     )
-    db["sessions"].create(  # type: ignore[union-attr]
+    db.table("sessions").create(
         {"channel": str, "user_id": str, "state": str, "updated_at": str},
         pk=("channel", "user_id"), not_null={"channel", "user_id", "state"},
     )
-    db["quotes"].create(  # type: ignore[union-attr]
+    quotes = db.table("quotes")
+    quotes.create(
         {"id": int, "dialog_id": str, "confirmation": int, "channel": str, "user_id": str,
          "locale": str, "daily_orders": int, "monthly_low": str, "monthly_high": str,
          "inquiry": str, "quote": str, "rates_version": str, "status": str,
          "created_at": str},
         pk="id", not_null={"channel", "user_id", "inquiry", "quote", "status", "created_at"},
-        defaults={"status": "new"},
+        defaults={"status": "new"},  # a migration is history: literal, never a constant
     )
     # A confirmation is saved once, even if the confirm button arrives twice.
-    db["quotes"].create_index(["dialog_id", "confirmation"], unique=True)  # type: ignore[union-attr]
-    db["quotes"].create_index(["channel", "user_id", "created_at"])  # type: ignore[union-attr]
-    db["handoffs"].create(  # type: ignore[union-attr]
+    quotes.create_index(["dialog_id", "confirmation"], unique=True)
+    quotes.create_index(["channel", "user_id", "created_at"])
+    db.table("handoffs").create(
         {"id": int, "channel": str, "user_id": str, "handle": str, "answers": str,
          "created_at": str},
         pk="id",
     )
 
 
-def _migration_2(db: sqlite_utils.Database) -> None:
-    """Quotes for prospects: versions, the sales owner, share links, views, acceptance."""
-    quotes = db["quotes"]
+def _add_prospect_quotes(db: sqlite_utils.Database) -> None:
+    quotes = db.table("quotes")
     for column, kind in (("version", int), ("parent_id", int), ("prospect", str),
                          ("sales_owner", str), ("discount", str), ("answers", str),
                          ("per_order_low", str), ("per_order_high", str),
                          ("recommended_plan", str), ("token", str), ("expires_at", str),
                          ("revoked_at", str), ("opened_at", str), ("accepted_at", str),
                          ("views", int)):
-        quotes.add_column(column, kind)  # type: ignore[union-attr]
+        quotes.add_column(column, kind)
     db.execute("UPDATE quotes SET version = 1 WHERE version IS NULL")
     db.execute("UPDATE quotes SET views = 0 WHERE views IS NULL")
-    quotes.create_index(["token"], unique=True)  # type: ignore[union-attr]
-    quotes.create_index(["created_at"])  # type: ignore[union-attr]
-    db["quote_views"].create(  # type: ignore[union-attr]
+    quotes.create_index(["token"], unique=True)
+    quotes.create_index(["created_at"])
+    db.table("quote_views").create(
         {"id": int, "quote_id": int, "at": str, "channel": str, "agent_hash": str},
         pk="id", foreign_keys=[("quote_id", "quotes", "id")])
-    db["quote_views"].create_index(["quote_id"])  # type: ignore[union-attr]
-    db["meta"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+    db.table("quote_views").create_index(["quote_id"])
+    db.table("meta").create({"key": str, "value": str}, pk="key")
 
 
-def _migration_3(db: sqlite_utils.Database) -> None:
-    """Telegram update ids already handled: delivery is at least once, handling once."""
-    db["processed_updates"].create(  # type: ignore[union-attr]
+def _add_processed_updates(db: sqlite_utils.Database) -> None:
+    db.table("processed_updates").create(
         {"update_id": int, "at": str}, pk="update_id")
 
 
-# Append only: the schema version is the number of migrations applied.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _migration_1, _migration_2, _migration_3)
+def _add_inbox(db: sqlite_utils.Database) -> None:
+    db.table("inbox").create(
+        {"update_id": int, "payload": str, "received_at": str}, pk="update_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: `apply` runs once, and user_version becomes `version`."""
+
+    version: int
+    purpose: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+# Append only, never edit one that has shipped: databases out there have run it.
+MIGRATIONS = (
+    Migration(1, "users, dialogue sessions, quotes, hand-offs", _create_tables),
+    Migration(2, "quotes for prospects: versions, the sales owner, share links, views, "
+                 "acceptance", _add_prospect_quotes),
+    Migration(3, "Telegram update ids already handled: delivery is at least once, "
+                 "handling once", _add_processed_updates),
+    Migration(4, "Telegram updates received but not yet handled: a crash between "
+                 "confirming an update to Telegram and handling it loses nothing", _add_inbox),
+)
+SCHEMA_VERSION = MIGRATIONS[-1].version
 KEEP_UPDATES = 100_000  # how many handled update ids are remembered
 
 
@@ -188,6 +219,20 @@ class SavedQuote:
     locale: str
 
 
+Condition = tuple[str, Any]  # ("created_at >= ?", value): applies unless value is None
+
+
+def where(conditions: Iterable[Condition]) -> tuple[str | None, list[Any]]:
+    """The conditions whose value is not None, joined by AND, with their parameters, as
+    sqlite-utils' rows_where and count_where take them; (None, []) when none applies.
+
+    >>> where([("channel = ?", "telegram"), ("user_id = ?", None)])
+    ('channel = ?', ['telegram'])
+    """
+    kept = [(sql, value) for sql, value in conditions if value is not None]
+    return (" AND ".join(sql for sql, _ in kept) or None), [value for _, value in kept]
+
+
 def _create_private(path: str) -> None:
     """Create a new database file readable by its owner only (0600): it holds link tokens,
     Telegram handles and prospects' names. SQLite gives the -wal and -shm files the mode of
@@ -208,7 +253,7 @@ class Store:
             # Wait this long for another writer's lock before giving up (稍后再试).
             self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             found = self.schema_version  # before anything is written: a newer file stays as is
-            if found > len(MIGRATIONS):
+            if found > SCHEMA_VERSION:
                 self.db.close()
                 raise NewerDatabaseError(self.path, found)
             if self.path != ":memory:":
@@ -233,11 +278,12 @@ class Store:
         return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self) -> None:
-        current = self.schema_version
-        for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
-            with self.db.conn:
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {number}")
+        """Run the migrations this file has not had, each in one transaction (BEGIN, not
+        the sqlite3 module's implicit one, which leaves CREATE and ALTER outside it)."""
+        for migration in MIGRATIONS[self.schema_version:]:
+            with self.db.atomic():
+                migration.apply(self.db)
+                self.db.execute(f"PRAGMA user_version = {migration.version}")
 
     def set_meta(self, key: str, value: str) -> None:
         self._write(lambda: self.db.execute(
@@ -258,20 +304,35 @@ class Store:
         except sqlite3.Error as error:
             raise self._error(error) from error
 
-    def _all(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Any]:
+    def rows(self, table: str, conditions: Iterable[Condition] = (), *, select: str = "*",
+             order_by: str | None = None, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """The rows of `table` that meet the conditions (see `where`), as dicts by column
+        name, one at a time (exports); SQLite errors become StoreError."""
+        clause, args = where(conditions)
+        return self._stream(lambda: self.db.table(table).rows_where(
+            clause, args, select=select, order_by=order_by, limit=limit))
+
+    def count(self, table: str, conditions: Iterable[Condition] = ()) -> int:
+        """How many rows of `table` meet the conditions; SQLite errors become StoreError."""
+        clause, args = where(conditions)
         try:
-            return list(self.db.execute(sql, params).fetchall())
+            return self.db.table(table).count_where(clause, args)
         except sqlite3.Error as error:
             raise self._error(error) from error
 
-    def stream(self, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Iterator[Any]:
-        """The rows of a read, one at a time (exports); SQLite errors become StoreError.
+    def query(self, sql: str, params: list[Any] | tuple[Any, ...] = ()
+              ) -> Iterator[dict[str, Any]]:
+        """The rows of a read that `rows` cannot say (GROUP BY, aggregates), as dicts by
+        column name, one at a time; SQLite errors become StoreError."""
+        return self._stream(lambda: self.db.query(sql, params))
 
-        A plain loop, not `yield from`: a reader that stops early (`kameng export | head`)
-        closes this generator after the store, and `yield from` would then close the
-        cursor on a closed database and print an ignored traceback."""
+    def _stream(self, read: Callable[[], Iterator[dict[str, Any]]]
+                ) -> Iterator[dict[str, Any]]:
+        """A plain loop, not `yield from`: a reader that stops early (`kameng export |
+        head`) closes this generator after the store, and `yield from` would then close
+        the read on a closed database and print an ignored traceback."""
         try:
-            for row in self.db.execute(sql, params):  # noqa: UP028 (see the docstring)
+            for row in read():  # noqa: UP028 (see the docstring)
                 yield row
         except sqlite3.Error as error:
             raise self._error(error) from error
@@ -336,6 +397,7 @@ class Store:
     def _mark(self, update_id: int, now: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
                         [update_id, now])
+        self.db.execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
         if update_id % 1000 == 0:  # now and then, forget the oldest
             self.db.execute("DELETE FROM processed_updates WHERE update_id < ?",
                             [update_id - KEEP_UPDATES])
@@ -343,6 +405,38 @@ class Store:
     def mark_update(self, update_id: int) -> None:
         now = _iso(self.clock())
         self._write(lambda: self._mark(update_id, now))
+
+    def keep_updates(self, updates: Sequence[tuple[int, str]]) -> None:
+        """Keep updates as received (id, JSON) before Telegram is told they arrived (the
+        next getUpdates confirms them; a webhook's 200 does at once): until handled —
+        `_mark` removes them — a restart finds them here (`unhandled_updates`)."""
+        if not updates:
+            return
+        now = _iso(self.clock())
+
+        def write() -> None:
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) "
+                "SELECT ?, ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM processed_updates WHERE update_id = ?)",
+                [(update_id, payload, now, update_id) for update_id, payload in updates])
+
+        self._write(write)
+
+    def unhandled_updates(self) -> list[dict[str, Any]]:
+        """Updates received before a stop or a crash and never handled, oldest first."""
+        rows = list(self.query("SELECT payload FROM inbox WHERE update_id NOT IN "
+                               "(SELECT update_id FROM processed_updates) ORDER BY update_id"))
+        updates = []
+        for row in rows:
+            payload = row["payload"]
+            try:
+                update = json.loads(payload)
+            except ValueError:
+                continue
+            if isinstance(update, dict) and isinstance(update.get("update_id"), int):
+                updates.append(update)
+        return updates
 
     def update_seen(self, update_id: int) -> bool:
         return self._one("SELECT 1 FROM processed_updates WHERE update_id = ?",
@@ -358,7 +452,7 @@ class Store:
                    quote: Quote, locale: str, answers: dict[str, Any] | None = None,
                    prospect: str | None = None, sales_owner: str | None = None,
                    parent_id: int | None = None, revises: int | None = None,
-                   status: str = "new") -> int:
+                   status: str = QuoteStatus.NEW) -> int:
         """Store a confirmed quote once; a repeat of the same confirmation returns its id.
 
         A quote is an immutable snapshot. `parent_id` makes it the next version of another;
@@ -436,20 +530,22 @@ class Store:
             if row[0] and not row[1] and not (row[2] and row[2] <= _iso(now)):
                 return str(row[0])
             token = secrets.token_urlsafe(TOKEN_BYTES)
+            status, status_params = SHARE.sql()
             self.db.execute(
-                "UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, "
-                "status = CASE WHEN status IN ('new', 'pending_approval', 'revoked') "
-                "THEN 'sent' ELSE status END WHERE id = ?",
-                [token, _iso(now + timedelta(days=days)), quote_id])
+                f"UPDATE quotes SET token = ?, expires_at = ?, revoked_at = NULL, {status} "
+                "WHERE id = ?",
+                [token, _iso(now + timedelta(days=days)), *status_params, quote_id])
             return token
 
         return str(self._write(write))
 
     def revoke(self, quote_id: int) -> bool:
         now = _iso(self.clock())
+        status, status_params = REVOKE.sql()
         cursor = self._write(lambda: self.db.execute(
-            "UPDATE quotes SET revoked_at = ?, status = 'revoked' "
-            "WHERE id = ? AND token IS NOT NULL AND revoked_at IS NULL", [now, quote_id]))
+            f"UPDATE quotes SET revoked_at = ?, {status} "
+            "WHERE id = ? AND token IS NOT NULL AND revoked_at IS NULL",
+            [now, *status_params, quote_id]))
         return bool(cursor.rowcount)
 
     def link(self, token: str) -> tuple[QuoteRecord | None, str]:
@@ -459,14 +555,11 @@ class Store:
         return record, self.link_state(record)
 
     def link_state(self, record: QuoteRecord | None) -> str:
-        """"ok", "unknown", "revoked" or "expired" for a record found by token."""
-        if record is None:
-            return "unknown"
-        if record.revoked_at:
-            return "revoked"
-        if record.expires_at and record.expires_at <= _iso(self.clock()):
-            return "expired"
-        return "ok"
+        """"ok", "unknown", "revoked" or "expired" for a record found by token, now."""
+        return link_state(found=record is not None,
+                          revoked_at=record.revoked_at if record else None,
+                          expires_at=record.expires_at if record else None,
+                          now=_iso(self.clock())).value
 
     def record_view(self, quote_id: int, *, channel: str, agent: str, client: str = "",
                     window: timedelta | None = None) -> bool:
@@ -477,6 +570,7 @@ class Store:
         now = _iso(moment)
         seen = f"{client}\n{agent}" if client else agent
         agent_hash = hashlib.sha256(seen.encode("utf-8", "replace")).hexdigest()[:16]
+        status, status_params = FIRST_OPEN.sql()
 
         def write() -> bool:
             if window is not None and self.db.execute(
@@ -486,9 +580,8 @@ class Store:
             self.db.execute("INSERT INTO quote_views (quote_id, at, channel, agent_hash) "
                             "VALUES (?, ?, ?, ?)", [quote_id, now, channel, agent_hash])
             cursor = self.db.execute(
-                "UPDATE quotes SET opened_at = ?, status = CASE WHEN status = 'sent' "
-                "THEN 'opened' ELSE status END WHERE id = ? AND opened_at IS NULL",
-                [now, quote_id])
+                f"UPDATE quotes SET opened_at = ?, {status} WHERE id = ? AND opened_at IS NULL",
+                [now, *status_params, quote_id])
             self.db.execute("UPDATE quotes SET views = views + 1 WHERE id = ?", [quote_id])
             return bool(cursor.rowcount)
 
@@ -497,35 +590,25 @@ class Store:
     def accept(self, quote_id: int) -> bool:
         """Accept a quote: it is locked from then on. True the first time."""
         now = _iso(self.clock())
+        status, status_params = ACCEPT.sql()
         cursor = self._write(lambda: self.db.execute(
-            "UPDATE quotes SET accepted_at = ?, status = 'accepted' "
-            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL", [now, quote_id]))
+            f"UPDATE quotes SET accepted_at = ?, {status} "
+            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL",
+            [now, *status_params, quote_id]))
         return bool(cursor.rowcount)
 
     def quotes(self, *, channel: str | None = None, user_id: str | None = None,
                limit: int | None = None) -> list[SavedQuote]:
         """Saved quotes, newest first."""
-        where, params = [], []
-        if channel is not None:
-            where.append("channel = ?")
-            params.append(channel)
-        if user_id is not None:
-            where.append("user_id = ?")
-            params.append(user_id)
-        sql = ("SELECT id, created_at, channel, user_id, daily_orders, monthly_low, "
-               "monthly_high, status, locale FROM quotes"
-               + (f" WHERE {' AND '.join(where)}" if where else "")
-               + " ORDER BY created_at DESC, id DESC")
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [SavedQuote(*row) for row in self._all(sql, params)]
-
-    def quote_json(self, quote_id: int) -> dict[str, Any] | None:
-        row = self._one("SELECT quote FROM quotes WHERE id = ?", [quote_id])
-        return json.loads(row[0]) if row else None
+        return [SavedQuote(**row) for row in self.rows(
+            "quotes", [("channel = ?", channel), ("user_id = ?", user_id)],
+            select="id, created_at, channel, user_id, daily_orders, monthly_low, monthly_high, "
+                   "status, locale",
+            order_by="created_at DESC, id DESC",
+            limit=None if limit is None else int(limit))]
 
     def count_quotes(self) -> int:
-        return int(self._one("SELECT count(*) FROM quotes")[0])
+        return self.count("quotes")
 
     # --- hand-offs ----------------------------------------------------------------------
 
@@ -542,5 +625,7 @@ class Store:
 
         return int(self._write(write))
 
-    def handoffs(self) -> Iterator[dict[str, Any]]:
-        yield from self.db["handoffs"].rows
+    def handoffs(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Requests for a person (转人工), newest first; `answers` is still JSON text."""
+        return list(self.rows("handoffs", order_by="id DESC",
+                              limit=None if limit is None else int(limit)))

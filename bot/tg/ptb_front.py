@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -19,17 +20,19 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
+from telegram.request import HTTPXRequest, RequestData
 
-from bot.conversation import (
-    CannotEdit,
-    Conversation,
+from bot.services.replies import Keyboard
+from bot.tg.base import (
+    ALLOWED_UPDATES,
     Incoming,
-    Keyboard,
-    NotModified,
     RetryLater,
+    StartupError,
     Unreachable,
+    bad_request,
+    command_menus,
 )
-from bot.telegram import ALLOWED_UPDATES, StartupError, command_menus
+from bot.tg.conversation import Conversation
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -56,12 +59,7 @@ class PtbTransport:
         except RetryAfter as error:
             raise RetryLater(_retry_seconds(error)) from error
         except BadRequest as error:
-            message = error.message.lower()
-            if "not modified" in message:
-                raise NotModified() from error
-            if "can't be edited" in message or "not found" in message:
-                raise CannotEdit() from error
-            raise
+            raise (bad_request(error.message) or error) from error
         except NetworkError as error:  # includes TimedOut
             raise Unreachable(str(error)) from error
 
@@ -93,27 +91,36 @@ class PtbTransport:
 def to_incoming(update: Update) -> Incoming | None:
     """A PTB update → the conversation's view of it (None for kinds we ignore)."""
     if update.callback_query is not None:
-        query = update.callback_query
-        message = query.message
-        return Incoming(
-            update_id=update.update_id,
-            chat_id=message.chat.id if message else query.from_user.id,
-            chat_type=message.chat.type if message else "private",
-            user_id=query.from_user.id, username=query.from_user.username,
-            full_name=query.from_user.full_name, language_code=query.from_user.language_code,
-            callback_id=query.id, callback_data=query.data,
-            message_id=message.message_id if message else None)
+        return Incoming.from_callback(update.update_id, update.callback_query)
     message = update.message or update.edited_message
     if message is None:
         return None
-    user = message.from_user
-    return Incoming(
-        update_id=update.update_id, chat_id=message.chat.id, chat_type=message.chat.type,
-        user_id=user.id if user else message.chat.id,
-        username=user.username if user else None,
-        full_name=user.full_name if user else "",
-        language_code=user.language_code if user else None,
-        text=message.text, edited=update.edited_message is not None)
+    return Incoming.from_message(update.update_id, message,
+                                 edited=update.edited_message is not None)
+
+
+class KeepReceivedRequest(HTTPXRequest):
+    """getUpdates' own connection: every update it returns is kept in the database before
+    PTB can confirm it (its next getUpdates does, maybe before the update is handled)."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        super().__init__(connection_pool_size=1, read_timeout=20)
+        self.conversation = conversation
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(url, method, request_data, *args, **kwargs)
+        if status == 200:
+            try:
+                updates = json.loads(payload).get("result")
+            except (ValueError, AttributeError):
+                updates = None
+            if isinstance(updates, list):
+                self.conversation.keep_received([
+                    (update["update_id"], json.dumps(update, ensure_ascii=False))
+                    for update in updates
+                    if isinstance(update, dict) and isinstance(update.get("update_id"), int)])
+        return status, payload
 
 
 class PtbFrontend:
@@ -127,7 +134,7 @@ class PtbFrontend:
             .defaults(Defaults(parse_mode=ParseMode.HTML,
                                link_preview_options=LinkPreviewOptions(is_disabled=True)))
             .concurrent_updates(concurrency)
-            .get_updates_read_timeout(20)
+            .get_updates_request(KeepReceivedRequest(conversation))
             .build())
         self.conversation = conversation
         self.transport = PtbTransport(self.application)

@@ -1,7 +1,9 @@
-"""`kameng bot`: build the app, start a front-end, serve polling or a webhook, shut down.
+"""`kameng bot`: the composition root. Build the app, start a front-end, serve polling or
+a webhook, shut down.
 
-`build_app(settings)` wires everything once: store, rates, dialogue engine, conversation,
-and the chosen front-end (aiogram by default, python-telegram-bot with --framework ptb).
+`build_app(settings)` wires everything once: store, rates, dialogue engine, conversation
+(which builds the services it routes to), and the chosen front-end (aiogram by default,
+python-telegram-bot with --framework ptb). Nothing else constructs these.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 import logging
 import re
 import signal
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,50 +23,17 @@ from aiohttp import web
 from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
-from bot.conversation import COMMANDS, STAFF_COMMANDS, Conversation, Transport
-from bot.store import Store, StoreError
+from bot.storage.store import Store, StoreError
+from bot.tg.base import MENU_LANGUAGES, Transport, staff_menus
+from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
-from locales.i18n import translator
 from pricing import load_rates
 
 log = logging.getLogger("kameng.bot")
-ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_TASKS = web.AppKey("webhook_tasks", set)
 MAX_UPDATE_DEPTH = 64  # nesting levels accepted in a webhook update
-
-
-class StartupError(RuntimeError):
-    """The bot cannot start: `reason` is "rejected" (bad token) or "unreachable"."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def command_menus() -> Iterator[tuple[str | None, list[tuple[str, str]]]]:
-    """(language_code, [(command, description)]) for setMyCommands: zh (also the default)
-    and en."""
-    for language, locale in MENU_LANGUAGES:
-        t = translator(locale)
-        yield language, [(name, t(f"cmd.{name}")) for name in COMMANDS]
-
-
-MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
-SALES_COMMANDS = ("newquote", "revoke")  # admins get every staff command
 STAFF_MENUS_KEY = "staff_menu_chats"  # meta: chats that have a staff menu of their own
-
-
-def staff_menus(sales_ids: list[int], admin_ids: list[int]
-                ) -> Iterator[tuple[int, str | None, list[tuple[str, str]]]]:
-    """(chat id, language_code, [(command, description)]) for each salesperson's and
-    admin's private chat, so their menu shows the commands they may use: zh (also the
-    default for the chat) and en, like the public menu."""
-    for chat_id in dict.fromkeys([*admin_ids, *sales_ids]):
-        extra = STAFF_COMMANDS if chat_id in admin_ids else SALES_COMMANDS
-        for language, locale in MENU_LANGUAGES:
-            t = translator(locale)
-            yield chat_id, language, [(name, t(f"cmd.{name}")) for name in (*COMMANDS, *extra)]
 
 
 class Frontend(Protocol):
@@ -82,6 +50,7 @@ class Frontend(Protocol):
     async def delete_chat_commands(self, chat_id: int, language: str | None) -> None: ...
     async def run_polling(self, stop: asyncio.Event) -> None: ...
     async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def start_processing(self) -> None: ...  # before the first webhook update
     async def feed(self, data: dict[str, Any]) -> None: ...
     async def close(self) -> None: ...
 
@@ -120,7 +89,7 @@ def setup_logging(level: str, secrets: list[str]) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # At DEBUG the frameworks log whole updates and API calls: what users type, prospects'
     # names, link tokens. Never below INFO for them; our own DEBUG lines give ids and
-    # lengths (bot/conversation.py).
+    # lengths (bot/tg/conversation.py).
     for chatty in ("telegram", "aiogram"):
         logging.getLogger(chatty).setLevel(max(root.level, logging.INFO))
 
@@ -145,11 +114,11 @@ def build_app(settings: Settings, token: str) -> App:
         company_name=settings.company_name)
     frontend: Frontend
     if settings.framework == "ptb":
-        from bot.tg_ptb import PtbFrontend
+        from bot.tg.ptb_front import PtbFrontend
         frontend = PtbFrontend(token, settings.telegram_api_base, conversation,
                                concurrency=settings.max_concurrent_updates)
     else:
-        from bot.tg_aiogram import AiogramFrontend
+        from bot.tg.aiogram_front import AiogramFrontend
         frontend = AiogramFrontend(token, settings.telegram_api_base, conversation,
                                    concurrency=settings.max_concurrent_updates)
     conversation.transport = frontend.transport
@@ -172,6 +141,8 @@ def webhook_app(app: App) -> web.Application:
         if (not isinstance(data, dict) or not isinstance(data.get("update_id"), int)
                 or _deeper_than(data, MAX_UPDATE_DEPTH)):
             return web.Response(status=400, text="bad update")
+        # Kept before the 200 that tells Telegram it arrived: a crash then loses nothing.
+        app.conversation.keep_received([(data["update_id"], json.dumps(data))])
         task = asyncio.create_task(_feed(app, data))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
@@ -227,7 +198,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         loop.add_signal_handler(signum, stop.set)
     try:
         username = await app.frontend.start()
-        app.conversation.bot_username = username
+        app.conversation.set_bot_username(username)
         try:  # remembered for `kameng link`; a database in trouble must not stop the bot
             app.store.set_meta("bot_username", username)
         except StoreError as error:
@@ -237,6 +208,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
             await set_staff_menus(app)
         except StoreError as error:
             log.error("could not update the staff menus: %s", error)
+        await replay_unhandled(app)
         # Everything loaded so far (the frameworks' models, catalogs, templates) lives for
         # the whole run: keep it out of the collector's full passes, which otherwise stall
         # every user for ~100 ms now and then.
@@ -274,6 +246,20 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         app.store.close()
 
 
+async def replay_unhandled(app: App) -> None:
+    """Updates received before the last stop or crash and never handled (the inbox, see
+    Store.keep_updates) are handled now, oldest first, before any new one."""
+    try:
+        pending = app.store.unhandled_updates()
+    except StoreError as error:
+        log.error("could not read the updates left unhandled: %s", error)
+        return
+    if pending:
+        log.info("handling %d updates received before the restart", len(pending))
+    for data in pending:
+        await _feed(app, data)
+
+
 async def set_staff_menus(app: App) -> None:
     """Staff menus per chat (BotCommandScopeChat); chats no longer staff lose theirs. A
     chat Telegram refuses (the person never opened the bot) is logged, not fatal."""
@@ -303,8 +289,7 @@ async def _menu_call(call: Any, chat_id: int) -> bool:
 
 async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
-    if hasattr(app.frontend, "start_processing"):
-        await app.frontend.start_processing()
+    await app.frontend.start_processing()
     runner = web.AppRunner(webhook_app(app))
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)

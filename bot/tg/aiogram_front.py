@@ -8,6 +8,10 @@ from typing import Any
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import (
@@ -17,6 +21,8 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -29,16 +35,17 @@ from aiogram.types import (
     Update,
 )
 
-from bot.conversation import (
-    CannotEdit,
-    Conversation,
+from bot.services.replies import Keyboard
+from bot.tg.base import (
+    ALLOWED_UPDATES,
     Incoming,
-    Keyboard,
-    NotModified,
     RetryLater,
+    StartupError,
     Unreachable,
+    bad_request,
+    command_menus,
 )
-from bot.telegram import ALLOWED_UPDATES, StartupError, command_menus
+from bot.tg.conversation import Conversation
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -47,15 +54,6 @@ def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
         for row in keyboard])
-
-
-def _bad_request(error: TelegramBadRequest) -> Exception:
-    message = error.message.lower()
-    if "not modified" in message:
-        return NotModified()
-    if "can't be edited" in message or "not found" in message:
-        return CannotEdit()
-    return error
 
 
 class AiogramTransport:
@@ -72,7 +70,7 @@ class AiogramTransport:
         except (TelegramNetworkError, TelegramServerError) as error:
             raise Unreachable(str(error)) from error
         except TelegramBadRequest as error:
-            raise _bad_request(error) from error
+            raise (bad_request(error.message) or error) from error
 
     async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
         message = await self._call(self.bot.send_message(
@@ -99,29 +97,24 @@ class AiogramTransport:
         return int(message.message_id)
 
 
-def _from_message(message: Message, update: Update, *, edited: bool = False) -> Incoming:
-    user = message.from_user
-    return Incoming(
-        update_id=update.update_id, chat_id=message.chat.id, chat_type=message.chat.type,
-        user_id=user.id if user else message.chat.id,
-        username=user.username if user else None,
-        full_name=user.full_name if user else "",
-        language_code=user.language_code if user else None,
-        text=message.text, edited=edited,
-    )
+class KeepReceived(BaseRequestMiddleware):
+    """Every update getUpdates returns is kept in the database before aiogram can confirm
+    it (its next getUpdates does, maybe before the update's handler has even started)."""
 
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
 
-def _from_callback(query: CallbackQuery, update: Update) -> Incoming:
-    message = query.message
-    chat_id = message.chat.id if message else query.from_user.id
-    chat_type = message.chat.type if message else "private"
-    return Incoming(
-        update_id=update.update_id, chat_id=chat_id, chat_type=chat_type,
-        user_id=query.from_user.id, username=query.from_user.username,
-        full_name=query.from_user.full_name, language_code=query.from_user.language_code,
-        callback_id=query.id, callback_data=query.data,
-        message_id=message.message_id if message else None,
-    )
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        response = await make_request(bot, method)
+        # aiogram's session hands the middlewares the result itself, not the Response
+        # its type hints name: accept either.
+        updates: Any = getattr(response, "result", response)
+        if isinstance(method, GetUpdates) and isinstance(updates, list):
+            self.conversation.keep_received([
+                (update.update_id, update.model_dump_json(exclude_none=True))
+                for update in updates if isinstance(update, Update)])
+        return response
 
 
 class AiogramFrontend:
@@ -134,6 +127,7 @@ class AiogramFrontend:
             parse_mode=ParseMode.HTML,
             link_preview=LinkPreviewOptions(is_disabled=True)))
         self.conversation = conversation
+        session.middleware(KeepReceived(conversation))
         self.transport = AiogramTransport(self.bot)
         self.concurrency = concurrency
         self.dispatcher = Dispatcher()
@@ -145,16 +139,17 @@ class AiogramFrontend:
         self.background: set[asyncio.Task[Any]] = set()
 
     async def on_message(self, message: Message, event_update: Update) -> None:
-        await self.conversation.handle(_from_message(message, event_update), self.transport)
+        await self.conversation.handle(
+            Incoming.from_message(event_update.update_id, message), self.transport)
 
     async def on_edited_message(self, edited_message: Message, event_update: Update) -> None:
-        await self.conversation.handle(_from_message(edited_message, event_update, edited=True),
-                                       self.transport)
+        await self.conversation.handle(Incoming.from_message(
+            event_update.update_id, edited_message, edited=True), self.transport)
 
     async def on_callback_query(self, callback_query: CallbackQuery,
                                 event_update: Update) -> None:
-        await self.conversation.handle(_from_callback(callback_query, event_update),
-                                       self.transport)
+        await self.conversation.handle(
+            Incoming.from_callback(event_update.update_id, callback_query), self.transport)
 
     async def start(self) -> str:
         """getMe: check the token and the API; returns the bot's username."""
@@ -195,6 +190,9 @@ class AiogramFrontend:
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret or None,
                                    allowed_updates=list(ALLOWED_UPDATES))
+
+    async def start_processing(self) -> None:
+        """Nothing to start: aiogram's dispatcher handles a fed update as it comes."""
 
     async def feed(self, data: dict[str, Any]) -> None:
         update = Update.model_validate(data, context={"bot": self.bot})

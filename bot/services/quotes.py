@@ -1,0 +1,269 @@
+"""Quotes as a service: save a confirmed quote (the next version of its parent when
+adjusted), share it, the prospect's view of a link (accept, adjust, contact), approvals,
+hand-offs, and the staff commands. Every method takes plain values and returns the
+actions to deliver (bot/services/replies.py); nothing here knows Telegram or the web.
+
+A quote is an immutable snapshot: adjusting makes a new version linked to the old one; an
+accepted quote is locked. Links carry a secret token (bot/storage/store.py), never an id. The flows
+are drawn in bot/services/quotes.mmd.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.render import render_quote_html
+from bot.services.links import LinkSettings, parse_quote_id, quote_header
+from bot.services.replies import Action, Card, Document, Keyboard, Notice, Reply, Show, Toast
+from bot.services.staff import Staff, translator_for
+from bot.storage.export import export_csv
+from bot.storage.store import QuoteRecord, Store
+from bot.storage.views import stats
+from dialogs.engine import DialogState, Engine
+from locales.i18n import Translator
+from pricing import Quote
+
+ADMIN_ONLY = ("export", "stats")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is asking, as staff will be told about them."""
+
+    channel: str
+    user_id: str
+    handle: str
+    full_name: str = ""
+
+
+@dataclass
+class QuoteDesk:
+    store: Store
+    engine: Engine
+    staff: Staff
+    links: LinkSettings
+    discount_limit: int = 10
+
+    # --- saving and hand-off (the effects of a dialogue screen) -------------------------
+
+    def save(self, person: Person, state: DialogState, quote: Quote) -> tuple[int, list[Action]]:
+        """Store the confirmed quote: a salesperson's with prospect and owner, an adjusted
+        one as the next version of its parent (owned by the parent's salesperson, who is
+        told, with a live link to the new version)."""
+        store = self.store
+        owner: str | None = person.user_id if state.sales else None
+        parent = store.record(state.parent_quote) if state.parent_quote else None
+        if parent is not None:
+            owner = parent.sales_owner
+        prospect = state.answers.get("prospect") or (parent.prospect if parent else None)
+        quote_id = store.save_quote(
+            channel=person.channel, user_id=person.user_id, dialog_id=state.dialog_id,
+            confirmation=state.confirmed, quote=quote, locale=state.locale,
+            answers=dict(state.answers), prospect=prospect, sales_owner=owner,
+            parent_id=parent.id if parent else None, revises=state.revises or None)
+        actions: list[Action] = []
+        if parent is not None and owner:
+            token = store.share(quote_id, days=self.links.days)
+            record = store.record(quote_id)
+            assert record is not None
+            actions.append(self._notice(owner, "notify.new_version", id=quote_id,
+                                        parent=parent.id, version=record.version,
+                                        prospect=html.escape(record.prospect or "-"),
+                                        link=self.links.telegram(token)))
+        return quote_id, actions
+
+    def handoff(self, person: Person, state: DialogState | None) -> tuple[int, list[Action]]:
+        """Record a request for a person, and forward the answers so far and the handle
+        to every salesperson (in their language)."""
+        answers = dict(state.answers) if state else {}
+        handoff_id = self.store.record_handoff(channel=person.channel, user_id=person.user_id,
+                                               handle=person.handle, answers=answers)
+        summary = self.engine.summary_text(state) if state else ""
+        actions: list[Action] = []
+        for sales_id in self.staff.sales_ids:
+            t = translator_for(self.store, sales_id)
+            actions.append(Notice(sales_id, t(
+                "tg.handoff_to_sales", handle=html.escape(person.handle),
+                user_id=person.user_id, name=html.escape(person.full_name),
+                summary=summary or t("tg.handoff_no_answers"))))
+        return handoff_id, actions
+
+    # --- sharing ------------------------------------------------------------------------
+
+    def _confirmed_record(self, state: DialogState) -> QuoteRecord | None:
+        quote_id = self.store.quote_id_for(state.dialog_id, state.confirmed)
+        return self.store.record(quote_id) if quote_id else None
+
+    def share(self, person: Person, state: DialogState, t: Translator) -> list[Action]:
+        """生成分享链接: the links, or a request for an admin's approval of the discount."""
+        record = self._confirmed_record(state)
+        if record is None:
+            return [Reply(t("staff.confirm_first"))]
+        discount = int(state.answers.get("discount") or 0)
+        if discount <= self.discount_limit or record.status == "approved":
+            return [Reply(self.links_text(record.id, t))]
+        self.store.set_status(record.id, "pending_approval")
+        actions: list[Action] = []
+        for admin in self.staff.admin_ids:
+            at = translator_for(self.store, admin)
+            keyboard: Keyboard = (((at("btn.approve"), f"ap:{record.id}:y"),
+                                   (at("btn.reject"), f"ap:{record.id}:n")),)
+            actions.append(Notice(admin, at(
+                "approval.request", id=record.id, discount=discount, limit=self.discount_limit,
+                owner=html.escape(person.handle),
+                prospect=html.escape(record.prospect or "-")), keyboard))
+        actions.append(Reply(t("approval.waiting", id=record.id, limit=self.discount_limit)))
+        return actions
+
+    def approval_requested(self, state: DialogState) -> bool:
+        """True when this quote version already went to the admins (waiting, or refused):
+        its share button has expired, so admins get one request per version."""
+        record = self._confirmed_record(state)
+        return record is not None and record.status in ("pending_approval", "rejected")
+
+    def links_text(self, quote_id: int, t: Translator) -> str:
+        token = self.store.share(quote_id, days=self.links.days)
+        return t("link.made", id=quote_id, days=self.links.days,
+                 telegram=self.links.telegram(token),
+                 web=self.links.web(token) or t("link.no_web"))
+
+    # --- the prospect's side ------------------------------------------------------------
+
+    def open_link(self, person: Person, token: str, t: Translator) -> list[Action]:
+        """/start q_<token>: the quote card, then the quote with accept / adjust / contact."""
+        record, state = self.store.link(token)
+        if record is None or state != "ok":
+            return [Reply(t(f"link.{state}"))]
+        actions: list[Action] = []
+        if self.store.record_view(record.id, channel=person.channel, agent=person.channel):
+            actions += opened_notices(self.store, record, who=person.handle)
+        actions.append(Card(record.id, t.locale))  # the prospect forwards it
+        actions.append(self.quote_reply(record, t))
+        return actions
+
+    def quote_reply(self, record: QuoteRecord, t: Translator) -> Reply:
+        text = f"{quote_header(record, t)}\n\n{render_quote_html(record.quote(), t.locale)}"
+        token = record.token or ""
+        keyboard: Keyboard
+        if record.locked:
+            text += "\n\n" + t("link.accepted_note", date=(record.accepted_at or "")[:10])
+            keyboard = (((t("btn.contact_sales"), f"lk:ask:{token}"),),)
+        else:
+            keyboard = (((t("btn.accept"), f"lk:acc:{token}"),),
+                        ((t("btn.adjust"), f"lk:adj:{token}"),
+                         (t("btn.contact_sales"), f"lk:ask:{token}")))
+        return Reply(text, keyboard)
+
+    def link_button(self, person: Person, data: str, t: Translator) -> list[Action]:
+        """lk:acc / lk:ask / lk:adj :<token>, pressed under a quote opened from a link."""
+        action, _, token = data.removeprefix("lk:").partition(":")
+        if action not in ("acc", "ask", "adj") or not token:  # forged or cut short
+            return [Toast(t("dlg.stale"))]
+        record, state = self.store.link(token)
+        if record is None or state != "ok":
+            return [Toast(t(f"link.{state}"))]
+        owner = record.sales_owner
+        who = html.escape(person.handle)
+        prospect = html.escape(record.prospect or "-")
+        if action == "acc":
+            if not self.store.accept(record.id):
+                return [Toast(t("link.already_accepted"))]
+            actions: list[Action] = [Toast(), Reply(t("link.accepted"))]
+            if owner:
+                actions.append(self._notice(owner, "notify.accepted", id=record.id, who=who,
+                                            prospect=prospect))
+            return actions
+        if action == "ask":
+            actions = [Toast(), Reply(t("link.sales_notified"))]
+            if owner:
+                actions.append(self._notice(owner, "notify.contact", id=record.id, who=who,
+                                            prospect=prospect, user_id=person.user_id))
+            return actions
+        if record.locked:  # adj
+            return [Toast(t("link.locked"))]
+        state_, screen = self.engine.start(t.locale, dialog_id=uuid.uuid4().hex,
+                                           answers=record.answers(), parent_quote=record.id)
+        return [Toast(), Show(state_, screen)]
+
+    # --- approvals ----------------------------------------------------------------------
+
+    def approval_button(self, user_id: int, data: str, t: Translator) -> list[Action]:
+        """ap:<quote id>:y|n, pressed by an admin under an approval request."""
+        if not self.staff.is_admin(user_id):
+            return [Toast(t("staff.refused"))]
+        number, _, verdict = data.removeprefix("ap:").partition(":")
+        quote_id = parse_quote_id(number)
+        record = self.store.record(quote_id) if quote_id is not None else None
+        if record is None or record.status != "pending_approval" or verdict not in ("y", "n"):
+            return [Toast(t("dlg.stale"))]
+        owner = record.sales_owner
+        if verdict == "y":
+            self.store.set_status(record.id, "approved")
+            actions: list[Action] = [Toast(), Reply(t("approval.done", id=record.id))]
+            if owner:
+                ot = translator_for(self.store, owner)
+                actions.append(Notice(int(owner), ot("approval.approved", id=record.id)
+                                      + "\n\n" + self.links_text(record.id, ot)))
+            return actions
+        self.store.set_status(record.id, "rejected")
+        actions = [Toast(), Reply(t("approval.rejected_done", id=record.id))]
+        if owner:
+            actions.append(self._notice(owner, "approval.rejected", id=record.id))
+        return actions
+
+    # --- staff commands -----------------------------------------------------------------
+
+    def staff_command(self, name: str, person: Person, user_id: int, argument: str,
+                      t: Translator) -> list[Action]:
+        allowed = (self.staff.is_admin(user_id) if name in ADMIN_ONLY
+                   else self.staff.is_staff(user_id))
+        if not allowed:
+            return [Reply(t("staff.refused"))]
+        if name == "newquote":
+            self.store.touch_user(person.channel, person.user_id, handle=person.handle)
+            state, screen = self.engine.start(t.locale, dialog_id=uuid.uuid4().hex, sales=True)
+            return [Show(state, screen)]
+        if name == "revoke":
+            return [self._revoke(user_id, argument, t)]
+        if name == "export":
+            stamp = datetime.now().strftime("%Y%m%d-%H%M")
+            return [Document(f"kameng-quotes-{stamp}.csv", export_csv(self.store),
+                             t("staff.export_caption", count=self.store.count_quotes()))]
+        figures = stats(self.store, days=7)  # "stats"
+        lines = [f"<b>{t('stats.title')}</b>"]
+        lines += [t("stats.day", day=day, count=count) for day, count in figures.per_day]
+        lines.append(t("stats.totals", quotes=figures.quotes, shared=figures.shared,
+                       opened=figures.opened, accepted=figures.accepted,
+                       conversion=figures.conversion))
+        return [Reply("\n".join(lines))]
+
+    def _revoke(self, user_id: int, argument: str, t: Translator) -> Reply:
+        quote_id = parse_quote_id(argument.strip().lstrip("#"))
+        record = self.store.record(quote_id) if quote_id is not None else None
+        if record is None:
+            return Reply(t("staff.no_such_quote", value=html.escape(argument[:20])))
+        if not self.staff.is_admin(user_id) and record.sales_owner != str(user_id):
+            return Reply(t("staff.not_yours", id=record.id))
+        revoked = self.store.revoke(record.id)
+        return Reply(t("staff.revoked" if revoked else "staff.nothing_to_revoke", id=record.id))
+
+    def _notice(self, recipient: str | int, key: str, /, **params: object) -> Notice:
+        """A salesperson's notification, in their language; best effort."""
+        t = translator_for(self.store, recipient)
+        return Notice(int(recipient), t(key, **params), best_effort=True)
+
+
+def opened_notices(store: Store, record: QuoteRecord, *, who: str | None = None,
+                   web: bool = False) -> list[Notice]:
+    """The salesperson's "your quote was opened" (first view only, decided by the caller),
+    from Telegram (`who` is the prospect's handle) or the web page (nobody known)."""
+    if not record.sales_owner:
+        return []
+    t = translator_for(store, record.sales_owner)
+    return [Notice(int(record.sales_owner), t(
+        "notify.opened", id=record.id, prospect=html.escape(record.prospect or "-"),
+        who=html.escape(who) if who is not None else t("page.someone"),
+        where=t("page.web") if web else "Telegram"), best_effort=True)]

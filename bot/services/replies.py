@@ -1,0 +1,65 @@
+"""What a service asks the front-end to do, as data: a reply, a message to someone else,
+a document, the quote card, a dialogue screen to show. Services return a list of these in
+order; each front-end (Telegram, the terminal) delivers them its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dialogs.engine import DialogState, Screen
+
+Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """The answer to a pressed button (None: stop the spinner, say nothing)."""
+
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A message to the person being answered."""
+
+    text: str
+    keyboard: Keyboard | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message to someone else (staff). `best_effort`: a failure is logged, not raised
+    (a salesperson's notification must never cost the prospect their answer)."""
+
+    chat_id: int
+    text: str
+    keyboard: Keyboard | None = None
+    best_effort: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """The quote card (bot/card.py) of a stored quote, drawn by the front-end."""
+
+    quote_id: int
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    """A dialogue screen to show (and its state to keep) as a new message."""
+
+    state: DialogState
+    screen: Screen
+
+
+Action = Toast | Reply | Notice | Document | Card | Show

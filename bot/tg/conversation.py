@@ -1,0 +1,369 @@
+"""The Telegram conversation, independent of the Telegram library that carries it.
+
+aiogram and python-telegram-bot are thin transports (bot/tg/aiogram_front.py,
+bot/tg/ptb_front.py): each turns its update into an `Incoming`, calls
+`Conversation.handle`, and implements `Transport` for its own Bot API client. Here, once:
+duplicate updates, the flood limit, per-user order, errors with a reference id, the
+user's language, and routing — by the two tables below — to the dialogue engine, the
+commands (bot/tg/commands.py) and the services (bot/services/). Both front-ends therefore
+behave identically (tests compare their transcripts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot import metrics
+from bot.card import card_filename, record_card
+from bot.render import render_quote_html
+from bot.services.effects import Effects
+from bot.services.links import LinkSettings
+from bot.services.quotes import Person, QuoteDesk
+from bot.services.replies import Action, Card, Document, Notice, Reply, Show, Toast
+from bot.services.staff import Staff
+from bot.storage.store import Store, StoreError
+from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, parse_command
+from bot.tg.commands import Commands
+from bot.tg.delivery import FloodGate, Replies, RetryPolicy, UserLocks, send_text
+from dialogs.engine import DialogState, Engine, Press, Say, Screen, StateError
+from locales.i18n import Translator, resolve_locale, translator
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Incoming, Replies, Translator, str], Awaitable[None]]
+
+
+@dataclass
+class Conversation:
+    engine: Engine
+    store: Store
+    bot_username: str = ""
+    sales_ids: Sequence[int] = ()
+    admin_ids: Sequence[int] = ()
+    max_concurrent: int = 64
+    flood_limit: int = 20
+    flood_window: float = 10.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    clock: Callable[[], float] = time.monotonic
+    seen_limit: int = 10_000
+
+    discount_limit: int = 10
+    link_days: int = 30
+    public_url: str = ""
+    company_name: str = ""  # on the quote card; empty: the catalog's neutral name
+    transport: Transport | None = None  # for messages not in reply to an update
+
+    def __post_init__(self) -> None:
+        self.links = LinkSettings(self.bot_username, self.public_url, self.link_days)
+        self.desk = QuoteDesk(self.store, self.engine, Staff(self.sales_ids, self.admin_ids),
+                              self.links, self.discount_limit)
+        self.effects = Effects(self.desk)
+        self.commands = Commands(self)
+        self.locks = UserLocks()
+        self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
+        self.slots = asyncio.Semaphore(self.max_concurrent)
+        self.seen: OrderedDict[int, None] = OrderedDict()
+        self.chosen_locales: OrderedDict[int, str | None] = OrderedDict()  # users.locale
+        self.in_flight = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        commands = self.commands
+        # --- the routing tables: where each command and each button goes -------------
+        self.command_routes: dict[str, Handler] = {
+            "start": commands.start, "quote": commands.quote, "history": commands.history,
+            "lang": commands.lang, "help": commands.help, "cancel": commands.cancel,
+            "human": commands.human,
+            **{name: self._staff_route(name) for name in STAFF_COMMANDS},
+        }
+        self.button_routes: dict[str, Handler] = {  # by the callback data's prefix
+            "lang": commands.language_button,  # lang:<code>          /lang's choices
+            "lk": commands.link_button,  # lk:acc|adj|ask:<token>   under a shared quote
+            "ap": commands.approval_button,  # ap:<id>:y|n          an admin's approval
+        }  # anything else is a dialogue button, "<state seq>:<button id>": self._press
+        assert set(self.command_routes) == {*COMMANDS, *STAFF_COMMANDS}
+
+    def _staff_route(self, name: str) -> Handler:
+        async def route(incoming: Incoming, out: Replies, t: Translator, argument: str) -> None:
+            await self.commands.staff(incoming, out, t, argument, name=name)
+        return route
+
+    def set_bot_username(self, username: str) -> None:
+        """Learnt from getMe at start-up: commands in groups and links need it."""
+        self.bot_username = self.links.bot_username = username
+
+    # The entry point both front-ends call.
+    async def handle(self, incoming: Incoming, transport: Transport) -> None:
+        self.transport = self.transport or transport
+        log.debug("update %s from user %s: %s of %d characters", incoming.update_id,
+                  incoming.user_id, "button" if incoming.is_callback else "text",
+                  len(incoming.callback_data or incoming.text or ""))
+        if self._seen_before(incoming.update_id):
+            return  # at-least-once delivery: the same update is handled once
+        # Counted on arrival, not when the user's turn comes: a burst queued behind a slow
+        # reply is still a burst, however long the queue takes to drain.
+        verdict = self.gate.admit(incoming.user_id)
+        metrics.UPDATES.labels(metrics.update_kind(
+            callback=incoming.is_callback, edited=incoming.edited, text=incoming.text)).inc()
+        arrived = time.perf_counter()
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            async with self.slots, self.locks(incoming.user_id):
+                if self._handled_before(incoming.update_id):
+                    return  # handled before a restart, redelivered since
+                if not await self._guarded(incoming, transport, verdict):
+                    self._mark_handled(incoming.update_id)
+        finally:
+            metrics.LATENCY.observe(time.perf_counter() - arrived)
+            self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
+
+    async def notify(self, chat_id: int, text: str) -> None:
+        """A message to staff outside a reply (a link opened on the web, say); a failure
+        is logged, never raised."""
+        if self.transport is None:
+            log.warning("no transport to notify %s", chat_id)
+            return
+        try:
+            await send_text(self.transport, chat_id, text, None, self.retry)
+        except Exception:
+            log.exception("could not notify %s", chat_id)
+
+    def keep_received(self, updates: list[tuple[int, str]]) -> None:
+        """Updates (id, JSON) just fetched or posted, kept until handled: Telegram forgets
+        them once confirmed, and a crash before handling must not lose them. If the
+        database cannot keep them, handling goes on (it will say 稍后再试 anyway)."""
+        try:
+            self.store.keep_updates(updates)
+        except StoreError as error:
+            log.error("could not keep %d received updates: %s", len(updates), error)
+
+    async def drain(self) -> None:
+        """Wait for updates being handled to finish (graceful shutdown)."""
+        await self.idle.wait()
+
+    def _handled_before(self, update_id: int) -> bool:
+        try:
+            return self.store.update_seen(update_id)
+        except StoreError:
+            return False  # the database is down: handling will say 稍后再试
+
+    def _mark_handled(self, update_id: int) -> None:
+        try:
+            self.store.mark_update(update_id)
+        except StoreError:
+            log.warning("could not mark update %s as handled", update_id)
+
+    def _seen_before(self, update_id: int) -> bool:
+        if update_id in self.seen:
+            return True
+        self.seen[update_id] = None
+        if len(self.seen) > self.seen_limit:
+            self.seen.popitem(last=False)
+        return False
+
+    async def _guarded(self, incoming: Incoming, transport: Transport, verdict: str) -> bool:
+        """Handle one update the flood gate gave `verdict`; True when its dialogue state
+        was saved, which marks the update handled in the same transaction (no second
+        write needed)."""
+        t = translator(self._locale(incoming))
+        out = Replies(transport, incoming, self.retry)
+        if verdict != "ok":
+            metrics.FLOOD_REFUSED.inc()
+            if verdict == "warn":
+                await out.reply(t("tg.flood"))
+            elif incoming.is_callback:
+                await out.answer(t("tg.flood"))
+            return False
+        try:
+            await self._route(incoming, out, t)
+        except StoreError as error:
+            metrics.ERRORS.labels("storage").inc()
+            reference = uuid.uuid4().hex[:8]
+            log.error("storage error [ref %s] for update %s: %s", reference,
+                      incoming.update_id, error)
+            # The next step may already be on screen (replies go out before the state is
+            # saved, so a crash re-sends rather than loses them): say it did not count.
+            key = "error.not_saved" if out.screen_shown else "error.try_later"
+            await out.best_effort_reply(t(key, ref=reference))
+        except Exception:
+            metrics.ERRORS.labels("unexpected").inc()
+            reference = uuid.uuid4().hex[:8]
+            log.exception("error handling update %s [ref %s]", incoming.update_id, reference)
+            await out.best_effort_reply(t("error.apology", ref=reference))
+        return out.state_saved
+
+    def _locale(self, incoming: Incoming) -> str:
+        """The user's choice (/lang), else Telegram's language_code, else zh_CN."""
+        user = incoming.user_id
+        if user not in self.chosen_locales:
+            try:
+                self.chosen_locales[user] = self.store.user_locale(CHANNEL, str(user))
+            except StoreError:
+                return resolve_locale(None, incoming.language_code)
+            if len(self.chosen_locales) > self.seen_limit:  # a bounded cache
+                self.chosen_locales.popitem(last=False)
+        return resolve_locale(self.chosen_locales[user], incoming.language_code)
+
+    def remember_locale(self, user_id: int, locale: str) -> None:
+        self.chosen_locales[user_id] = locale
+
+    # --- routing --------------------------------------------------------------------
+
+    async def _route(self, incoming: Incoming, out: Replies, t: Translator) -> None:
+        if incoming.chat_type != "private":
+            await self._group(incoming, out, t)
+        elif incoming.edited:
+            await out.reply(t("tg.edited"))
+        elif incoming.is_callback:
+            data = incoming.callback_data or ""
+            prefix, _, _ = data.partition(":")
+            route = self.button_routes.get(prefix, self._press)
+            await route(incoming, out, t, data)
+        elif incoming.text is None:
+            await out.reply(t("tg.not_text"))
+        else:
+            command, argument = parse_command(incoming.text, self.bot_username)
+            if command is None:
+                await self._say(incoming, out, t, incoming.text)
+            elif command in self.command_routes:
+                await self.command_routes[command](incoming, out, t, argument)
+            else:
+                await out.reply(t("tg.unknown_command"))
+
+    async def _group(self, incoming: Incoming, out: Replies, t: Translator) -> None:
+        """In groups the bot only answers commands, pointing to a private chat."""
+        if incoming.is_callback:
+            await out.answer(t("tg.private_only_short"))
+            return
+        if incoming.text is None or incoming.edited:
+            return
+        command, _ = parse_command(incoming.text, self.bot_username)
+        if command is not None:
+            link = f"https://t.me/{self.bot_username}" if self.bot_username else ""
+            await out.reply(t("tg.private_only", link=link))
+
+    # --- the dialogue ---------------------------------------------------------------
+
+    def person(self, incoming: Incoming) -> Person:
+        return Person(CHANNEL, str(incoming.user_id), incoming.handle, incoming.full_name)
+
+    def load(self, incoming: Incoming) -> tuple[DialogState | None, int | None]:
+        stored = self.store.load_session(CHANNEL, str(incoming.user_id))
+        if stored is None:
+            return None, None
+        try:
+            return DialogState.from_dict(stored), stored.get("tg_message_id")
+        except StateError:
+            return None, None
+
+    def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
+        data = state.to_dict()
+        data["tg_message_id"] = message_id  # the message whose buttons are current
+        self.store.save_session(CHANNEL, str(incoming.user_id), data,
+                                update_id=incoming.update_id)
+
+    def new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
+        self.store.touch_user(CHANNEL, str(incoming.user_id), handle=incoming.handle)
+        return self.engine.start(t.locale, dialog_id=uuid.uuid4().hex)
+
+    async def _say(self, incoming: Incoming, out: Replies, t: Translator, text: str) -> None:
+        state, _ = self.load(incoming)
+        if state is None:
+            state, _ = self.new(incoming, t)
+        state, screen = self.engine.handle(state, Say(text))
+        await self._after(incoming, out, state, screen, edit=False)
+
+    async def _press(self, incoming: Incoming, out: Replies, t: Translator, data: str) -> None:
+        """A dialogue button: "<state seq>:<button id>", valid only for the current state."""
+        state, current_message = self.load(incoming)
+        seq, _, button = data.partition(":")
+        if state is None or seq != str(state.seq) or not button:
+            await self._stale(incoming, out, state, current_message)
+            return
+        state, screen = self.engine.handle(state, Press(button))
+        if "stale" in screen.effects:
+            await self._stale(incoming, out, state, current_message)
+            return
+        if "share_link" in screen.effects and self.desk.approval_requested(state):
+            await out.answer(t("dlg.stale"))  # one approval request per quote version
+            return
+        await out.answer(None)
+        await self._after(incoming, out, state, screen, edit=True)
+
+    async def _stale(self, incoming: Incoming, out: Replies, state: DialogState | None,
+                     current_message: int | None) -> None:
+        """An old or repeated button: say so, and show the current step unless the
+        pressed message already shows it (a double press)."""
+        t = translator(state.locale if state else self._locale(incoming))
+        await out.answer(t("dlg.stale"))
+        if state is None:
+            state, screen = self.new(incoming, t)
+        elif incoming.message_id is not None and incoming.message_id == current_message:
+            return
+        else:
+            screen = self.engine.show(state)
+        await self.show_screen(incoming, out, state, screen, edit=False)
+
+    async def _after(self, incoming: Incoming, out: Replies, state: DialogState,
+                     screen: Screen, *, edit: bool) -> None:
+        """Carry out the screen's effects (bot/services/effects.py), then show it."""
+        outcome = self.effects.run(self.person(incoming), state, screen)
+        await self.deliver(outcome.before, incoming, out)
+        if outcome.show_screen:
+            await self.show_screen(incoming, out, state, screen, edit=edit)
+            await self.deliver(outcome.after, incoming, out)  # the card, below the quote
+
+    async def show_screen(self, incoming: Incoming, out: Replies, state: DialogState,
+                          screen: Screen, *, edit: bool) -> None:
+        text = screen.text
+        if screen.quote is not None:
+            text = f"{render_quote_html(screen.quote, state.locale)}\n\n{text}"
+        keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}") for button in row)
+                         for row in screen.buttons)
+        message_id = await out.show(text, keyboard, edit_message=incoming.message_id
+                                    if edit else None)
+        self._save(incoming, state, message_id)
+        out.state_saved = True
+
+    # --- delivering what the services decided --------------------------------------
+
+    async def deliver(self, actions: list[Action], incoming: Incoming, out: Replies) -> None:
+        for action in actions:
+            match action:
+                case Toast(text):
+                    await out.answer(text)
+                case Reply(text, keyboard):
+                    await out.reply(text, keyboard)
+                case Notice(chat_id, text, keyboard, best_effort=True):
+                    await self.notify(chat_id, text)
+                case Notice(chat_id, text, keyboard):
+                    await out.send_to(chat_id, text, keyboard)
+                case Document(filename, data, caption):
+                    await out.document(filename, data, caption)
+                case Card(quote_id, locale):
+                    await self.send_card(out, quote_id, locale)
+                case Show(state, screen):
+                    await self.show_screen(incoming, out, state, screen, edit=False)
+
+    async def send_card(self, out: Replies, quote_id: int, locale: str) -> None:
+        """The quote card (bot/card.py) as a photo to forward. Best effort: the quote
+        itself has gone out already, or goes out next whatever happens here."""
+        try:
+            record = self.store.record(quote_id)
+            if record is None:
+                return
+            # Drawn on the event loop, not in a thread: the card holds the GIL for most of
+            # its ~20 ms, and a thread contending with the loop for it made every user wait
+            # (p99 500 → 41 ms at 200 users, benchmarks/bench_quick_quote.py).
+            png = record_card(record, company=self.company_name)
+            await out.photo(card_filename(record), png, translator(locale)("card.caption"))
+        except Exception:
+            log.warning("could not send the card of quote %s", quote_id, exc_info=True)
