@@ -10,7 +10,8 @@ import platform
 import statistics
 import time
 
-from dialogs.engine import Engine, Event, Press, Say
+from dialogs.engine import Engine
+from dialogs.state import Event, Press, Say
 from pricing import load_rates
 
 WHOLE_DIALOGUE: list[Event] = [

@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.storage.store import Store, StoreError
-from dialogs.engine import Engine, Press
+from dialogs.engine import Engine
+from dialogs.state import Press
 from pricing import Inquiry, load_rates, quote
 
 

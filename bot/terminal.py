@@ -28,7 +28,8 @@ from bot.services.quotes import Person, QuoteDesk
 from bot.services.replies import Card, Reply
 from bot.services.staff import Staff
 from bot.storage.store import DatabaseFileError, Store, StoreError
-from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Event, Press, Say, Screen, StateError
 from dialogs.steps import STEP_BY_ID, Kind
 from locales.i18n import Translator, translator
 

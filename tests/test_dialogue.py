@@ -8,7 +8,8 @@ from collections.abc import Iterable
 import pytest
 
 from bot.cli import main
-from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen, StateError
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Event, Press, Say, Screen, StateError
 from pricing import Rates
 
 

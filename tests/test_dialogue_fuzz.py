@@ -7,7 +7,8 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.engine import DialogState, Engine, Press, Say
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Press, Say
 from pricing import load_rates
 
 ENGINE = Engine(load_rates())

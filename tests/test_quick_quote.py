@@ -10,7 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from dialogs.engine import DialogState, Engine, Event, Press, Say, Screen
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Event, Press, Say, Screen
 from dialogs.steps import STEP_BY_ID
 from locales.formatting import format_change, format_money_range
 from locales.i18n import translator

@@ -13,7 +13,8 @@ import sqlite_utils
 from bot.storage import store as store_module
 from bot.storage.status import ACCEPT, FIRST_OPEN, REVOKE, SHARE, QuoteStatus, link_state
 from bot.storage.store import MIGRATIONS, SCHEMA_VERSION, Migration, Store, StoreError
-from dialogs.engine import DialogState, Engine, Press
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Press
 from pricing import Inquiry, Rates, quote
 
 

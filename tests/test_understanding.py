@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from dialogs.engine import Engine, Press, Say
+from dialogs.engine import Engine
+from dialogs.state import Press, Say
 from dialogs.text import normalize
 from dialogs.understanding import Reader, numeric_view
 from pricing import Rates

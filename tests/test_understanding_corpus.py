@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.engine import Engine, Say
+from dialogs.engine import Engine
 from dialogs.knowledge import load_knowledge
+from dialogs.state import Say
 from dialogs.understanding import Reader
 from pricing import Rates
 from tests.understanding_score import CORPUS, Score, load, score

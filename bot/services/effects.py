@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.services.quotes import Person, QuoteDesk
 from bot.services.replies import Action, Card
-from dialogs.engine import DialogState, Screen
+from dialogs.state import DialogState, Screen
 from locales.i18n import translator
 
 

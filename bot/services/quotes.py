@@ -22,7 +22,8 @@ from bot.services.staff import Staff, translator_for
 from bot.storage.export import export_csv
 from bot.storage.store import QuoteRecord, Store
 from bot.storage.views import stats
-from dialogs.engine import DialogState, Engine
+from dialogs.engine import Engine
+from dialogs.state import DialogState
 from locales.i18n import Translator
 from pricing import Quote
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dialogs.engine import DialogState, Screen
+    from dialogs.state import DialogState, Screen
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 

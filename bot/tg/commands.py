@@ -12,7 +12,8 @@ from bot.services.replies import Action
 from bot.storage.store import Store
 from bot.tg.base import CHANNEL, Incoming
 from bot.tg.delivery import Replies
-from dialogs.engine import DialogState, Engine, Screen
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Screen
 from locales.i18n import SUPPORTED, Translator, normalize_locale, resolve_locale, translator
 
 

@@ -31,7 +31,8 @@ from bot.storage.store import Store, StoreError
 from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, parse_command
 from bot.tg.commands import Commands
 from bot.tg.delivery import FloodGate, Replies, RetryPolicy, UserLocks, send_text
-from dialogs.engine import DialogState, Engine, Press, Say, Screen, StateError
+from dialogs.engine import Engine
+from dialogs.state import DialogState, Press, Say, Screen, StateError
 from locales.i18n import Translator, resolve_locale, translator
 
 log = logging.getLogger(__name__)
