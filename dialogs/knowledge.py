@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from locales.i18n import SUPPORTED, resolve_locale
+from pricing.tomlfile import decode, read_bytes
 
 DEFAULT_KNOWLEDGE_PATH = Path(__file__).with_name("knowledge.toml")
 
@@ -357,21 +357,12 @@ class KnowledgeBase:
 
 def load_knowledge(path: Path | str | None = None) -> KnowledgeBase:
     """Read and validate a knowledge file (the packaged default when `path` is None)."""
-    file = Path(path) if path is not None else DEFAULT_KNOWLEDGE_PATH
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise KnowledgeError(f"{file}: cannot read: {error.strerror or error}") from None
-    return parse_knowledge(raw, origin=str(file))
+    raw, origin = read_bytes(path, DEFAULT_KNOWLEDGE_PATH, KnowledgeError)
+    return parse_knowledge(raw, origin=origin)
 
 
 def parse_knowledge(raw: bytes, *, origin: str = "knowledge.toml") -> KnowledgeBase:
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise KnowledgeError(f"{origin}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise KnowledgeError(f"{origin}: not valid TOML: {error}") from None
+    data = decode(raw, origin, KnowledgeError)
 
     def fail(key: str, problem: str) -> KnowledgeError:
         return KnowledgeError(f"{origin}: {key}: {problem}")

@@ -8,7 +8,6 @@ of its numbers the article does not give.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pricing.model import ProductKind, Range, Response, Scope, ServiceMode
+from pricing.tomlfile import decode, read_bytes
 
 DEFAULT_RATES_PATH = Path(__file__).with_name("rates.toml")
 PROVENANCES = ("article", "assumption")
@@ -118,21 +118,12 @@ class Rates:
 
 def load_rates(path: Path | str | None = None) -> Rates:
     """Read and validate a rates file (the packaged default when `path` is None)."""
-    file = Path(path) if path is not None else DEFAULT_RATES_PATH
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise RatesError(f"{file}: cannot read: {error.strerror or error}") from None
-    return parse_rates(raw, origin=str(file))
+    raw, origin = read_bytes(path, DEFAULT_RATES_PATH, RatesError)
+    return parse_rates(raw, origin=origin)
 
 
 def parse_rates(raw: bytes, *, origin: str = "rates.toml") -> Rates:
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RatesError(f"{origin}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise RatesError(f"{origin}: not valid TOML: {error}") from None
+    data = decode(raw, origin, RatesError)
     digest = hashlib.sha256(raw).hexdigest()[:12]
     return _Reader(data, origin).rates(digest)
 
