@@ -25,7 +25,7 @@ def test_a_crash_loses_no_answer_and_no_quote(tmp_path: Path, framework: str) ->
     api.start()
     db = tmp_path / "kameng.db"
     env = {"KAMENG_FLOOD_LIMIT": "1000"}
-    bot = BotProcess(framework, api, db, extra_env=env)
+    bot = again = BotProcess(framework, api, db, extra_env=env)
     try:
         bot.wait_polling()
         # Each user gets a different distance into the dialogue; every third confirms.
@@ -75,9 +75,11 @@ def test_a_crash_loses_no_answer_and_no_quote(tmp_path: Path, framework: str) ->
             assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert again.stop() == 0
         assert TOKEN not in bot.output() + again.output()
-    finally:
-        if bot.process.poll() is None:
-            bot.process.kill()
+    finally:  # a failed check must not leave a bot running (it would poll on and on)
+        for process in {bot.process, again.process}:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
         api.stop()
 
 
