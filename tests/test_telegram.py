@@ -224,7 +224,10 @@ TRANSCRIPTS: dict[str, dict[str, list[dict[str, object]]]] = {}
 def run_script(env: Env, name: str) -> list[dict[str, object]]:
     user = USERS[name]
     SCRIPTS[name](env.api, user)
-    env.api.wait_settled(user)  # the quote card goes out after the quote
+    # The quote card goes out after the quote, drawn first (20–50 ms, more on a loaded
+    # machine): the transcript is taken once the chat has been quiet for a whole second,
+    # or a busy CI run compares one front-end's card with the other's not-yet-sent one.
+    env.api.wait_settled(user, quiet=1.0)
     transcript = env.api.transcript(user)
     TRANSCRIPTS.setdefault(env.bot.framework, {})[name] = transcript
     return transcript
