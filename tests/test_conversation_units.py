@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 import pytest
@@ -121,3 +122,29 @@ def test_the_flood_gate_forgets_users_who_went_quiet() -> None:
     now[0] = 100
     gate.admit(5000)  # the 1000th call sweeps
     assert set(gate.recent) == {5000}
+
+
+async def test_updates_kept_by_aiogram_are_telegram_json_either_front_end_reads() -> None:
+    from aiogram.methods import GetUpdates
+    from aiogram.types import Update as AiogramUpdate
+    from telegram import Update as PtbUpdate
+
+    from bot.tg.aiogram_front import KeepReceived
+
+    raw = {"update_id": 41, "message": {
+        "message_id": 9, "date": 1764200000, "chat": {"id": 7, "type": "private"},
+        "from": {"id": 7, "is_bot": False, "first_name": "店主"}, "text": "日均300单"}}
+    kept: list[tuple[int, str]] = []
+
+    class Conversation:
+        def keep_received(self, updates: list[tuple[int, str]]) -> None:
+            kept.extend(updates)
+
+    async def make_request(bot: object, method: object) -> list[AiogramUpdate]:
+        return [AiogramUpdate.model_validate(raw)]
+
+    middleware = KeepReceived(Conversation())  # type: ignore[arg-type]
+    await middleware(make_request, None, GetUpdates())  # type: ignore[arg-type]
+    [(update_id, payload)] = kept
+    assert update_id == 41 and json.loads(payload) == raw
+    assert PtbUpdate.de_json(json.loads(payload), None).message.from_user.id == 7

@@ -108,11 +108,12 @@ class KeepReceived(BaseRequestMiddleware):
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
         response = await make_request(bot, method)
         # aiogram's session hands the middlewares the result itself, not the Response
-        # its type hints name: accept either.
+        # its type hints name: accept either. Kept as Telegram writes it (field aliases
+        # such as "from", dates as Unix time), so either front-end can read it back.
         updates: Any = getattr(response, "result", response)
         if isinstance(method, GetUpdates) and isinstance(updates, list):
             self.conversation.keep_received([
-                (update.update_id, update.model_dump_json(exclude_none=True))
+                (update.update_id, update.model_dump_json(exclude_none=True, by_alias=True))
                 for update in updates if isinstance(update, Update)])
         return response
 
