@@ -52,6 +52,12 @@ class BotProcess:
         self.log.close()
         return code
 
+    def kill(self) -> None:
+        """In a test's `finally`: a bot a failed check left running must not poll on."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
     def output(self) -> str:
         if not self.log.closed:
             self.log.flush()

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from dialogs.engine import Engine
 from pricing import Rates, load_rates
 
 # Tests run in empty working directories (below): keep Hypothesis's example database,
@@ -30,3 +31,9 @@ def neutral_environment(monkeypatch: pytest.MonkeyPatch,
 def rates() -> Rates:
     """The packaged default rates (immutable, so one per session is safe)."""
     return load_rates()
+
+
+@pytest.fixture(scope="module")
+def engine(rates: Rates) -> Engine:
+    """The dialogue engine over the default rates (pure: one per module is safe)."""
+    return Engine(rates)

@@ -75,11 +75,9 @@ def test_a_crash_loses_no_answer_and_no_quote(tmp_path: Path, framework: str) ->
             assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert again.stop() == 0
         assert TOKEN not in bot.output() + again.output()
-    finally:  # a failed check must not leave a bot running (it would poll on and on)
-        for process in {bot.process, again.process}:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+    finally:
+        bot.kill()
+        again.kill()
         api.stop()
 
 
@@ -113,10 +111,8 @@ def test_sigterm_lets_updates_in_flight_finish_and_saves_their_state(
         assert "第 3/12 步" in api.texts(user)[-1]  # resumed from the saved state
         assert again.stop() == 0
     finally:
-        for process in {bot.process, again.process}:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        bot.kill()
+        again.kill()
         api.stop()
 
 
@@ -152,8 +148,6 @@ def test_an_update_telegram_was_told_arrived_but_not_yet_handled_survives_a_kill
             assert check.execute("SELECT count(*) FROM inbox").fetchone()[0] == 0
         assert again.stop() == 0
     finally:
-        for process in {bot.process, again.process}:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        bot.kill()
+        again.kill()
         api.stop()

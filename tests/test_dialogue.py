@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 import pytest
 
 from bot.cli import main
 from dialogs.engine import Engine
-from dialogs.state import DialogState, Event, Press, Say, Screen, StateError
-from pricing import Rates
-
-
-@pytest.fixture(scope="module")
-def engine(rates: Rates) -> Engine:
-    return Engine(rates)
-
-
-def run(engine: Engine, events: Iterable[Event | str], *, locale: str = "zh_CN",
-        state: DialogState | None = None) -> tuple[DialogState, Screen]:
-    """Play events (a str is typed text) from a new or given state."""
-    screen = engine.show(state) if state else None
-    if state is None:
-        state, screen = engine.start(locale, dialog_id="test")
-    for event in events:
-        state, screen = engine.handle(state, Say(event) if isinstance(event, str) else event)
-    assert screen is not None
-    return state, screen
-
+from dialogs.state import DialogState, Press, Say, Screen, StateError
+from tests.dialogue_play import run
 
 # Button presses for a whole dialogue, R-medium of pricing.md.
 R_MEDIUM = [Press("o:300"), Press("m:game_cards"), Press("m:done"), Press("o:fast"), "5",

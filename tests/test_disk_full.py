@@ -64,7 +64,5 @@ def test_a_full_disk_says_try_later_loses_nothing_stored_and_recovers(
             assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             assert check.execute("SELECT count(*) FROM sessions").fetchone()[0] == 1
     finally:
-        if bot.process.poll() is None:
-            bot.process.kill()
-            bot.process.wait()
+        bot.kill()
         api.stop()

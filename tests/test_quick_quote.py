@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 
 import pytest
 
 from dialogs.engine import Engine
-from dialogs.state import DialogState, Event, Press, Say, Screen
+from dialogs.state import DialogState, Press, Say
 from dialogs.steps import STEP_BY_ID
 from locales.formatting import format_change, format_money_range
 from locales.i18n import translator
@@ -28,6 +27,7 @@ from pricing import (
     Tooling,
     quote,
 )
+from tests.dialogue_play import run
 
 SENTENCE = "日均300单，卖点卡和话费，要10分钟响应"
 TAPS = [Press("o:300"), Press("m:game_cards"), Press("m:done"), Press("o:fast")]
@@ -35,22 +35,6 @@ TAPS = [Press("o:300"), Press("m:game_cards"), Press("m:done"), Press("o:fast")]
 QUICK_INQUIRY = Inquiry(
     daily_orders=300, categories=2, response=Response.FAST,
     product_kinds=frozenset({ProductKind.GAME_CARDS, ProductKind.PHONE_TOPUP}))
-
-
-@pytest.fixture(scope="module")
-def engine(rates: Rates) -> Engine:
-    return Engine(rates)
-
-
-def run(engine: Engine, events: Iterable[Event | str], *, locale: str = "zh_CN",
-        state: DialogState | None = None) -> tuple[DialogState, Screen]:
-    screen = engine.show(state) if state else None
-    if state is None:
-        state, screen = engine.start(locale, dialog_id="quick")
-    for event in events:
-        state, screen = engine.handle(state, Say(event) if isinstance(event, str) else event)
-    assert screen is not None
-    return state, screen
 
 
 def billed(q: Quote) -> Range:

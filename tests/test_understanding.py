@@ -10,13 +10,6 @@ from dialogs.engine import Engine
 from dialogs.state import Press, Say
 from dialogs.text import normalize
 from dialogs.understanding import Reader, numeric_view
-from pricing import Rates
-
-
-@pytest.fixture(scope="module")
-def engine(rates: Rates) -> Engine:
-    return Engine(rates)
-
 
 PHRASINGS: list[tuple[str, str, dict[str, Any]]] = [
     # daily orders, answered at the first step
