@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from dialogs.steps import DEFAULTS, QUICK_FACTS, STEPS
+from dialogs.steps import DEFAULTS, QUICK_FACTS, STEPS, Step
 from pricing import Inquiry, Rates
 
 # Open answers a quick quote prices at their default and lists as 估算 (not the facts it
@@ -21,14 +21,19 @@ COMPARED = ("orders", "kinds", "categories", "flags", "response", "scope", "tool
             "mode", "volume", "budget")
 
 
+def implied(step: Step, answers: Mapping[str, Any], rates: Rates) -> Any:
+    """The answer the others imply for `step` (NFT goods: the expert scope), or None."""
+    return step.implied(answers, rates) if step.implied is not None else None
+
+
 def effective(given: Mapping[str, Any], rates: Rates) -> dict[str, Any]:
-    """Answers given, plus those implied by them (NFT goods imply the expert scope…)."""
+    """Answers given, plus those implied by them."""
     answers = dict(given)
     for step in STEPS:
-        if step.field not in answers and step.implied is not None:
-            implied = step.implied(answers, rates)
-            if implied is not None:
-                answers[step.field] = implied
+        if step.field not in answers:
+            value = implied(step, answers, rates)
+            if value is not None:
+                answers[step.field] = value
     return answers
 
 

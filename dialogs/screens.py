@@ -46,7 +46,7 @@ class Screens:
         return STEPS if state.sales else CUSTOMER_STEPS
 
     def _implied(self, step: Step, answers: Mapping[str, Any]) -> Any:
-        return step.implied(answers, self.rates) if step.implied is not None else None
+        return answers_module.implied(step, answers, self.rates)
 
     def effective_answers(self, state: DialogState) -> dict[str, Any]:
         """Answers given, plus those implied by them."""
