@@ -21,7 +21,21 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteMyCommands,
+    DeleteWebhook,
+    EditMessageText,
+    GetMe,
+    GetUpdates,
+    Response,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+    TelegramMethod,
+)
 from aiogram.methods.base import TelegramType
 from aiogram.types import (
     BotCommand,
@@ -46,6 +60,19 @@ from bot.tg.base import (
     command_menus,
 )
 from bot.tg.conversation import Conversation
+
+# aiogram validates every Bot API answer as `Response[method.__returning__]`, a pydantic
+# generic parametrised on each call. pydantic caches the parametrised class only weakly,
+# and for a union result (editMessageText's `Message | bool`) the class lives in a
+# reference cycle: every garbage collection frees it and the next edit builds it again
+# (7-15 ms of schema building, once per collection: 1.5 ms per update on average in the
+# side-by-side benchmark, docs/benchmarks.md). Holding them for the process's life makes
+# each a dictionary hit.
+RESPONSE_TYPES = tuple(
+    Response[method.__returning__]  # type: ignore[name-defined]
+    for method in (SendMessage, EditMessageText, AnswerCallbackQuery, SendPhoto,
+                   SendDocument, GetUpdates, GetMe, SetMyCommands, DeleteMyCommands,
+                   SetWebhook, DeleteWebhook))
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
