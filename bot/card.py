@@ -8,13 +8,24 @@ it as its `og:image`, `kameng chat` writes it to a file.
 Words come from the catalogs and figures from the render helpers (`bot.render`), so a
 change of wording or rounding reaches the card too; this module only places them. The
 font is a CJK font installed from Debian (fonts-wqy-microhei, else Noto CJK), loaded once
-per size: opening the 5 MB collection costs more than drawing the whole card.
+per size: opening the 5 MB collection costs more than drawing the whole card. Characters
+it lacks (emoji, Arabic, Hebrew in a prospect's name) are drawn in fallback fonts
+(DejaVu Sans, Symbola: `FALLBACK_FONTS`); line and paragraph separators and control
+characters in any text are folded to spaces; the validity date is never cut off by a long
+name; and a card that cannot be drawn at all comes out as a plain card with the total,
+never an error (docs/reliability.md, issue 24 items 5, 13, 14).
+
+Drawing is CPU work (~20 ms): the bot and the page get cards through bot/cardworks.py
+(a process pool and a disk cache), never on the event loop.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +53,17 @@ FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
 )
 FONT_PACKAGE = "fonts-wqy-microhei"
+# For what the CJK font lacks, in order: DejaVu Sans (Arabic, Hebrew, most symbols;
+# fonts-dejavu-core) and Symbola (emoji, monochrome; fonts-symbola). Missing ones are
+# skipped: such characters then draw as the CJK font's box, and the card still comes out.
+FALLBACK_FONTS: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0),
+    ("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf", 0),
+    ("/usr/share/fonts/truetype/noto/NotoSansHebrew-Regular.ttf", 0),
+)
+FALLBACK_PACKAGES = ("fonts-dejavu-core", "fonts-symbola")
+log = logging.getLogger(__name__)
 
 # FreeType faces are not safe to share between threads: callers render off the event loop
 # (asyncio.to_thread), one card at a time.
@@ -67,6 +89,9 @@ class CardText:
     total: str
     lines: tuple[tuple[str, str], ...]  # (label, amount); amount "" for a full-width line
     footer: str
+    # The end of `footer` that is never cut (the validity date): a long name before it is
+    # shortened instead.
+    footer_keep: str = ""
 
 
 def find_font(candidates: Sequence[tuple[str, int]] = FONT_CANDIDATES) -> tuple[str, int]:
@@ -84,6 +109,86 @@ def font(size: int) -> ImageFont.FreeTypeFont:
     """The card's font at `size` px, opened once per size."""
     path, index = find_font()
     return ImageFont.truetype(path, size=size, index=index)
+
+
+@cache
+def _fallback(index: int, size: int) -> ImageFont.FreeTypeFont:
+    path, face = _fallbacks()[index]
+    return ImageFont.truetype(path, size=size, index=face)
+
+
+@cache
+def _fallbacks() -> tuple[tuple[str, int], ...]:
+    return tuple((path, face) for path, face in FALLBACK_FONTS if Path(path).is_file())
+
+
+@cache
+def _covers(path: str, face: int) -> frozenset[int]:
+    """The code points a font has glyphs for (its cmap); read once per process, and only
+    when some text needs a fallback (the CJK collection's cmap takes ~0.5 s)."""
+    from fontTools.ttLib import TTFont  # only for unusual names: not on every start-up
+
+    try:
+        with TTFont(path, fontNumber=face, lazy=True) as opened:
+            return frozenset(opened.getBestCmap() or {})
+    except Exception:  # a damaged font: treat it as having nothing
+        log.warning("cannot read the character map of %s", path, exc_info=True)
+        return frozenset()
+
+
+def _plainly_covered(char: str) -> bool:
+    """Characters the CJK font surely has (Latin, CJK, their punctuation): text made only
+    of these is drawn in one run without reading any character map."""
+    code = ord(char)
+    return (code < 0x0250 or 0x2000 <= code < 0x2070 or 0x2E80 <= code < 0xA000
+            or 0xF900 <= code < 0xFB00 or 0xFE30 <= code < 0xFE50 or 0xFF00 <= code < 0xFFF0)
+
+
+# Line and paragraph separators, other control characters, and the bidi controls: on a
+# one-line card they either break the text layout (raqm refuses U+2029, Pillow refuses a
+# newline) or reorder it. ZWJ and variation selectors stay: emoji sequences need them.
+_FOLD = re.compile(r"[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                   r"\u2066-\u2069\u061c]+")
+
+
+def fold_text(text: str) -> str:
+    """One line of text for the card: separators and control characters become one
+    space; unassigned and private-use code points are dropped."""
+    folded = _FOLD.sub(" ", text)
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) not in ("Cn", "Co", "Cs"))
+    return " ".join(folded.split())
+
+
+Run = tuple[str, int]  # (text, font): -1 the CJK font, else an index into _fallbacks()
+
+
+def font_runs(text: str) -> list[Run]:
+    """The text cut where the font must change: each character in the first font that has
+    it (the CJK font first); marks, joiners and variation selectors stay with the
+    character before them."""
+    if all(_plainly_covered(ch) for ch in text):
+        return [(text, -1)] if text else []
+    fonts = [find_font(), *_fallbacks()]
+    runs: list[Run] = []
+    for char in text:
+        if 0x1F3FB <= ord(char) <= 0x1F3FF:
+            continue  # skin tones: no monochrome font draws them, the emoji alone is fine
+        if runs and (unicodedata.category(char) in ("Mn", "Me", "Cf") or char == "\ufe0f"):
+            runs[-1] = (runs[-1][0] + char, runs[-1][1])
+            continue
+        chosen = -1
+        if not _plainly_covered(char):
+            chosen = next((index - 1 for index, (path, face) in enumerate(fonts)
+                           if ord(char) in _covers(path, face)), -1)
+        if runs and runs[-1][1] == chosen:
+            runs[-1] = (runs[-1][0] + char, chosen)
+        else:
+            runs.append((char, chosen))
+    return runs
+
+
+def run_font(which: int, size: int) -> ImageFont.FreeTypeFont:
+    return font(size) if which < 0 else _fallback(which, size)
 
 
 def check_font() -> None:
@@ -111,9 +216,10 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
     lines.append((t("card.per_order"), money(quote.per_order)))
     lines.append((t("quote.break_even", orders=span(quote.break_even_daily_orders.low,
                                                     quote.break_even_daily_orders.high)), ""))
-    footer = [t("page.valid_until", date=valid_until(issued, quote).isoformat())]
+    validity = t("page.valid_until", date=valid_until(issued, quote).isoformat())
+    footer = [validity]
     if prospect:
-        footer.insert(0, t("page.prospect", prospect=prospect))
+        footer.insert(0, t("page.prospect", prospect=fold_text(prospect)))
     return CardText(
         company=company or t("card.company"),
         title=t("card.title"),
@@ -128,19 +234,55 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
         total=money(quote.monthly),
         lines=tuple(lines[:KEY_LINES]),
         footer=t("card.separator").join(footer),
+        footer_keep=validity,
     )
 
 
-def _fit(draw: ImageDraw.ImageDraw, text: str, size: int, width: int) -> tuple[str, int]:
+def text_width(text: str, size: int) -> float:
+    return sum(run_font(which, size).getlength(part) for part, which in font_runs(text))
+
+
+def _fit(text: str, size: int, width: int) -> tuple[str, int]:
     """The text at the largest size ≤ `size` (down to 3/4 of it) that fits `width`, cut
     with an ellipsis when even that is too wide."""
     for candidate in range(size, size * 3 // 4 - 1, -2):
-        if draw.textlength(text, font=font(candidate)) <= width:
+        if text_width(text, candidate) <= width:
             return text, candidate
     small = size * 3 // 4
-    while text and draw.textlength(text + "…", font=font(small)) > width:
+    # Cut by halves, then one character at a time: a 10,000-character name must not cost
+    # 10,000 measurements.
+    while len(text) > 8 and text_width(text[:len(text) // 2] + "…", small) > width:
+        text = text[:len(text) // 2]
+    while text and text_width(text + "…", small) > width:
         text = text[:-1]
     return text + "…", small
+
+
+def _baseline(y: float, anchor: str, size: int) -> float:
+    """Where the CJK font's baseline is for a text placed at `y` with `anchor`'s vertical
+    part ("a" top of the ascender, "m" middle, "s" baseline): every run sits on it."""
+    ascent, descent = font(size).getmetrics()
+    vertical = anchor[1]
+    return y + ascent if vertical == "a" else y + (ascent - descent) / 2 \
+        if vertical == "m" else y
+
+
+def draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int,
+              fill: str, anchor: str = "la") -> None:
+    """Text in one line, each run in its own font, on the CJK font's baseline. Text
+    entirely in the CJK font is drawn in one call, exactly as before fallbacks existed."""
+    runs = font_runs(text)
+    if len(runs) == 1 and runs[0][1] < 0:
+        draw.text(xy, text, font=font(size), fill=fill, anchor=anchor)
+        return
+    x, y = xy
+    width = sum(run_font(which, size).getlength(part) for part, which in runs)
+    x = x - width if anchor[0] == "r" else x - width / 2 if anchor[0] == "m" else x
+    baseline = _baseline(y, anchor, size)
+    for part, which in runs:
+        face = run_font(which, size)
+        draw.text((x, baseline), part, font=face, fill=fill, anchor="ls")
+        x += face.getlength(part)
 
 
 def draw_card(text: CardText) -> Image.Image:
@@ -150,12 +292,12 @@ def draw_card(text: CardText) -> Image.Image:
 
     def write(xy: tuple[float, float], words: str, size: int, fill: str, width: int = inner,
               anchor: str = "la") -> None:
-        words, size = _fit(draw, words, size, width)
-        draw.text(xy, words, font=font(size), fill=fill, anchor=anchor)
+        words, size = _fit(fold_text(words), size, width)
+        draw_text(draw, xy, words, size, fill, anchor)
 
     # Header band: the company on the left, what the card is on the right.
     draw.rectangle((0, 0, WIDTH, 92), fill=ACCENT)
-    title_width = int(draw.textlength(text.title, font=font(26)))
+    title_width = int(text_width(text.title, 26))
     write((MARGIN, 46), text.company, 36, PAPER, width=inner - title_width - 32, anchor="lm")
     write((WIDTH - MARGIN, 46), text.title, 26, PAPER, anchor="rm")
 
@@ -167,15 +309,41 @@ def draw_card(text: CardText) -> Image.Image:
     draw.line((MARGIN, 340, WIDTH - MARGIN, 340), fill=RULE, width=2)
     y = 360
     for label, amount in text.lines:
-        amount_width = int(draw.textlength(amount, font=font(26))) if amount else 0
+        amount_width = int(text_width(amount, 26)) if amount else 0
         write((MARGIN, y), label, 26, INK, width=inner - amount_width - 24)
         if amount:
             write((WIDTH - MARGIN, y), amount, 26, INK, anchor="ra")
         y += 42
 
     draw.rectangle((0, HEIGHT - 56, WIDTH, HEIGHT), fill=BAND)
-    write((MARGIN, HEIGHT - 28), text.footer, 22, MUTED, anchor="lm")
+    footer, keep = fold_text(text.footer), fold_text(text.footer_keep)
+    if keep and footer.endswith(keep) and text_width(footer, 22) > inner:
+        # A long name before the validity date: the name is shortened, the date stays.
+        kept = int(text_width(keep, 22))
+        head, size = _fit(footer[:-len(keep)].rstrip(), 22, inner - kept - 16)
+        draw_text(draw, (MARGIN, HEIGHT - 28), head, size, MUTED, "lm")
+        draw_text(draw, (WIDTH - MARGIN, HEIGHT - 28), keep, 22, MUTED, "rm")
+    else:
+        write((MARGIN, HEIGHT - 28), footer, 22, MUTED, anchor="lm")
     return image
+
+
+def plain_card(text: CardText | None = None) -> bytes:
+    """The card when the real one cannot be drawn: the header band and the total in
+    digits (Pillow's own font), or just the band. Never raises."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, 92), fill=ACCENT)
+    draw.rectangle((0, HEIGHT - 56, WIDTH, HEIGHT), fill=BAND)
+    if text is not None:
+        digits = "".join(ch for ch in text.total if ch.isascii() and not ch.isalpha()).strip()
+        try:
+            draw.text((MARGIN, 240), digits, font=ImageFont.load_default(68), fill=ACCENT)
+        except Exception:  # not even Pillow's own font: the band alone says "a card"
+            log.warning("plain card without text", exc_info=True)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 def render_card(quote: Quote, locale: str | None = None, *, company: str = "",
@@ -183,25 +351,44 @@ def render_card(quote: Quote, locale: str | None = None, *, company: str = "",
     """The quote card as PNG bytes (an empty `company` takes the catalog's neutral name)."""
     text = card_text(quote, translator(locale), company=company, issued=issued,
                      prospect=prospect)
-    buffer = io.BytesIO()
-    with _DRAWING:
-        image = draw_card(text)
-    # Fast compression: a flat card compresses well anyway, and level 6 doubles the time.
-    image.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+    return card_png(text)
+
+
+def card_png(text: CardText) -> bytes:
+    """The card's words drawn and encoded; what cannot be drawn (a character the layout
+    engine refuses, a damaged font) gives the plain card instead of an error. A missing
+    CJK font still raises CardFontError: that is for the operator to fix."""
+    try:
+        buffer = io.BytesIO()
+        with _DRAWING:
+            image = draw_card(text)
+        # Fast compression: a flat card compresses well anyway; level 6 doubles the time.
+        image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+    except CardFontError:
+        raise
+    except Exception:
+        log.warning("could not draw a card; sending the plain one", exc_info=True)
+        return plain_card(text)
 
 
 def record_card(record: QuoteRecord, *, company: str = "") -> bytes:
     """The card of a saved quote, the same in Telegram and on its page: issued on the day
     the quote was saved, in the quote's language, naming the prospect if any."""
-    return render_card(record.quote(), record.locale, company=company,
-                       issued=date.fromisoformat(record.created_at[:10]),
-                       prospect=record.prospect)
+    return card_png(record_card_text(record, company=company))
+
+
+def record_card_text(record: QuoteRecord, *, company: str = "") -> CardText:
+    """The words of a saved quote's card (cheap: what the pool is handed to draw)."""
+    return card_text(record.quote(), translator(record.locale), company=company,
+                     issued=date.fromisoformat(record.created_at[:10]),
+                     prospect=record.prospect)
 
 
 def card_filename(record: QuoteRecord) -> str:
     return f"quote-{record.id}-v{record.version}.png"
 
 
-__all__ = ["CardFontError", "CardText", "card_filename", "card_text", "check_font",
-           "draw_card", "find_font", "record_card", "render_card", "valid_until"]
+__all__ = ["CardFontError", "CardText", "card_filename", "card_png", "card_text",
+           "check_font", "draw_card", "draw_text", "find_font", "fold_text", "font_runs",
+           "plain_card", "record_card", "record_card_text", "render_card", "valid_until"]
