@@ -1,7 +1,9 @@
 """`kameng chat`: the very same dialogue in a terminal, on the embedded SQLite store.
 
-Each saved quote's card (bot/card.py) is written beside the database, in kameng-cards/,
-and its path printed: a terminal shows no pictures.
+Each saved quote's card (bot/card.py) is kept beside the database, in
+kameng-cards/<database file name>/ (bot/cardworks.py: 0600, through a temporary file and a
+rename, never through a symbolic link), and its path printed: a terminal shows no
+pictures.
 
 Buttons are shown numbered: type the number, the button's label, or free text. Where the
 step asks for a number (daily orders, categories, budget) a bare number is the answer and
@@ -17,10 +19,10 @@ import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TextIO
 
-from bot.card import FONT_PACKAGE, CardFontError, card_filename, record_card
+from bot.card import FONT_PACKAGE, CardFontError
+from bot.cardworks import CardWorks
 from bot.render import html_to_text, render_quote_text
 from bot.services.effects import Effects
 from bot.services.links import LinkSettings
@@ -96,14 +98,14 @@ def format_screen(screen: Screen, locale: str) -> str:
 
 class TerminalChat:
     def __init__(self, engine: Engine, store: Store, *, user_id: str, locale: str,
-                 out: TextIO, company: str = "", cards_dir: Path | None = None) -> None:
+                 out: TextIO, company: str = "") -> None:
         self.engine = engine
         self.store = store
         self.user_id = user_id
         self.locale = locale
         self.out = out
         self.company = company
-        self.cards_dir = cards_dir or Path(store.path).with_name("kameng-cards")
+        self.cards = CardWorks(store.path, company, use_pool=False)  # one card at a time
         self.person = Person(CHANNEL, user_id, handle=user_id)
         # Nobody to notify and no links in a terminal: a desk without staff.
         self.effects = Effects(QuoteDesk(store, engine, Staff(), LinkSettings()))
@@ -150,15 +152,11 @@ class TerminalChat:
         if record is None:
             return
         try:
-            png = record_card(record, company=self.company)
-            self.cards_dir.mkdir(parents=True, exist_ok=True)
-            path = self.cards_dir / card_filename(record)
-            path.write_bytes(png)
+            _, path = self.cards.keep_now(record)
         except CardFontError:
             self.print(t("card.no_font", package=FONT_PACKAGE))
             return
-        except OSError as error:
-            log.warning("could not write the card of quote %s: %s", quote_id, error)
+        if path is None:  # logged: the folder is not writable
             return
         self.print(t("card.saved", path=str(path)))
 

@@ -7,13 +7,15 @@ a client that keeps missing is throttled (its misses, never a valid token), so g
 X-Forwarded-For only when the peer is in TRUSTED_PROXIES.
 The page names its card as `og:image` (absolute, from PUBLIC_URL), so a link pasted in a
 chat previews with the price; the card answers exactly as its page does (404/410/429).
+Cards come from bot/cardworks.py: drawn once per quote version in a process pool, then
+served from the file kept on disk; each client may fetch a limited number of cards per
+minute (CardRate), so one address cannot keep a core busy.
 Every view is recorded (time, hashed user agent); link-preview robots are served but not
 counted. Security headers on every response; everything shown is autoescaped.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import time
@@ -26,7 +28,8 @@ from aiohttp import web
 from bot import metrics
 from bot.card import HEIGHT as CARD_HEIGHT
 from bot.card import WIDTH as CARD_WIDTH
-from bot.card import check_font, record_card
+from bot.card import check_font
+from bot.cardworks import CardWorks
 from bot.chart import quote_chart
 from bot.render import environment, quote_context, version_columns
 from bot.services.quotes import opened_notices
@@ -105,6 +108,33 @@ class MissThrottle:
             self.misses.popitem(last=False)
 
 
+class CardRate:
+    """At most `limit` card requests per client in `window` seconds (a fixed window), so
+    a client refetching card.png cannot fill a core; link previews fetch a card once or
+    twice. Memory is bounded like MissThrottle's."""
+
+    def __init__(self, limit: int = 30, window: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic, *,
+                 max_clients: int = 10_000) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self.max_clients = max_clients
+        self.counts: OrderedDict[str, tuple[float, int]] = OrderedDict()
+
+    def admit(self, client: str) -> bool:
+        now = self.clock()
+        start, count = self.counts.pop(client, (now, 0))
+        if now - start > self.window:
+            start, count = now, 0
+        self.counts[client] = (start, count + 1)  # now the most recent
+        while len(self.counts) > self.max_clients:
+            self.counts.popitem(last=False)
+        return count < self.limit
+
+    def retry_after(self, client: str) -> int:
+        start, _ = self.counts.get(client, (self.clock(), 0))
+        return max(1, int(start + self.window - self.clock()) + 1)
+
+
 Networks = tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
 
@@ -147,8 +177,11 @@ def client_address(request: web.Request, proxies: Networks = ()) -> str:
 def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
-                  company: str = "") -> web.Application:
+                  company: str = "", cards: CardWorks | None = None,
+                  card_rate: CardRate | None = None) -> web.Application:
     throttle = throttle or MissThrottle()
+    works = cards or CardWorks(store.path, company)
+    card_rate = card_rate or CardRate()
     env = environment()
     check_font()  # no CJK font: fail at start-up, naming the package, not at the first card
 
@@ -202,11 +235,18 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
                             content_type="text/html", charset="utf-8")
 
     async def card(request: web.Request) -> web.Response:
-        """The quote card (the page's og:image); not a view: previews fetch it."""
-        record = live(request, client_address(request, trusted_proxies))
+        """The quote card (the page's og:image); not a view: previews fetch it. Drawn
+        once per version, then served from its file; a client over its card allowance
+        gets 429 before any work is done."""
+        client = client_address(request, trusted_proxies)
+        if not card_rate.admit(client):
+            response = error_page(429, "throttled")
+            response.headers["Retry-After"] = str(card_rate.retry_after(client))
+            return response
+        record = live(request, client)
         if isinstance(record, web.Response):
             return record
-        png = await asyncio.to_thread(record_card, record, company=company)
+        png = await works.png(record)  # never raises for a bad card: the plain one
         return web.Response(body=png, content_type="image/png")
 
     async def healthz(request: web.Request) -> web.Response:
@@ -217,6 +257,10 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         return web.json_response({"status": "ok"})
 
     app = web.Application(middlewares=[security_headers])
+    if cards is None:  # ours, not the bot's: stop its pool with the server
+        async def stop_cards(_: web.Application) -> None:
+            works.close()
+        app.on_cleanup.append(stop_cards)
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
@@ -268,9 +312,9 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
-                    company: str = "") -> web.AppRunner:
+                    company: str = "", cards: CardWorks | None = None) -> web.AppRunner:
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
-                        public_url=public_url, company=company)
+                        public_url=public_url, company=company, cards=cards)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -40,7 +40,7 @@ def test_a_scripted_dialogue_prints_and_saves_the_quote(db: Path) -> None:
     assert "[1] 约50单" in result.stdout or "[#1] 约50单" in result.stdout
     assert "月费合计：2,600–5,250 元" in result.stdout
     assert "报价已保存（编号 1" in result.stdout
-    card = db.with_name("kameng-cards") / "quote-1-v1.png"
+    card = db.with_name("kameng-cards") / db.name / "quote-1-v1.png"  # a folder per database
     assert f"报价卡片已保存：{card}" in result.stdout  # the path, not a picture
     assert card.read_bytes().startswith(b"\x89PNG")
     history = kameng("history", "--json", db=db)
@@ -105,7 +105,7 @@ def test_quote_now_and_what_if_print_each_version_with_its_cards_path(db: Path) 
     assert "商品类目数：2 类（估算）" in out and "✏️ 客服系统" in out
     assert "试算：AI辅助改为 AI+人工" in out
     assert "💰 按月固定：1,560–3,680 元/月，比刚才 减 1,040–1,580 元/月" in out
-    cards = db.with_name("kameng-cards")
+    cards = db.with_name("kameng-cards") / db.name
     for name in ("quote-1-v1.png", "quote-2-v2.png"):  # the path, not a picture
         assert f"报价卡片已保存：{cards / name}" in out
     assert "📊 对比最近 2 个版本" in out and "✅ 满足您的要求" in out

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot import metrics
-from bot.card import card_filename, record_card
+from bot.cardworks import CardWorks
 from bot.render import render_quote_html
 from bot.services.effects import Effects
 from bot.services.links import LinkSettings
@@ -59,8 +59,12 @@ class Conversation:
     public_url: str = ""
     company_name: str = ""  # on the quote card; empty: the catalog's neutral name
     transport: Transport | None = None  # for messages not in reply to an update
+    cards: CardWorks | None = None  # drawn in a process pool, kept per quote version
 
     def __post_init__(self) -> None:
+        self.card_works = self.cards or CardWorks(self.store.path, self.company_name)
+        # Cards go out after the reply, in tasks of their own (kept here until done).
+        self.background: set[asyncio.Task[None]] = set()
         self.links = LinkSettings(self.bot_username, self.public_url, self.link_days)
         self.desk = QuoteDesk(self.store, self.engine, Staff(self.sales_ids, self.admin_ids),
                               self.links, self.discount_limit)
@@ -147,8 +151,12 @@ class Conversation:
             log.error("could not keep %d received updates: %s", len(updates), error)
 
     async def drain(self) -> None:
-        """Wait for updates being handled to finish (graceful shutdown)."""
+        """Wait for updates being handled, and the cards they send, to finish (graceful
+        shutdown); then stop the card pool."""
         await self.idle.wait()
+        if self.background:
+            await asyncio.wait(set(self.background), timeout=30)
+        self.card_works.close()
 
     def _handled_before(self, update_id: int) -> bool:
         try:
@@ -350,21 +358,24 @@ class Conversation:
                 case Document(filename, data, caption):
                     await out.document(filename, data, caption)
                 case Card(quote_id, locale):
-                    await self.send_card(out, quote_id, locale)
+                    # After the reply, never in its way: the user's next update and
+                    # everyone else's are handled while the pool draws.
+                    task = asyncio.create_task(self.send_card(out, quote_id, locale))
+                    self.background.add(task)
+                    task.add_done_callback(self.background.discard)
                 case Show(state, screen):
                     await self.show_screen(incoming, out, state, screen, edit=False)
 
     async def send_card(self, out: Replies, quote_id: int, locale: str) -> None:
-        """The quote card (bot/card.py) as a photo to forward. Best effort: the quote
-        itself has gone out already, or goes out next whatever happens here."""
+        """The quote card (bot/card.py) as a photo to forward, drawn in the card pool or
+        taken from the cards kept on disk (bot/cardworks.py). Best effort, in a task of
+        its own: the reply it follows has gone out already."""
         try:
             record = self.store.record(quote_id)
             if record is None:
                 return
-            # Drawn on the event loop, not in a thread: the card holds the GIL for most of
-            # its ~20 ms, and a thread contending with the loop for it made every user wait
-            # (p99 500 → 41 ms at 200 users, benchmarks/bench_quick_quote.py).
-            png = record_card(record, company=self.company_name)
-            await out.photo(card_filename(record), png, translator(locale)("card.caption"))
+            png = await self.card_works.png(record)
+            await out.photo(self.card_works.name(record), png,
+                            translator(locale)("card.caption"))
         except Exception:
             log.warning("could not send the card of quote %s", quote_id, exc_info=True)
