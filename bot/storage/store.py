@@ -233,6 +233,17 @@ def where(conditions: Iterable[Condition]) -> tuple[str | None, list[Any]]:
     return (" AND ".join(sql for sql, _ in kept) or None), [value for _, value in kept]
 
 
+def _session(payload: str | None) -> dict[str, Any] | None:
+    """A stored dialogue state, or None when absent or unreadable."""
+    if payload is None:
+        return None
+    try:
+        state = json.loads(payload)
+    except json.JSONDecodeError:
+        return None
+    return state if isinstance(state, dict) else None
+
+
 def _create_private(path: str) -> None:
     """Create a new database file readable by its owner only (0600): it holds link tokens,
     Telegram handles and prospects' names. SQLite gives the -wal and -shm files the mode of
@@ -369,13 +380,21 @@ class Store:
     def load_session(self, channel: str, user_id: str) -> dict[str, Any] | None:
         row = self._one("SELECT state FROM sessions WHERE channel = ? AND user_id = ?",
                               [channel, user_id])
-        if row is None:
-            return None
+        return _session(row[0] if row else None)
+
+    def update_and_session(self, update_id: int, channel: str, user_id: str
+                           ) -> tuple[bool, dict[str, Any] | None]:
+        """Whether an update was handled before, and the user's dialogue state, in one
+        read (the two things every update needs first; the save and the mark are one
+        write after it, `save_session`)."""
         try:
-            state = json.loads(row[0])
-        except json.JSONDecodeError:
-            return None
-        return state if isinstance(state, dict) else None
+            row = self.db.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM processed_updates WHERE update_id = ?), "
+                "(SELECT state FROM sessions WHERE channel = ? AND user_id = ?)",
+                [update_id, channel, user_id]).fetchone()
+        except sqlite3.Error as error:
+            raise self._error(error) from error
+        return bool(row[0]), _session(row[1])
 
     def save_session(self, channel: str, user_id: str, state: dict[str, Any], *,
                      update_id: int | None = None) -> None:
@@ -385,7 +404,7 @@ class Store:
         now = _iso(self.clock())
 
         def write() -> None:
-            self.db.execute(
+            self.db.conn.execute(  # the raw connection: once per update, no wrapper
                 "INSERT INTO sessions (channel, user_id, state, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (channel, user_id) DO UPDATE SET state = excluded.state, "
                 "updated_at = excluded.updated_at", [channel, user_id, payload, now])
@@ -395,9 +414,10 @@ class Store:
         self._write(write)
 
     def _mark(self, update_id: int, now: str) -> None:
-        self.db.execute("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
-                        [update_id, now])
-        self.db.execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
+        execute = self.db.conn.execute
+        execute("INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
+                [update_id, now])
+        execute("DELETE FROM inbox WHERE update_id = ?", [update_id])
         if update_id % 1000 == 0:  # now and then, forget the oldest
             self.db.execute("DELETE FROM processed_updates WHERE update_id < ?",
                             [update_id - KEEP_UPDATES])

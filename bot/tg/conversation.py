@@ -18,6 +18,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot import metrics
 from bot.cardworks import CardWorks
@@ -74,6 +75,8 @@ class Conversation:
         self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
         self.slots = asyncio.Semaphore(self.max_concurrent)
         self.seen: OrderedDict[int, None] = OrderedDict()
+        # The session read with the update's "handled before?" check, for `load`.
+        self.prefetched: dict[int, dict[str, Any] | None] = {}
         self.chosen_locales: OrderedDict[int, str | None] = OrderedDict()  # users.locale
         self.in_flight = 0
         self.idle = asyncio.Event()
@@ -120,10 +123,13 @@ class Conversation:
         self.idle.clear()
         try:
             async with self.slots, self.locks(incoming.user_id):
-                if self._handled_before(incoming.update_id):
+                if self._handled_before(incoming):
                     return  # handled before a restart, redelivered since
-                if not await self._guarded(incoming, transport, verdict):
-                    self._mark_handled(incoming.update_id)
+                try:
+                    if not await self._guarded(incoming, transport, verdict):
+                        self._mark_handled(incoming.update_id)
+                finally:
+                    self.prefetched.pop(incoming.update_id, None)
         finally:
             metrics.LATENCY.observe(time.perf_counter() - arrived)
             self.in_flight -= 1
@@ -158,11 +164,16 @@ class Conversation:
             await asyncio.wait(set(self.background), timeout=30)
         self.card_works.close()
 
-    def _handled_before(self, update_id: int) -> bool:
+    def _handled_before(self, incoming: Incoming) -> bool:
+        """One read for the update: handled before? and, for `load`, the user's state."""
         try:
-            return self.store.update_seen(update_id)
+            seen, session = self.store.update_and_session(
+                incoming.update_id, CHANNEL, str(incoming.user_id))
         except StoreError:
             return False  # the database is down: handling will say 稍后再试
+        if not seen:
+            self.prefetched[incoming.update_id] = session
+        return seen
 
     def _mark_handled(self, update_id: int) -> None:
         try:
@@ -265,7 +276,12 @@ class Conversation:
         return Person(CHANNEL, str(incoming.user_id), incoming.handle, incoming.full_name)
 
     def load(self, incoming: Incoming) -> tuple[DialogState | None, int | None]:
-        stored = self.store.load_session(CHANNEL, str(incoming.user_id))
+        """The user's dialogue state and the message showing it: read with the update's
+        duplicate check the first time (the user's lock is held since), else now."""
+        if incoming.update_id in self.prefetched:
+            stored = self.prefetched.pop(incoming.update_id)
+        else:
+            stored = self.store.load_session(CHANNEL, str(incoming.user_id))
         if stored is None:
             return None, None
         try:
