@@ -29,6 +29,7 @@ import secrets
 import stat
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -201,6 +202,8 @@ class CardWorks:
     use_pool: bool = True
     workers: int = POOL_WORKERS
     stats: CardStats = field(default_factory=CardStats)
+    # What the pool runs: a module-level function (it is pickled by name).
+    draw: Callable[[CardText, CardFiles | None, str], bytes] = draw_and_keep
 
     def __post_init__(self) -> None:
         folder = cards_folder(self.database)
@@ -270,13 +273,13 @@ class CardWorks:
         if pool is not None:
             try:
                 data = await asyncio.get_running_loop().run_in_executor(
-                    pool, draw_and_keep, text, self.files, name)
+                    pool, self.draw, text, self.files, name)
                 self.stats.drawn_in_pool += 1
                 self.stats.draw_seconds += time.perf_counter() - began
                 return data
             except (BrokenProcessPool, OSError, RuntimeError) as error:
                 self._pool_failed(error)
-        data = draw_and_keep(text, self.files, name)  # the fallback: on this thread
+        data = self.draw(text, self.files, name)  # the fallback: on this thread
         self.stats.drawn_in_process += 1
         self.stats.draw_seconds += time.perf_counter() - began
         return data
