@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 LOCALES_DIR = Path(__file__).parent
@@ -25,6 +25,7 @@ _ALIASES = {
 }
 
 
+@lru_cache(maxsize=256)  # every update asks (Telegram's language_code); bounded: users type it
 def normalize_locale(code: str | None) -> str | None:
     """'zh-CN', 'zh-hant', 'en-US' → a supported locale, or None when unknown."""
     if not code:

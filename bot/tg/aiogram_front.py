@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -76,6 +77,16 @@ RESPONSE_TYPES = tuple(
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """The keyboard as the library's (immutable) markup; the same keyboards recur across
+    users (a step's buttons, the state's sequence number), so building one is cached."""
+    try:
+        return _built_markup(keyboard)
+    except TypeError:  # a keyboard made of lists: not hashable, built each time
+        return _built_markup.__wrapped__(keyboard)
+
+
+@lru_cache(maxsize=1024)
+def _built_markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
     return InlineKeyboardMarkup(inline_keyboard=[

@@ -6,6 +6,7 @@ import asyncio
 import json
 import warnings
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -36,6 +37,16 @@ from bot.tg.conversation import Conversation
 
 
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """The keyboard as the library's (immutable) markup; the same keyboards recur across
+    users (a step's buttons, the state's sequence number), so building one is cached."""
+    try:
+        return _built_markup(keyboard)
+    except TypeError:  # a keyboard made of lists: not hashable, built each time
+        return _built_markup.__wrapped__(keyboard)
+
+
+@lru_cache(maxsize=1024)
+def _built_markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
