@@ -17,14 +17,16 @@ $(STAMP): pyproject.toml
 
 # The quote-page test drives Debian's chromium through Playwright (never a browser download);
 # fonts-wqy-microhei is the CJK font the quote card is drawn in (bot/card.py, its golden
-# images) and the page is screenshotted with. CI runs as root and installs both here;
-# elsewhere the test says how to install them.
+# images) and the page is screenshotted with; fonts-dejavu-core (Arabic, Hebrew, symbols)
+# and fonts-symbola (emoji) are the card's fallback fonts. CI runs as root and installs
+# them here; elsewhere the test says how to install them.
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei fonts-dejavu-core fonts-symbola
 browser:
-	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s $(wordlist 2,9,$(DEBIAN_PACKAGES)) >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; \
-	  else echo "make: the page test needs: sudo apt-get install chromium fonts-wqy-microhei" >&2; fi; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_PACKAGES); \
+	  else echo "make: the page test needs: sudo apt-get install $(DEBIAN_PACKAGES)" >&2; fi; \
 	fi
 
 chat: install

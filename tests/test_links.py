@@ -123,7 +123,9 @@ def test_the_whole_life_of_a_quote_link(env: Env) -> None:
     assert "客户：星辰&lt;b&gt;卡盟&lt;/b&gt;" in shown
     assert "销售折扣 5%" in shown and "月费合计：2,470–4,990 元" in shown
     assert api.button(PROSPECT, f"lk:acc:{token}")
-    assert [e["do"] for e in api.transcript(PROSPECT)[-2:]] == ["send_photo", "send"]  # card
+    # The card follows the quote (drawn in the card pool, it never holds the reply up).
+    api.wait_until(lambda: len(api.photos(PROSPECT)) == 1, lambda: "no card", timeout=60)
+    assert [e["do"] for e in api.transcript(PROSPECT)[-2:]] == ["send", "send_photo"]
     assert "打开了报价" in env.last_text(SALES_ID)
     api.send_text(PROSPECT, f"/start q_{token}")  # a second open: no second notice
     assert sum("打开了报价" in text for text in api.texts(SALES_ID)) == 1

@@ -165,8 +165,8 @@ def merchant_talks(api: FakeTelegram, user: int) -> None:
 
 
 def tap_for_a_quote(api: FakeTelegram, user: int, button: str) -> None:
-    """Press a button that makes a quote version, and wait for its card (drawn in a
-    thread, it may follow the quote after a pause on a busy machine)."""
+    """Press a button that makes a quote version, and wait for its card (drawn in the
+    card pool, it follows the quote after a pause on a busy machine)."""
     cards = len(api.photos(user))
     api.tap(user, button)
     api.wait_until(lambda: len(api.photos(user)) > cards, lambda: f"no card after {button}")
@@ -254,6 +254,7 @@ def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> No
 
 def test_the_quote_comes_with_its_card_as_a_photo_to_forward(env: Env) -> None:
     user = USERS["r_medium"]  # after the test above: the quote is on screen
+    env.api.wait_until(lambda: bool(env.api.photos(user)), lambda: "no card", timeout=60)
     transcript = env.api.transcript(user)
     [photo] = [e for e in transcript if e["do"] == "send_photo"]
     assert transcript[-1] == photo and transcript[-2]["do"] == "edit"  # under the quote
