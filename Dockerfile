@@ -31,9 +31,11 @@ ENV PATH=/opt/kameng/bin:$PATH \
     WEBHOOK_PORT=8443 \
     METRICS_HOST=0.0.0.0 \
     METRICS_PORT=9090
-# The quote card's CJK font (bot/card.py): without it the bot refuses to start.
+# The quote card's CJK font (bot/card.py): without it the bot refuses to start; DejaVu
+# Sans and Symbola draw what it lacks (Arabic, Hebrew, emoji in names).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei fonts-dejavu-core \
+       fonts-symbola \
     && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 kameng \
     && useradd --system --uid 10001 --gid kameng --home-dir /data --shell /usr/sbin/nologin kameng \
