@@ -47,7 +47,7 @@ MAX_CARD_BYTES = 8 * 1024 * 1024  # a kept file larger than this is not a card o
 MEMORY_CARDS = 32  # recent cards kept in memory too (~100 KB each)
 POOL_WORKERS = 1  # one core draws; the other runs the event loop
 POOL_RESTARTS = 3  # a worker that keeps dying: stop using the pool, draw in-process
-NICENESS = 5  # the worker yields to the event loop when they share a core
+NICENESS = 0  # a positive niceness starves cards on a busy machine (docs/benchmarks.md)
 
 
 def card_name(quote_id: int, version: int) -> str:
