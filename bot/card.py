@@ -354,6 +354,36 @@ def render_card(quote: Quote, locale: str | None = None, *, company: str = "",
     return card_png(text)
 
 
+# The card is flat colours and the anti-aliased edges between them: a palette of those
+# (16 steps between every two of them) holds every pixel, and a palette PNG is encoded 4x
+# faster and 2.5x smaller than an RGB one (bench_card.py). A new colour on the card must
+# be added to CARD_COLOURS, or it is drawn as the nearest of these.
+CARD_COLOURS = (INK, MUTED, ACCENT, RULE, PAPER, BAND)
+_BLENDS = tuple((ink, ground) for index, ink in enumerate(CARD_COLOURS)
+                for ground in CARD_COLOURS[index + 1:])
+_STEPS = 16
+
+
+@cache
+def _palette() -> Image.Image:
+    def rgb(colour: str) -> tuple[int, int, int]:
+        return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+    colours: list[tuple[int, int, int]] = []
+    for ink, ground in _BLENDS:
+        (r1, g1, b1), (r2, g2, b2) = rgb(ink), rgb(ground)
+        for step in range(_STEPS + 1):
+            share = step / _STEPS
+            colour = (round(r1 * share + r2 * (1 - share)),
+                      round(g1 * share + g2 * (1 - share)),
+                      round(b1 * share + b2 * (1 - share)))
+            if colour not in colours:
+                colours.append(colour)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([channel for colour in colours for channel in colour])
+    return palette
+
+
 def card_png(text: CardText) -> bytes:
     """The card's words drawn and encoded; what cannot be drawn (a character the layout
     engine refuses, a damaged font) gives the plain card instead of an error. A missing
@@ -361,7 +391,7 @@ def card_png(text: CardText) -> bytes:
     try:
         buffer = io.BytesIO()
         with _DRAWING:
-            image = draw_card(text)
+            image = draw_card(text).quantize(palette=_palette(), dither=Image.Dither.NONE)
         # Fast compression: a flat card compresses well anyway; level 6 doubles the time.
         image.save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
