@@ -268,7 +268,11 @@ class CardWorks:
         return self._remember(name, data)
 
     async def _draw(self, record: QuoteRecord, name: str) -> bytes:
-        text = record_card_text(record, company=self.company)  # cheap: words only
+        try:
+            text = record_card_text(record, company=self.company)  # cheap: words only
+        except Exception:  # a record the card cannot read: the plain card, not kept
+            log.warning("no card text for quote %s", record.id, exc_info=True)
+            return plain_card()
         began = time.perf_counter()
         pool = self._pool()
         if pool is not None:
@@ -280,6 +284,8 @@ class CardWorks:
                 return data
             except (BrokenProcessPool, OSError, RuntimeError) as error:
                 self._pool_failed(error)
+            except Exception:  # anything else from the worker: draw it here instead
+                log.warning("the card pool could not draw %s", name, exc_info=True)
         data = self.draw(text, self.files, name)  # the fallback: on this thread
         self.stats.drawn_in_process += 1
         self.stats.draw_seconds += time.perf_counter() - began

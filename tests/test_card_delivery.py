@@ -12,6 +12,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,12 @@ import pytest
 
 from bot.card import CardText
 from bot.cardworks import CardFiles, CardWorks, draw_and_keep
-from bot.storage.store import Store
+from bot.storage.store import QuoteRecord, Store
 from bot.tg.aiogram_front import AiogramFrontend
 from bot.tg.conversation import Conversation
 from bot.tg.ptb_front import PtbFrontend
 from dialogs.engine import Engine
-from pricing import load_rates
+from pricing import Inquiry, load_rates, quote
 from tests.botproc import TOKEN
 from tests.fake_telegram import FakeTelegram
 
@@ -144,3 +145,50 @@ def test_a_card_is_drawn_once_per_version(bot: tuple[FakeTelegram, InProcessBot]
     [kept] = (tmp_path / "kameng-cards" / "kameng.db").glob("quote-*-v1.png")
     assert kept.read_bytes() == api.photos(merchant)[0]
     assert kept.stat().st_mode & 0o777 == 0o600
+
+
+# --- the fallbacks: no pool, a record the card cannot read, a planted file -----------------
+
+def saved_record(db: Path) -> QuoteRecord:
+    store = Store(db)
+    quote_id = store.save_quote(channel="telegram", user_id="1", dialog_id="d", confirmation=1,
+                                quote=quote(Inquiry(daily_orders=300), load_rates()),
+                                locale="zh_CN")
+    record = store.record(quote_id)
+    store.close()
+    assert record is not None
+    return record
+
+
+def test_without_a_process_pool_cards_are_drawn_in_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.cardworks
+
+    def no_pool(*_: object, **__: object) -> None:
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(bot.cardworks, "ProcessPoolExecutor", no_pool)
+    record = saved_record(tmp_path / "kameng.db")
+    works = CardWorks(tmp_path / "kameng.db")
+    card = asyncio.run(works.png(record))
+    assert card.startswith(b"\x89PNG") and works.stats.drawn_in_process == 1
+    assert asyncio.run(works.png(record)) == card and works.stats.drawn == 1  # kept
+
+
+def test_a_record_the_card_cannot_read_gives_the_plain_card(tmp_path: Path) -> None:
+    record = replace(saved_record(tmp_path / "kameng.db"), quote_json="{damaged")
+    card = asyncio.run(CardWorks(tmp_path / "kameng.db", use_pool=False).png(record))
+    assert card.startswith(b"\x89PNG")
+
+
+def test_a_planted_file_in_the_card_folder_is_not_served(tmp_path: Path) -> None:
+    record = saved_record(tmp_path / "kameng.db")
+    folder = tmp_path / "kameng-cards" / "kameng.db"
+    folder.mkdir(parents=True)
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\nnot yours")
+    (folder / "quote-1-v1.png").symlink_to(secret)
+    works = CardWorks(tmp_path / "kameng.db", use_pool=False)
+    card = asyncio.run(works.png(record))
+    assert card != secret.read_bytes() and works.stats.drawn == 1
+    assert secret.read_bytes() == b"\x89PNG\r\n\x1a\nnot yours"  # not written through
