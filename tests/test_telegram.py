@@ -243,7 +243,8 @@ def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> No
     transcript = run_script(env, "r_medium")
     shown = texts(transcript)
     assert "月费合计：2,600–5,250 元" in shown
-    assert transcript[-2]["do"] == "edit"  # the summary message became the quote
+    said = [event for event in transcript if event["do"] != "send_photo"]  # the card: below
+    assert said[-1]["do"] == "edit"  # the summary message became the quote
     answers = [e for e in transcript if e["do"] == "answer"]
     assert answers and all(e["text"] == "" for e in answers)  # every press answered
     with sqlite3.connect(env.db) as db:
@@ -567,6 +568,12 @@ def test_parity_both_front_ends_give_identical_transcripts(env: Env) -> None:
         pytest.skip("compared once both front-ends have run")
     first, second = (TRANSCRIPTS.get(framework, {}) for framework in FRAMEWORKS)
     assert set(first) == set(second) == set(SCRIPTS)
+
+    def said(transcript: list[dict[str, object]]) -> str:
+        # A card drawn in the pool may follow the last reply after the transcript was
+        # taken (its own tests wait for it): the replies are what must be identical.
+        return json.dumps([event for event in transcript if event["do"] != "send_photo"],
+                          ensure_ascii=False, sort_keys=True)
+
     for name in SCRIPTS:
-        assert json.dumps(first[name], ensure_ascii=False, sort_keys=True) == json.dumps(
-            second[name], ensure_ascii=False, sort_keys=True), name
+        assert said(first[name]) == said(second[name]), name
