@@ -575,9 +575,75 @@ def _english_number(match: re.Match[str]) -> str:
     return str(total + current)
 
 
+# Digits written with Chinese units or short forms ("4百", "3百5", "2千5", "两千5", "1w2", "2k3",
+# "1万2千"): one run of digits, Chinese digits and units, read as one number. A run without a
+# trailing digit and without 十/百 ("2k", "1.5万", "1-2万") is left to _AMOUNT, which knows
+# ranges over a shared unit.
+_MIXED_RUN = re.compile(rf"(?<![\d.a-z])[\d.{_CN}十百千万]*\d[\d.{_CN}十百千万kw]*(?![a-z])")
+_RUN_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_CN}]|[十百千万kw]")
+_RUN_PLACE = {"十": 10, "百": 100, "千": 1000, "k": 1000}
+_NEXT_PLACE = {"十": 1, "百": 10, "千": 100, "k": 100, "万": 1000, "w": 1000}
+_HUNDREDS_RANGE = re.compile(r"(?<![\d.])(\d+)\s*(-|~|～|到|至)\s*(\d+)\s*([十百])")
+# Phone and hotline numbers in groups ("400-820-8820", "0755 8888 1234", "+852 9123 4567"):
+# never a range or an amount.
+_PHONE = re.compile(r"(?<![\d.])(?:\+\d{1,3}[\s-]?)?\d{3,4}[\s-]\d{3,4}[\s-]\d{3,4}(?!\d)"
+                    r"|(?<![\d.])(?:\+\d{1,3}[\s-]?)?\d{3,4}-\d{7,8}(?!\d)"
+                    r"|\+\d{1,3}[\s-]?\d{4}[\s-]?\d{4}")
+
+
+def _read_run(run: str) -> Decimal | None:
+    """"3百5" → 350, "1w2" → 12000, "两千5" → 2500, "1万2千" → 12000; None when the run is not
+    one number (a unit before any digit, two trailing digits)."""
+    total, section = Decimal(0), Decimal(0)
+    number: Decimal | None = None
+    last_unit = ""
+    for token in _RUN_TOKEN.findall(run):
+        if token in _RUN_PLACE:
+            section += (number if number is not None else Decimal(1)) * _RUN_PLACE[token]
+            number, last_unit = None, token
+        elif token in ("万", "w"):
+            total += (section + (number or 0)) * 10000
+            section, number, last_unit = Decimal(0), None, token
+        elif number is not None:
+            return None  # "3百5 6": two numbers
+        else:
+            number = Decimal(_CN_VALUE[token]) if token in _CN_VALUE else Decimal(token)
+    if number is not None:
+        if last_unit and ("." in str(number) or number >= 10):
+            return None
+        number *= _NEXT_PLACE.get(last_unit, 1)  # "1k5": the digit after a unit is the next place
+    return total + section + (number or 0)
+
+
+def _digit_units(view: str) -> str:
+    """Digits with Chinese units and short forms → plain digits ("一天4百来单" → 一天400来单)."""
+    view = _HUNDREDS_RANGE.sub(
+        lambda m: f"{int(m.group(1)) * _RUN_PLACE[m.group(4)]}-"
+                  f"{int(m.group(3)) * _RUN_PLACE[m.group(4)]}", view)
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group().strip(".")
+        has_place = re.search(r"[十百]", run)
+        trailing = re.search(r"[十百千万kw][\d" + _CN + r"]$", run)
+        mixed = re.search(rf"[{_CN}]", run) and re.search(r"[十百千万]", run)
+        units = len(re.findall(r"[十百千万kw]", run))
+        if not (has_place or trailing or mixed or units >= 2):
+            return match.group()
+        value = _read_run(run)
+        if value is None:
+            return match.group()
+        text = f"{value.normalize():f}"
+        return text + match.group()[len(match.group().rstrip(".")):]
+
+    return _MIXED_RUN.sub(convert, view)
+
+
 def numeric_view(clause: str) -> str:
     """The clause with time words, idioms and colloquial amounts made plain for _AMOUNT."""
     view = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", clause)
+    view = _PHONE.sub(lambda m: "□" * len(m.group()), view)
+    view = re.sub(r"(?<![们咱他她你])俩", "2个", view)
+    view = re.sub(r"(?<![们咱他她你])仨", "3个", view)
     if view.isascii():
         view = re.sub(r"\bbetween\s+(\d+(?:\.\d+)?)\s+and\s+", r"\1-", view)
         view = re.sub(r"\b(?:slightly|a bit|a little|just)\s+(?:over|above|more than)\s+"
@@ -591,7 +657,7 @@ def numeric_view(clause: str) -> str:
     for pattern, replacement in _TIME_WORDS:
         view = pattern.sub(replacement, view)
     view = _LONE_ONE.sub(lambda m: "□" * len(m.group()), view)
-    return arabic(_vague_words(view))
+    return arabic(_vague_words(_digit_units(view)))
 
 
 # Units after an amount, and cue words before it.
