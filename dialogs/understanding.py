@@ -672,7 +672,9 @@ _AFTER = [
     ("seconds", re.compile(r"^\s*(?:秒|s\b|secs?\b|seconds?\b)")),
     ("money", re.compile(r"^\s*(?:元|块|人民币|rmb\b|yuan\b|cny\b|¥|刀|k?元)")),
     ("ignore", re.compile(
-        r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|小时|h\b|"
+        r"^\s*(?:年|岁|个?月|天|日|号|点|倍|折|级|人|名|位|个人|个客服|家|次|遍|个?半?小时|个钟|h\b|"
+        r"(?:块|元|万)?\s*(?:的)?\s*(?:流水|营业额|营收|销售额|成交额|交易额|收入|利润|gmv|"
+        r"revenue|turnover|in sales)|"
         r"hours?\b|days?\b|years?\b|months?\b|(?:cs |customer service )?(?:people|staff|"
         r"agents?\b|reps?\b|persons?\b)|面值|的(?:话费|卡|点卡)|班|轮|"
         r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成|开头|结尾|号段|"
@@ -685,7 +687,13 @@ _BEFORE = [
                           r"面值|¥|since|in|成立于|从|工资|薪水|月薪|salary|wage)\s*[:：]?\s*$"
                           r"|(?:报|报价|收|要价|offered|quoted|charged|paid)\D{0,6}$"
                           r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|工资|薪水|月薪|profit|"
-                          r"margin|salary|salaries|wages?)\D{0,3}$")),
+                          r"margin|salary|salaries|wages?)\D{0,3}$"
+                          # revenue and turnover are money, never a count ("年流水50万")
+                          r"|(?:流水|营业额|营收|销售额|成交额|交易额|收入|进账|gmv|revenue|"
+                          r"turnover|sales of)\D{0,4}$"
+                          # a price per item: "一张卡卖50", "每份30"
+                          r"|[张份件支套](?:卡|码|券)?\s*(?:卖|售|是|要|收)?\s*$|(?:标价|定价|卖价)"
+                          r"\D{0,3}$")),
     ("budget", re.compile(r"(?:预算|budget|能花|花个|花费|出得起|能出|付得起|能接受|接受|承受|"
                           r"控制在|不超过|别超过|不要超过|最多|上限|价位|spend|afford|set aside|"
                           r"allocate|go up to|not more than|给外包|压到|降到|控制到|便宜到|"
@@ -710,6 +718,13 @@ _MONEY_CONTEXT = re.compile(r"便宜|贵|钱|价格|价钱|报价|单价|费用|
 # Minutes that say how long work takes, not how fast to answer ("一单处理下来要2分钟").
 _DURATION_CONTEXT = re.compile(r"处理|下来|耗时|用时|花了?|一单|每单|平均.{0,4}要|takes?|spent|"
                                r"per order|each order")
+# Minutes that say how fast the goods arrive or an order is processed, not how fast CS answers.
+_DELIVERY_AFTER = re.compile(
+    r"^\s*(?:分钟|分|mins?\b|minutes?\b|秒|s\b|secs?\b|seconds?\b)\s*(?:内|之内|以内|左右)?\s*"
+    r"(?:就|能|可以|会|都|即可|基本|自动|就能|就会|全部)*\s*"
+    r"(?:到账|发货|出卡|到货|充到|充好|充上|处理完|处理好|发卡|下发|出货|到手|delivered|arriv)")
+_DELIVERY_BEFORE = re.compile(r"(?:到账|发货|出卡|到货|出货|充值到|发卡|自动发|delivery|deliver)")
+_RESPONSE_CUE = re.compile(r"响应|回复|回应|回消息|reply|respond|response|客服")
 _NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
                                     r"don'?t need|do not need|no need for)\s*(?:到|等)?\s*"
                                     r"(?:那个|那种)?\s*$")
@@ -1104,6 +1119,10 @@ class Reader:
             return "orders", amount.value  # "250/day"
         if slot in ("minutes", "seconds"):
             around = clause_of(view, amount)
+            if _DELIVERY_AFTER.match(view[amount.end:]) or (
+                    _DELIVERY_BEFORE.search(before) and not _RESPONSE_CUE.search(
+                        before[_DELIVERY_BEFORE.search(before).end():])):  # type: ignore[union-attr]
+                return "ignore", Decimal(0)  # "3分钟自动到账": how fast goods arrive
             if _DURATION_CONTEXT.search(around):
                 return "ignore", Decimal(0)  # "一单处理下来要2分钟" is not a response time
             if slot == "seconds":
