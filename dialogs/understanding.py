@@ -56,13 +56,17 @@ class Reading:
     unsure: frozenset[str] = frozenset()
     questions: tuple[str, ...] = ()
     correction: bool = False
+    # Values the message itself took back ("五百单，不对，六百" → orders: 500): the echo says
+    # 已更正 500 → 600.
+    revised: Mapping[str, Any] = field(default_factory=dict)
 
 
 # --- clauses --------------------------------------------------------------------------
 
 # Hard boundaries end a sentence (and carry its question mark); soft ones only separate
 # phrases inside it: "AI 能干嘛？" is one question, "不要AI 要真人" two statements.
-_HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s")
+_HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s|—+")
+_PAUSE = re.compile(r"…|\.{3}|—|\s[–-]\s")
 _SOFT_SPLIT = re.compile(
     r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
     r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
@@ -103,6 +107,7 @@ class _Clause:
     text: str
     question: bool
     condition: bool = False  # ended by 的话: "按单收的话，一单多少钱？"
+    pause: bool = False  # after a hesitation ("要5分钟……10分钟也行", "500——600")
 
 
 def _pieces(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
@@ -132,6 +137,7 @@ def _clauses(folded: str) -> list[_Clause]:
             merged[-1] = (merged[-1][0] + sentence, end)
         else:
             merged.append((sentence, end))
+    pause = False
     for sentence, end in merged:
         marked = bool(_QUESTION_MARK.match(end))
         # "…monthly? and is 7x24 included": a sentence that goes on from a question asks too.
@@ -139,8 +145,10 @@ def _clauses(folded: str) -> list[_Clause]:
         sentence_asks = marked or follows or is_question(sentence)
         for piece, boundary in _pieces(sentence, _SOFT_SPLIT):
             question = is_question(piece, marked=marked or follows)
-            clauses.append(_Clause(piece, question, condition=boundary == "的话"))
+            clauses.append(_Clause(piece, question, condition=boundary == "的话", pause=pause))
+            pause = False
         asked = sentence_asks
+        pause = bool(_PAUSE.match(end))
     return clauses
 
 
@@ -798,6 +806,34 @@ def _only_goods(clause: str, mention: _Mention) -> bool:
     return len(re.sub(r"[\W\d_]", "", rest)) <= 4
 
 
+# A clause that takes back what the message said before it: after it, the later value of a
+# slot wins ("五百单，不对，准确说六百", "要5分钟……算了，10分钟也行", "先按单吧，不，还是包月").
+_TURN = re.compile(
+    r"^(?:不对|不是|不不|[哦噢呃额啊]\s*不|不$|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
+    r"应该是|其实是|算了|还是|改成|改为|更正|说错了?|写错了?|打错了?|等等|等下|等一下|"
+    r"no wait|wait|actually|i mean|or rather|make it|correction|scratch that|sorry)")
+# A clause that only refuses ("……算了", "还是不要了"): it takes back the choices just before it.
+_BARE_REFUSAL = re.compile(
+    r"^(?:但是?|不过|可是?|哦|噢|呃|额|嗯)?\s*(?:我们|我)?\s*(?:想了想|想想)?\s*(?:还是)?\s*"
+    r"(?:(?:还是)?(?:算了|不要了|不用了|免了|拉倒|不考虑了|不需要了|先不要了?|先不用了?|"
+    r"暂时不用了?|暂时不要了?|先不弄了?|先不搞了?|不弄了|不搞了|不加了|不上了|pass|nah|"
+    r"forget it|never mind|nevermind)(?:吧|了|啦|哈|哈哈|呢|啊|!|~|\s)*)+$")
+
+
+def _turns(clauses: list[_Clause]) -> list[int]:
+    """Indices of the clauses that take back what came before (a cue or a hesitation)."""
+    return [index for index, clause in enumerate(clauses)
+            if index and (clause.pause or _TURN.match(clause.text))]
+
+
+def _after_turn(places: list[int], turns: list[int]) -> int | None:
+    """The last turn with something said of the slot before and after it, if any."""
+    for turn in reversed(turns):
+        if any(place < turn for place in places) and any(place >= turn for place in places):
+            return turn
+    return None
+
+
 # --- the reader -----------------------------------------------------------------------
 
 _YES = frozenset({"要", "需要", "是", "是的", "好", "好的", "对", "嗯", "有", "有的", "可以", "行",
@@ -834,10 +870,12 @@ class Reader:
             clauses = [_Clause(c.text, False, c.condition)
                        if c.question and _WHAT_IF.search(c.text) else c for c in clauses]
         questions = tuple(c.text for c in clauses if c.question)
-        statements = self._statements(clauses)
+        kept = self._statements(clauses)
+        statements = [c.text for c in kept]
         # "按单收的话一单多少钱", "我们给外包的话三千出头": a choice named as a condition is
         # not made; a number there still describes the shop ("一天三百单的话，按单算多少").
-        choices = self._statements([c for c in clauses if not c.condition])
+        kept_choices = self._statements([c for c in clauses if not c.condition])
+        choices = [c.text for c in kept_choices]
         correction = any(self.vocabulary.correction.search(c) for c in statements)
         context = _Context(step, known, correction,
                            money=bool(_MONEY_CONTEXT.search(folded)) or step == "BUDGET",
@@ -845,8 +883,9 @@ class Reader:
                            or step == "TOOLING")
         facts: dict[str, Any] = {}
         unsure: set[str] = set()
-        self._choices(choices, context, facts)
-        self._numbers(statements, context, facts, unsure)
+        revised: dict[str, Any] = {}
+        self._choices(choices, context, facts, turns=_turns(kept_choices), revised=revised)
+        self._numbers(statements, context, facts, unsure, turns=_turns(kept), revised=revised)
         if step is not None and not questions and not self._step_answered(step, facts):
             # A short reply to the step, alone or beside other facts ("都没有 就国内散客").
             replies = [c.text for c in clauses]
@@ -854,12 +893,15 @@ class Reader:
                 self._bare_reply(reply, step, facts, unsure)
                 if self._step_answered(step, facts):
                     break
-        return Reading(facts, frozenset(unsure & facts.keys()), questions, correction)
+        revised = {slot: value for slot, value in revised.items()
+                   if slot in facts and facts[slot] != value}
+        return Reading(facts, frozenset(unsure & facts.keys()), questions,
+                       correction or bool(revised), revised)
 
-    def _statements(self, clauses: list[_Clause]) -> list[str]:
+    def _statements(self, clauses: list[_Clause]) -> list[_Clause]:
         """Clauses that state something about the shop now: not questions, and not what a
         former provider did ("以前外包一个月3000，太贵了") until the merchant comes back to now."""
-        kept: list[str] = []
+        kept: list[_Clause] = []
         past = False
         asks = any(clause.question for clause in clauses)
         for clause in clauses:
@@ -870,13 +912,16 @@ class Reader:
             if self.vocabulary.past.search(clause.text):
                 past = True
             if not clause.question and not past:
-                kept.append(clause.text)
+                kept.append(clause)
         return kept
 
     # --- choices ----------------------------------------------------------------------
 
-    def _choices(self, statements: list[str], context: _Context, facts: dict[str, Any]) -> None:
+    def _choices(self, statements: list[str], context: _Context, facts: dict[str, Any], *,
+                 turns: list[int], revised: dict[str, Any]) -> None:
         said: dict[str, list[tuple[object, bool, bool]]] = {}  # value, negated, wanted
+        where: dict[str, list[int]] = {}  # the clause of each of said's mentions
+        additives: list[int] = []
         additive = False
         previous_topic: str | None = None
         found = [(clause, self.vocabulary.mentions(
@@ -892,7 +937,11 @@ class Reader:
                 clause, mentions = found[index - 1]
                 found[index - 1] = (clause, [replace(m, negated=True) if m.slot == "kinds"
                                              else m for m in mentions])
-        for clause, mentions in found:
+            elif _BARE_REFUSAL.match(found[index][0]) and not found[index][1]:
+                # "要AI……算了": a refusal alone takes back the choices just before it.
+                clause, mentions = found[index - 1]
+                found[index - 1] = (clause, [replace(m, negated=True) for m in mentions])
+        for index, (clause, mentions) in enumerate(found):
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
                 # A full product name (游戏充值, game credit) still says what is sold.
@@ -908,9 +957,30 @@ class Reader:
                 said.setdefault(mention.slot, []).append((mention.value, mention.negated, wanted))
             if re.search(r"还有|还卖|也卖|也做|另外|加上|以及|also|too|as well", clause):
                 additive = True
+                additives.append(index)
             previous_topic = self._recommend(clause, previous_topic, context.step, said)
+            for slot, values in said.items():
+                places = where.setdefault(slot, [])
+                if len(places) > len(values):  # "你看着办" replaced what was said
+                    places[:] = [index] * len(values)
+                places += [index] * (len(values) - len(places))
         for slot in SLOTS:
             mentions_of_slot = said.get(slot, [])
+            turn = _after_turn(where.get(slot, []), turns)
+            if turn is not None and not (slot == "kinds" and any(a >= turn for a in additives)):
+                # "先按单吧，不，还是包月": what follows the turn wins; what it took back is
+                # kept for the echo (已更正).
+                earlier = [m for m, place in zip(mentions_of_slot, where[slot], strict=True)
+                           if place < turn]
+                mentions_of_slot = [m for m, place in zip(mentions_of_slot, where[slot],
+                                                          strict=True) if place >= turn]
+                if slot != "kinds":
+                    before = self._settle(slot, earlier, context.correction)
+                    if before is not None:
+                        revised[slot] = before
+                elif any(not negated for _, negated, _ in mentions_of_slot):
+                    additive = False
+                    context = replace(context, correction=True)
             if slot == "kinds":
                 self._kinds(mentions_of_slot, context, additive, facts)
                 continue
@@ -990,7 +1060,7 @@ class Reader:
     # --- numbers ----------------------------------------------------------------------
 
     def _numbers(self, statements: list[str], context: _Context, facts: dict[str, Any],
-                 unsure: set[str]) -> None:
+                 unsure: set[str], *, turns: list[int], revised: dict[str, Any]) -> None:
         bound: list[_Bound] = []
         loose: list[tuple[_Amount, int, str]] = []
         topics: list[str | None] = []
@@ -1010,7 +1080,7 @@ class Reader:
                 unit = any(pattern.search(view[amount.end:amount.end + 14])
                            for name, pattern in _AFTER if name not in ("ignore", "count"))
                 bound.append(_Bound(slot, value, amount.vague, index, peak, strong=unit))
-        self._bind_loose(loose, topics, bound, context, facts)
+        self._bind_loose(loose, topics, bound, context, facts, turns)
         by_slot: dict[str, list[_Bound]] = {}
         for item in bound:
             by_slot.setdefault(item.slot, []).append(item)
@@ -1019,16 +1089,26 @@ class Reader:
             if slot == "orders" and not usual:
                 continue  # only a peak figure ("大促一天两千单"): not the daily average
             chosen = usual or items
-            if not context.correction:
+            corrected = context.correction
+            turn = _after_turn([item.clause for item in chosen], turns)
+            if turn is not None:
+                # "五百单……不对，六百": the value after the turn wins; the echo says 已更正.
+                earlier = [item for item in chosen if item.clause < turn]
+                chosen = [item for item in chosen if item.clause >= turn]
+                corrected = True
+                first = earlier[-1].value
+                revised[slot] = (int(first) if isinstance(first, Decimal)
+                                 and first == int(first) else first)
+            if not corrected:
                 chosen = [item for item in chosen if item.strong] or chosen
             if slot == "response":
                 levels = [str(item.value) for item in chosen]
-                if "response" in facts and not context.correction:
+                if "response" in facts and not corrected:
                     levels.append(str(facts["response"]))
-                facts["response"] = (levels[-1] if context.correction else
+                facts["response"] = (levels[-1] if corrected else
                                      max(levels, key=RESPONSE_ORDER.index))
                 continue
-            pick = chosen[-1] if context.correction or slot != "orders" else chosen[0]
+            pick = chosen[-1] if corrected or slot != "orders" else chosen[0]
             value = pick.value
             facts[slot] = int(value) if isinstance(value, Decimal) and value == int(value) \
                 else value
@@ -1036,20 +1116,24 @@ class Reader:
                 unsure.add(slot)
 
     def _bind_loose(self, loose: list[tuple[_Amount, int, str]], topics: list[str | None],
-                    bound: list[_Bound], context: _Context, facts: dict[str, Any]) -> None:
+                    bound: list[_Bound], context: _Context, facts: dict[str, Any],
+                    turns: list[int]) -> None:
         """A number alone in its clause belongs to the topic named there or just before it
         ("品类不多，七八个"), to the answer it corrects ("500 not 50"), or to the step being
         asked ("300")."""
         for amount, index, view in loose:
             topic = topics[index] or (topics[index - 1] if index else None)
-            slot = topic if topic and (context.correction
+            # After a turn ("五百单，不对，准确说六百") a bare number corrects the one before.
+            corrects = context.correction or any(turn <= index for turn in turns)
+            slot = topic if topic and (corrects
                                        or not any(b.slot == topic for b in bound)) else None
             if slot is None and context.rejected:
                 slot = next((name for name in ("orders", "categories", "budget")
                              if context.known.get(name) is not None
                              and Decimal(str(context.known[name])) in context.rejected), None)
-            if slot is None and context.correction:
-                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")]
+            if slot is None and corrects:
+                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")
+                           and b.clause <= index]
                 slot = earlier[-1] if earlier else (
                     STEP_SLOT.get(context.step or "") if not bound else None)
             if slot is None and len(loose) == 1 and not bound and not facts:
