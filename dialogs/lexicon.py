@@ -369,6 +369,27 @@ NEGATORS_AFTER = (
     "不用你们管", "不用管", "不用操心", "不上", "就不上了", "pass", "not needed", "no need",
     "not required", "overkill", "too slow", "too expensive", "too much",
 )
+# A refusal that ends a clause reaches back to the topic however long the clause is, across a
+# topic marker (这块, 的话, 这个) and a justification: "机器人这块我们暂时不考虑",
+# "ai的话我们考虑了很久觉得成本太高还是算了", "代理这块我们没有做". Regex pieces, in order:
+# adverbs that soften, then the refusal itself (a trailing 了/吧/哈 is allowed after it).
+REFUSAL_ADVERBS = ("暂时", "暂且", "目前", "现在", "眼下", "先", "还", "就", "也", "都", "根本",
+                   "完全", "真的", "实在", "一律", "基本", "其实", "还是", "应该", "可能", "估计")
+REFUSALS_AT_END = (
+    "不考虑", "不打算(?:上|用|做|搞|弄|要|加|开|接)?", "没(?:有)?(?:这个|这种|那个)?(?:打算|计划|想法|需求|必要)",
+    "不(?:太)?(?:想|愿意)?(?:要|需要|用|弄|搞|做|上|加|整|碰|开|接|涉及|考虑|信|感冒|感兴趣)",
+    "不(?:太)?想", "没(?:有)?(?:在)?(?:做|搞|弄|用|涉及|开|接|上|碰)(?:过)?", "用不(?:上|着|到)",
+    "没必要", "不必", "算了", "免了", "拉倒", "不合适", "不划算", "不值得?", "不靠谱", "pass",
+    "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣", "再说", "以后再说",
+    "暂不(?:考虑|需要|用|要|上)?",
+)
+# Just before a negator, these cancel it: "不是不要AI", "也不是不能用", "没说不要".
+DOUBLE_NEGATION = ("不是", "并不是", "也不是", "倒不是", "没说", "没有说", "并非", "不是说")
+# Hedges that make a yes to AI, a system or a complexity flag uncertain: asked back (是 / 不是).
+HEDGES = ("可能", "也许", "或许", "大概", "应该", "看看", "再看", "再说", "考虑考虑", "考虑一下",
+          "暂时", "先不", "不一定", "不确定", "还没想好", "没想好", "说不定", "maybe", "perhaps",
+          "not sure", "might")
+
 # Words that contain a negator but do not negate ("差不多" = about, "不少" = many).
 NOT_NEGATORS = (
     "能不能", "可不可以", "行不行", "是不是", "有没有", "会不会", "好不好", "对不对",

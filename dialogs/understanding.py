@@ -199,6 +199,12 @@ class _Vocabulary:
         self.after = re.compile(
             rf"^(?P<gap>.{{0,6}}?)(?:{_alternation(lexicon.NEGATORS_AFTER)})"
             rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
+        self.refusal_end = re.compile(
+            rf"(?:(?:{'|'.join(lexicon.REFUSAL_ADVERBS)})\s*)*"
+            rf"(?:{'|'.join(lexicon.REFUSALS_AT_END)})"
+            rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
+        self.double = re.compile(rf"(?:{'|'.join(lexicon.DOUBLE_NEGATION)})\s*$")
+        self.hedges = re.compile(_alternation(lexicon.HEDGES))
         self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
         self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
         self.past = re.compile(r"(?:以前|之前|上家|上一家|原来|过去|以往|previously|used to|"
@@ -295,6 +301,15 @@ class _Vocabulary:
     def _negated_after(self, clause: str, mention: _Mention, found: list[_Mention]) -> bool:
         match = self.after.match(clause[mention.end:])
         if match is None:
+            refusal = self.refusal_end.search(clause, mention.end)
+            if refusal is not None:
+                # "机器人这块我们暂时不考虑": the refusal at the clause's end reaches its topic,
+                # the nearest word before it, over a justification but not over a contrast.
+                gap = clause[mention.end:refusal.start()]
+                return (len(gap) <= 30 and not re.search(r"但|而|却|只|but|only", gap)
+                        and not any(mention.end <= other.start < refusal.start()
+                                    for other in found)
+                        and not self.double.search(clause[:refusal.start()]))
             # A run-on without punctuation: "有几个代理海外没有客服要十分钟内回复".
             return bool(re.match(r"(?:的话|也|都)?(?:没有|没|无)(?!人|法|啥|什么|问题)",
                                  clause[mention.end:]))
@@ -316,6 +331,8 @@ class _Vocabulary:
             reach = 16 if gap.isascii() else 6
             if len(gap) > reach or self.stops.search(gap):
                 return False
+            if self.double.search(clause[:negator.start()]):
+                return False  # "不是不要AI", "没说不要": two negations cancel
             # The negation reaches the first word after it only (unless joined, above).
             return not any(negator.end() <= m.start < mention.start for m in earlier)
         return False
@@ -820,6 +837,18 @@ _BARE_REFUSAL = re.compile(
     r"forget it|never mind|nevermind)(?:吧|了|啦|哈|哈哈|呢|啊|!|~|\s)*)+$")
 
 
+_SUBJECT_ONLY = re.compile(r"(?:但是?|不过|可是?|哦|噢|呃|额|嗯|那|那就|我们|我|咱们|想了想|想想|"
+                           r"所以|还是|这个|这块|那个)*\s*")
+# Values that already say no: a bare refusal after them does not turn them around.
+_SAYS_NO = {("ai", "no"), ("tooling", "none"), ("multi_level", False), ("cross_border", False),
+            ("volume", "steady"), ("response", "standard")}
+
+
+# Values where a wrong "yes" costs the merchant: read with a hedge, they are asked back.
+_SAYS_YES = {("ai", "yes"), ("tooling", "bundle"), ("tooling", "own"), ("multi_level", True),
+             ("cross_border", True)}
+
+
 def _turns(clauses: list[_Clause]) -> list[int]:
     """Indices of the clauses that take back what came before (a cue or a hesitation)."""
     return [index for index, clause in enumerate(clauses)
@@ -884,7 +913,9 @@ class Reader:
         facts: dict[str, Any] = {}
         unsure: set[str] = set()
         revised: dict[str, Any] = {}
-        self._choices(choices, context, facts, turns=_turns(kept_choices), revised=revised)
+        doubts: set[str] = set()
+        self._choices(choices, context, facts, turns=_turns(kept_choices), revised=revised,
+                      doubts=doubts)
         self._numbers(statements, context, facts, unsure, turns=_turns(kept), revised=revised)
         if step is not None and not questions and not self._step_answered(step, facts):
             # A short reply to the step, alone or beside other facts ("都没有 就国内散客").
@@ -895,6 +926,8 @@ class Reader:
                     break
         revised = {slot: value for slot, value in revised.items()
                    if slot in facts and facts[slot] != value}
+        # A yes to AI, a system or a flag said with a hedge or a stray negation is asked back.
+        unsure |= {slot for slot in doubts if (slot, facts.get(slot)) in _SAYS_YES}
         return Reading(facts, frozenset(unsure & facts.keys()), questions,
                        correction or bool(revised), revised)
 
@@ -918,7 +951,7 @@ class Reader:
     # --- choices ----------------------------------------------------------------------
 
     def _choices(self, statements: list[str], context: _Context, facts: dict[str, Any], *,
-                 turns: list[int], revised: dict[str, Any]) -> None:
+                 turns: list[int], revised: dict[str, Any], doubts: set[str]) -> None:
         said: dict[str, list[tuple[object, bool, bool]]] = {}  # value, negated, wanted
         where: dict[str, list[int]] = {}  # the clause of each of said's mentions
         additives: list[int] = []
@@ -937,10 +970,15 @@ class Reader:
                 clause, mentions = found[index - 1]
                 found[index - 1] = (clause, [replace(m, negated=True) if m.slot == "kinds"
                                              else m for m in mentions])
-            elif _BARE_REFUSAL.match(found[index][0]) and not found[index][1]:
-                # "要AI……算了": a refusal alone takes back the choices just before it.
+            elif not found[index][1] and (_BARE_REFUSAL.match(found[index][0]) or (
+                    (refusal := self.vocabulary.refusal_end.search(found[index][0]))
+                    and _SUBJECT_ONLY.fullmatch(found[index][0][:refusal.start()]))):
+                # "要AI……算了", "用AI的话客户会不满意，不要": a refusal alone takes back the
+                # choices just before it (not a "no" already said: "纯人工，不用").
                 clause, mentions = found[index - 1]
-                found[index - 1] = (clause, [replace(m, negated=True) for m in mentions])
+                found[index - 1] = (clause, [replace(m, negated=True)
+                                             if (m.slot, m.value) not in _SAYS_NO else m
+                                             for m in mentions])
         for index, (clause, mentions) in enumerate(found):
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
@@ -955,6 +993,10 @@ class Reader:
                               and any(s == mention.slot and v == mention.value
                                       for s, v, _ in denied_words)))
                 said.setdefault(mention.slot, []).append((mention.value, mention.negated, wanted))
+                if (mention.slot, mention.value) in _SAYS_YES and not mention.negated and (
+                        self.vocabulary.hedges.search(clause) or re.search(
+                            r"不|没|别|no\b|not\b", self.vocabulary.not_negators.sub(" ", clause))):
+                    doubts.add(mention.slot)
             if re.search(r"还有|还卖|也卖|也做|另外|加上|以及|also|too|as well", clause):
                 additive = True
                 additives.append(index)
