@@ -16,6 +16,7 @@ from __future__ import annotations
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
+            "game gift card", "game gift cards",
             "uc top-up", "uc top-ups", "pubg uc", "diamond top-up", "diamond top-ups",
             "game top-up", "game top-ups", "game top up", "game topup", "game credit",
             "game credits", "wallet codes", "wallet code", "psn", "psn cards", "xbox",
@@ -30,6 +31,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "gaming", "in-game",
         ),
         "phone_topup": (
+            "储值", "电信", "联通", "移动话费", "移动流量", "预付卡", "易付卡", "上网卡",
             "中华电信", "台湾大哥大", "远传", "亚太电信", "储值卡", "中国移动", "中国联通",
             "中国电信",
             "mobile data", "data top-up", "data top-ups",
@@ -43,7 +45,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "data plans", "recharge",
         ),
         "software_keys": (
-            "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey", "密钥",
+            "金钥", "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey", "密钥",
             "注册码", "正版", "windows", "office", "win10", "win11", "杀毒", "license", "licenses",
             "licence", "software", "activation", "product key", "product keys", "serial",
         ),
@@ -80,6 +82,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "cross_border": {
         True: (
             "english", "malay", "in english", "write in english",
+            "俄语", "日语", "韩语", "泰语", "越南语", "印尼语", "马来语", "西班牙语", "法语", "德语",
+            "阿拉伯语", "葡萄牙语", "小语种", "双语", "多国语言", "英日韩",
             "跨境", "海外", "国外", "外国", "多语言", "外语", "英文客服", "英语", "境外", "出海",
             "东南亚", "外国人", "老外", "海外客", "外国客户", "会英文", "英文", "马来西亚",
             "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
@@ -130,6 +134,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "序号异常", "激活码异常", "处理补单", "处理掉单",
             "技术客服", "技术", "懂后台", "会后台", "后台操作", "后台处理", "后台的活", "订单处理",
             "处理订单", "卡密异常", "对接上游", "上游", "排查", "故障", "接口",
+            "查后台", "后台查", "操作后台", "进后台", "看后台", "后台改", "改后台",
             "technical", "tech support", "backend", "back-end", "back office", "troubleshoot",
             "troubleshooting",
         ),
@@ -156,7 +161,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "zendesk", "freshdesk", "intercom", "livechat", "crisp", "tidio", "美洽", "智齿",
             "七鱼", "环信", "udesk", "小能",
             "自带系统", "自带", "自有系统", "自己的系统", "自己有系统", "我们有系统", "自己有",
-            "自己的", "自己搭", "我们的", "用我们", "own system", "our own", "we have a system",
+            "自己的", "自己搭", "我们的", "用我们", "我们有", "已经有", "我们已经有", "own system", "our own", "we have a system",
             "we have our", "have our own", "ours",
         ),
         "bundle": (
@@ -203,16 +208,16 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "mode": {
         "outsourced": (
-            "外包团队", "外判",
+            "外包团队", "外判", "委外", "外包出去",
             "外包", "托管", "你们的人", "你们派人", "你们出人", "outsource", "outsourced",
             "outsourcing",
         ),
         "full_time": (
-            "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time", "full time", "fulltime",
+            "正职", "专任", "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time", "full time", "fulltime",
             "in-house", "dedicated",
         ),
         "part_time": (
-            "兼职", "临时工", "小时工", "宝妈", "part-time", "part time", "parttime", "part timer",
+            "工读生", "兼差", "打工仔", "学生工", "钟点工", "兼职", "临时工", "小时工", "宝妈", "part-time", "part time", "parttime", "part timer",
             "part-timer", "freelance", "freelancer",
         ),
     },
@@ -239,7 +244,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "billing": {
         "monthly": (
-            "monthly",
+            "monthly", "月费制", "包月制", "月费",
             "按月", "包月", "月结", "月付", "月缴", "固定月费", "每月固定", "monthly fee",
             "monthly plan", "pay monthly", "monthly billing", "fixed fee", "flat fee",
             "by the month", "per month billing",
@@ -250,7 +255,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "pay per order", "each order",
         ),
         "per_hour": (
-            "hourly",
+            "hourly", "时数计费", "按时数", "钟点计费", "按钟点",
             "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
             "by the hour", "by hour",
         ),
@@ -277,13 +282,16 @@ DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), 
            ("日日都系咁", "每天都这样"),
            ("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
            ("唔熟", "不熟"), ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"),
-           ("冇", "没有"), ("唔", "不"), ("我哋", "我们"), ("佢哋", "他们"),
+           ("唔识", "不懂"), ("拣", "选"), ("咗", "了"), ("啲", "些"), ("嘢", "东西"),
+           ("而家", "现在"), ("𠵱家", "现在"), ("睇", "看"), ("揾", "找"), ("搵", "找"),
+           ("散工", "兼职"), ("咩", "什么"), ("边个", "哪个"), ("点样", "怎么"), ("嚟", "来"),
+           ("畀", "给"), ("俾", "给"), ("好似", "好像"), ("冇", "没有"), ("唔", "不"), ("我哋", "我们"), ("佢哋", "他们"),
            ("嘅", "的"), ("咁", "这样"), ("就得", "就行"), ("但系", "但是"),
            ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("外包的话", "给外包的话", "后台我们自己", "我们自己处理", "我自己懂后台", "自己懂后台",
+NEUTRAL = ("会员群", "会员制","外包的话", "给外包的话", "后台我们自己", "我们自己处理", "我自己懂后台", "自己懂后台",
            "自己会后台", "我们自己懂", "你们团队", "你们的团队",
            "贵司团队", "your team", "兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话",
            "按月来算", "按月算下来", "即时到账", "秒到", "自动发货", "标准化", "转人工",
@@ -293,7 +301,8 @@ NEUTRAL = ("外包的话", "给外包的话", "后台我们自己", "我们自�
 # tooling, "客服软件我们自己有" does).
 SYSTEM_TOPIC = ("系统", "软件", "工单", "crm", "工具", "平台", "后台", "system", "software",
                 "tool", "tools", "platform", "helpdesk")
-NEEDS_SYSTEM_TOPIC = frozenset({"自带", "自己有", "自己的", "自己搭", "你们的", "你们提供",
+NEEDS_SYSTEM_TOPIC = frozenset({"我们有", "已经有", "我们已经有",
+                                "自带", "自己有", "自己的", "自己搭", "你们的", "你们提供",
                                 "你们出", "你们来", "你们负责", "我们的", "用我们", "贵司的",
                                 "一起提供", "our own", "we have our", "have our own", "package",
                                 "ours", "yours"})
@@ -336,6 +345,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
 # "You decide": the current step's recommend option, or the topic's when one is named.
 RECOMMEND = (
     "看着来", "不熟", "我不熟",
+    "看你们", "你们觉得", "帮我选", "你帮我选", "帮我挑", "你帮我挑", "帮我拣",
     "你看着办", "看着办", "你定吧", "你定", "你们定", "你们决定", "你们看着", "帮我推荐", "推荐",
     "你们建议", "建议一下", "听你的", "听你们的", "随便", "都行", "都可以", "看情况", "不知道",
     "不确定", "不清楚", "不懂", "无所谓", "你们决定", "你决定", "哪个合适", "觉得哪个", "哪个划算",
@@ -351,7 +361,8 @@ NEGATORS_BEFORE = (
     "不需要", "不用", "不要", "不做", "不是", "不搞", "不卖", "不想", "不考虑", "不打算", "不必",
     "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
     "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
-    "rather than", "drop", "remove", "no more", "get rid of", "don't need", "dont need",
+    "rather than", "drop", "remove", "except", "excluding", "other than", "dropped",
+    "stopped selling", "stopped", "no longer", "discontinued", "quit", "no more", "get rid of", "don't need", "dont need",
     "do not need", "don't want", "dont want", "don't", "dont", "do not", "doesn't", "doesnt",
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
@@ -363,6 +374,7 @@ NEGATORS_AFTER = (
     "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",
     "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
     "是开玩笑的", "无", "not worth", "was a joke",
+    "除外", "停了", "暂停了", "停掉了", "下架了", "已下架", "没了", "不卖了", "没卖了", "停售",
     "就免了", "免了", "算了", "就算了", "不用了", "不用", "不要了", "不要", "不需要", "没有", "没",
     "不做", "不卖", "不搞", "不考虑", "不必了", "不必", "不了", "拉倒", "不碰", "不沾", "不做了",
     "不靠谱", "不明显", "不大", "太慢", "太贵", "不够快", "用不上", "用不着", "都没有", "都不用",
@@ -374,7 +386,8 @@ NEGATORS_AFTER = (
 # "ai的话我们考虑了很久觉得成本太高还是算了", "代理这块我们没有做". Regex pieces, in order:
 # adverbs that soften, then the refusal itself (a trailing 了/吧/哈 is allowed after it).
 REFUSAL_ADVERBS = ("暂时", "暂且", "目前", "现在", "眼下", "先", "还", "就", "也", "都", "根本",
-                   "完全", "真的", "实在", "一律", "基本", "其实", "还是", "应该", "可能", "估计")
+                   "完全", "真的", "实在", "一律", "基本", "其实", "还是", "应该", "可能", "估计",
+                   "已经", "早就", "早已", "最近", "全", "全部", "这次", "这回")
 REFUSALS_AT_END = (
     "不考虑", "不打算(?:上|用|做|搞|弄|要|加|开|接)?", "没(?:有)?(?:这个|这种|那个)?(?:打算|计划|想法|需求|必要)",
     "不(?:太)?(?:想|愿意)?(?:要|需要|用|弄|搞|做|上|加|整|碰|开|接|涉及|考虑|信|感冒|感兴趣)",
@@ -382,9 +395,15 @@ REFUSALS_AT_END = (
     "没必要", "不必", "算了", "免了", "拉倒", "不合适", "不划算", "不值得?", "不靠谱", "pass",
     "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣", "再说", "以后再说",
     "暂不(?:考虑|需要|用|要|上)?",
+    # goods no longer sold: "话费停了", "序号已经没卖了", "点卡已下架"
+    "(?:已经?)?(?:停了|暂停了?|停掉了?|停售了?|下架了?|没了|不卖了?|没(?:有)?(?:在)?卖了?|不再(?:卖|做)了?)",
+    "不(?:招|请|雇|找)了?",
+    "not (?:really )?(?:our thing|for us|interested|needed|now|yet)", "no thanks", "no more",
+    "not anymore", "dropped", "stopped", "not this time",
 )
 # Just before a negator, these cancel it: "不是不要AI", "也不是不能用", "没说不要".
-DOUBLE_NEGATION = ("不是", "并不是", "也不是", "倒不是", "没说", "没有说", "并非", "不是说")
+DOUBLE_NEGATION = ("不是", "并不是", "也不是", "倒不是", "没说", "没有说", "并非", "不是说",
+                   "not that we", "not that i", "it's not that", "its not that", "isn't that")
 # Hedges that make a yes to AI, a system or a complexity flag uncertain: asked back (是 / 不是).
 HEDGES = ("可能", "也许", "或许", "大概", "应该", "看看", "再看", "再说", "考虑考虑", "考虑一下",
           "暂时", "先不", "不一定", "不确定", "还没想好", "没想好", "说不定", "maybe", "perhaps",

@@ -68,12 +68,12 @@ class Reading:
 _HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s|—+")
 _PAUSE = re.compile(r"…|\.{3}|—|\s[–-]\s")
 _SOFT_SPLIT = re.compile(
-    r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费)|\bhowever\b|\bbut\b"
+    r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费|最好|更好|比较好|就好|好了|就行|也行|也可以|可以)|\bhowever\b|\bbut\b"
     r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
     r"|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r"不对不对|不是不是|^哦不$|^不对$|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"不对不对|不是不是|^[哦噢呃额啊嗯]?\s*不+$|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
@@ -82,7 +82,10 @@ _NOT_QUESTION = re.compile(
 
 
 _REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the numbers|"
-                      r"帮我(?:比较|比|算|对比)|都算一下|都报一下")
+                      r"帮我(?:比较|比|算|对比)|都算一下|都报一下|"
+                      # "能不能不要AI": a request that makes a choice
+                      r"(?:能不能|可不可以|可以不|能否|能不)\s*(?:不要|不用|去掉|取消|换成|改成|加上|"
+                      r"拿掉|减掉)")
 # At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
 _WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成|改成|换到|改为|看看会不会|试试|"
                       r"压到|降到|便宜到|控制到|can you do it for|could you do it for|"
@@ -173,6 +176,10 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(parts)
 
 
+# What may trail a phrase without changing it: "AI的部分先不用喔", "(这个暂停了)".
+_PARTICLES = r"了|啦|吧|的|哈|呢|啊|哦|喔|噢|哟|呀|嘛|咯|啰|捏|!|~|\s|\.|\)|,?\s*thanks|,?\s*thx"
+
+
 @dataclass(frozen=True, slots=True)
 class _Mention:
     slot: str
@@ -198,11 +205,11 @@ class _Vocabulary:
         self.before = re.compile(_alternation(lexicon.NEGATORS_BEFORE))
         self.after = re.compile(
             rf"^(?P<gap>.{{0,6}}?)(?:{_alternation(lexicon.NEGATORS_AFTER)})"
-            rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
+            rf"(?:{_PARTICLES})*$")
         self.refusal_end = re.compile(
             rf"(?:(?:{'|'.join(lexicon.REFUSAL_ADVERBS)})\s*)*"
             rf"(?:{'|'.join(lexicon.REFUSALS_AT_END)})"
-            rf"(?:了|啦|吧|的|哈|呢|啊|哦|!|~|\s|\.)*$")
+            rf"(?:{_PARTICLES})*$")
         self.double = re.compile(rf"(?:{'|'.join(lexicon.DOUBLE_NEGATION)})\s*$")
         self.hedges = re.compile(_alternation(lexicon.HEDGES))
         self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
@@ -358,7 +365,7 @@ _MASK = re.compile(
     r"[一二两三四五六七八九十\d]+\s*(?:个|名|位)?\s*(?:人|客服|员工|同事|小伙伴|伙计|运营|"
     r"技术员|管理员|店员|宝妈)|[一二两三四五六七八九十\d]+\s*(?:倍|折)|"
     r"这一|同一|每一|一部分|一方面|一块儿|一边|一阵|7-11|11\.11|"
-    r"[一二两三四五六七八九十\d]+\s*点(?:钟|半)?(?!数|卡|券)")
+    r"[一二两三四五六七八九十\d]+\s*个?\s*点(?:钟|半)?(?!数|卡|券)")
 # A lone 一 that counts nothing ("一到旺季", "一个方案"), masked after the time words are read.
 _LONE_ONE = re.compile(r"一个(?!月|小时|品类|类|种|单|礼拜|星期|季度)|"
                        r"(?<![千万百])一(?![十百千万亿\d个类种单笔块元分小天日周年月星礼季刻两二三四五六七八九])")
@@ -690,7 +697,9 @@ _AFTER = [
     ("orders", re.compile(
         r"^\s*(?:个|多个|来个|余)?\s*(?:张|笔)?\s*(?:单|订单|笔|orders?\b|单量)")),
     ("categories", re.compile(
-        r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|分类|种类|类别|类|种|款|categor|kinds?\b|"
+        r"^\s*(?:个|多个|来个|余)?\s*(?:大类|类目|品类|品项|分类|种类|类别|类|"
+        r"种(?!方案|方式|计费|模式|选择|都|价|报价|收费|算法|方法|套餐|计|付费|结算|方法)|款|"
+        r"categor|kinds?\b|"
         r"types?\b|product lines?)")),
     ("minutes", re.compile(r"^\s*(?:分钟|分|mins?\b|minutes?\b)")),
     ("per_day", re.compile(r"^\s*(?:(?:/|per |a )\s*(?:day\b|天|日)|daily\b)")),
@@ -703,6 +712,8 @@ _AFTER = [
         r"hours?\b|days?\b|years?\b|months?\b|(?:cs |customer service )?(?:people|staff|"
         r"agents?\b|reps?\b|persons?\b)|面值|的(?:话费|卡|点卡)|班|轮|"
         r"话费|q币|点券|个?店铺|个?店|个?群|个?平台|个?账号|个?站|个?号|成|开头|结尾|号段|"
+        r"个?班|个?轮班|班次|个?工作日|个?门市|个?门店|个?分店|间|shops?\b|stores?\b|"
+        r"outlets?\b|branches\b|(?:usd|dollars?|\$|元|块)?\s*(?:each|apiece|per card|a card)|"
         r"是?(?:商品数|产品数|sku)|种(?:方案|方式|计费|模式|选择|都)|"
         r"(?:support |cs )(?:staff|agents?|people|reps?))")),
     ("count", re.compile(r"^\s*个(?!月|小时)")),
@@ -714,8 +725,9 @@ _BEFORE = [
                           r"|(?:利润|成本|单价|售价|进价|赚|价格|均价|客单价|工资|薪水|月薪|profit|"
                           r"margin|salary|salaries|wages?)\D{0,3}$"
                           # revenue and turnover are money, never a count ("年流水50万")
-                          r"|(?:流水|营业额|营收|销售额|成交额|交易额|收入|进账|gmv|revenue|"
-                          r"turnover|sales of)\D{0,4}$"
+                          r"|(?:流水|营业额|营收|销售额|成交额|交易额|收入|进账|毛利|库存|gmv|revenue|"
+                          r"turnover|sales of|stock of|costs?|priced at|sells? for)\D{0,4}$"
+                          r"|(?:招|请|雇|聘)了?\D{0,2}$"
                           # a price per item: "一张卡卖50", "每份30"
                           r"|[张份件支套](?:卡|码|券)?\s*(?:卖|售|是|要|收)?\s*$|(?:标价|定价|卖价)"
                           r"\D{0,3}$")),
@@ -748,7 +760,8 @@ _DELIVERY_AFTER = re.compile(
     r"^\s*(?:分钟|分|mins?\b|minutes?\b|秒|s\b|secs?\b|seconds?\b)\s*(?:内|之内|以内|左右)?\s*"
     r"(?:就|能|可以|会|都|即可|基本|自动|就能|就会|全部)*\s*"
     r"(?:到账|发货|出卡|到货|充到|充好|充上|处理完|处理好|发卡|下发|出货|到手|delivered|arriv)")
-_DELIVERY_BEFORE = re.compile(r"(?:到账|发货|出卡|到货|出货|充值到|发卡|自动发|delivery|deliver)")
+_DELIVERY_BEFORE = re.compile(r"(?:到账|发货|出卡|到货|出货|充值到|发卡|自动发|退款|delivery|deliver|"
+                              r"\bland|arriv|credited|refund)")
 _RESPONSE_CUE = re.compile(r"响应|回复|回应|回消息|reply|respond|response|客服")
 _NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
                                     r"don'?t need|do not need|no need for)\s*(?:到|等)?\s*"
@@ -985,6 +998,9 @@ class Reader:
                 # A full product name (游戏充值, game credit) still says what is sold.
                 mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)
                             or len(m.word) >= (4 if not m.word.isascii() else 8)]
+            if _DELIVERY_BEFORE.search(clause) and not _RESPONSE_CUE.search(clause):
+                # "我们承诺发货24小时内": how fast goods arrive, not how fast CS answers.
+                mentions = [m for m in mentions if m.slot != "response"]
             for mention in mentions:
                 wanted = (bool(self.vocabulary.want.search(clause[:mention.start]))
                           or bool(self.vocabulary.taken.match(clause[mention.end:]))
