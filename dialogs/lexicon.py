@@ -270,6 +270,10 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
 }
 
+# Words for a top-up that belong to the goods named just before them ("手游储值", "steam 充值").
+GENERIC_TOPUP = frozenset({"top-up", "top-ups", "topup", "topups", "充值", "recharge", "reload",
+                           "top up", "储值", "充值卡", "储值卡", "代充"})
+
 # Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
 TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
          ("sytem", "system"), ("记费", "计费"), (" ur ", " your "), ("^ur ", "your "),

@@ -278,14 +278,15 @@ class _Vocabulary:
             chain_end = mention.end if negated else -1
             result.append(_Mention(mention.slot, mention.value, mention.start, mention.end,
                                    mention.word, negated))
-        # "PUBG UC top-ups", "steam 充值": a top-up right after a game is the game's.
+        # "PUBG UC top-ups", "steam 充值", "手游储值", "USDT充值卡", "原神的充值": a top-up right
+        # after other goods is theirs.
         result = [m for index, m in enumerate(result)
                   if not (m.slot == "kinds" and m.value == "phone_topup" and index
-                          and result[index - 1].value == "game_cards"
-                          and re.fullmatch(r"\s*(?:[a-z]+\s*)?",
+                          and result[index - 1].slot == "kinds"
+                          and result[index - 1].value != "phone_topup"
+                          and re.fullmatch(r"\s*(?:[a-z]+\s*)?的?",
                                            clause[result[index - 1].end:m.start])
-                          and m.word in ("top-up", "top-ups", "topup", "topups", "充值",
-                                         "recharge", "reload", "top up"))]
+                          and m.word in lexicon.GENERIC_TOPUP)]
         # "话费流量那些我们不碰": a negation after a list reaches back over the list.
         for index in range(len(result) - 2, -1, -1):
             this, following = result[index], result[index + 1]
@@ -481,6 +482,9 @@ def _vague_words(text: str) -> str:
     text = re.sub(r"(?:上|过|破)(百|千|万)", lambda m: f"{_CN_UNIT[m.group(1)]}{VAGUE}", text)
     text = re.sub(rf"小\s*([{_CN}])\s*(百|千|万)",
                   lambda m: f"{_cn_amount(m.group(1), m.group(2)) * 9 // 10}{VAGUE}", text)
+    text = re.sub(r"(?<![大\d.])小\s*(\d+)(?![\d.])",  # "小2k单" (2k made 2000 before)
+                  lambda m: f"{int(m.group(1)) * 9 // 10}{VAGUE}" if int(m.group(1)) >= 100
+                  else m.group(), text)
     # 十来个, 两千来单: about that many.
     text = re.sub(rf"([{_CN}十百千万\d]+)来(?=\s*(?:个|种|类|单|笔|块|元|家|款|$))", r"\1", text)
     # 五、六个: two digits joined by 、 before a measure word are a range too.
@@ -615,7 +619,9 @@ _MIXED_RUN = re.compile(rf"(?<![\d.a-z])[\d.{_CN}十百千万]*\d[\d.{_CN}十百
 _RUN_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_CN}]|[十百千万kw]")
 _RUN_PLACE = {"十": 10, "百": 100, "千": 1000, "k": 1000}
 _NEXT_PLACE = {"十": 1, "百": 10, "千": 100, "k": 100, "万": 1000, "w": 1000}
-_HUNDREDS_RANGE = re.compile(r"(?<![\d.])(\d+)\s*(-|~|～|到|至)\s*(\d+)\s*([十百])")
+_SHARED_UNIT_RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(-|~|～|到|至|、)\s*(\d+(?:\.\d+)?)\s*"
+                                r"([十百千万kw])(?![\d十百千万kw])")
+_UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "k": 1000, "万": 10000, "w": 10000}
 # Phone and hotline numbers in groups ("400-820-8820", "0755 8888 1234", "+852 9123 4567"):
 # never a range or an amount.
 _PHONE = re.compile(r"(?<![\d.])(?:\+\d{1,3}[\s-]?)?\d{3,4}[\s-]\d{3,4}[\s-]\d{3,4}(?!\d)"
@@ -649,9 +655,9 @@ def _read_run(run: str) -> Decimal | None:
 
 def _digit_units(view: str) -> str:
     """Digits with Chinese units and short forms → plain digits ("一天4百来单" → 一天400来单)."""
-    view = _HUNDREDS_RANGE.sub(
-        lambda m: f"{int(m.group(1)) * _RUN_PLACE[m.group(4)]}-"
-                  f"{int(m.group(3)) * _RUN_PLACE[m.group(4)]}", view)
+    view = _SHARED_UNIT_RANGE.sub(   # "3-4百", "1-2万", "2、3k": the unit is both ends'
+        lambda m: f"{(Decimal(m.group(1)) * _UNIT_VALUE[m.group(4)]).normalize():f}-"
+                  f"{(Decimal(m.group(3)) * _UNIT_VALUE[m.group(4)]).normalize():f}", view)
 
     def convert(match: re.Match[str]) -> str:
         run = match.group().strip(".")
@@ -659,7 +665,7 @@ def _digit_units(view: str) -> str:
         trailing = re.search(r"[十百千万kw][\d" + _CN + r"]$", run)
         mixed = re.search(rf"[{_CN}]", run) and re.search(r"[十百千万]", run)
         units = len(re.findall(r"[十百千万kw]", run))
-        if not (has_place or trailing or mixed or units >= 2):
+        if not (has_place or trailing or mixed or units):
             return match.group()
         value = _read_run(run)
         if value is None:
@@ -826,20 +832,26 @@ _REFUSAL = re.compile(r"^(?:但|但是|不过|可)?(?:我们|我|咱们|we)?\s*(
                       r"don't sell|do not sell|dont sell)(?:的|这个|这些|那个|那些|it|them)?$")
 # Words that say a clause is about what the shop sells (outside the kinds question).
 _SELLING = re.compile(r"我们家|我家|咱家|本店|我们店|卖|做|经营|主营|主要|为主|主打|出售|销售|"
+                      r"都有|大部分|大多|都是|居多|占多|mostly|majority|"
                       r"代理|业务|商品|产品|货|只有|还有|品类|类目|sell|selling|sold|deal|mostly|"
                       r"mainly|only|we do|offer|products?|stock|also")
 
 
-def _only_goods(clause: str, mention: _Mention) -> bool:
+def _only_goods(clause: str, goods: list[_Mention]) -> bool:
     """A clause that is little more than the goods' names ("steam卡、话费、激活码")."""
-    rest = clause[:mention.start] + clause[mention.end:]
-    return len(re.sub(r"[\W\d_]", "", rest)) <= 4
+    rest, start = [], 0
+    for mention in goods:
+        rest.append(clause[start:mention.start])
+        start = max(start, mention.end)
+    rest.append(clause[start:])
+    left = re.sub(r"[\W\d_]|和|跟|与|及|还有|and|or|同|以及", "", "".join(rest))
+    return len(left) <= 4
 
 
 # A clause that takes back what the message said before it: after it, the later value of a
 # slot wins ("五百单，不对，准确说六百", "要5分钟……算了，10分钟也行", "先按单吧，不，还是包月").
 _TURN = re.compile(
-    r"^(?:不对|不是|不不|[哦噢呃额啊]\s*不|不$|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
+    r"^(?:所以|那|那就|嗯|哦|噢|呃|额)?\s*(?:不对|不是|不不|[哦噢呃额啊]\s*不|不$|no$|nope$|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
     r"应该是|其实是|算了|还是|改成|改为|更正|说错了?|写错了?|打错了?|等等|等下|等一下|"
     r"no wait|wait|actually|i mean|or rather|make it|correction|scratch that|sorry)")
 # A clause that only refuses ("……算了", "还是不要了"): it takes back the choices just before it.
@@ -851,7 +863,7 @@ _BARE_REFUSAL = re.compile(
 
 
 _SUBJECT_ONLY = re.compile(r"(?:但是?|不过|可是?|哦|噢|呃|额|嗯|那|那就|我们|我|咱们|想了想|想想|"
-                           r"所以|还是|这个|这块|那个)*\s*")
+                           r"所以|还是|这个|这块|那个|就是|现在|目前|but|we|so)*\s*")
 # Values that already say no: a bare refusal after them does not turn them around.
 _SAYS_NO = {("ai", "no"), ("tooling", "none"), ("multi_level", False), ("cross_border", False),
             ("volume", "steady"), ("response", "standard")}
@@ -860,6 +872,18 @@ _SAYS_NO = {("ai", "no"), ("tooling", "none"), ("multi_level", False), ("cross_b
 # Values where a wrong "yes" costs the merchant: read with a hedge, they are asked back.
 _SAYS_YES = {("ai", "yes"), ("tooling", "bundle"), ("tooling", "own"), ("multi_level", True),
              ("cross_border", True)}
+
+
+# Undecided: "AI啊……我再想想" says nothing of AI yet.
+_UNDECIDED = re.compile(
+    r"^(?:我们|我|那|嗯|额|呃)?\s*(?:再想想|想想|考虑考虑|考虑一下|再考虑|再说|回头再说|还没想好|没想好|"
+    r"不确定|再看看|看看再说|待定|let me think|not sure yet|will think|i'?ll think)")
+_FUTURE = re.compile(r"下个?月|明年|将来|later\b|next (?:month|year)|in the future|"
+                     r"以后.{0,4}(?:可能|也许|或许|再|才)|(?:可能|也许|或许).{0,4}以后|才上|才开始")
+_ALL_OTHERS = r"\s*(?:其他|其它|别的|剩下|其余|都|全|everything|all)"
+_EXCEPT = re.compile(rf"(?:除了|除开)(?P<x>.+?)(?:以外|之外|外)?(?P<rest>(?={_ALL_OTHERS}))?"
+                     rf"(?:$|(?={_ALL_OTHERS}))")
+_ALL_OTHERS = re.compile(_ALL_OTHERS)
 
 
 def _turns(clauses: list[_Clause]) -> list[int]:
@@ -979,24 +1003,42 @@ class Reader:
         selling = any(_SELLING.search(clause) for clause in statements)
         # "客户里有人问游戏点卡，但我们不卖": a bare refusal takes back the goods before it.
         for index in range(1, len(found)):
-            if _REFUSAL.match(found[index][0]):
+            text = found[index][0]
+            # The nearest clause before this one that names something.
+            back = next((i for i in range(index - 1, max(-1, index - 4), -1) if found[i][1]),
+                        None)
+            if _REFUSAL.match(text):
                 clause, mentions = found[index - 1]
                 found[index - 1] = (clause, [replace(m, negated=True) if m.slot == "kinds"
                                              else m for m in mentions])
-            elif not found[index][1] and (_BARE_REFUSAL.match(found[index][0]) or (
-                    (refusal := self.vocabulary.refusal_end.search(found[index][0]))
-                    and _SUBJECT_ONLY.fullmatch(found[index][0][:refusal.start()]))):
-                # "要AI……算了", "用AI的话客户会不满意，不要": a refusal alone takes back the
-                # choices just before it (not a "no" already said: "纯人工，不用").
-                clause, mentions = found[index - 1]
-                found[index - 1] = (clause, [replace(m, negated=True)
-                                             if (m.slot, m.value) not in _SAYS_NO else m
-                                             for m in mentions])
+            elif back is not None and not found[index][1] and self._bare_refusal(text):
+                # "要AI……算了", "AI这东西吧 客户会骂 我们就不打算用了": a refusal alone takes
+                # back the choices before it (not a "no" already said: "纯人工，不用").
+                clause, mentions = found[back]
+                found[back] = (clause, [replace(m, negated=True)
+                                        if (m.slot, m.value) not in _SAYS_NO else m
+                                        for m in mentions])
+            elif back is not None and not found[index][1] and _UNDECIDED.match(text):
+                found[back] = (found[back][0], [])  # "AI啊……我再想想": nothing decided
+        for index, (clause, mentions) in enumerate(found):
+            # "代理以后可能有", "maybe AI later", "会员下个月才上": not what the shop does now.
+            if _FUTURE.search(clause) and not self.vocabulary.present.search(clause):
+                found[index] = (clause, [replace(m, negated=True)
+                                         if (m.slot, m.value) in _SAYS_YES or m.slot == "kinds"
+                                         else m for m in mentions])
+            # "除了NFT都卖", "除了激活码，其他三样都在卖": the exception is not sold.
+            exception = _EXCEPT.search(clause)
+            if exception and (exception.group("rest") or (
+                    index + 1 < len(found) and _ALL_OTHERS.match(found[index + 1][0]))):
+                found[index] = (clause, [replace(m, negated=True)
+                                         if exception.start("x") <= m.start < exception.end("x")
+                                         else m for m in found[index][1]])
         for index, (clause, mentions) in enumerate(found):
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
                 # A full product name (游戏充值, game credit) still says what is sold.
-                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, m)
+                goods = [m for m in mentions if m.slot == "kinds"]
+                mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, goods)
                             or len(m.word) >= (4 if not m.word.isascii() else 8)]
             if _DELIVERY_BEFORE.search(clause) and not _RESPONSE_CUE.search(clause):
                 # "我们承诺发货24小时内": how fast goods arrive, not how fast CS answers.
@@ -1049,6 +1091,15 @@ class Reader:
             value = self._settle(slot, mentions_of_slot, context.correction)
             if value is not None:
                 facts[slot] = value
+
+    def _bare_refusal(self, text: str) -> bool:
+        """A clause that only refuses: "算了", "我们就不打算用了", "现在没有", "not now"."""
+        if _BARE_REFUSAL.match(text) or re.fullmatch(
+                rf"{_SUBJECT_ONLY.pattern}(?:没有|没|无|不要|不用|不需要|no|not now|none)"
+                rf"(?:{_PARTICLES})*", text):
+            return True
+        refusal = self.vocabulary.refusal_end.search(text)
+        return bool(refusal and _SUBJECT_ONLY.fullmatch(text[:refusal.start()]))
 
     def _recommend(self, clause: str, previous_topic: str | None, step: str | None,
                    said: dict[str, list[tuple[object, bool, bool]]]) -> str | None:
