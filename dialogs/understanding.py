@@ -886,6 +886,17 @@ _EXCEPT = re.compile(rf"(?:除了|除开)(?P<x>.+?)(?:以外|之外|外)?(?P<res
 _ALL_OTHERS = re.compile(_ALL_OTHERS)
 
 
+_JUST_ONE = re.compile(r"^(?:就|只有|只|只卖|大概|目前)?\s*一\s*(?:个|种|类|样|款)(?:吧|啊|而已|哈)?$")
+_BARE_LEFTOVER = re.compile(r"[\s□,.~!]|吧|啊|呀|哈|呗|了|的|左右|上下|差不多|大概|大约|约|就|只有|只|"
+                            r"个|种|类|单|块|元|样子|而已|about|around|roughly|maybe|approx")
+
+
+def _bare_number(view: str, amount: _Amount) -> bool:
+    """A clause that is only an amount ("三百", "一百出头", "800", "三个吧")."""
+    rest = view[:amount.start] + view[amount.end:]
+    return not _BARE_LEFTOVER.sub("", rest)
+
+
 def _turns(clauses: list[_Clause]) -> list[int]:
     """Indices of the clauses that take back what came before (a cue or a hesitation)."""
     return [index for index, clause in enumerate(clauses)
@@ -1011,13 +1022,17 @@ class Reader:
                 clause, mentions = found[index - 1]
                 found[index - 1] = (clause, [replace(m, negated=True) if m.slot == "kinds"
                                              else m for m in mentions])
-            elif back is not None and not found[index][1] and self._bare_refusal(text):
+            elif back is not None and not found[index][1] and (
+                    refusal := self._bare_refusal(text)):
                 # "要AI……算了", "AI这东西吧 客户会骂 我们就不打算用了": a refusal alone takes
-                # back the choices before it (not a "no" already said: "纯人工，不用").
+                # back the choices before it (not a "no" already said: "纯人工，不用"); "现在没有"
+                # only what one has (resellers, foreign customers), not "用你们的系统吧，我们没有".
                 clause, mentions = found[back]
                 found[back] = (clause, [replace(m, negated=True)
-                                        if (m.slot, m.value) not in _SAYS_NO else m
-                                        for m in mentions])
+                                        if (m.slot, m.value) not in _SAYS_NO and (
+                                            refusal == "refuse"
+                                            or m.slot in ("multi_level", "cross_border"))
+                                        else m for m in mentions])
             elif back is not None and not found[index][1] and _UNDECIDED.match(text):
                 found[back] = (found[back][0], [])  # "AI啊……我再想想": nothing decided
         for index, (clause, mentions) in enumerate(found):
@@ -1092,14 +1107,16 @@ class Reader:
             if value is not None:
                 facts[slot] = value
 
-    def _bare_refusal(self, text: str) -> bool:
-        """A clause that only refuses: "算了", "我们就不打算用了", "现在没有", "not now"."""
+    def _bare_refusal(self, text: str) -> str:
+        """A clause that only refuses ("算了", "我们就不打算用了", "not now") → "refuse"; one
+        that only says there is none ("现在没有") → "lack"; else ""."""
         if _BARE_REFUSAL.match(text) or re.fullmatch(
-                rf"{_SUBJECT_ONLY.pattern}(?:没有|没|无|不要|不用|不需要|no|not now|none)"
-                rf"(?:{_PARTICLES})*", text):
-            return True
+                rf"{_SUBJECT_ONLY.pattern}(?:不要|不用|不需要|no|not now)(?:{_PARTICLES})*", text):
+            return "refuse"
+        if re.fullmatch(rf"{_SUBJECT_ONLY.pattern}(?:没有|没|无|none)(?:{_PARTICLES})*", text):
+            return "lack"
         refusal = self.vocabulary.refusal_end.search(text)
-        return bool(refusal and _SUBJECT_ONLY.fullmatch(text[:refusal.start()]))
+        return "refuse" if refusal and _SUBJECT_ONLY.fullmatch(text[:refusal.start()]) else ""
 
     def _recommend(self, clause: str, previous_topic: str | None, step: str | None,
                    said: dict[str, list[tuple[object, bool, bool]]]) -> str | None:
@@ -1179,7 +1196,10 @@ class Reader:
                     and not self.vocabulary.usual.search(clause))
             topics.append(next((slot for slot in ("categories", "budget", "orders", "response")
                                 if self.vocabulary.topics[slot].search(clause)), None))
-            for amount in _amounts(view):
+            amounts = _amounts(view)
+            if not amounts and context.step == "CATEGORIES" and _JUST_ONE.match(clause):
+                amounts = [_Amount(Decimal(1), 0, 0, len(view))]  # "就一个，只卖Q币"
+            for amount in amounts:
                 slot, value = self._bind(view, amount, clause, context)
                 if slot == "ignore":
                     continue
@@ -1236,6 +1256,11 @@ class Reader:
             corrects = context.correction or any(turn <= index for turn in turns)
             slot = topic if topic and (corrects
                                        or not any(b.slot == topic for b in bound)) else None
+            step_slot = STEP_SLOT.get(context.step or "")
+            if (slot is None and step_slot in ("orders", "categories", "budget", "response")
+                    and _bare_number(view, amount)
+                    and not any(b.slot == step_slot for b in bound)):
+                slot = step_slot  # "三百，都是话费": a bare count answers the step on screen
             if slot is None and context.rejected:
                 slot = next((name for name in ("orders", "categories", "budget")
                              if context.known.get(name) is not None
