@@ -70,6 +70,7 @@ _PAUSE = re.compile(r"…|\.{3}|—|\s[–-]\s")
 _SOFT_SPLIT = re.compile(
     r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费|最好|更好|比较好|就好|好了|就行|也行|也可以|可以)|\bhowever\b|\bbut\b"
     r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
+    r"|(?<=[十百千万])\s+(?=[\u4e00-\u9fff])(?![单个类种块元笔分秒多左上来以出])"
     r"|(?<=\S)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
@@ -844,7 +845,8 @@ def _only_goods(clause: str, goods: list[_Mention]) -> bool:
         rest.append(clause[start:mention.start])
         start = max(start, mention.end)
     rest.append(clause[start:])
-    left = re.sub(r"[\W\d_]|和|跟|与|及|还有|and|or|同|以及", "", "".join(rest))
+    left = re.sub(r"[\W\d_]|和|跟|与|及|还有|and|or|同|以及|的|cards?|keys?|codes?|卡",
+                  "", "".join(rest))
     return len(left) <= 4
 
 
