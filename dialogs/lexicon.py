@@ -274,6 +274,20 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
 GENERIC_TOPUP = frozenset({"top-up", "top-ups", "topup", "topups", "充值", "recharge", "reload",
                            "top up", "储值", "充值卡", "储值卡", "代充"})
 
+# Typos by sound (dialogs/sounds.py): besides WORDS and TOPICS, the cue words the number rules
+# read, by the slot they point to ("遇算8千" → 预算, "三个类木" → 类目).
+SOUND_CUES = {"预算": "budget", "类目": "categories", "品类": "categories", "单量": "orders",
+              "日均": "orders", "计费": "billing", "收费": "billing", "响应": "response",
+              "回复": "response"}
+# Real words that sound like a lexicon word: written on purpose, never mended.
+SOUND_ALIKE_WORDS = frozenset({"及时", "事实", "实事", "时时", "是时", "花费"})
+# Characters of grammar: a lexicon phrase made with them (这样快, 特别忙) is not indexed by
+# sound, and in a two-character run they are never the typo ("只会复制" is not 回复).
+FUNCTION_CHARS = frozenset(
+    "的了是不我你他她它们在有和就也都还要会能可这那个上下来去说对到着过吗呢吧啊把被给让从向跟"
+    "与或而但很太更最只才又再没无非些么什怎为所以因如其时候里样种次点啥咋哪谁每各该得地之于且"
+    "等特别挺蛮真人买卖做用找请另")
+
 # Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
 TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
          ("sytem", "system"), ("记费", "计费"), (" ur ", " your "), ("^ur ", "your "),

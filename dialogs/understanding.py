@@ -33,6 +33,7 @@ import cn2an
 
 from dialogs import lexicon
 from dialogs.knowledge import looks_like_question
+from dialogs.sounds import SoundIndex
 from dialogs.text import fold
 
 SLOTS = ("orders", "kinds", "categories", "multi_level", "cross_border", "response", "scope",
@@ -41,6 +42,11 @@ KIND_ORDER = tuple(lexicon.WORDS["kinds"])
 RESPONSE_ORDER = ("standard", "fast", "emergency")
 SCOPE_ORDER = ("basic", "technical", "full_chain", "expert")
 
+# The step being asked → the slots it asks about.
+STEP_SLOTS = {"ORDERS": ("orders",), "KINDS": ("kinds",), "CATEGORIES": ("categories",),
+              "RESPONSE": ("response",), "SCOPE": ("scope",), "TOOLING": ("tooling",),
+              "AI": ("ai",), "MODE": ("mode",), "VOLUME": ("volume",), "BILLING": ("billing",),
+              "BUDGET": ("budget",), "FLAGS": ("multi_level", "cross_border")}
 # The step being asked → the slot a bare reply fills.
 STEP_SLOT = {"ORDERS": "orders", "KINDS": "kinds", "CATEGORIES": "categories",
              "RESPONSE": "response", "SCOPE": "scope", "TOOLING": "tooling", "AI": "ai",
@@ -232,6 +238,10 @@ class _Vocabulary:
         self.topics = {slot: re.compile(_alternation(words))
                        for slot, words in lexicon.TOPICS.items()}
         self.correction = re.compile(_alternation(lexicon.CORRECTION))
+        # Topic and cue words, kept whole when typos by sound are looked for ("单量上千").
+        self.cues = re.compile(_alternation(
+            [word for words in lexicon.TOPICS.values() for word in words]
+            + list(lexicon.SOUND_CUES)))
         self.peak = re.compile(_alternation(lexicon.PEAK))
         self.usual = re.compile(_alternation(lexicon.USUAL))
 
@@ -930,6 +940,15 @@ class Reader:
 
     def __init__(self, labels: Mapping[str, Mapping[str, object]] | None = None) -> None:
         self.vocabulary = _Vocabulary()
+        sound_words: dict[str, str] = {}
+        for slot, values in lexicon.WORDS.items():
+            for words in values.values():
+                sound_words.update((word, slot) for word in words)
+        for slot, words in lexicon.TOPICS.items():
+            sound_words.update((word, slot) for word in words if word not in sound_words)
+        sound_words.update(lexicon.SOUND_CUES)
+        self.sounds = SoundIndex(sound_words, keep=lexicon.SOUND_ALIKE_WORDS,
+                                 function_chars=lexicon.FUNCTION_CHARS)
         # Button labels in every language, as whole-message replies ("快速响应（10分钟内）").
         self.labels = {slot: dict(words) for slot, words in (labels or {}).items()}
 
@@ -942,6 +961,7 @@ class Reader:
         folded = _TYPOS.sub(lambda match: _TYPO_FIX[match.group().strip()], folded)
         if not folded:
             return Reading()
+        folded, heard = self._by_sound(folded, step)
         if step == "DISCOUNT":
             return self._discount(folded)
         clauses = _clauses(folded)
@@ -976,10 +996,38 @@ class Reader:
                     break
         revised = {slot: value for slot, value in revised.items()
                    if slot in facts and facts[slot] != value}
+        unsure |= heard  # a word read by its sound only, not certain: asked back
         # A yes to AI, a system or a flag said with a hedge or a stray negation is asked back.
         unsure |= {slot for slot in doubts if (slot, facts.get(slot)) in _SAYS_YES}
         return Reading(facts, frozenset(unsure & facts.keys()), questions,
                        correction or bool(revised), revised)
+
+    def _by_sound(self, folded: str, step: str | None) -> tuple[str, set[str]]:
+        """Typos by sound mended (话废 → 话费); the slots of the uncertain ones."""
+        if folded.isascii():
+            return folded, set()
+        exact = [match.span() for match in self.vocabulary.words.finditer(folded)]
+        exact += [match.span() for match in self.vocabulary.cues.finditer(folded)]
+        mends = self.sounds.mends(folded, exact)
+        if not mends:
+            return folded, set()
+        exact_slots = {slot for match in self.vocabulary.words.finditer(folded)
+                       for slot, _ in self.vocabulary.meaning.get(
+                           self.vocabulary._base(match.group()), ())}
+        asked = set(STEP_SLOTS.get(step or "", ()))
+        uncertain: set[str] = set()
+        pieces, start = [], 0
+        for mend in mends:
+            pieces += [folded[start:mend.start], mend.word]
+            start = mend.start + len(mend.word)
+            certain = (len(mend.word) >= 3 or mend.slot in asked or mend.slot in exact_slots
+                       or (mend.slot in ("budget", "categories", "orders")
+                           and re.search(r"\d|[一二两三四五六七八九十百千万]",
+                                         folded[start:start + 8])))
+            if not certain:
+                uncertain.add(mend.slot)
+        pieces.append(folded[start:])
+        return "".join(pieces), uncertain
 
     def _statements(self, clauses: list[_Clause]) -> list[_Clause]:
         """Clauses that state something about the shop now: not questions, and not what a
