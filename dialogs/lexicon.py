@@ -12,6 +12,12 @@ volume, billing, budget.
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from dialogs.text import fold
+
 # slot → value → words that name it. A longer word wins over a shorter one inside it.
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
@@ -287,6 +293,30 @@ FUNCTION_CHARS = frozenset(
     "的了是不我你他她它们在有和就也都还要会能可这那个上下来去说对到着过吗呢吧啊把被给让从向跟"
     "与或而但很太更最只才又再没无非些么什怎为所以因如其时候里样种次点啥咋哪谁每各该得地之于且"
     "等特别挺蛮真人买卖做用找请另")
+
+# Brands, products, platforms and carriers by the kind of goods they are: dialogs/brands.toml
+# (its header says where the names come from and how to add one).
+BRANDS_FILE = Path(__file__).with_name("brands.toml")
+
+
+@cache
+def brands() -> dict[str, tuple[str, ...]]:
+    """Kind → brand names, folded like messages (中華電信 → 中华电信, KKTV → kktv)."""
+    with BRANDS_FILE.open("rb") as file:
+        table = tomllib.load(file)
+    return {kind: tuple(dict.fromkeys(fold(name) for names in regions.values()
+                                      for name in names))
+            for kind, regions in table.items()}
+
+
+@cache
+def gift_platforms() -> frozenset[str]:
+    """App-store gift cards (brands.toml [other] platform_gift_cards): other goods, or game
+    cards when the message names games as what they are for."""
+    with BRANDS_FILE.open("rb") as file:
+        names = tomllib.load(file)["other"]["platform_gift_cards"]
+    return frozenset(fold(name) for name in names)
+
 
 # Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
 TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),

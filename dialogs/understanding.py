@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 import cn2an
@@ -170,17 +171,33 @@ _TYPOS = re.compile("|".join(
 # --- vocabulary -----------------------------------------------------------------------
 
 def _alternation(words: Iterable[str]) -> str:
-    """Longest first; ASCII words only on word boundaries ("ai" not inside "said")."""
-    parts = []
-    for word in sorted(set(words), key=len, reverse=True):
-        escaped = re.escape(word)
+    """One regex for many words: longest first; ASCII words only on word boundaries ("ai" not
+    inside "said"), plurals included. Written as a trie ("话费(?:充值|)") so a message is not
+    tried against a thousand words one by one."""
+    trie: dict[str, Any] = {}
+    for word in set(words):
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        end = ""
         if word.isascii() and word[:1].isalnum():
-            escaped = rf"(?<![a-z0-9_@]){escaped}"
+            end = rf"(?<![a-z0-9_@][\s\S]{{{len(word)}}})"  # nothing glued before the word
         if word.isascii() and word[-1:].isalnum():
             plural = "(?:s|es)?" if word[-1:].isalpha() else ""
-            escaped = rf"{escaped}{plural}(?![a-z0-9_])"
-        parts.append(escaped)
-    return "|".join(parts)
+            end += rf"{plural}(?![a-z0-9_])"
+        node[""] = end
+    return _render(trie)
+
+
+def _render(node: dict[str, Any]) -> str:
+    """A trie as a regex: the longer continuations first, the word ending here last."""
+    branches = [re.escape(char) + _render(child)
+                for char, child in sorted(node.items()) if char]
+    if "" in node:
+        branches.append(node[""])
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 # What may trail a phrase without changing it: "AI的部分先不用喔", "(这个暂停了)".
@@ -206,6 +223,10 @@ class _Vocabulary:
             for value, words in values.items():
                 for word in words:
                     self.meaning.setdefault(word, []).append((slot, value))
+        for kind, names in lexicon.brands().items():
+            for name in names:
+                if ("kinds", kind) not in self.meaning.get(name, []):
+                    self.meaning.setdefault(name, []).append(("kinds", kind))
         for word in lexicon.NEUTRAL:
             self.meaning.setdefault(word, [])
         self.words = re.compile(_alternation(self.meaning))
@@ -687,6 +708,15 @@ def _digit_units(view: str) -> str:
     return _MIXED_RUN.sub(convert, view)
 
 
+@cache
+def _brand_digits() -> re.Pattern[str]:
+    """Brand names with digits in them (崩坏3, 3hk, windows 11, office 365): never a count."""
+    named = [name for names in lexicon.brands().values() for name in names
+             if re.search(r"\d", name)]
+    return re.compile(_alternation(named) + r"|\b(?:windows|win|office|ps|xbox|iphone|dota|cs|"
+                      r"fifa|nba\s?2k|macos|ios|android)\s*\d+(?:\s*(?:pro|plus|home|x))?\b")
+
+
 def numeric_view(clause: str) -> str:
     """The clause with time words, idioms and colloquial amounts made plain for _AMOUNT."""
     view = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", clause)
@@ -703,6 +733,7 @@ def numeric_view(clause: str) -> str:
                       lambda m: "□" * len(m.group()), view)
         view = _EN_NUMBER.sub(_english_number, view)
     view = _MASK.sub(lambda m: "□" * len(m.group()), view)
+    view = _brand_digits().sub(lambda m: "□" * len(m.group()), view)
     for pattern, replacement in _TIME_WORDS:
         view = pattern.sub(replacement, view)
     view = _LONE_ONE.sub(lambda m: "□" * len(m.group()), view)
@@ -1108,6 +1139,10 @@ class Reader:
             if _DELIVERY_BEFORE.search(clause) and not _RESPONSE_CUE.search(clause):
                 # "我们承诺发货24小时内": how fast goods arrive, not how fast CS answers.
                 mentions = [m for m in mentions if m.slot != "response"]
+            if any(m.word in lexicon.gift_platforms() for m in mentions) and any(
+                    m.value == "game_cards" and not m.negated for _, ms in found for m in ms):
+                # "App Store充值卡，基本都是拿去充游戏的": an app store's cards bought for games.
+                mentions = [m for m in mentions if m.word not in lexicon.gift_platforms()]
             for mention in mentions:
                 wanted = (bool(self.vocabulary.want.search(clause[:mention.start]))
                           or bool(self.vocabulary.taken.match(clause[mention.end:]))
