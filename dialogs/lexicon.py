@@ -171,7 +171,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "we have our", "have our own", "ours",
         ),
         "bundle": (
-            "your tooling", "use yours",
+            "your tooling", "use yours", "你们自带", "你们自己的", "你们带的",
             "客服+系统", "打包", "带系统", "你们的系统", "你们系统", "你们的", "你们提供",
             "你们出", "你们来", "你们负责", "贵司的", "一起提供", "要系统", "需要系统", "配系统",
             "配套系统", "bundle", "your system", "your software", "your tools", "yours", "package",

@@ -13,8 +13,8 @@ Rules (docs/dialogue.md, "Typos by sound"):
   heard by its common reading only (能 is neng, not its rare nai), numerals are never
   mended (三万 is not 三网), and in a two-character run the character that differs is
   not a function word (的, 是, 上, 会…: "只会复制" is not 回复);
-- lexicon phrases made with function words (这样快, 特别忙) are not indexed: typos by sound
-  are the content words (话费, 外包, 分销, 类目);
+- lexicon phrases made mostly of function words (这样快, 特别忙) are not indexed: typos by
+  sound are the content words (话费, 点卡, 外包, 分销, 类目);
 - words a merchant writes on purpose that happen to sound like a lexicon word are listed in
   `lexicon.SOUND_ALIKE_WORDS` and left alone (及时 is not 计时);
 - a match is *certain* when it is three characters or longer, answers the step on screen,
@@ -108,8 +108,8 @@ class SoundIndex:
         self.function_chars = frozenset(function_chars)
         by_sound: dict[tuple[str, ...], str | None] = {}
         for word in words:
-            if (not 2 <= len(word) <= LONGEST or not _CJK.fullmatch(word)
-                    or self.function_chars & set(word)):
+            grammar = sum(char in self.function_chars for char in word)
+            if not 2 <= len(word) <= LONGEST or not _CJK.fullmatch(word) or grammar * 2 > len(word):
                 continue
             sound = _word_sound(word)
             if sound is None:

@@ -78,10 +78,10 @@ _SOFT_SPLIT = re.compile(
     r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费|最好|更好|比较好|就好|好了|就行|也行|也可以|可以)|\bhowever\b|\bbut\b"
     r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
     r"|(?<=[十百千万])\s+(?=[\u4e00-\u9fff])(?![单个类种块元笔分秒多左上来以出])"
-    r"|(?<=\S)\s+(?=\S{1,4}\s*:)")
+    r"|(?<=\S)(?<!except)(?<!excluding)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r"不对不对|不是不是|^[哦噢呃额啊嗯]?\s*不+$|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
@@ -145,7 +145,8 @@ def _clauses(folded: str) -> list[_Clause]:
     for sentence, end in sentences:
         if merged and _QUESTION_MARK.match(merged[-1][1]) and len(merged[-1][0]) <= 6 \
                 and not is_question(merged[-1][0]):
-            merged[-1] = (merged[-1][0] + sentence, end)
+            glue = " " if merged[-1][0][-1:].isascii() and sentence[:1].isascii() else ""
+            merged[-1] = (merged[-1][0] + glue + sentence, end)
         else:
             merged.append((sentence, end))
     pause = False
@@ -243,7 +244,7 @@ class _Vocabulary:
         self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
         self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
         self.past = re.compile(r"(?:以前|之前|上家|上一家|原来|过去|以往|previously|used to|"
-                               r"last agency|we paid)(?!说|讲|选|填|写)")
+                               r"last agency|we paid|(?<!没)(?<!没有)(?:卖|做)过)(?!说|讲|选|填|写)")
         self.present = re.compile(r"现在|目前|这次|以后|今后|所以|那就|now|currently|these days|"
                                   r"this time|so we|so let")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
@@ -324,6 +325,7 @@ class _Vocabulary:
             this, following = result[index], result[index + 1]
             if (following.negated and not this.negated and following.slot == this.slot
                     and self.joiners.match(clause[this.end:following.start])
+                    and "(" not in clause[following.end:]  # "激活码、链上卡密(这个暂停了)"
                     and self._negated_after(clause, following, found)):
                 result[index] = _Mention(this.slot, this.value, this.start, this.end,
                                          this.word, True)
@@ -339,6 +341,9 @@ class _Vocabulary:
         return word
 
     def _negated_after(self, clause: str, mention: _Mention, found: list[_Mention]) -> bool:
+        if re.search(r"(?:还是|干脆|索性|就)\s*$", clause[:mention.start]) and re.match(
+                rf"\s*算了(?:{_PARTICLES})*$", clause[mention.end:]):
+            return False  # "还是兼职算了": settling for it, not refusing it
         match = self.after.match(clause[mention.end:])
         if match is None:
             refusal = self.refusal_end.search(clause, mention.end)
@@ -784,7 +789,7 @@ _BEFORE = [
                           r"allocate|go up to|not more than|给外包|压到|降到|控制到|便宜到|"
                           r"for under|do it for|"
                           r"max|up to|no more than)\D{0,6}$")),
-    ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|单量|订单量|订单|单子|出单|daily|"
+    ("orders", re.compile(r"(?:日均|每天|每日|天均|日单量|日单|单量|订单量|订单|单子|出单|daily|"
                           r"per day|a day|orders?|单\s*:)\D{0,6}$")),
     ("period", re.compile(r"(?:每月|每周|每年|每季)\D{0,6}$")),
     ("categories", re.compile(r"(?:品类|品项|类目|种类|类别|大类|分类|categories|category|类\s*:)"
@@ -874,7 +879,7 @@ _REFUSAL = re.compile(r"^(?:但|但是|不过|可)?(?:我们|我|咱们|we)?\s*(
                       r"don't sell|do not sell|dont sell)(?:的|这个|这些|那个|那些|it|them)?$")
 # Words that say a clause is about what the shop sells (outside the kinds question).
 _SELLING = re.compile(r"我们家|我家|咱家|本店|我们店|卖|做|经营|主营|主要|为主|主打|出售|销售|"
-                      r"都有|大部分|大多|都是|居多|占多|mostly|majority|"
+                      r"都有|大部分|大多|都是|居多|占多|只留|留了|只剩|mostly|majority|"
                       r"代理|业务|商品|产品|货|只有|还有|品类|类目|sell|selling|sold|deal|mostly|"
                       r"mainly|only|we do|offer|products?|stock|also")
 
@@ -894,7 +899,7 @@ def _only_goods(clause: str, goods: list[_Mention]) -> bool:
 # A clause that takes back what the message said before it: after it, the later value of a
 # slot wins ("五百单，不对，准确说六百", "要5分钟……算了，10分钟也行", "先按单吧，不，还是包月").
 _TURN = re.compile(
-    r"^(?:所以|那|那就|嗯|哦|噢|呃|额)?\s*(?:不对|不是|不不|[哦噢呃额啊]\s*不|不$|no$|nope$|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
+    r"^(?:所以|那|那就|嗯|哦|噢|喔|呃|额)?\s*(?:不对|不是|不不|[哦噢喔呃额啊]\s*不|不$|no$|nope$|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
     r"应该是|其实是|算了|还是|改成|改为|更正|说错了?|写错了?|打错了?|等等|等下|等一下|"
     r"no wait|wait|actually|i mean|or rather|make it|correction|scratch that|sorry)")
 # A clause that only refuses ("……算了", "还是不要了"): it takes back the choices just before it.
@@ -905,6 +910,8 @@ _BARE_REFUSAL = re.compile(
     r"forget it|never mind|nevermind)(?:吧|了|啦|哈|哈哈|呢|啊|!|~|\s)*)+$")
 
 
+# Now as well as before: "现在也卖话费了".
+_STILL = re.compile(r"也(?:卖|做|有|在卖|在做)|还(?:在)?(?:卖|做)|\balso\b|\bstill\b")
 _SUBJECT_ONLY = re.compile(r"(?:但是?|不过|可是?|哦|噢|呃|额|嗯|那|那就|我们|我|咱们|想了想|想想|"
                            r"所以|还是|这个|这块|那个|就是|现在|目前|but|we|so)*\s*")
 # Values that already say no: a bare refusal after them does not turn them around.
@@ -975,8 +982,6 @@ class Reader:
         for slot, values in lexicon.WORDS.items():
             for words in values.values():
                 sound_words.update((word, slot) for word in words)
-        for slot, words in lexicon.TOPICS.items():
-            sound_words.update((word, slot) for word in words if word not in sound_words)
         sound_words.update(lexicon.SOUND_CUES)
         self.sounds = SoundIndex(sound_words, keep=lexicon.SOUND_ALIKE_WORDS,
                                  function_chars=lexicon.FUNCTION_CHARS)
@@ -1066,13 +1071,23 @@ class Reader:
         kept: list[_Clause] = []
         past = False
         asks = any(clause.question for clause in clauses)
+        before_now: list[_Clause] = []  # the clauses about the past just before this one
         for clause in clauses:
             if asks and re.match(r"如果|假如|假设|要是|if\b", clause.text):
                 continue  # "如果用你们的系统，每月要另外付多少？" states nothing
             if self.vocabulary.present.search(clause.text):
+                if past and before_now and not clause.question and (
+                        self._bare_refusal(clause.text) or _STILL.search(clause.text)):
+                    # "多级分销之前搞过，现在不搞了": the refusal is of what was done before;
+                    # "以前只卖点卡，现在也卖话费了": what was sold before still is.
+                    kept.append(next((c for c in reversed(before_now)
+                                      if self.vocabulary.words.search(c.text)), before_now[-1]))
                 past = False
+                before_now = []
             if self.vocabulary.past.search(clause.text):
                 past = True
+            if past and not clause.question:
+                before_now.append(clause)
             if not clause.question and not past:
                 kept.append(clause)
         return kept
@@ -1124,18 +1139,25 @@ class Reader:
                                          else m for m in mentions])
             # "除了NFT都卖", "除了激活码，其他三样都在卖": the exception is not sold.
             exception = _EXCEPT.search(clause)
-            if exception and (exception.group("rest") or (
-                    index + 1 < len(found) and _ALL_OTHERS.match(found[index + 1][0]))):
+            others = (clause[exception.end():] if exception and exception.group("rest") is not None
+                      else found[index + 1][0] if exception and index + 1 < len(found)
+                      and _ALL_OTHERS.match(found[index + 1][0]) else None)
+            # "除了话费，别的都不卖": the others are refused, the exception is what is sold.
+            if (exception and others is not None and not re.search(r"不|没|no\b|not\b", others)
+                    and re.search(r"卖|做|有|经营|上架|sell|offer|carry|[都全]$", others)):
                 found[index] = (clause, [replace(m, negated=True)
                                          if exception.start("x") <= m.start < exception.end("x")
                                          else m for m in found[index][1]])
         for index, (clause, mentions) in enumerate(found):
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
-                # A full product name (游戏充值, game credit) still says what is sold.
+                # A full product name (游戏充值, game credit) still says what is sold, but not
+                # in a clause about delivery ("话费充值一般30秒到账").
                 goods = [m for m in mentions if m.slot == "kinds"]
+                delivery = bool(_DELIVERY_BEFORE.search(clause))
                 mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, goods)
-                            or len(m.word) >= (4 if not m.word.isascii() else 8)]
+                            or (len(m.word) >= (4 if not m.word.isascii() else 8)
+                                and not delivery)]
             if _DELIVERY_BEFORE.search(clause) and not _RESPONSE_CUE.search(clause):
                 # "我们承诺发货24小时内": how fast goods arrive, not how fast CS answers.
                 mentions = [m for m in mentions if m.slot != "response"]
@@ -1167,6 +1189,10 @@ class Reader:
         for slot in SLOTS:
             mentions_of_slot = said.get(slot, [])
             turn = _after_turn(where.get(slot, []), turns)
+            if turn is not None and slot == "kinds" and not any(
+                    not negated for (_, negated, _), place in zip(
+                        mentions_of_slot, where[slot], strict=True) if place >= turn):
+                turn = None  # "点卡话费，还有激活码，不对激活码不卖了": only one taken back
             if turn is not None and not (slot == "kinds" and any(a >= turn for a in additives)):
                 # "先按单吧，不，还是包月": what follows the turn wins; what it took back is
                 # kept for the echo (已更正).
@@ -1389,7 +1415,8 @@ class Reader:
             if 1990 <= amount.value <= 2035 and _YEARISH.search(after):
                 return "ignore", Decimal(0)
         for slot, pattern in _BEFORE:
-            if not pattern.search(before) or (counted and slot not in ("categories", "orders")):
+            if not pattern.search(before) or (counted and slot not in ("categories", "orders",
+                                                                        "ignore")):
                 continue
             if slot == "ignore":
                 return "ignore", Decimal(0)
