@@ -1122,12 +1122,14 @@ class Reader:
                     refusal := self._bare_refusal(text)):
                 # "要AI……算了", "AI这东西吧 客户会骂 我们就不打算用了": a refusal alone takes
                 # back the choices before it (not a "no" already said: "纯人工，不用"); "现在没有"
-                # only what one has (resellers, foreign customers), not "用你们的系统吧，我们没有".
+                # only what one has (resellers, foreign customers, goods), not "用你们的系统吧，
+                # 我们没有".
                 clause, mentions = found[back]
                 found[back] = (clause, [replace(m, negated=True)
                                         if (m.slot, m.value) not in _SAYS_NO and (
                                             refusal == "refuse"
-                                            or m.slot in ("multi_level", "cross_border"))
+                                            or m.slot in ("multi_level", "cross_border",
+                                                          "kinds"))
                                         else m for m in mentions])
             elif back is not None and not found[index][1] and _UNDECIDED.match(text):
                 found[back] = (found[back][0], [])  # "AI啊……我再想想": nothing decided
