@@ -15,8 +15,10 @@ Rules (docs/dialogue.md, "Typos by sound"):
   not a function word (的, 是, 上, 会…: "只会复制" is not 回复);
 - lexicon phrases made mostly of function words (这样快, 特别忙) are not indexed: typos by
   sound are the content words (话费, 点卡, 外包, 分销, 类目);
-- words a merchant writes on purpose that happen to sound like a lexicon word are listed in
-  `lexicon.SOUND_ALIKE_WORDS` and left alone (及时 is not 计时);
+- real words that happen to sound like a lexicon word are listed in
+  `lexicon.SOUND_ALIKE_WORDS`: they are read as the lexicon word only where the context asks
+  for it (花费 is 话费 at the goods question or beside other goods, never in "每月花费3000"),
+  and even then asked back;
 - a match is *certain* when it is three characters or longer, answers the step on screen,
   or sits in a list beside a word of the same slot ("话废和点卡"); otherwise its slot is
   asked back (是 / 不是) rather than taken silently.
@@ -94,6 +96,7 @@ class Mend:
     written: str
     word: str
     slot: str
+    real_word: bool = False  # the run is itself a word (花费): only taken where asked for
 
 
 class SoundIndex:
@@ -144,8 +147,7 @@ class SoundIndex:
             return None
         for length in range(min(LONGEST, end - start), 1, -1):
             written = text[start:start + length]
-            if (any(taken[start:start + length]) or written in self.keep
-                    or _NUMERALS.search(written)):
+            if any(taken[start:start + length]) or _NUMERALS.search(written):
                 continue
             word = self.by_sound.get(tuple(sound_of(ch) for ch in written))
             if not word or word == written:
@@ -153,5 +155,5 @@ class SoundIndex:
             differ = [a for a, b in zip(written, word, strict=True) if a != b]
             if len(differ) == length or (length == 2 and self.function_chars & set(differ)):
                 continue
-            return Mend(start, written, word, self.slot_of[word])
+            return Mend(start, written, word, self.slot_of[word], written in self.keep)
         return None

@@ -1054,12 +1054,16 @@ class Reader:
         uncertain: set[str] = set()
         pieces, start = [], 0
         for mend in mends:
+            end = mend.start + len(mend.word)
+            numbered = re.search(r"\d|[一二两三四五六七八九十百千万]", folded[end:end + 8])
+            if mend.real_word and (numbered or not (mend.slot in asked
+                                                    or mend.slot in exact_slots)):
+                continue  # "每月花费3000" spends money; "主要卖花费" sells top-ups
             pieces += [folded[start:mend.start], mend.word]
-            start = mend.start + len(mend.word)
-            certain = (len(mend.word) >= 3 or mend.slot in asked or mend.slot in exact_slots
-                       or (mend.slot in ("budget", "categories", "orders")
-                           and re.search(r"\d|[一二两三四五六七八九十百千万]",
-                                         folded[start:start + 8])))
+            start = end
+            certain = not mend.real_word and (
+                len(mend.word) >= 3 or mend.slot in asked or mend.slot in exact_slots
+                or (mend.slot in ("budget", "categories", "orders") and numbered))
             if not certain:
                 uncertain.add(mend.slot)
         pieces.append(folded[start:])
@@ -1159,7 +1163,10 @@ class Reader:
                 delivery = bool(_DELIVERY_BEFORE.search(clause))
                 mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, goods)
                             or (len(m.word) >= (4 if not m.word.isascii() else 8)
-                                and not delivery)]
+                                and not delivery)
+                            # "一天两百单steam": a count of the goods says they are sold
+                            or re.search(r"[\d十百千万两]\s*(?:单|笔|张)\s*的?\s*$",
+                                         clause[:m.start])]
             if _DELIVERY_BEFORE.search(clause) and not _RESPONSE_CUE.search(clause):
                 # "我们承诺发货24小时内": how fast goods arrive, not how fast CS answers.
                 mentions = [m for m in mentions if m.slot != "response"]
@@ -1350,12 +1357,29 @@ class Reader:
                 facts["response"] = (levels[-1] if corrected else
                                      max(levels, key=RESPONSE_ORDER.index))
                 continue
+            if slot == "orders" and not corrected and self._per_kind(chosen, statements):
+                # "一天两百单steam，一百单话费": counts per kind of goods add up.
+                total = sum((Decimal(item.value) for item in chosen), Decimal(0))
+                chosen = [replace(chosen[0], value=total)]
             pick = chosen[-1] if corrected or slot != "orders" else chosen[0]
             value = pick.value
             facts[slot] = int(value) if isinstance(value, Decimal) and value == int(value) \
                 else value
             if pick.vague:
                 unsure.add(slot)
+
+    def _per_kind(self, items: list[_Bound], statements: list[str]) -> bool:
+        """Order counts in different clauses, each naming a different kind of goods."""
+        if len(items) < 2 or len({item.clause for item in items}) != len(items):
+            return False
+        kinds = []
+        for item in items:
+            named = {m.value for m in self.vocabulary.mentions(statements[item.clause])
+                     if m.slot == "kinds" and not m.negated}
+            if len(named) != 1:
+                return False
+            kinds.append(next(iter(named)))
+        return len(set(kinds)) == len(kinds)
 
     def _bind_loose(self, loose: list[tuple[_Amount, int, str]], topics: list[str | None],
                     bound: list[_Bound], context: _Context, facts: dict[str, Any],
