@@ -250,7 +250,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "billing": {
         "monthly": (
-            "monthly", "月费制", "包月制", "月费",
+            "monthly", "月费制", "包月制", "月费方式", "月费的方式", "月费模式",
             "按月", "包月", "月结", "月付", "月缴", "固定月费", "每月固定", "monthly fee",
             "monthly plan", "pay monthly", "monthly billing", "fixed fee", "flat fee",
             "by the month", "per month billing",
