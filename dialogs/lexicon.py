@@ -51,7 +51,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "data plans", "recharge",
         ),
         "software_keys": (
-            "金钥", "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey", "密钥",
+            "金钥", "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey",
+            "密钥",
             "注册码", "正版", "windows", "office", "win10", "win11", "杀毒", "license", "licenses",
             "licence", "software", "activation", "product key", "product keys", "serial",
         ),
@@ -88,7 +89,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "cross_border": {
         True: (
             "english", "malay", "in english", "write in english",
-            "俄语", "日语", "韩语", "泰语", "越南语", "印尼语", "马来语", "西班牙语", "法语", "德语",
+            "俄语", "日语", "韩语", "泰语", "越南语", "印尼语", "马来语", "西班牙语", "法语",
+            "德语",
             "阿拉伯语", "葡萄牙语", "小语种", "双语", "多国语言", "英日韩",
             "跨境", "海外", "国外", "外国", "多语言", "外语", "英文客服", "英语", "境外", "出海",
             "东南亚", "外国人", "老外", "海外客", "外国客户", "会英文", "英文", "马来西亚",
@@ -167,7 +169,9 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "zendesk", "freshdesk", "intercom", "livechat", "crisp", "tidio", "美洽", "智齿",
             "七鱼", "环信", "udesk", "小能",
             "自带系统", "自带", "自有系统", "自己的系统", "自己有系统", "我们有系统", "自己有",
-            "自己的", "自己搭", "我们的", "用我们", "我们有", "已经有", "我们已经有", "own system", "our own", "we have a system",
+            "自己的", "自己搭", "我们的", "用我们", "我们有", "已经有", "我们已经有", "own system",
+            "our own",
+            "we have a system",
             "we have our", "have our own", "ours",
         ),
         "bundle": (
@@ -219,11 +223,14 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "outsourcing",
         ),
         "full_time": (
-            "正职", "专任", "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time", "full time", "fulltime",
+            "正职", "专任", "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time",
+            "full time", "fulltime",
             "in-house", "dedicated",
         ),
         "part_time": (
-            "工读生", "兼差", "打工仔", "学生工", "钟点工", "兼职", "临时工", "小时工", "宝妈", "part-time", "part time", "parttime", "part timer",
+            "工读生", "兼差", "打工仔", "学生工", "钟点工", "兼职", "临时工", "小时工", "宝妈",
+            "part-time", "part time",
+            "parttime", "part timer",
             "part-timer", "freelance", "freelancer",
         ),
     },
@@ -333,13 +340,16 @@ DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), 
            ("唔识", "不懂"), ("拣", "选"), ("咗", "了"), ("啲", "些"), ("嘢", "东西"),
            ("而家", "现在"), ("𠵱家", "现在"), ("睇", "看"), ("揾", "找"), ("搵", "找"),
            ("散工", "兼职"), ("咩", "什么"), ("边个", "哪个"), ("点样", "怎么"), ("嚟", "来"),
-           ("畀", "给"), ("俾", "给"), ("好似", "好像"), ("冇", "没有"), ("唔", "不"), ("我哋", "我们"), ("佢哋", "他们"),
+           ("畀", "给"), ("俾", "给"), ("好似", "好像"), ("冇", "没有"), ("唔", "不"),
+           ("我哋", "我们"),
+           ("佢哋", "他们"),
            ("嘅", "的"), ("咁", "这样"), ("就得", "就行"), ("但系", "但是"),
            ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("会员群", "会员制","外包的话", "给外包的话", "后台我们自己", "我们自己处理", "我自己懂后台", "自己懂后台",
+NEUTRAL = ("会员群", "会员制", "外包的话", "给外包的话", "后台我们自己", "我们自己处理",
+           "我自己懂后台", "自己懂后台",
            "自己会后台", "我们自己懂", "你们团队", "你们的团队",
            "贵司团队", "your team", "兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话",
            "按月来算", "按月算下来", "即时到账", "秒到", "自动发货", "标准化", "转人工",
@@ -410,7 +420,8 @@ NEGATORS_BEFORE = (
     "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
     "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
     "rather than", "drop", "remove", "except", "excluding", "other than", "dropped",
-    "stopped selling", "stopped", "no longer", "discontinued", "quit", "no more", "get rid of", "don't need", "dont need",
+    "stopped selling", "stopped", "no longer", "discontinued", "quit", "no more", "get rid of",
+    "don't need", "dont need",
     "do not need", "don't want", "dont want", "don't", "dont", "do not", "doesn't", "doesnt",
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
@@ -437,13 +448,15 @@ REFUSAL_ADVERBS = ("暂时", "暂且", "目前", "现在", "眼下", "先", "还
                    "完全", "真的", "实在", "一律", "基本", "其实", "还是", "应该", "可能", "估计",
                    "已经", "早就", "早已", "最近", "全", "全部", "这次", "这回")
 REFUSALS_AT_END = (
-    "不考虑", "不打算(?:上|用|做|搞|弄|要|加|开|接)?", "没(?:有)?(?:这个|这种|那个)?(?:打算|计划|想法|需求|必要)",
+    "不考虑", "不打算(?:上|用|做|搞|弄|要|加|开|接)?",
+    "没(?:有)?(?:这个|这种|那个)?(?:打算|计划|想法|需求|必要)",
     "不(?:太)?(?:想|愿意)?(?:要|需要|用|弄|搞|做|上|加|整|碰|开|接|涉及|考虑|信|感冒|感兴趣)",
     "不(?:太)?想", "没(?:有)?(?:在)?(?:做|搞|弄|用|涉及|开|接|上|碰)(?:过)?", "用不(?:上|着|到)",
     "没必要", "不必", "算了", "免了", "拉倒", "不合适", "不划算", "不值得?", "不靠谱", "pass",
     "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣", "再说", "以后再说",
     "暂不(?:考虑|需要|用|要|上)?",
     # goods no longer sold: "话费停了", "序号已经没卖了", "点卡已下架"
+
     "(?:已经?)?(?:停了|暂停了?|停掉了?|停售了?|下架了?|没了|不卖了?|没(?:有)?(?:在)?卖了?|不再(?:卖|做)了?)",
     "不(?:招|请|雇|找)了?",
     "not (?:really )?(?:our thing|for us|interested|needed|now|yet)", "no thanks", "no more",

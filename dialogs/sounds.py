@@ -32,11 +32,10 @@ import importlib.util
 import json
 import re
 import unicodedata
-from pathlib import Path
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-
+from pathlib import Path
 
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
 _FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
@@ -112,7 +111,8 @@ class SoundIndex:
         by_sound: dict[tuple[str, ...], str | None] = {}
         for word in words:
             grammar = sum(char in self.function_chars for char in word)
-            if not 2 <= len(word) <= LONGEST or not _CJK.fullmatch(word) or grammar * 2 > len(word):
+            if (not 2 <= len(word) <= LONGEST or not _CJK.fullmatch(word)
+                    or grammar * 2 > len(word)):
                 continue
             sound = _word_sound(word)
             if sound is None:

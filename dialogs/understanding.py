@@ -244,7 +244,8 @@ class _Vocabulary:
         self.taken = re.compile(r"\s*(?:加上|加进|加回|要了|也要|还是要)")  # "AI 加上去"
         self.want = re.compile(r"(?:要|想|需要|上|用|加|want|need)\s*(?:个|一个|the|a)?\s*$")
         self.past = re.compile(r"(?:以前|之前|上家|上一家|原来|过去|以往|previously|used to|"
-                               r"last agency|we paid|(?<!没)(?<!没有)(?:卖|做)过)(?!说|讲|选|填|写)")
+                               r"last agency|we paid|(?<!没)(?<!没有)(?:卖|做)过)"
+                               r"(?!说|讲|选|填|写)")
         self.present = re.compile(r"现在|目前|这次|以后|今后|所以|那就|now|currently|these days|"
                                   r"this time|so we|so let")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
@@ -656,7 +657,8 @@ _MIXED_RUN = re.compile(rf"(?<![\d.a-z])[\d.{_CN}十百千万]*\d[\d.{_CN}十百
 _RUN_TOKEN = re.compile(rf"\d+(?:\.\d+)?|[{_CN}]|[十百千万kw]")
 _RUN_PLACE = {"十": 10, "百": 100, "千": 1000, "k": 1000}
 _NEXT_PLACE = {"十": 1, "百": 10, "千": 100, "k": 100, "万": 1000, "w": 1000}
-_SHARED_UNIT_RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(-|~|～|到|至|、)\s*(\d+(?:\.\d+)?)\s*"
+_SHARED_UNIT_RANGE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(-|~|～|到|至|、)\s*"
+                                r"(\d+(?:\.\d+)?)\s*"
                                 r"([十百千万kw])(?![\d十百千万kw])")
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, "k": 1000, "万": 10000, "w": 10000}
 # Phone and hotline numbers in groups ("400-820-8820", "0755 8888 1234", "+852 9123 4567"):
@@ -813,7 +815,8 @@ _DELIVERY_AFTER = re.compile(
     r"^\s*(?:分钟|分|mins?\b|minutes?\b|秒|s\b|secs?\b|seconds?\b)\s*(?:内|之内|以内|左右)?\s*"
     r"(?:就|能|可以|会|都|即可|基本|自动|就能|就会|全部)*\s*"
     r"(?:到账|发货|出卡|到货|充到|充好|充上|处理完|处理好|发卡|下发|出货|到手|delivered|arriv)")
-_DELIVERY_BEFORE = re.compile(r"(?:到账|发货|出卡|到货|出货|充值到|发卡|自动发|退款|delivery|deliver|"
+_DELIVERY_BEFORE = re.compile(r"(?:到账|发货|出卡|到货|出货|充值到|发卡|自动发|退款|delivery|"
+                              r"deliver|"
                               r"\bland|arriv|credited|refund)")
 _RESPONSE_CUE = re.compile(r"响应|回复|回应|回消息|reply|respond|response|客服")
 _NUMBER_NEGATED_BEFORE = re.compile(r"(?:不是|不用|不要|不需要|别整|别要|而不是|instead of|not|"
@@ -930,14 +933,16 @@ _UNDECIDED = re.compile(
     r"不确定|再看看|看看再说|待定|let me think|not sure yet|will think|i'?ll think)")
 _FUTURE = re.compile(r"下个?月|明年|将来|later\b|next (?:month|year)|in the future|"
                      r"以后.{0,4}(?:可能|也许|或许|再|才)|(?:可能|也许|或许).{0,4}以后|才上|才开始")
-_ALL_OTHERS = r"\s*(?:其他|其它|别的|剩下|其余|都|全|everything|all)"
-_EXCEPT = re.compile(rf"(?:除了|除开)(?P<x>.+?)(?:以外|之外|外)?(?P<rest>(?={_ALL_OTHERS}))?"
-                     rf"(?:$|(?={_ALL_OTHERS}))")
-_ALL_OTHERS = re.compile(_ALL_OTHERS)
+_OTHERS = r"\s*(?:其他|其它|别的|剩下|其余|都|全|everything|all)"
+_EXCEPT = re.compile(rf"(?:除了|除开)(?P<x>.+?)(?:以外|之外|外)?(?P<rest>(?={_OTHERS}))?"
+                     rf"(?:$|(?={_OTHERS}))")
+_ALL_OTHERS = re.compile(_OTHERS)
 
 
-_JUST_ONE = re.compile(r"^(?:就|只有|只|只卖|大概|目前)?\s*一\s*(?:个|种|类|样|款)(?:吧|啊|而已|哈)?$")
-_BARE_LEFTOVER = re.compile(r"[\s□,.~!]|吧|啊|呀|哈|呗|了|的|左右|上下|差不多|大概|大约|约|就|只有|只|"
+_JUST_ONE = re.compile(r"^(?:就|只有|只|只卖|大概|目前)?\s*一\s*(?:个|种|类|样|款)"
+                       r"(?:吧|啊|而已|哈)?$")
+_BARE_LEFTOVER = re.compile(r"[\s□,.~!]|吧|啊|呀|哈|呗|了|的|左右|上下|差不多|大概|大约|约|就|"
+                            r"只有|只|"
                             r"个|种|类|单|块|元|样子|而已|about|around|roughly|maybe|approx")
 
 
@@ -1182,9 +1187,10 @@ class Reader:
                               and any(s == mention.slot and v == mention.value
                                       for s, v, _ in denied_words)))
                 said.setdefault(mention.slot, []).append((mention.value, mention.negated, wanted))
+                plain = self.vocabulary.not_negators.sub(" ", clause)
                 if (mention.slot, mention.value) in _SAYS_YES and not mention.negated and (
-                        self.vocabulary.hedges.search(clause) or re.search(
-                            r"不|没|别|no\b|not\b", self.vocabulary.not_negators.sub(" ", clause))):
+                        self.vocabulary.hedges.search(clause)
+                        or re.search(r"不|没|别|no\b|not\b", plain)):
                     doubts.add(mention.slot)
             if re.search(r"还有|还卖|也卖|也做|另外|加上|以及|also|too|as well", clause):
                 additive = True
