@@ -81,7 +81,7 @@ _SOFT_SPLIT = re.compile(
     r"|(?<=\S)(?<!except)(?<!excluding)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
@@ -694,6 +694,10 @@ def _read_run(run: str) -> Decimal | None:
 
 def _digit_units(view: str) -> str:
     """Digits with Chinese units and short forms → plain digits ("一天4百来单" → 一天400来单)."""
+    # Chinese digits before a letter unit: "两三k" → 2-3k, "五w" → 5w.
+    view = re.sub(rf"(?<![{_CN}十百千万\d])([{_CN}])([{_CN}])?(?=\s*[kw](?![a-z]))",
+                  lambda m: f"{_CN_VALUE[m.group(1)]}"
+                            + (f"-{_CN_VALUE[m.group(2)]}" if m.group(2) else ""), view)
     view = _SHARED_UNIT_RANGE.sub(   # "3-4百", "1-2万", "2、3k": the unit is both ends'
         lambda m: f"{(Decimal(m.group(1)) * _UNIT_VALUE[m.group(4)]).normalize():f}-"
                   f"{(Decimal(m.group(3)) * _UNIT_VALUE[m.group(4)]).normalize():f}", view)
@@ -935,7 +939,8 @@ _FUTURE = re.compile(r"下个?月|明年|将来|later\b|next (?:month|year)|in t
                      r"以后.{0,4}(?:可能|也许|或许|再|才)|(?:可能|也许|或许).{0,4}以后|才上|才开始")
 _OTHERS = r"\s*(?:其他|其它|别的|剩下|其余|都|全|everything|all)"
 _EXCEPT = re.compile(rf"(?:除了|除开)(?P<x>.+?)(?:以外|之外|外)?(?P<rest>(?={_OTHERS}))?"
-                     rf"(?:$|(?={_OTHERS}))")
+                     rf"(?:$|(?={_OTHERS}))"
+                     rf"|^(?P<x2>.+?)(?:以外|之外)(?P<rest2>(?={_OTHERS}))")
 _ALL_OTHERS = re.compile(_OTHERS)
 
 
@@ -1150,14 +1155,18 @@ class Reader:
                                          else m for m in mentions])
             # "除了NFT都卖", "除了激活码，其他三样都在卖": the exception is not sold.
             exception = _EXCEPT.search(clause)
-            others = (clause[exception.end():] if exception and exception.group("rest") is not None
+            named = "x" if exception and exception.group("x") is not None else "x2"
+            rest = exception and (exception.group("rest") if named == "x"
+                                  else exception.group("rest2"))
+            others = (clause[exception.end():] if exception and rest is not None
                       else found[index + 1][0] if exception and index + 1 < len(found)
                       and _ALL_OTHERS.match(found[index + 1][0]) else None)
             # "除了话费，别的都不卖": the others are refused, the exception is what is sold.
             if (exception and others is not None and not re.search(r"不|没|no\b|not\b", others)
                     and re.search(r"卖|做|有|经营|上架|sell|offer|carry|[都全]$", others)):
                 found[index] = (clause, [replace(m, negated=True)
-                                         if exception.start("x") <= m.start < exception.end("x")
+                                         if exception.start(named) <= m.start
+                                         < exception.end(named)
                                          else m for m in found[index][1]])
         for index, (clause, mentions) in enumerate(found):
             if context.step != "KINDS" and not selling and not context.correction:
@@ -1429,7 +1438,11 @@ class Reader:
               context: _Context) -> tuple[str | None, Decimal | str]:
         after = view[amount.end:amount.end + 14]
         before = view[max(0, amount.digits - (18 if view.isascii() else 14)):amount.digits]
-        if _NUMBER_NEGATED_BEFORE.search(view[:amount.start]) or self._denied_after(
+        if _NUMBER_NEGATED_BEFORE.search(view[:amount.start]) and re.match(
+                r"超过|多于|大于|高于|over|more than", view[amount.start:amount.digits]):
+            # "不要超过一万", "唔好超过一万": not over it is a ceiling, not a refusal.
+            amount = replace(amount, below=True, bound=amount.value)
+        elif _NUMBER_NEGATED_BEFORE.search(view[:amount.start]) or self._denied_after(
                 view, amount):
             context.rejected.append(amount.bound)
             return "ignore", Decimal(0)  # "不是300是500单", "不用5分钟": refused
