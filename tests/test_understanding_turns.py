@@ -114,7 +114,7 @@ def test_a_hedged_yes_to_ai_is_asked_back_not_taken(engine: Engine) -> None:
                                               "response": "fast", "categories": 2,
                                               "flags": ["none"], "scope": "basic",
                                               "tooling": "none"})
-    asking, screen = engine.handle(state, Say("不是不要AI，是怕贵"))
+    asking, _ = engine.handle(state, Say("不是不要AI，是怕贵"))
     assert asking.pending == {"ai": "yes"}
     assert "ai" not in asking.answers
 
