@@ -325,6 +325,10 @@ def gift_platforms() -> frozenset[str]:
     return frozenset(fold(name) for name in names)
 
 
+# Words for a membership that belong to the goods named just before them ("xbox会员").
+GENERIC_MEMBERSHIP = frozenset({"会员", "membership", "memberships", "vip", "subscription",
+                                "subscriptions", "会员月卡"})
+
 # Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
 TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
          ("sytem", "system"), ("记费", "计费"), (" ur ", " your "), ("^ur ", "your "),
@@ -430,7 +434,7 @@ NEGATORS_AFTER = (
     "我们技术部处理", "我们自己处理", "我自己搞", "我们自己搞", "自己搞", "自己处理", "自己来",
     "没有的事", "没这回事",
     "太多了", "太多", "不合适",
-    "no", "none", "nope",
+    "no", "none", "nope", "nah",
     "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",
     "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
     "是开玩笑的", "无", "not worth", "was a joke",
@@ -461,13 +465,14 @@ REFUSALS_AT_END = (
     "(?:已经?)?(?:停了|暂停了?|停掉了?|停售了?|下架了?|没了|不卖了?|没(?:有)?(?:在)?卖了?|不再(?:卖|做)了?)",
     "不(?:招|请|雇|找)了?",
     "not (?:really )?(?:our thing|for us|interested|needed|now|yet)", "no thanks", "no more",
+    "can wait", "nah", "not keen", "先?观望(?:一下|下)?",
     "not anymore", "dropped", "stopped", "not this time",
 )
 # Just before a negator, these cancel it: "不是不要AI", "也不是不能用", "没说不要".
 DOUBLE_NEGATION = ("不是", "并不是", "也不是", "倒不是", "没说", "没有说", "并非", "不是说",
                    "not that we", "not that i", "it's not that", "its not that", "isn't that")
 # Hedges that make a yes to AI, a system or a complexity flag uncertain: asked back (是 / 不是).
-HEDGES = ("可能", "也许", "或许", "大概", "应该", "看看", "再看", "再说", "考虑考虑", "考虑一下",
+HEDGES = ("观望", "可能", "也许", "或许", "大概", "应该", "看看", "再看", "再说", "考虑考虑", "考虑一下",
           "暂时", "先不", "不一定", "不确定", "还没想好", "没想好", "说不定", "maybe", "perhaps",
           "not sure", "might")
 

@@ -85,6 +85,7 @@ _NOT_QUESTION = re.compile(
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
+    r"^(?:can|could) (?:spend|pay|afford|go up|do)\b.*|"
     r"(?:比较|对比|比|报)一?下.*|哪个.{0,6}就?用?哪个|"
     r"(?:回答|解答|处理|答复|比如|例如|像是).*(?:这些|之类的?|什么的|等等)$")
 
@@ -247,6 +248,7 @@ class _Vocabulary:
                                r"last agency|we paid|(?<!没)(?<!没有)(?:卖|做)过)"
                                r"(?!说|讲|选|填|写)")
         self.present = re.compile(r"现在|目前|这次|以后|今后|所以|那就|now|currently|these days|"
+                                  r"anymore|any more|no longer|"
                                   r"this time|so we|so let")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
         self.customer_topic = re.compile(_alternation(lexicon.CUSTOMER_TOPIC))
@@ -321,6 +323,13 @@ class _Vocabulary:
                           and re.fullmatch(r"\s*(?:[a-z]+\s*)?的?",
                                            clause[result[index - 1].end:m.start])
                           and m.word in lexicon.GENERIC_TOPUP)]
+        # "xbox会员", "VPN会员": a membership right after other goods is theirs.
+        result = [m for index, m in enumerate(result)
+                  if not (m.slot == "kinds" and m.value == "video_memberships" and index
+                          and result[index - 1].slot == "kinds"
+                          and result[index - 1].value != "video_memberships"
+                          and re.fullmatch(r"\s*的?", clause[result[index - 1].end:m.start])
+                          and m.word in lexicon.GENERIC_MEMBERSHIP)]
         # "话费流量那些我们不碰": a negation after a list reaches back over the list.
         for index in range(len(result) - 2, -1, -1):
             this, following = result[index], result[index + 1]
@@ -906,7 +915,7 @@ def _only_goods(clause: str, goods: list[_Mention]) -> bool:
 # A clause that takes back what the message said before it: after it, the later value of a
 # slot wins ("五百单，不对，准确说六百", "要5分钟……算了，10分钟也行", "先按单吧，不，还是包月").
 _TURN = re.compile(
-    r"^(?:所以|那|那就|嗯|哦|噢|喔|呃|额)?\s*(?:不对|不是|不不|[哦噢喔呃额啊]\s*不|不$|no$|nope$|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
+    r"^(?:所以|那|那就|嗯|哦|噢|喔|呃|额)?\s*(?:不对|不是|不行|不不|[哦噢喔呃额啊]\s*不|不$|no$|nope$|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
     r"应该是|其实是|算了|还是|改成|改为|更正|说错了?|写错了?|打错了?|等等|等下|等一下|"
     r"no wait|wait|actually|i mean|or rather|make it|correction|scratch that|sorry)")
 # A clause that only refuses ("……算了", "还是不要了"): it takes back the choices just before it.
@@ -917,6 +926,13 @@ _BARE_REFUSAL = re.compile(
     r"forget it|never mind|nevermind)(?:吧|了|啦|哈|哈哈|呢|啊|!|~|\s)*)+$")
 
 
+# Before a refusal, words that make it about something else or a condition ("其他的先不考虑",
+# "你们那个就不用了", "不能就算了"), and refusals strong enough to stand after someone's word
+# ("我们老板说先不考虑"; not "客户等不了").
+_NOT_A_BARE_REFUSAL = re.compile(r"其他|其它|别的|其余|剩下|other|\d|你们|你|您|your|不能|不行|不然|"
+                                 r"否则|要不|if not|otherwise")
+_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|pass|"
+                             r"\bnot\b")
 # Now as well as before: "现在也卖话费了".
 _STILL = re.compile(r"也(?:卖|做|有|在卖|在做)|还(?:在)?(?:卖|做)|\balso\b|\bstill\b")
 _SUBJECT_ONLY = re.compile(r"(?:但是?|不过|可是?|哦|噢|呃|额|嗯|那|那就|我们|我|咱们|想了想|想想|"
@@ -1251,7 +1267,13 @@ class Reader:
         if re.fullmatch(rf"{_SUBJECT_ONLY.pattern}(?:没有|没|无|none)(?:{_PARTICLES})*", text):
             return "lack"
         refusal = self.vocabulary.refusal_end.search(text)
-        return "refuse" if refusal and _SUBJECT_ONLY.fullmatch(text[:refusal.start()]) else ""
+        if refusal is None:
+            return ""
+        said = text[:refusal.start()]
+        # "我们老板说先不考虑": someone's word before the refusal; not "其他的先不考虑".
+        return "refuse" if _SUBJECT_ONLY.fullmatch(said) or (
+            len(said) <= 12 and not _NOT_A_BARE_REFUSAL.search(said)
+            and _STRONG_REFUSAL.search(refusal.group())) else ""
 
     def _recommend(self, clause: str, previous_topic: str | None, step: str | None,
                    said: dict[str, list[tuple[object, bool, bool]]]) -> str | None:
