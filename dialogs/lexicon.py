@@ -472,7 +472,8 @@ REFUSALS_AT_END = (
 DOUBLE_NEGATION = ("不是", "并不是", "也不是", "倒不是", "没说", "没有说", "并非", "不是说",
                    "not that we", "not that i", "it's not that", "its not that", "isn't that")
 # Hedges that make a yes to AI, a system or a complexity flag uncertain: asked back (是 / 不是).
-HEDGES = ("观望", "可能", "也许", "或许", "大概", "应该", "看看", "再看", "再说", "考虑考虑", "考虑一下",
+HEDGES = ("观望", "可能", "也许", "或许", "大概", "应该", "看看", "再看", "再说", "考虑考虑",
+          "考虑一下",
           "暂时", "先不", "不一定", "不确定", "还没想好", "没想好", "说不定", "maybe", "perhaps",
           "not sure", "might")
 
