@@ -752,6 +752,7 @@ def numeric_view(clause: str) -> str:
         view = re.sub(r"\b(?:no|some|any|every)\s*one\b|\bone (?:of|person|guy|agent)\b",
                       lambda m: "□" * len(m.group()), view)
         view = _EN_NUMBER.sub(_english_number, view)
+    view = re.sub(r"(?<![十双\d])一单(?!一)", "每单", view)  # "一单不超过1块": per order
     view = _MASK.sub(lambda m: "□" * len(m.group()), view)
     view = _brand_digits().sub(lambda m: "□" * len(m.group()), view)
     for pattern, replacement in _TIME_WORDS:
@@ -1530,7 +1531,8 @@ class Reader:
             if re.search(r"^\s*(?:元|块|钱)?\s*(?:的|面值)?\s*(?:话费|卡|点卡|q币|充值|会员|券|"
                          r"一单|每单|/单|一个|一张|□)", after):
                 return "ignore", Decimal(0)  # 50元话费: a denomination, 2元一单: a unit price
-            if _BEFORE[0][1].search(before):
+            if _BEFORE[0][1].search(before) or re.search(r"(?:每单|每张|单价|per order)\D{0,6}$",
+                                                         before):
                 return "ignore", Decimal(0)
             if (_BEFORE[1][1].search(before) or context.step == "BUDGET"
                     or (context.money and re.search(r"预算|budget", view))):
