@@ -126,7 +126,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "scope": {
         "basic": (
-            "基本问题", "回答基本问题",
+            "基本问题", "回答基本问题", "常见问题", "回答一些", "问答",
             "回复客人问题", "回复客人", "回答客人", "回复问题", "回客人", "faq only", "just faq",
             "only faq",
             "faq answering",
@@ -137,7 +137,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "presales", "presale", "pre-sale", "card code lookup", "lookups",
         ),
         "technical": (
-            "重复发货", "无效卡密", "卡密重复", "发错卡", "卡密无效",
+            "重复发货", "无效卡密", "卡密重复", "发错卡", "卡密无效", "查订单", "补发", "补卡",
             "卡密出问题", "卡密有问题", "后台补单",
             "序号异常", "激活码异常", "处理补单", "处理掉单",
             "技术客服", "技术", "懂后台", "会后台", "后台操作", "后台处理", "后台的活", "订单处理",
@@ -160,7 +160,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
-            "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
+            "懂链上", "懂币圈", "懂加密", "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
             "knows blockchain", "know blockchain", "knows nft", "knows crypto",
         ),
     },
@@ -210,7 +210,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         "auto": (
             "if it actually saves money", "only if it saves money", "only if cheaper",
             "if it saves",
-            "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
+            "省钱的话", "划算的话", "便宜的话就", "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
             "省钱就用", "划算就用", "便宜就用", "你们觉得合适", "if ai saves money",
             "if it saves money", "if it's cheaper", "if its cheaper", "if cheaper",
             "if ai makes it cheaper", "if ai is cheaper", "if it makes it cheaper",
@@ -243,7 +243,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
-            "圣诞", "新年", "特别多单", "比较忙", "特别忙",
+            "圣诞", "新年", "特别多单", "比较忙", "特别忙", "起伏", "忽多忽少", "时多时少",
             "单量爆", "爆单", "上线那几天", "新品上线", "开服", "doubles", "doubled",
             "hari raya", "cny", "chinese new year", "christmas", "black friday",
             "double the orders", "orders double", "double",
@@ -269,7 +269,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         ),
         "per_hour": (
             "hourly", "时数计费", "按时数", "钟点计费", "按钟点",
-            "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
+            "按工时", "工时计费", "算工时", "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
             "by the hour", "by hour",
         ),
         "compare": (

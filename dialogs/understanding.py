@@ -1367,7 +1367,7 @@ class Reader:
                 unit = any(pattern.search(view[amount.end:amount.end + 14])
                            for name, pattern in _AFTER if name not in ("ignore", "count"))
                 bound.append(_Bound(slot, value, amount.vague, index, peak, strong=unit))
-        self._bind_loose(loose, topics, bound, context, facts, turns)
+        self._bind_loose(loose, topics, bound, context, facts, turns, statements)
         by_slot: dict[str, list[_Bound]] = {}
         for item in bound:
             by_slot.setdefault(item.slot, []).append(item)
@@ -1399,6 +1399,8 @@ class Reader:
                 # "一天两百单steam，一百单话费": counts per kind of goods add up.
                 total = sum((Decimal(item.value) for item in chosen), Decimal(0))
                 chosen = [replace(chosen[0], value=total)]
+            if any(not item.vague for item in chosen):
+                chosen = [item for item in chosen if not item.vague]
             pick = chosen[-1] if corrected or slot != "orders" else chosen[0]
             value = pick.value
             facts[slot] = int(value) if isinstance(value, Decimal) and value == int(value) \
@@ -1421,16 +1423,24 @@ class Reader:
 
     def _bind_loose(self, loose: list[tuple[_Amount, int, str]], topics: list[str | None],
                     bound: list[_Bound], context: _Context, facts: dict[str, Any],
-                    turns: list[int]) -> None:
+                    turns: list[int], statements_of: list[str]) -> None:
         """A number alone in its clause belongs to the topic named there or just before it
         ("品类不多，七八个"), to the answer it corrects ("500 not 50"), or to the step being
         asked ("300")."""
         for amount, index, view in loose:
             topic = topics[index] or (topics[index - 1] if index else None)
-            # After a turn ("五百单，不对，准确说六百") a bare number corrects the one before.
+            # After a turn ("五百单，不对，准确说六百") a bare number corrects the one before;
+            # an exact number corrects a vague one ("一天就几十单，三四十吧").
             corrects = context.correction or any(turn <= index for turn in turns)
-            slot = topic if topic and (corrects
-                                       or not any(b.slot == topic for b in bound)) else None
+            vague_only = topic is not None and all(b.vague for b in bound if b.slot == topic)
+            slot = topic if topic and (corrects or vague_only) else None
+            before = {b.slot for b in bound if b.clause == index - 1}
+            if (slot is None and not amount.vague and len(before) == 1
+                    and all(b.vague for b in bound if b.clause == index - 1)):
+                slot = next(iter(before))  # "一天就几十单，三四十吧": the exact number
+            if (slot is None and context.step == "ORDERS" and not amount.vague
+                    and self.vocabulary.usual.search(statements_of[index])):
+                slot = "orders"  # "高峰一天三千，平时一千": the usual count answers the step
             step_slot = STEP_SLOT.get(context.step or "")
             if (slot is None and step_slot in ("orders", "categories", "budget", "response")
                     and _bare_number(view, amount)
