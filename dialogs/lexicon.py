@@ -160,7 +160,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
-            "懂链上", "懂币圈", "懂加密", "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
+            "懂链上", "懂币圈", "懂加密", "专家型", "专家", "懂区块链", "懂nft", "懂行",
+            "垂直领域", "expert", "specialist",
             "knows blockchain", "know blockchain", "knows nft", "knows crypto",
         ),
     },
@@ -210,7 +211,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         "auto": (
             "if it actually saves money", "only if it saves money", "only if cheaper",
             "if it saves",
-            "省钱的话", "划算的话", "便宜的话就", "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
+            "省钱的话", "划算的话", "便宜的话就", "能省钱就上", "省钱就上", "划算就上", "便宜就上",
+            "合适就上", "合适就加", "能省钱就用",
             "省钱就用", "划算就用", "便宜就用", "你们觉得合适", "if ai saves money",
             "if it saves money", "if it's cheaper", "if its cheaper", "if cheaper",
             "if ai makes it cheaper", "if ai is cheaper", "if it makes it cheaper",
@@ -269,7 +271,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         ),
         "per_hour": (
             "hourly", "时数计费", "按时数", "钟点计费", "按钟点",
-            "按工时", "工时计费", "算工时", "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
+            "按工时", "工时计费", "算工时", "按小时", "按时长", "按时", "计时", "小时计费", "时薪",
+            "per hour", "hourly",
             "by the hour", "by hour",
         ),
         "compare": (
@@ -462,6 +465,7 @@ REFUSALS_AT_END = (
     "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣", "再说", "以后再说",
     "暂不(?:考虑|需要|用|要|上)?",
     # goods no longer sold: "话费停了", "序号已经没卖了", "点卡已下架"
+
 
     "(?:已经?)?(?:停了|暂停了?|停掉了?|停售了?|下架了?|没了|不卖了?|没(?:有)?(?:在)?卖了?|不再(?:卖|做)了?)",
     "不(?:招|请|雇|找)了?",
