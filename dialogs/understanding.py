@@ -81,7 +81,7 @@ _SOFT_SPLIT = re.compile(
     r"|(?<=\S)(?<!except)(?<!excluding)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^(?!.*干嘛).{1,8}嘛$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
@@ -239,6 +239,7 @@ class _Vocabulary:
         self.refusal_end = re.compile(
             rf"(?:(?:{'|'.join(lexicon.REFUSAL_ADVERBS)})\s*)*"
             rf"(?:{'|'.join(lexicon.REFUSALS_AT_END)})"
+            rf"(?:那一套|这一套|这个|那个|这些|那些|这种|那种|这块|那块)?"  # "不搞那一套"
             rf"(?:{_PARTICLES})*$")
         self.double = re.compile(rf"(?:{'|'.join(lexicon.DOUBLE_NEGATION)})\s*$")
         self.hedges = re.compile(_alternation(lexicon.HEDGES))
