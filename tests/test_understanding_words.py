@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from dialogs import lexicon
+from dialogs.engine import Engine
 from dialogs.sounds import SoundIndex, fuzzy
+from dialogs.state import Say
 from dialogs.understanding import Reader
 
 BRANDS: list[tuple[str, set[str]]] = [
@@ -149,3 +151,13 @@ def test_a_bare_answer_answers_the_step_on_screen_even_when_more_follows(
 def test_cantonese_and_taiwan_usage_is_folded_like_the_rest(
         reader: Reader, text: str, step: str, facts: dict[str, Any]) -> None:
     assert _same(dict(reader.read(text, step=step).facts), facts)
+
+
+def test_a_choice_asked_back_reads_as_itself_not_as_an_amount(engine: Engine) -> None:
+    state, _ = engine.start("zh_CN")
+    state, _ = engine.handle(state, Say("300单"))
+    asking, screen = engine.handle(state, Say("主要卖花费"))
+    assert asking.pending == {"kinds": ["phone_topup"]}
+    assert "您是说商品类型：话费充值 吗？" in screen.text
+    taken, _ = engine.handle(asking, Say("是的"))
+    assert taken.answers["kinds"] == ["phone_topup"]
