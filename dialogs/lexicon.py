@@ -471,6 +471,7 @@ REFUSALS_AT_END = (
     "不(?:招|请|雇|找)了?",
     "not (?:really )?(?:our thing|for us|interested|needed|now|yet)", "no thanks", "no more",
     "can wait", "nah", "not keen", "先?观望(?:一下|下)?", "省了", "省掉", "免掉",
+    "(?:去掉|拿掉|删掉|取消|砍掉|减掉)(?:试试|看看|一下|算算|再算)?",
     "not anymore", "dropped", "stopped", "not this time",
 )
 # Just before a negator, these cancel it: "不是不要AI", "也不是不能用", "没说不要".

@@ -97,6 +97,7 @@ _REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the nu
                       r"拿掉|减掉)")
 # At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
 _WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成|改成|换到|改为|看看会不会|试试|"
+                      r"放宽到|调到|放到|改到|降低到|"
                       r"压到|降到|便宜到|控制到|can you do it for|could you do it for|"
                       r"switch to|change to|"
                       r"^如果.*呢$")
