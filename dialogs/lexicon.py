@@ -22,7 +22,7 @@ from dialogs.text import fold
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
-            "game gift card", "game gift cards",
+            "game gift card", "game gift cards", "虚宝", "代储", "游戏代储",
             "uc top-up", "uc top-ups", "pubg uc", "diamond top-up", "diamond top-ups",
             "game top-up", "game top-ups", "game top up", "game topup", "game credit",
             "game credits", "wallet codes", "wallet code", "psn", "psn cards", "xbox",
@@ -344,7 +344,7 @@ DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), 
            ("日日都系咁", "每天都这样"),
            ("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
            ("唔熟", "不熟"), ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"),
-           ("唔识", "不懂"), ("喺", "在"), ("唔好", "不要"), ("拣", "选"), ("咗", "了"),
+           ("唔识", "不懂"), ("半粒钟", "半小时"), ("粒钟", "个小时"), ("咁上下", "左右"), ("喺", "在"), ("唔好", "不要"), ("拣", "选"), ("咗", "了"),
            ("啲", "些"),
            ("嘢", "东西"),
            ("而家", "现在"), ("𠵱家", "现在"), ("睇", "看"), ("揾", "找"), ("搵", "找"),
