@@ -302,7 +302,7 @@ SOUND_ALIKE_WORDS = frozenset({"及时", "事实", "实事", "时时", "是时",
 FUNCTION_CHARS = frozenset(
     "的了是不我你他她它们在有和就也都还要会能可这那个上下来去说对到着过吗呢吧啊把被给让从向跟"
     "与或而但很太更最只才又再没无非些么什怎为所以因如其时候样种次点啥咋哪谁每各该得地之于且"
-    "等特别挺蛮真人买卖做用找请另")
+    "等特别挺蛮真人买卖做用找请另自")
 
 # Brands, products, platforms and carriers by the kind of goods they are: dialogs/brands.toml
 # (its header says where the names come from and how to add one).

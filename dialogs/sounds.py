@@ -11,8 +11,9 @@ Rules (docs/dialogue.md, "Typos by sound"):
 - the run must sound like the word and share at least one character with it in place
   (话废/话费 share 话), so two unrelated real words rarely collide; each character is
   heard by its common reading only (能 is neng, not its rare nai), numerals are never
-  mended (三万 is not 三网), and in a two-character run the character that differs is
-  not a function word (的, 是, 上, 会…: "只会复制" is not 回复);
+  mended (三万 is not 三网); in a two-character run the character that differs is not a
+  function word (的, 是, 上, 会, 自…: "只会复制" is not 回复) and the one shared is not a
+  particle ("你问的" is not 稳的);
 - lexicon phrases made mostly of function words (这样快, 特别忙) are not indexed: typos by
   sound are the content words (话费, 点卡, 外包, 分销, 类目);
 - real words that happen to sound like a lexicon word are listed in
@@ -42,6 +43,8 @@ _FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing
 _CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
 LONGEST = 4
 _NUMERALS = re.compile(r"[零一二两三四五六七八九十百千万亿]")
+# Particles that attach to any word: a two-character match sharing only one is no match.
+_PARTICLES = frozenset("的了是在有和就也都还吗呢吧啊么着过得地")
 
 
 def fuzzy(syllable: str) -> str:
@@ -153,7 +156,9 @@ class SoundIndex:
             if not word or word == written:
                 continue
             differ = [a for a, b in zip(written, word, strict=True) if a != b]
-            if len(differ) == length or (length == 2 and self.function_chars & set(differ)):
-                continue
+            same = [a for a, b in zip(written, word, strict=True) if a == b]
+            if len(differ) == length or (length == 2 and (
+                    self.function_chars & set(differ) or _PARTICLES & set(same))):
+                continue  # "只会复制" is not 回复, "你问的" is not 稳的
             return Mend(start, written, word, self.slot_of[word], written in self.keep)
         return None
