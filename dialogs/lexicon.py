@@ -430,7 +430,8 @@ NEGATORS_BEFORE = (
     "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
     "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
     "rather than", "drop", "remove", "except", "excluding", "other than", "dropped",
-    "stopped selling", "stopped", "no longer", "discontinued", "quit", "no more", "get rid of",
+    "stopped selling", "stopped", "no longer", "pass on", "everything but", "all but",
+    "anything but", "everything except", "discontinued", "quit", "no more", "get rid of",
     "don't need", "dont need",
     "do not need", "don't want", "dont want", "don't", "dont", "do not", "doesn't", "doesnt",
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
@@ -472,7 +473,7 @@ REFUSALS_AT_END = (
     "(?:已经?)?(?:停了|暂停了?|停掉了?|停售了?|下架了?|没了|不卖了?|没(?:有)?(?:在)?卖了?|不再(?:卖|做)了?)",
     "不(?:招|请|雇|找)了?",
     "not (?:really )?(?:our thing|for us|interested|needed|now|yet)", "no thanks", "no more",
-    "can wait", "nah", "not keen", "先?观望(?:一下|下)?", "省了", "省掉", "免掉",
+    "can wait", "nah", "not keen", "not really", "先?观望(?:一下|下)?", "省了", "省掉", "免掉",
     "(?:去掉|拿掉|删掉|取消|砍掉|减掉)(?:试试|看看|一下|算算|再算)?",
     "not anymore", "dropped", "stopped", "not this time",
 )

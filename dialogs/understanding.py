@@ -75,7 +75,8 @@ class Reading:
 _HARD_SPLIT = re.compile(r"[。;；!！?？\n]|(?<!\d),|,(?!\d{3})|\.(?:\s|$)|…+|\.{3,}|\s[—–]\s|—+")
 _PAUSE = re.compile(r"…|\.{3}|—|\s[–-]\s")
 _SOFT_SPLIT = re.compile(
-    r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费|最好|更好|比较好|就好|好了|就行|也行|也可以|可以)|\bhowever\b|\bbut\b"
+    r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费|最好|更好|比较好|就好|好了|就行|也行|也可以|可以)|"
+    r"\bhowever\b|(?<!everything)(?<!anything)(?<!all)\s\bbut\b"
     r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
     r"|(?<=[十百千万])\s+(?=[\u4e00-\u9fff])(?![单个类种块元笔分秒多左上来以出])"
     r"|(?<=\S)(?<!except)(?<!excluding)\s+(?=\S{1,4}\s*:)")
@@ -918,7 +919,7 @@ def _only_goods(clause: str, goods: list[_Mention]) -> bool:
 # A clause that takes back what the message said before it: after it, the later value of a
 # slot wins ("五百单，不对，准确说六百", "要5分钟……算了，10分钟也行", "先按单吧，不，还是包月").
 _TURN = re.compile(
-    r"^(?:所以|那|那就|嗯|哦|噢|喔|呃|额)?\s*(?:不对|不是|不行|不不|[哦噢喔呃额啊]\s*不|不$|no$|nope$|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
+    r"^(?:所以|那|那就|嗯|哦|噢|喔|呃|额)?\s*(?:不对|不是|不行|不不|[哦噢喔呃额啊]\s*不|不$|no$|nope$|nah\b|其实|准确(?:地|点|的)?(?:说|讲|来说)|确切(?:地)?说|"
     r"应该是|其实是|算了|还是|改成|改为|更正|说错了?|写错了?|打错了?|等等|等下|等一下|"
     r"no wait|wait|actually|i mean|or rather|make it|correction|scratch that|sorry)")
 # A clause that only refuses ("……算了", "还是不要了"): it takes back the choices just before it.
@@ -1453,7 +1454,8 @@ class Reader:
                              if context.known.get(name) is not None
                              and Decimal(str(context.known[name])) in context.rejected), None)
             if slot is None and corrects:
-                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget")
+                earlier = [b.slot for b in bound if b.slot in ("orders", "categories", "budget",
+                                                                "response")
                            and b.clause <= index]
                 slot = earlier[-1] if earlier else (
                     STEP_SLOT.get(context.step or "") if not bound else None)
