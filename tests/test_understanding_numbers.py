@@ -94,3 +94,18 @@ def test_counts_per_kind_of_goods_add_up(reader: Reader) -> None:
 
 def test_a_peak_count_is_still_not_summed_with_the_usual_one(reader: Reader) -> None:
     assert reader.read("一天300单，大促1000单", step="ORDERS").facts["orders"] == 300
+    assert reader.read("高峰一天三千，平时一千", step="ORDERS").facts["orders"] == 1000
+
+
+def test_an_exact_number_after_a_vague_one_is_the_answer(reader: Reader) -> None:
+    reading = reader.read("一天就几十单，三四十吧", step="ORDERS")
+    assert reading.facts == {"orders": 35} and not reading.unsure
+
+
+def test_a_price_per_order_is_never_a_budget(reader: Reader) -> None:
+    assert reader.read("按单算吧，一单不超过1块", step="BILLING").facts == {
+        "billing": "per_order"}
+
+
+def test_not_over_an_amount_is_a_ceiling(reader: Reader) -> None:
+    assert reader.read("不要超过一万", step="BUDGET").facts == {"budget": 10000}

@@ -24,6 +24,10 @@ SELF_CORRECTIONS: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
     ("月費方式好了，喔不，按小時", "BILLING", {"billing": "per_hour"},
      {"billing": "monthly"}),
     ("3 categories, no, 4", "CATEGORIES", {"categories": 4}, {"categories": 3}),
+    ("10 min... nah 30 is fine", "RESPONSE", {"response": "standard"},
+     {"response": "fast"}),
+    ("5分钟吧，不行太贵了，10分钟", "RESPONSE", {"response": "fast"},
+     {"response": "emergency"}),
     ("点卡，不对，是话费", "KINDS", {"kinds": ["phone_topup"]}, {}),
 ]
 
@@ -44,6 +48,19 @@ SOFT_REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
     ("全职的就不招了，太贵", "MODE", {}),                    # ruled out, nothing chosen
     ("外包吧，嗯…还是兼职算了", "MODE", {"mode": "part_time"}),  # 还是X算了 settles on X
     ("纯人工吧，不考虑", "AI", {"ai": "no"}),                 # a "no" stays a no
+    ("AI的话，我们老板说先不考虑，等以后再说", "AI", {"ai": "no"}),  # someone's word first
+    ("要是能便宜就上AI，不能就算了", "AI", {"ai": "auto"}),    # a condition, not a refusal
+    ("你们有系统的话就用你们的，没有就算了", "TOOLING", {"tooling": "bundle"}),
+    ("我们自己有系统，你们那个就不用了", "TOOLING", {"tooling": "own"}),
+    ("最好秒回，客户等不了", "RESPONSE", {"response": "emergency"}),  # 等不了 refuses nothing
+    ("客服系统嘛，暂时用不上", "TOOLING", {"tooling": "none"}),  # topic 嘛 is no question
+    ("代理我们不搞那一套", "FLAGS", {"multi_level": False}),
+    ("海外市场我们还没打算做", "FLAGS", {"cross_border": False}),
+    ("能便宜点吗，把AI去掉试试", "QUOTE", {"ai": "no"}),
+    ("AI? nah", "AI", {"ai": "no"}),
+    ("we'll pass on AI for now", "AI", {"ai": "no"}),
+    ("AI can wait", "AI", {"ai": "no"}),
+    ("we used to have agents but not anymore", "FLAGS", {"multi_level": False}),
 ]
 
 EXCEPTIONS: list[tuple[str, str, set[str]]] = [
@@ -58,6 +75,7 @@ EXCEPTIONS: list[tuple[str, str, set[str]]] = [
     ("mobile top-up only, we dropped game cards", "KINDS", {"phone_topup"}),
     ("卖过话费卖过点卡，现在全做视频会员", "KINDS", {"video_memberships"}),
     ("以前只卖点卡，现在也卖话费了", "KINDS", {"game_cards", "phone_topup"}),
+    ("everything but NFTs, game cards and top-ups", "KINDS", {"game_cards", "phone_topup"}),
     ("卖腾讯视频、爱奇艺会员，以前还有加油卡，现在没了", "KINDS", {"video_memberships"}),
 ]
 
