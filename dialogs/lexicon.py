@@ -22,7 +22,7 @@ from dialogs.text import fold
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
-            "game gift card", "game gift cards", "虚宝", "代储", "游戏代储",
+            "game gift card", "game gift cards", "氪金", "虚宝", "代储", "游戏代储",
             "uc top-up", "uc top-ups", "pubg uc", "diamond top-up", "diamond top-ups",
             "game top-up", "game top-ups", "game top up", "game topup", "game credit",
             "game credits", "wallet codes", "wallet code", "psn", "psn cards", "xbox",
@@ -89,7 +89,9 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "cross_border": {
         True: (
             "english", "malay", "in english", "write in english",
-            "俄语", "日语", "韩语", "泰语", "越南语", "印尼语", "马来语", "西班牙语", "法语",
+            "worldwide", "global customers", "spanish", "sg", "indo", "ph", "星马", "大陆", "内地",
+            "澳门", "香港", "台湾", "俄语", "日语", "韩语", "泰语", "越南语", "印尼语", "马来语",
+            "西班牙语", "法语",
             "德语",
             "阿拉伯语", "葡萄牙语", "小语种", "双语", "多国语言", "英日韩",
             "跨境", "海外", "国外", "外国", "多语言", "外语", "英文客服", "英语", "境外", "出海",
@@ -118,7 +120,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         ),
         "emergency": (
             "24 hr", "24hr", "24 hours", "24-hour", "24 hour",
-            "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24", "24/7", "24h",
+            "即刻回复", "马上回", "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24",
+            "24/7", "24h",
             "全天候", "全天在线", "通宵", "夜班", "越快越好", "emergency", "instant",
             "instantly", "immediately", "round the clock", "around the clock", "real-time",
             "realtime",
@@ -160,7 +163,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
-            "懂链上", "懂币圈", "懂加密", "专家型", "专家", "懂区块链", "懂nft", "懂行",
+            "跨链", "gas费", "懂钱包", "普通客服搞不定", "懂链上", "懂币圈", "懂加密", "专家型",
+            "专家", "懂区块链", "懂nft", "懂行",
             "垂直领域", "expert", "specialist",
             "knows blockchain", "know blockchain", "knows nft", "knows crypto",
         ),
@@ -170,13 +174,15 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "zendesk", "freshdesk", "intercom", "livechat", "crisp", "tidio", "美洽", "智齿",
             "七鱼", "环信", "udesk", "小能",
             "自带系统", "自带", "自有系统", "自己的系统", "自己有系统", "我们有系统", "自己有",
-            "自己的", "自己搭", "我们的", "用我们", "我们有", "已经有", "我们已经有", "own system",
+            "自研", "自己开发", "自建系统", "自己的", "自己搭", "我们的", "用我们", "我们有",
+            "已经有", "我们已经有", "own system",
             "our own",
             "we have a system",
             "we have our", "have our own", "ours",
         ),
         "bundle": (
-            "your tooling", "use yours", "你们自带", "你们自己的", "你们带的",
+            "your tooling", "use yours", "你们准备", "你们配", "你们安排", "麻烦你们", "你们自带",
+            "你们自己的", "你们带的",
             "客服+系统", "打包", "带系统", "你们的系统", "你们系统", "你们的", "你们提供",
             "你们出", "你们来", "你们负责", "贵司的", "一起提供", "要系统", "需要系统", "配系统",
             "配套系统", "bundle", "your system", "your software", "your tools", "yours", "package",
@@ -245,7 +251,10 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
-            "圣诞", "新年", "特别多单", "比较忙", "特别忙", "起伏", "忽多忽少", "时多时少",
+            "淡季少", "淡季没", "淡季单少", "淡季会少", "淡季比较少", "逢年过节", "过节", "raya",
+            "11.11", "12.12", "deepavali", "songkran",
+            "ramadan", "lunar new year", "busy season", "busier", "圣诞", "新年", "特别多单",
+            "比较忙", "特别忙", "起伏", "忽多忽少", "时多时少",
             "单量爆", "爆单", "上线那几天", "新品上线", "开服", "doubles", "doubled",
             "hari raya", "cny", "chinese new year", "christmas", "black friday",
             "double the orders", "orders double", "double",
@@ -289,6 +298,20 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
 # Words for a top-up that belong to the goods named just before them ("手游储值", "steam 充值").
 GENERIC_TOPUP = frozenset({"top-up", "top-ups", "topup", "topups", "充值", "recharge", "reload",
                            "top up", "储值", "充值卡", "储值卡", "代充"})
+# Where a shop may be: customers "all" there are local ("客人都在台灣", "buyers all in
+# Malaysia"), customers "all" in 东南亚 or 海外 are not.
+HOME_PLACES = frozenset({"台湾", "香港", "澳门", "大陆", "内地", "malaysia", "singapore", "sg",
+                         "philippines", "ph", "indonesia", "thailand", "vietnam", "马来西亚",
+                         "新加坡"})
+
+# Scope words about replying: in a clause that gives a response time they say how fast,
+# not what is handled ("10分鐘內要回覆客人").
+REPLY_WORDS = frozenset({"回复客人", "回复客人问题", "回复问题", "回客人", "回答客人"})
+
+# Words for a voucher or code that belong to the goods named just before them ("USDT礼品卡",
+# "ROV coupons").
+GENERIC_VOUCHER = frozenset({"礼品卡", "礼物卡", "gift card", "gift cards", "giftcard", "coupon",
+                             "coupons", "voucher", "vouchers", "礼券", "优惠券"})
 
 # Typos by sound (dialogs/sounds.py): besides WORDS and TOPICS, the cue words the number rules
 # read, by the slot they point to ("遇算8千" → 预算, "三个类木" → 类目).
@@ -333,7 +356,8 @@ GENERIC_MEMBERSHIP = frozenset({"会员", "membership", "memberships", "vip", "s
                                 "subscriptions", "会员月卡"})
 
 # Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
-TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
+TYPOS = (("q比", "q币"), ("q必", "q币"), ("佰", "百"), ("仟", "千"), ("分中", "分钟"),
+         ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
          ("sytem", "system"), ("记费", "计费"), (" ur ", " your "), ("^ur ", "your "),
          (" u ", " you "), ("pls", "please"), ("个钟头", "个小时"), ("个钟", "个小时"),
          ("半个小时", "半小时"))
@@ -344,7 +368,10 @@ DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), 
            ("日日都系咁", "每天都这样"),
            ("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
            ("唔熟", "不熟"), ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"),
-           ("唔识", "不懂"), ("半粒钟", "半小时"), ("粒钟", "个小时"), ("咁上下", "左右"),
+           ("唔识", "不懂"), ("你哋", "你们"), ("净系", "只"), ("净係", "只"), ("答下", "回答"),
+           ("啱啲", "合适"), ("冇咩", "没什么"), ("廿四小时", "24小时"), ("廿", "二十"),
+           ("即刻覆", "即刻回复"), ("课金", "氪金"), ("半粒钟", "半小时"), ("粒钟", "个小时"),
+           ("咁上下", "左右"),
            ("喺", "在"), ("唔好", "不要"), ("拣", "选"), ("咗", "了"),
            ("啲", "些"),
            ("嘢", "东西"),
@@ -358,7 +385,9 @@ DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), 
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("会员群", "会员制", "外包的话", "给外包的话", "后台我们自己", "我们自己处理",
+NEUTRAL = ("运营商", "人工复核", "人工审核", "人工把关", "人工兜底", "人工介入", "要人工复核",
+           "要人工审核", "会员群", "会员制", "外包的话", "给外包的话", "后台我们自己",
+           "我们自己处理",
            "我自己懂后台", "自己懂后台",
            "自己会后台", "我们自己懂", "你们团队", "你们的团队",
            "贵司团队", "your team", "兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话",
@@ -369,7 +398,8 @@ NEUTRAL = ("会员群", "会员制", "外包的话", "给外包的话", "后台�
 # tooling, "客服软件我们自己有" does).
 SYSTEM_TOPIC = ("系统", "软件", "工单", "crm", "工具", "平台", "后台", "system", "software",
                 "tool", "tools", "platform", "helpdesk")
-NEEDS_SYSTEM_TOPIC = frozenset({"我们有", "已经有", "我们已经有",
+NEEDS_SYSTEM_TOPIC = frozenset({"你们准备", "你们配", "你们安排", "麻烦你们", "我们有", "已经有",
+                                "我们已经有",
                                 "自带", "自己有", "自己的", "自己搭", "你们的", "你们提供",
                                 "你们出", "你们来", "你们负责", "我们的", "用我们", "贵司的",
                                 "一起提供", "our own", "we have our", "have our own", "package",
@@ -382,12 +412,14 @@ VOLUME_TOPIC = ("单", "量", "订单", "销量", "生意", "业务", "orders", 
 ALONE = frozenset({"monthly", "hourly"})
 # Places are cross-border only when customers are there ("客人有一半在马来西亚"), not where the
 # shop is ("Singapore shop").
-NEEDS_CUSTOMER_TOPIC = frozenset({"english", "malay",
+NEEDS_CUSTOMER_TOPIC = frozenset({"spanish", "sg", "indo", "ph", "星马", "大陆", "内地", "澳门",
+    "香港", "台湾", "english", "malay",
     "马来西亚", "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
     "东南亚",
     "vietnam", "thailand", "malaysia", "singapore", "indonesia", "philippines", "japan", "korea",
     "europe", "usa"})
-CUSTOMER_TOPIC = ("客人", "客户", "用户", "买家", "玩家", "市场", "卖到", "customer", "customers",
+CUSTOMER_TOPIC = ("些客", "有客", "客人", "客户", "用户", "买家", "玩家", "市场", "卖到",
+                  "customer", "customers",
                   "buyers", "users", "clients", "players", "market", "sell to")
 # "agents" are resellers when the step asks about them, staff anywhere else ("3 agents").
 NEEDS_FLAGS_STEP = frozenset({"agents"})
@@ -413,7 +445,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
 # "You decide": the current step's recommend option, or the topic's when one is named.
 RECOMMEND = (
     "看着来", "不熟", "我不熟",
-    "看你们", "你们觉得", "帮我选", "你帮我选", "帮我挑", "你帮我挑", "帮我拣",
+    "随你们", "随你", "你们随意", "帮我评估", "你们评估", "评估一下", "看你们", "你们觉得",
+    "帮我选", "你帮我选", "帮我挑", "你帮我挑", "帮我拣",
     "你看着办", "看着办", "你定吧", "你定", "你们定", "你们决定", "你们看着", "帮我推荐", "推荐",
     "你们建议", "建议一下", "听你的", "听你们的", "随便", "都行", "都可以", "看情况", "不知道",
     "不确定", "不清楚", "不懂", "无所谓", "你们决定", "你决定", "哪个合适", "觉得哪个", "哪个划算",
@@ -444,7 +477,8 @@ NEGATORS_AFTER = (
     "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",
     "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
     "是开玩笑的", "无", "not worth", "was a joke",
-    "除外", "停了", "暂停了", "停掉了", "下架了", "已下架", "没了", "不卖了", "没卖了", "停售",
+    "不行", "太麻烦", "太复杂", "太累", "不现实", "除外", "停了", "暂停了", "停掉了", "下架了",
+    "已下架", "没了", "不卖了", "没卖了", "停售",
     "就免了", "免了", "算了", "就算了", "不用了", "不用", "不要了", "不要", "不需要", "没有", "没",
     "不做", "不卖", "不搞", "不考虑", "不必了", "不必", "不了", "拉倒", "不碰", "不沾", "不做了",
     "不靠谱", "不明显", "不大", "太慢", "太贵", "不够快", "用不上", "用不着", "都没有", "都不用",
@@ -464,9 +498,10 @@ REFUSALS_AT_END = (
     "不(?:太)?(?:想|愿意)?(?:要|需要|用|弄|搞|做|上|加|整|碰|开|接|涉及|考虑|信|感冒|感兴趣)",
     "不(?:太)?想", "没(?:有)?(?:在)?(?:做|搞|弄|用|涉及|开|接|上|碰)(?:过)?", "用不(?:上|着|到)",
     "没必要", "不必", "算了", "免了", "拉倒", "不合适", "不划算", "不值得?", "不靠谱", "pass",
-    "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣", "再说", "以后再说",
+    "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣",
     "暂不(?:考虑|需要|用|要|上)?",
     # goods no longer sold: "话费停了", "序号已经没卖了", "点卡已下架"
+
 
 
 

@@ -78,11 +78,11 @@ _SOFT_SPLIT = re.compile(
     r"但是|不过|可是|(?<=[^\s,]{5})的话(?!费|最好|更好|比较好|就好|好了|就行|也行|也可以|可以)|"
     r"\bhowever\b|(?<!everything)(?<!anything)(?<!all)\s\bbut\b"
     r"|(?<=[\u4e00-\u9fff])(?<![一二两三四五六七八九十百千万多几来])\s+(?=[\u4e00-\u9fff])"
-    r"|(?<=[十百千万])\s+(?=[\u4e00-\u9fff])(?![单个类种块元笔分秒多左上来以出])"
+    r"|(?<=[十百千万\d])\s+(?=[\u4e00-\u9fff])(?![单个类种块元笔分秒多左上来以出万千百])"
     r"|(?<=\S)(?<!except)(?<!excluding)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^(?!.*干嘛).{1,8}嘛$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^[^?？吗]{1,4}没有?$|^(?!.*干嘛).{1,8}嘛$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
@@ -98,7 +98,7 @@ _REQUEST = re.compile(r"(?:can|could) you (?:compare|run the numbers)|run the nu
                       r"拿掉|减掉)")
 # At the quote, "那按单算一下呢？" / "what if we used your system?" asks for a new version.
 _WHAT_IF = re.compile(r"^那.*呢$|^what if\b|^how about\b|换成|改成|换到|改为|看看会不会|试试|"
-                      r"放宽到|调到|放到|改到|降低到|"
+                      r"放宽到|调到|放到|改到|降低到|去掉|拿掉|删掉|不要|不用|加上|"
                       r"压到|降到|便宜到|控制到|can you do it for|could you do it for|"
                       r"switch to|change to|"
                       r"^如果.*呢$")
@@ -251,10 +251,11 @@ class _Vocabulary:
                                r"last agency|we paid|(?<!没)(?<!没有)(?:卖|做)过)"
                                r"(?!说|讲|选|填|写)")
         self.present = re.compile(r"现在|目前|这次|以后|今后|所以|那就|now|currently|these days|"
-                                  r"anymore|any more|no longer|"
+                                  r"anymore|any more|no longer|想|希望|want to|would like|hope|"
+                                  r"keep it|"
                                   r"this time|so we|so let")
         self.volume_topic = re.compile(_alternation(lexicon.VOLUME_TOPIC))
-        self.customer_topic = re.compile(_alternation(lexicon.CUSTOMER_TOPIC))
+        self.customer_topic = re.compile(_alternation(lexicon.CUSTOMER_TOPIC) + r"|的客(?!服)")
         self.not_negators = re.compile(_alternation(lexicon.NOT_NEGATORS))
         self.stops = re.compile(_alternation(lexicon.NEGATION_STOPS))
         # Nothing, or a real joiner: "话费流量", "话费和流量", "话费、流量" (not a bare space:
@@ -274,7 +275,8 @@ class _Vocabulary:
         self.usual = re.compile(_alternation(lexicon.USUAL))
 
     def mentions(self, clause: str, *, system_topic: bool = False, volume_topic: bool = False,
-                 flags_step: bool = False, alone_ok: bool = False) -> list[_Mention]:
+                 flags_step: bool = False, alone_ok: bool = False,
+                 customer_topic: bool = False) -> list[_Mention]:
         """Every vocabulary word in the clause, with whether a negation reaches it.
         `system_topic` / `volume_topic`: the message or step is about tooling / volume."""
         found: list[_Mention] = []
@@ -289,7 +291,8 @@ class _Vocabulary:
                 continue
             if word in lexicon.ALONE and re.search(r"\d", clause) and not alone_ok:
                 continue  # "monthly we hit 45,000 orders": a period, not a billing
-            if word in lexicon.NEEDS_CUSTOMER_TOPIC and not self.customer_topic.search(clause):
+            if word in lexicon.NEEDS_CUSTOMER_TOPIC and not (
+                    customer_topic or self.customer_topic.search(clause)):
                 continue
             if word in lexicon.NEEDS_VOLUME_TOPIC and not (
                     volume_topic or self.volume_topic.search(clause)):
@@ -333,10 +336,19 @@ class _Vocabulary:
                           and result[index - 1].value != "video_memberships"
                           and re.fullmatch(r"\s*的?", clause[result[index - 1].end:m.start])
                           and m.word in lexicon.GENERIC_MEMBERSHIP)]
+        # "USDT礼品卡", "ROV coupons": a voucher right after other goods is theirs.
+        result = [m for index, m in enumerate(result)
+                  if not (m.slot == "kinds" and m.value == "other" and index
+                          and result[index - 1].slot == "kinds"
+                          and re.fullmatch(r"\s*(?:的)?", clause[result[index - 1].end:m.start])
+                          and m.word in lexicon.GENERIC_VOUCHER)]
         # "话费流量那些我们不碰": a negation after a list reaches back over the list.
         for index in range(len(result) - 2, -1, -1):
             this, following = result[index], result[index + 1]
-            if (following.negated and not this.negated and following.slot == this.slot
+            if (following.negated and not this.negated
+                    and (following.slot == this.slot or (
+                        {following.slot, this.slot} == {"multi_level", "cross_border"}
+                        and clause[this.end:following.start].strip()))  # "分销跟跨境都没有"
                     and self.joiners.match(clause[this.end:following.start])
                     and "(" not in clause[following.end:]  # "激活码、链上卡密(这个暂停了)"
                     and self._negated_after(clause, following, found)):
@@ -354,12 +366,21 @@ class _Vocabulary:
         return word
 
     def _negated_after(self, clause: str, mention: _Mention, found: list[_Mention]) -> bool:
+        if re.match(r"^.{0,6}?(?:不|没有?)\S{0,3}\s*就(?:算了|不用了|免了|不要了|拉倒)",
+                    clause[mention.end:]):
+            return False  # "能省钱就上AI 不省就算了": a condition, not a refusal
         if re.search(r"(?:还是|干脆|索性|就)\s*$", clause[:mention.start]) and re.match(
                 rf"\s*算了(?:{_PARTICLES})*$", clause[mention.end:]):
             return False  # "还是兼职算了": settling for it, not refusing it
         match = self.after.match(clause[mention.end:])
         if match is None:
+            if re.match(r"\s*(?:去掉|拿掉|删掉|砍掉|减掉|去了)", clause[mention.end:]):
+                return True  # "把AI去掉看看多少钱": removed, whatever follows
             refusal = self.refusal_end.search(clause, mention.end)
+            if refusal is not None and re.search(r"(?:不|没有?)\S{0,3}\s*$",
+                                                 clause[mention.end:refusal.start()]) \
+                    and refusal.group().lstrip().startswith("就"):
+                return False  # "能省钱就上AI 不省就算了": a condition, not a refusal
             if refusal is not None:
                 # "机器人这块我们暂时不考虑": the refusal at the clause's end reaches its topic,
                 # the nearest word before it, over a justification but not over a contrast.
@@ -413,7 +434,7 @@ _MASK = re.compile(
     r"7\s*[x×*]\s*24|24\s*/\s*7|24\s*h(?![a-z])|24\s*小时(?!内|之内|以内)|全天|"
     r"百分之[零一二两三四五六七八九十百\d.]+|\d+(?:\.\d+)?\s*%|[一二三四五六七八九\d]级|"
     r"[一二两三四五六七八九十\d]成|win\s*\d+|office\s*\d+|iphone\s*\d+|"
-    r"[一二两三四五六七八九十\d]+\s*(?:个|名|位)?\s*(?:人|客服|员工|同事|小伙伴|伙计|运营|"
+    r"[一二两三四五六七八九十\d]+\s*(?:个|名|位)?\s*(?:人(?!民)|客服|员工|同事|小伙伴|伙计|运营|"
     r"技术员|管理员|店员|宝妈)|[一二两三四五六七八九十\d]+\s*(?:倍|折)|"
     r"这一|同一|每一|一部分|一方面|一块儿|一边|一阵|7-11|11\.11|"
     r"[一二两三四五六七八九十\d]+\s*个?\s*点(?:钟|半)?(?!数|卡|券)")
@@ -799,7 +820,7 @@ _BEFORE = [
                           # revenue and turnover are money, never a count ("年流水50万")
                           r"|(?:流水|营业额|营收|销售额|成交额|交易额|收入|进账|毛利|库存|gmv|revenue|"
                           r"turnover|sales of|stock of|costs?|priced at|sells? for)\D{0,4}$"
-                          r"|(?:招|请|雇|聘)了?\D{0,2}$"
+                          r"|(?:招|请|雇|聘)了?\D{0,2}$|时差\D{0,2}$"
                           # a price per item: "一张卡卖50", "每份30"
                           r"|[张份件支套](?:卡|码|券)?\s*(?:卖|售|是|要|收)?\s*$|(?:标价|定价|卖价)"
                           r"\D{0,3}$")),
@@ -892,6 +913,7 @@ class _Context:
     correction: bool
     money: bool  # the message talks about money (便宜, 价, 预算…)
     system: bool  # it names a CS system
+    asks: bool = False  # it asks a question too
     rejected: list[Decimal] = field(default_factory=list)  # "500 not 50": the 50
 
 
@@ -934,8 +956,9 @@ _BARE_REFUSAL = re.compile(
 # "你们那个就不用了", "不能就算了"), and refusals strong enough to stand after someone's word
 # ("我们老板说先不考虑"; not "客户等不了").
 _NOT_A_BARE_REFUSAL = re.compile(r"其他|其它|别的|其余|剩下|other|\d|你们|你|您|your|不能|不行|"
-                                 r"不然|否则|要不|if not|otherwise|^没有?$")
-_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|pass|"
+                                 r"不然|否则|要不|if not|otherwise|^没有?$|^[不没]\S{0,3}$")
+_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|别|"
+                             r"pass|"
                              r"\bnot\b")
 # Now as well as before: "现在也卖话费了".
 _STILL = re.compile(r"也(?:卖|做|有|在卖|在做)|还(?:在)?(?:卖|做)|\balso\b|\bstill\b")
@@ -955,6 +978,11 @@ _SAYS_YES = {("ai", "yes"), ("tooling", "bundle"), ("tooling", "own"), ("multi_l
 _UNDECIDED = re.compile(
     r"^(?:我们|我|那|嗯|额|呃)?\s*(?:再想想|想想|考虑考虑|考虑一下|再考虑|再说|回头再说|还没想好|没想好|"
     r"不确定|再看看|看看再说|待定|let me think|not sure yet|will think|i'?ll think)")
+_EITHER = re.compile(r"都行|都可以|都ok|都没问题|都能接受|随便|无所谓|either|whichever|都无所谓")
+_UNDECIDED_END = re.compile(r"(?:以后|之后|回头|改天)?(?:再说|再看看?|再议|待定|还没想好|没想好)"
+                            r"(?:吧|了|啦|哈|呢|啊|!|~|\s)*$")
+_ALL_IN_ONE_PLACE = re.compile(r"都在|全在|全部在|都是在|\ball in\b|\ball from\b|"
+                               r"\ball (?:are )?local")
 _FUTURE = re.compile(r"下个?月|明年|将来|later\b|next (?:month|year)|in the future|"
                      r"以后.{0,4}(?:可能|也许|或许|再|才)|(?:可能|也许|或许).{0,4}以后|才上|才开始")
 _OTHERS = r"\s*(?:其他|其它|别的|剩下|其余|都|全|everything|all)"
@@ -1045,7 +1073,7 @@ class Reader:
         context = _Context(step, known, correction,
                            money=bool(_MONEY_CONTEXT.search(folded)) or step == "BUDGET",
                            system=bool(self.vocabulary.system_topic.search(folded))
-                           or step == "TOOLING")
+                           or step == "TOOLING", asks=bool(questions))
         facts: dict[str, Any] = {}
         unsure: set[str] = set()
         revised: dict[str, Any] = {}
@@ -1109,6 +1137,9 @@ class Reader:
         for clause in clauses:
             if asks and re.match(r"如果|假如|假设|要是|if\b", clause.text):
                 continue  # "如果用你们的系统，每月要另外付多少？" states nothing
+            if past and (_REQUEST.search(clause.text) or re.search(r"改成|换成|改为|换到",
+                                                                   clause.text)):
+                past, before_now = False, []  # "之前那家一个月才1800 能不能改成兼职"
             if self.vocabulary.present.search(clause.text):
                 if past and before_now and not clause.question and (
                         self._bare_refusal(clause.text) or _STILL.search(clause.text)):
@@ -1135,9 +1166,12 @@ class Reader:
         additives: list[int] = []
         additive = False
         previous_topic: str | None = None
+        # "customers from MY, SG and Indo": the customers named anywhere in the message.
+        customers = bool(self.vocabulary.customer_topic.search(" ".join(statements)))
         found = [(clause, self.vocabulary.mentions(
             clause, system_topic=context.system, volume_topic=context.step == "VOLUME",
-            flags_step=context.step == "FLAGS", alone_ok=context.step == "BILLING"))
+            flags_step=context.step == "FLAGS", alone_ok=context.step == "BILLING",
+            customer_topic=customers))
             for clause in statements]
         # "不是话费，是流量包": a value denied in one word and said in another is said.
         denied_words = {(m.slot, m.value, m.word) for _, ms in found for m in ms if m.negated}
@@ -1168,6 +1202,16 @@ class Reader:
             elif back is not None and not found[index][1] and _UNDECIDED.match(text):
                 found[back] = (found[back][0], [])  # "AI啊……我再想想": nothing decided
         for index, (clause, mentions) in enumerate(found):
+            if _UNDECIDED_END.search(clause):
+                found[index] = (clause, [])  # "AI的事以后再说": nothing decided yet
+                continue
+            if _ALL_IN_ONE_PLACE.search(clause):
+                # "客人都在台灣", "buyers all in Malaysia": all customers in one place are local.
+                found[index] = (clause, [replace(m, negated=True)
+                                         if m.slot == "cross_border" and m.value is True
+                                         and m.word in lexicon.HOME_PLACES else m
+                                         for m in mentions])
+                mentions = found[index][1]
             # "代理以后可能有", "maybe AI later", "会员下个月才上": not what the shop does now.
             if _FUTURE.search(clause) and not self.vocabulary.present.search(clause):
                 found[index] = (clause, [replace(m, negated=True)
@@ -1189,18 +1233,27 @@ class Reader:
                                          < exception.end(named)
                                          else m for m in found[index][1]])
         for index, (clause, mentions) in enumerate(found):
+            goods = [m for m in mentions if m.slot == "kinds"]
+            delivery = bool(_DELIVERY_BEFORE.search(clause))
+            if context.step != "KINDS" and delivery and not context.correction:
+                # "会员都是1分钟内自动到账的": goods in a clause about delivery are not a
+                # statement of what is sold.
+                mentions = [m for m in mentions
+                            if m.slot != "kinds" or _only_goods(clause, goods)]
             if context.step != "KINDS" and not selling and not context.correction:
                 # "点卡这行慢一分钟客户就跑了": goods named in passing are not what the shop sells.
                 # A full product name (游戏充值, game credit) still says what is sold, but not
                 # in a clause about delivery ("话费充值一般30秒到账").
-                goods = [m for m in mentions if m.slot == "kinds"]
-                delivery = bool(_DELIVERY_BEFORE.search(clause))
                 mentions = [m for m in mentions if m.slot != "kinds" or _only_goods(clause, goods)
-                            or (len(m.word) >= (4 if not m.word.isascii() else 8)
-                                and not delivery)
+                            or ((len(m.word) >= 4 if not m.word.isascii()
+                                 else len(m.word) >= 8 and " " in m.word) and not delivery)
                             # "一天两百单steam": a count of the goods says they are sold
                             or re.search(r"[\d十百千万两]\s*(?:单|笔|张)\s*的?\s*$",
                                          clause[:m.start])]
+            if re.search(r"\d\s*(?:分|秒|min)|秒回|分钟", numeric_view(clause)):
+                # "10分鐘內要回覆客人": replying is the response time here, not the scope.
+                mentions = [m for m in mentions
+                            if not (m.slot == "scope" and m.word in lexicon.REPLY_WORDS)]
             if _DELIVERY_BEFORE.search(clause) and not _RESPONSE_CUE.search(clause):
                 # "我们承诺发货24小时内": how fast goods arrive, not how fast CS answers.
                 mentions = [m for m in mentions if m.slot != "response"]
@@ -1208,6 +1261,14 @@ class Reader:
                     m.value == "game_cards" and not m.negated for _, ms in found for m in ms):
                 # "App Store充值卡，基本都是拿去充游戏的": an app store's cards bought for games.
                 mentions = [m for m in mentions if m.word not in lexicon.gift_platforms()]
+            for slot in {m.slot for m in mentions} - {"kinds", "multi_level", "cross_border"}:
+                offered = {m.value for m in mentions if m.slot == slot and not m.negated
+                           and m.value != "_system"}
+                if len(offered) >= 2 and (context.asks or _EITHER.search(clause)):
+                    # "外包兼职都行", "外包 兼职 全职 有啥区别": no choice among them.
+                    mentions = [m for m in mentions if m.slot != slot]
+                    if slot in lexicon.RECOMMEND_VALUE and not context.asks:
+                        mentions.append(_Mention(slot, lexicon.RECOMMEND_VALUE[slot], 0, 0, ""))
             for mention in mentions:
                 wanted = (bool(self.vocabulary.want.search(clause[:mention.start]))
                           or bool(self.vocabulary.taken.match(clause[mention.end:]))
@@ -1258,6 +1319,11 @@ class Reader:
                 mentions_of_slot = [(value, negated, wanted)
                                     for value, negated, wanted in mentions_of_slot
                                     if value != "_system" or negated]
+            if context.asks and len({value for value, negated, wanted in mentions_of_slot
+                                     if not negated and not wanted
+                                     and value != "_system"}) >= 2 and not any(
+                    wanted for _, _, wanted in mentions_of_slot):
+                continue  # "外包 兼职 全职 有啥区别": a question about them, no choice
             value = self._settle(slot, mentions_of_slot, context.correction)
             if value is not None:
                 facts[slot] = value
@@ -1285,8 +1351,9 @@ class Reader:
         before it), else the step's. Returns this clause's topic for the next clause."""
         topic = next((slot for slot in lexicon.RECOMMEND_VALUE
                       if self.vocabulary.topics[slot].search(clause)), None)
-        if not self.vocabulary.recommend.search(clause):
-            return topic
+        if not self.vocabulary.recommend.search(clause) or re.search(r"可以试|试(?:下|试|一下)",
+                                                                      clause):
+            return topic  # "AI都可以試下" is a yes to trying, not "you decide"
         slot = topic or previous_topic or STEP_SLOT.get(step or "")
         if slot in lexicon.RECOMMEND_VALUE:
             said[slot] = [(lexicon.RECOMMEND_VALUE[slot], False, True)]
@@ -1531,6 +1598,8 @@ class Reader:
             return "orders", amount.value  # "250/day"
         if slot in ("minutes", "seconds"):
             around = clause_of(view, amount)
+            if re.search(r"时差\D{0,3}$", before):
+                return "ignore", Decimal(0)  # "时差1小时": a time difference
             if _DELIVERY_AFTER.match(view[amount.end:]) or (
                     _DELIVERY_BEFORE.search(before) and not _RESPONSE_CUE.search(
                         before[_DELIVERY_BEFORE.search(before).end():])):  # type: ignore[union-attr]
@@ -1606,8 +1675,9 @@ class Reader:
 
     def _bare_reply(self, clauses: list[str], step: str, facts: dict[str, Any],
                     unsure: set[str]) -> None:
-        replies = [re.sub(r"(?:吧|啊|呀|哈|的吧|哦|噢|呢|了|!|~|\s)+$", "", clause) or clause
-                   for clause in clauses]
+        replies = [re.sub(r"^(?:那|那就|还是|嗯|我们|我|想了想)+(?=.)", "",
+                          re.sub(r"(?:吧|啊|呀|哈|的吧|哦|噢|呢|了|!|~|\s)+$", "", clause))
+                   or clause for clause in clauses]
         slot = STEP_SLOT.get(step)
         labels = self.labels.get(slot or "", {})
         if slot and len(replies) == 1 and replies[0] in labels:
