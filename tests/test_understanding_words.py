@@ -34,6 +34,7 @@ BRANDS: list[tuple[str, set[str]]] = [
     ("原神、崩坏星穹铁道的充值", {"game_cards"}),
     ("苹果礼品卡、星巴克卡", {"other"}),             # an app store's gift cards
     ("苹果App Store充值卡，基本都是拿去充游戏的", {"game_cards"}),  # …bought for games
+    ("ROV coupons and Garena shells", {"game_cards"}),     # a voucher after goods is theirs
 ]
 
 TYPOS_BY_SOUND: list[tuple[str, str, dict[str, Any]]] = [
