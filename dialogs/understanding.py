@@ -1100,12 +1100,13 @@ class Reader:
         """Typos by sound mended (话废 → 话费); the slots of the uncertain ones."""
         if folded.isascii():
             return folded, set()
-        exact = [match.span() for match in self.vocabulary.words.finditer(folded)]
+        words = list(self.vocabulary.words.finditer(folded))
+        exact = [match.span() for match in words]
         exact += [match.span() for match in self.vocabulary.cues.finditer(folded)]
         mends = self.sounds.mends(folded, exact)
         if not mends:
             return folded, set()
-        exact_slots = {slot for match in self.vocabulary.words.finditer(folded)
+        exact_slots = {slot for match in words
                        for slot, _ in self.vocabulary.meaning.get(
                            self.vocabulary._base(match.group()), ())}
         asked = set(STEP_SLOTS.get(step or "", ()))
@@ -1250,7 +1251,8 @@ class Reader:
                             # "一天两百单steam": a count of the goods says they are sold
                             or re.search(r"[\d十百千万两]\s*(?:单|笔|张)\s*的?\s*$",
                                          clause[:m.start])]
-            if re.search(r"\d\s*(?:分|秒|min)|秒回|分钟", numeric_view(clause)):
+            if any(m.word in lexicon.REPLY_WORDS for m in mentions) and re.search(
+                    r"\d\s*(?:分|秒|min)|秒回|分钟", numeric_view(clause)):
                 # "10分鐘內要回覆客人": replying is the response time here, not the scope.
                 mentions = [m for m in mentions
                             if not (m.slot == "scope" and m.word in lexicon.REPLY_WORDS)]
