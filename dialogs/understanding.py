@@ -957,13 +957,13 @@ _BARE_REFUSAL = re.compile(
 # ("我们老板说先不考虑"; not "客户等不了").
 _NOT_A_BARE_REFUSAL = re.compile(r"其他|其它|别的|其余|剩下|other|\d|你们|你|您|your|不能|不行|"
                                  r"不然|否则|要不|if not|otherwise|^没有?$|^[不没]\S{0,3}$")
-_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|别|"
+_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|别|信|"
                              r"pass|"
                              r"\bnot\b")
 # Now as well as before: "现在也卖话费了".
 _STILL = re.compile(r"也(?:卖|做|有|在卖|在做)|还(?:在)?(?:卖|做)|\balso\b|\bstill\b")
 _SUBJECT_ONLY = re.compile(r"(?:但是?|不过|可是?|哦|噢|呃|额|嗯|那|那就|我们|我|咱们|想了想|想想|"
-                           r"所以|还是|这个|这块|那个|就是|现在|目前|but|we|so)*\s*")
+                           r"所以|还是|这个|这块|那个|就是|现在|目前|还|暂时|but|we|so)*\s*")
 # Values that already say no: a bare refusal after them does not turn them around.
 _SAYS_NO = {("ai", "no"), ("tooling", "none"), ("multi_level", False), ("cross_border", False),
             ("volume", "steady"), ("response", "standard")}
@@ -1214,7 +1214,7 @@ class Reader:
                                          for m in mentions])
                 mentions = found[index][1]
             # "代理以后可能有", "maybe AI later", "会员下个月才上": not what the shop does now.
-            if _FUTURE.search(clause) and not self.vocabulary.present.search(clause):
+            if _FUTURE.search(clause) and not re.search(r"现在|目前|\bnow\b|currently", clause):
                 found[index] = (clause, [replace(m, negated=True)
                                          if (m.slot, m.value) in _SAYS_YES or m.slot == "kinds"
                                          else m for m in mentions])

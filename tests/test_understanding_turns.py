@@ -61,6 +61,10 @@ SOFT_REFUSALS: list[tuple[str, str, dict[str, Any]]] = [
     ("we'll pass on AI for now", "AI", {"ai": "no"}),
     ("AI can wait", "AI", {"ai": "no"}),
     ("we used to have agents but not anymore", "FLAGS", {"multi_level": False}),
+    ("AI这种东西，说实话我们不太信得过", "AI", {"ai": "no"}),   # distrust is a no
+    ("AI的话不用考虑", "AI", {"ai": "no"}),
+    ("AI客服体验太差了", "AI", {"ai": "no"}),
+    ("以后可能做代理，现在还没有", "FLAGS", {"multi_level": False}),
 ]
 
 EXCEPTIONS: list[tuple[str, str, set[str]]] = [
