@@ -957,7 +957,8 @@ _BARE_REFUSAL = re.compile(
 # ("我们老板说先不考虑"; not "客户等不了").
 _NOT_A_BARE_REFUSAL = re.compile(r"其他|其它|别的|其余|剩下|other|\d|你们|你|您|your|不能|不行|"
                                  r"不然|否则|要不|if not|otherwise|^没有?$|^[不没]\S{0,3}$")
-_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|别|信|"
+_STRONG_REFUSAL = re.compile(r"考虑|打算|算了|免了|观望|不上|不弄|不搞|不加|不要|不用|不需要|"
+                             r"别|信|"
                              r"pass|"
                              r"\bnot\b")
 # Now as well as before: "现在也卖话费了".
