@@ -82,7 +82,7 @@ _SOFT_SPLIT = re.compile(
     r"|(?<=\S)(?<!except)(?<!excluding)\s+(?=\S{1,4}\s*:)")
 _QUESTION_MARK = re.compile(r"[?？]")
 _NOT_QUESTION = re.compile(
-    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^[^?？吗]{1,4}没有?$|^(?!.*干嘛).{1,8}嘛$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
+    r"不对不对|不是不是|^[哦噢喔呃额啊嗯]?\s*不+$|^(?!.*干嘛).{1,8}嘛$|(?<=\S)呢(?=[^?？]{3,})|^不对$|啥的|什么的|之类的?|那几天|这几天|前几天|.*还是.*(?:比|算|对比|比较)一?下.*|"
     r"(?:想|打算|准备).{0,6}几个|没有没有|没什么|没啥|不怎么|还是加上|还是去掉|"
     r"还是(?:算了|不要|要)|你们?(?:帮我)?比一?下|啥.{0,4}都|什么.{0,4}都|不知道|不管|什么都|"
     r"多少有|whatever|no matter|(?:can|could) you compare|can you run the numbers|看看哪个|都看看|"
@@ -112,8 +112,23 @@ def is_question(clause: str, *, marked: bool = False) -> bool:
         return False  # "can you compare them?", "帮我算一下?": a request, answered with a quote
     if marked:
         return True
+    lacking = re.fullmatch(r"(.{1,4}?)(?:也|都)?没有?", clause)
+    if lacking and _has_choice_word(lacking.group(1)):
+        return False  # "跨境没": an answer that there is none, not "…了没？"
     rest = _NOT_QUESTION.sub(" ", clause).strip()
     return bool(rest) and looks_like_question(rest)
+
+
+@cache
+def _choice_words() -> re.Pattern[str]:
+    words = [word for slot in ("multi_level", "cross_border", "ai", "tooling")
+             for words in lexicon.WORDS[slot].values() for word in words]
+    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+
+
+def _has_choice_word(text: str) -> bool:
+    """A flag, AI or system word ("跨境", "代理", "AI", "系统")."""
+    return bool(_choice_words().search(text))
 
 
 @dataclass(frozen=True, slots=True)
