@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.config import ConfigError, Settings
     from bot.storage.store import Store, StoreError
     from bot.web import Networks
+    from dialogs.company import Company
     from pricing import Inquiry, Rates
 
 EXIT_USAGE = 2
@@ -328,6 +329,19 @@ def settings_from(t: Translator, **overrides: Any) -> Settings:
         raise UsageError(config_message(t, error)) from None
 
 
+def company_from(t: Translator, settings: Settings | None = None) -> Company:
+    """The company file (COMPANY_FILE over the packaged defaults); a mistake is one
+    localized line and exit code 2."""
+    from bot.company import load_company, with_name
+    from bot.config import ConfigError
+
+    chosen = settings or settings_from(t)
+    try:
+        return with_name(load_company(chosen.company_file), chosen.company_name)
+    except ConfigError as error:
+        raise UsageError(config_message(t, error)) from None
+
+
 def rates_from(path: str | None, t: Translator) -> Rates:
     """The operator's rates file (--rates, else KAMENG_RATES), else the packaged default."""
     from pricing import RatesError, load_rates
@@ -394,8 +408,9 @@ def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
     user = args.user or terminal_user()
     locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
         CHANNEL, user) or t.locale
-    chat = TerminalChat(Engine(rates), store, user_id=user, locale=locale, out=sys.stdout,
-                        company=_company_name())
+    company = company_from(t)
+    chat = TerminalChat(Engine(rates, company=company), store, user_id=user, locale=locale,
+                        out=sys.stdout, company=_company_name())
     interactive = sys.stdin.isatty()
     try:
         return chat.run(stdin_lines(sys.stdin, interactive=interactive))
@@ -483,6 +498,7 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
         raise UsageError(t("bot.error.config", detail=t("config.error.webhook_secret")))
     setup_logging(settings.log_level, [token, settings.webhook_secret.get_secret_value()])
     rates = rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    company_from(t, settings)  # so is a broken company file
     _announce(rates.version, settings.framework)
     try:
         app = build_app(settings, token)
