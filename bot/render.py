@@ -20,6 +20,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from dialogs import whatif
+from dialogs.state import Screen
 from locales.formatting import format_change, format_money, format_money_range, format_number
 from locales.i18n import Translator, ngettext, translator
 from pricing import BudgetFit, LineItem, Quote, Range, round_money
@@ -185,6 +186,51 @@ def render_quote_html(quote: Quote, locale: str | None = None) -> str:
     t = translator(locale)
     template = environment().get_template("quote.html.j2")
     return template.render(quote_context(quote, t)).strip()
+
+
+# The one recommendation the short quote shows, most useful first (the rest are in 明细).
+ADVICE_ORDER = ("ai_recommended", "consider_ai", "cheaper_plan_available",
+                "consider_full_chain_team", "plan_recommended", "scope_recommended")
+
+
+def short_advice(quote: Quote, t: Translator) -> str:
+    """The budget's verdict when a budget was given and it does not simply fit, else the
+    most useful recommendation."""
+    if quote.budget_fit is not None and quote.budget_fit.status != "fits":
+        return describe_budget(quote.budget_fit, t)
+    by_code = {item.code: item for item in quote.recommendations}
+    for code in ADVICE_ORDER:
+        if code in by_code:
+            return describe("rec", code, by_code[code].params, t)
+    return ""
+
+
+def render_quote_short(quote: Quote, locale: str | None = None) -> str:
+    """The short quote (Telegram-HTML): the billed plan's price with its unit, the shop,
+    the staffing, what is included, one piece of advice."""
+    from dialogs import quote_talk
+
+    t = translator(locale)
+    template = environment().get_template("quote_short.html.j2")
+    context = quote_context(quote, t)
+    included = t("list_separator").join([
+        t(f"scope.{quote.scope.value}"),
+        t("talk.included_ai") if quote.ai_applied else t("talk.included_human"),
+        t(f"talk.included_tooling.{quote.inquiry.tooling.value}")])
+    context.update(headline=quote_talk.headline(quote, t),
+                   staff=quote_talk.headcount(quote, t), included=included,
+                   advice=short_advice(quote, t))
+    return template.render(context).strip()
+
+
+def screen_html(screen: Screen, locale: str) -> str:
+    """A dialogue screen as the merchant reads it: the short quote over a quote screen,
+    the whole breakdown over 明细 (📄), the screen's own text otherwise."""
+    if screen.quote is None:
+        return screen.text
+    body = (render_quote_html(screen.quote, locale) if screen.kind == "detail"
+            else render_quote_short(screen.quote, locale))
+    return f"{body}\n\n{screen.text}" if screen.text else body
 
 
 def _signed_amount(item: LineItem, t: Translator) -> str:

@@ -31,9 +31,10 @@ _BUYING: tuple[tuple[str, str], ...] = (
     ("payment", r"付款|支付|怎么付|打款|转账|付钱|预付|月结|对公|\bpay(?:ment|ing)?\b"),
     ("contact", r"怎么联系|联系方式|联系你们|联系谁|找谁|你们的?(?:电话|微信|客服经理)|留个?电话|"
                 r"加(?:个)?微信|\bcontact\b|\breach you\b|\bphone number\b|\bwechat\b"),
-    ("accept", r"就这个|就这样|就按这个|就它了|就选这|就要这|就用这|定了|成交|下单|怎么买|开始合作|"
-               r"合作吧|可以合作|要这个方案|这个方案可以|方案可以|我要了|我买|签了吧|上车|"
-               r"怎么开始|什么时候(?:能|可以)?开始|\blet'?s do it\b|\bgo ahead\b|\bdeal\b|"
+    ("accept", r"就这个|就这样|就按这个|就它了|就选这|就要这|就用这|定了|成交|下单|"
+               r"怎么买|开始合作|合作吧|可以合作|要这个方案|这个方案可以|方案可以|"
+               r"我要了|我买|签了吧|上车|怎么开始|什么时候(?:能|可以)?开始|"
+               r"\blet'?s do it\b|\bgo ahead\b|\bdeal\b|"
                r"\bsign (?:me )?up\b|\bhow (?:do|can) (?:i|we) (?:order|start|buy)\b|"
                r"\bwe'?ll take it\b|\bi'?ll take it\b|\bsounds good\b"),
 )
@@ -56,20 +57,22 @@ _SOCIAL: tuple[tuple[str, re.Pattern[str]], ...] = (
 _QUOTE_QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("per_order", re.compile(r"(?:按单|每单|一单|单价|per[- ]order|each order|an order)")),
     ("per_hour", re.compile(r"(?:按时|按小时|每小时|一小时|时薪|per[- ]hour|hourly)")),
-    ("cheapest", re.compile(r"最便宜|最省|最低|便宜点|便宜些|更便宜|还能便宜|能便宜|省钱|砍价|优惠|"
-                            r"打折|\bcheap|\blower\b|\blowest\b|\bdiscount")),
-    ("headcount", re.compile(r"几个人|多少人|几个客服|多少个客服|几人|人数|人手|团队|几班|三班|两班|"
-                             r"班倒|轮班|席位|\bhow many (?:people|agents|staff)|\bheadcount\b|"
+    ("cheapest", re.compile(r"最便宜|最省|最低|便宜点|便宜些|更便宜|还能便宜|能便宜|省钱|"
+                            r"砍价|优惠|打折|\bcheap|\blower\b|\blowest\b|\bdiscount")),
+    ("headcount", re.compile(r"几个人|多少人|几个客服|多少个客服|几人|人数|人手|团队|"
+                             r"几班|三班|两班|班倒|轮班|席位|"
+                             r"\bhow many (?:people|agents|staff)|\bheadcount\b|"
                              r"\bteams?\b|\bshifts?\b|\bseats?\b")),
     ("hours", re.compile(r"几点|几小时|多少小时|24小时|全天|晚上|夜里|夜间|半夜|凌晨|周末|节假日|"
                          r"上班时间|工作时间|服务时间|时段|\bhours\b|\bnight|\bweekend|\b24/7\b")),
-    ("included", re.compile(r"包括|包含|包不包|含不含|管哪些|管什么|负责什么|负责哪些|做哪些|做什么|"
-                            r"有哪些服务|服务内容|\binclud|\bwhat do you do\b|\bcovered\b")),
+    ("included", re.compile(r"包括|包含|包不包|含不含|管哪些|管什么|负责什么|负责哪些|"
+                            r"做哪些|做什么|有哪些服务|服务内容|"
+                            r"\binclud|\bwhat do you do\b|\bcovered\b")),
     ("validity", re.compile(r"有效期|多久有效|有效多久|有效吗|几天有效|过期|能保持多久|价格会变|"
                             r"\bvalid|\bexpire")),
-    ("price", re.compile(r"多少钱|什么价|价格|价位|报价多少|一个月多少|月费|多少一个月|总共多少|一共多少|"
-                         r"说个数|给个数|具体数|多少费用|费用多少|贵不贵|\bhow much\b|\bprice\b|"
-                         r"\bcost\b|\btotal\b")),
+    ("price", re.compile(r"多少钱|什么价|价格|价位|报价多少|一个月多少|月费|多少一个月|"
+                         r"总共多少|一共多少|说个数|给个数|具体数|多少费用|费用多少|贵不贵|"
+                         r"\bhow much\b|\bprice\b|\bcost\b|\btotal\b")),
 )
 # "Asks for the figure" words: a per-order or per-hour mention alone is a choice, not a
 # question (按单结), so those two need one of these as well.

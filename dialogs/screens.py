@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from dialogs import answers as answers_module
 from dialogs import quote_talk, whatif
-from dialogs.company import Company
 from dialogs.answers import ASSUMABLE, COMPARED
+from dialogs.company import Company
 from dialogs.state import Button, DialogState, Screen
 from dialogs.steps import (
     CUSTOMER_STEPS,
@@ -420,7 +420,7 @@ class Screens:
         return Screen("compare", "\n".join(lines), self._buttons(state, t))
 
     def _needs(self, stated: Mapping[str, Any], budget: Decimal | None, t: Translator) -> str:
-        """What the merchant stated, as 对比 checks it: "快速响应或更快、自带系统、预算 3,000 元"."""
+        """What the merchant stated, as 对比 checks it ("快速响应或更快、预算 3,000 元以内")."""
         parts = []
         response = stated.get("response")
         if isinstance(response, str):

@@ -12,19 +12,31 @@ from __future__ import annotations
 
 import html
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from bot.render import render_quote_html
 from bot.services.links import LinkSettings, parse_quote_id, quote_header
-from bot.services.replies import Action, Card, Document, Keyboard, Notice, Reply, Show, Toast
+from bot.services.replies import (
+    REMOVE_KEYBOARD,
+    Action,
+    Card,
+    Document,
+    Keyboard,
+    Notice,
+    Reply,
+    Show,
+    Toast,
+)
 from bot.services.staff import Staff, translator_for
 from bot.storage.export import export_csv
 from bot.storage.store import QuoteRecord, Store
 from bot.storage.views import stats
+from dialogs import quote_talk
 from dialogs.engine import Engine
 from dialogs.state import DialogState
-from locales.i18n import Translator
+from locales.i18n import Translator, translator
 from pricing import Quote
 
 ADMIN_ONLY = ("export", "stats")
@@ -47,6 +59,7 @@ class QuoteDesk:
     staff: Staff
     links: LinkSettings
     discount_limit: int = 10
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     # --- saving and hand-off (the effects of a dialogue screen) -------------------------
 
@@ -92,6 +105,61 @@ class QuoteDesk:
                 summary=summary or t("tg.handoff_no_answers"))))
         return handoff_id, actions
 
+    # --- the close: a contact for sales ------------------------------------------------
+
+    def lead(self, person: Person, state: DialogState) -> tuple[int | None, bool, list[Action]]:
+        """A contact the merchant left under the quote on the table: recorded with that
+        quote version; every salesperson told once per version (the quote, its price, the
+        merchant's words, the contact); the merchant told who replies and by when.
+        Returns (lead id, first for this version, actions)."""
+        t = translator(state.locale)
+        record = self._record_on_table(state)
+        lead = dict(state.lead)
+        if record is None or not lead.get("value"):
+            return None, False, [Reply(t("contact.no_quote"), REMOVE_KEYBOARD)]
+        contact, words = str(lead["value"]), str(lead.get("words") or "")
+        lead_id, first = self.store.record_lead(
+            quote_id=record.id, channel=person.channel, user_id=person.user_id,
+            handle=person.handle, kind=str(lead.get("kind") or ""), contact=contact,
+            words=words)
+        actions: list[Action] = [Reply(self.reply_by_text(t), REMOVE_KEYBOARD)]
+        if not first:
+            actions.insert(0, Reply(t("lead.already", ref=record.reference)))
+            return lead_id, False, actions
+        for sales_id in self.staff.sales_ids:
+            st = translator_for(self.store, sales_id)
+            actions.append(Notice(sales_id, st(
+                "lead.to_sales", handle=html.escape(person.handle),
+                name=html.escape(person.full_name or "-"), contact=html.escape(contact),
+                ref=record.reference, version=record.version,
+                price=quote_talk.headline(record.quote(), st),
+                words=html.escape(words or st("lead.no_words")),
+                summary=self.engine.summary_text(state)), best_effort=True))
+        return lead_id, True, actions
+
+    def reply_by_text(self, t: Translator) -> str:
+        """"销售同事会在 30 分钟内（工作时间 …）联系您" — or, out of hours, by when."""
+        company = self.engine.company
+        now = self.clock()
+        when = company.reply_by(now)
+        name = html.escape(company.name.of(t.locale) or t("card.company"))
+        hours = quote_talk.hours(company, t)
+        if company.is_open(now):
+            return t("lead.reply_open", company=name, minutes=company.reply_minutes,
+                     hours=hours)
+        return t("lead.reply_closed", company=name, when=f"{when:%Y-%m-%d %H:%M}",
+                 hours=hours)
+
+    def _record_on_table(self, state: DialogState) -> QuoteRecord | None:
+        confirmation = state.on_table or state.confirmed
+        quote_id = self.store.quote_id_for(state.dialog_id, confirmation)
+        return self.store.record(quote_id) if quote_id else None
+
+    def card_of(self, state: DialogState) -> list[Action]:
+        """🖼 卡片: the card of the quote on the table."""
+        record = self._record_on_table(state)
+        return [Card(record.id, state.locale)] if record is not None else []
+
     # --- sharing ------------------------------------------------------------------------
 
     def _confirmed_record(self, state: DialogState) -> QuoteRecord | None:
@@ -105,7 +173,8 @@ class QuoteDesk:
             return [Reply(t("staff.confirm_first"))]
         discount = int(state.answers.get("discount") or 0)
         if discount <= self.discount_limit or record.status == "approved":
-            return [Reply(self.links_text(record.id, t))]
+            # The links, and the card to forward with them.
+            return [Reply(self.links_text(record.id, t)), Card(record.id, state.locale)]
         self.store.set_status(record.id, "pending_approval")
         actions: list[Action] = []
         for admin in self.staff.admin_ids:
