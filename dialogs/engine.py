@@ -193,7 +193,7 @@ class Engine(Screens):
             step = STEP_BY_FIELD[button[2:]]
             draft = tuple(state.answers.get(step.field, ())) if step.kind is Kind.MULTI else ()
             editing = replace(state, phase="ask", step=step.id, editing=True, draft=draft,
-                              requote=state.phase == "quote")
+                              requote=state.phase in QUOTE_PHASES)
             return editing, self.show(editing)
         step = STEP_BY_ID[state.step]
         if button.startswith("m:"):

@@ -229,7 +229,7 @@ class Screens:
             return t(self._FIXED_LABELS[button])
         kind, _, value = button.partition(":")
         if kind == "e":
-            key = "btn.edit_assumed" if state.phase == "quote" else "btn.edit"
+            key = "btn.edit_assumed" if state.phase == "detail" else "btn.edit"
             return t(key, field=t(f"field.{value}"))
         if kind == "cv":
             return t("btn.pick_version", n=value)
