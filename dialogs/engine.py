@@ -305,7 +305,7 @@ class Engine(Screens):
         found, errors = self._answers(reading, state, t)
         under_quote = state.phase in QUOTE_PHASES
         if not found and not errors:
-            talked = self._talk(state, clean, folded, bool(reading.questions), t)
+            talked = self._talk(state, as_written(text), folded, bool(reading.questions), t)
             if talked is not None:
                 return talked
         if under_quote and not found and reading.questions:
@@ -333,14 +333,14 @@ class Engine(Screens):
             screen = self.show(moved, notice=screen.text.split("\n\n")[0], effects=screen.effects)
         return moved, screen
 
-    def _talk(self, state: DialogState, clean: str, folded: str, asks: bool,
+    def _talk(self, state: DialogState, written: str, folded: str, asks: bool,
               t: Translator) -> tuple[DialogState, Screen] | None:
         """A message with no answer in it: a buying signal, a question about the quote on
         the table, thanks or small talk — or None (read as before)."""
         under_quote = state.phase in QUOTE_PHASES and state.on_table > 0
         topic = intents.buying_signal(folded)
         if topic is not None:
-            words = clean[:300]
+            words = written[:300]  # as typed: passed to sales with the contact
             if under_quote and not state.sales:
                 noted = replace(state, phase="note", note=f"close:{topic}", signal=words,
                                 misses=0)
