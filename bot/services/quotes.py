@@ -124,7 +124,7 @@ class QuoteDesk:
             words=words)
         actions: list[Action] = [Reply(self.reply_by_text(t), REMOVE_KEYBOARD)]
         if not first:
-            actions.insert(0, Reply(t("lead.already", ref=record.reference)))
+            actions.insert(0, Reply(t("lead.already")))
             return lead_id, False, actions
         for sales_id in self.staff.sales_ids:
             st = translator_for(self.store, sales_id)
