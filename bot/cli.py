@@ -185,6 +185,7 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
                             ("billing", "compare")):
         q.add_argument(f"--{option}", default=default, help="|".join(_choices(enums[option])))
     q.add_argument("--budget", default=None, help=h("budget"))
+    q.add_argument("--hours", default=None, help=h("hours"))
     q.add_argument("--json", action="store_true", help=h("json"))
     q.add_argument("--rates", default=None, help=h("rates"))
     common(q, db=False)
@@ -283,7 +284,7 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
             kinds.add(KINDS[key])
     values = {"daily_orders": args.orders, "categories": args.categories,
               "product_kinds": kinds, "multi_level": args.multi_level,
-              "cross_border": args.cross_border, "budget": args.budget,
+              "cross_border": args.cross_border, "budget": args.budget, "hours": args.hours,
               **{name: getattr(args, name) for name in CHOICE_FIELDS}}
     try:
         inquiry = Inquiry.from_codes(values)
@@ -293,6 +294,9 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
         if field in CHOICE_FIELDS:
             raise UsageError(t("cli.error.choice", option=f"--{field}", value=given,
                                choices=", ".join(_choices(CHOICE_FIELDS[field])))) from None
+        if field == "hours":
+            raise UsageError(t("cli.error.choice", option="--hours", value=given,
+                               choices="8, 16, 24")) from None
         key = {"daily_orders": "cli.error.orders", "categories": "cli.error.categories",
                "budget": "cli.error.budget"}.get(field, "cli.error.usage")
         raise UsageError(t(key, value=given, detail=str(error))) from None

@@ -9,19 +9,24 @@ can list which of its figures are assumptions rather than article figures.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, combinations
 
 from pricing.model import (
     RESPONSE_ORDER,
+    ROTATIONS,
     SCOPE_ORDER,
     AiChoice,
+    Billed,
     Billing,
     BudgetFit,
+    Coverage,
+    InHouse,
     Inquiry,
     LineItem,
+    MixShare,
     Notice,
     ProductKind,
     Quote,
@@ -734,6 +739,12 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
         warnings.append(Notice("own_system_maintenance", ()))
 
     ledger.use(rates.validity_days)
+    coverage = _coverage(inquiry, scope, plan.units, rates, ledger)
+    billed = _billed(inquiry, recommended, plan.monthly, per_order, per_hour, hours,
+                     rates.days.single)
+    fit = _fit_budget(inquiry, scope, plan, rates)
+    if fit is not None:
+        fit = replace(fit, plan=billed.method, price=billed.monthly)
     return Quote(
         inquiry=inquiry,
         scope=scope,
@@ -750,13 +761,64 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
         recommendations=tuple(recommendations),
         warnings=tuple(warnings),
         kpi=_kpi(inquiry, rates, ledger),
-        budget_fit=_fit_budget(inquiry, scope, plan, rates),
+        budget_fit=fit,
         assumptions=ledger.assumptions(plan.line_items, rates),
         rates_version=rates.version,
         validity_days=int(rates.validity_days.single),
+        coverage=coverage,
+        billed=billed,
+        mix=(MixShare(scope, ONE),),
+        in_house=_in_house(coverage.headcount, scope, rates, ledger),
         days_per_month=rates.days.single,
         per_order_rate=order_rate.scale(rates.days.single),
     )
+
+
+def coverage_hours(inquiry: Inquiry, rates: Rates) -> tuple[int, str]:
+    """Hours a day covered and why: emergency response means 24 (rule 13); else the hours
+    the merchant gave, else the rates' default, which the quote states."""
+    if inquiry.response is Response.EMERGENCY:
+        return 24, "emergency"
+    if inquiry.hours is not None:
+        return inquiry.hours, "asked"
+    return int(rates.default_hours.single), "default"
+
+
+def _coverage(inquiry: Inquiry, scope: Scope, units: Range, rates: Rates,
+              ledger: _Ledger) -> Coverage:
+    """People: the workload's people (units × people per unit), and at least one person on
+    each covered 8-hour shift; whole people."""
+    hours, basis = coverage_hours(inquiry, rates)
+    people = rates.scopes[scope].people
+    ledger.use(rates.default_hours, people)
+    shifts = Decimal(hours // 8)
+    headcount = Range(max(shifts, whole_up(units.low * people.value.low)),
+                      max(shifts, whole_up(units.high * people.value.high)))
+    return Coverage(hours, headcount, ROTATIONS[hours], basis)
+
+
+def _in_house(headcount: Range, scope: Scope, rates: Rates, ledger: _Ledger) -> InHouse:
+    """Employing the same people: salary plus employer on-costs, training and management."""
+    salary = rates.scopes[scope].in_house_salary
+    ledger.use(salary, rates.in_house_oncosts, rates.in_house_management)
+    on_top = rates.in_house_oncosts.value + rates.in_house_management.value
+    per_person = Range(salary.value.low * (ONE + on_top.low),
+                       salary.value.high * (ONE + on_top.high))
+    return InHouse(per_person.times(headcount), headcount)
+
+
+def _billed(inquiry: Inquiry, recommended: Billing, monthly: Range, per_order: Range,
+            per_hour: Range, hours: Range, days: Decimal) -> Billed:
+    """The plan the merchant is billed on (their choice, else the recommended one)."""
+    method = recommended if inquiry.billing is Billing.COMPARE else inquiry.billing
+    if method is Billing.PER_ORDER:
+        orders = Decimal(inquiry.daily_orders) * days
+        return Billed(method, per_order, per_order.scale(1 / orders))
+    if method is Billing.PER_HOUR:
+        unit = (Range(per_hour.low / hours.low, per_hour.high / hours.high)
+                if hours.low > 0 else None)
+        return Billed(method, per_hour, unit)
+    return Billed(Billing.MONTHLY, monthly, None)
 
 
 def _saving(human: Range, with_ai: Range, ends: _AiEnds) -> tuple[tuple[str, str], ...]:

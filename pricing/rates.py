@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from pricing.model import ProductKind, Range, Response, Scope, ServiceMode
+from pricing.model import COVERAGE_HOURS, ProductKind, Range, Response, Scope, ServiceMode
 from pricing.tomlfile import decode, read_bytes
 
 DEFAULT_RATES_PATH = Path(__file__).with_name("rates.toml")
@@ -69,6 +69,8 @@ class ScopeRate:
     capacity: Figure  # daily orders one unit carries (staffing = orders / capacity, at least 1)
     per_order: Figure  # this scope's share of the article's per-order band
     per_hour: Figure  # and of its per-hour band
+    people: Figure  # people in one unit (a seat is one; a full-chain team 3-5)
+    in_house_salary: Figure  # monthly salary of one such person employed in-house
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,9 @@ class Rates:
     validity_days: Figure
     expert_kinds: frozenset[ProductKind]
     expert_kinds_figure: Figure
+    default_hours: Figure
+    in_house_oncosts: Figure
+    in_house_management: Figure
     assumption_keys: frozenset[str]
 
 
@@ -227,6 +232,8 @@ class _Reader:
                 capacity=self.figure(f"{key}.orders_per_unit", positive=True),
                 per_order=self.figure(f"{key}.per_order", band=True),
                 per_hour=self.figure(f"{key}.per_hour", band=True),
+                people=self.figure(f"{key}.people", band=True, positive=True),
+                in_house_salary=self.figure(f"{key}.in_house_salary", band=True),
             )
         # Broader service is never cheaper (pricing model v2, rule 2): at one unit (the band)
         # and per order past it (band / capacity), low and high, and per order or hour billed.
@@ -291,6 +298,12 @@ class _Reader:
         self.figures[key] = figure
         return frozenset(ProductKind(kind) for kind in kinds), figure
 
+    def hours(self, key: str) -> Figure:
+        figure = self.figure(key, integer=True)
+        if int(figure.single) not in COVERAGE_HOURS:
+            raise self.fail(key, f"must be one of {COVERAGE_HOURS}, got {figure.single}")
+        return figure
+
     def rates(self, digest: str) -> Rates:
         version = self.node("meta.version")
         if not isinstance(version, str) or not version.strip():
@@ -332,6 +345,9 @@ class _Reader:
             validity_days=self.figure("quote.validity_days", integer=True, positive=True),
             expert_kinds=expert_kinds,
             expert_kinds_figure=expert_figure,
+            default_hours=self.hours("coverage.default_hours"),
+            in_house_oncosts=self.figure("in_house.oncosts", band=True, maximum=one),
+            in_house_management=self.figure("in_house.management", band=True, maximum=one),
             figures=dict(self.figures),
             assumption_keys=frozenset(),
         )
