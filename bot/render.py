@@ -189,7 +189,7 @@ def render_quote_html(quote: Quote, locale: str | None = None) -> str:
 
 
 # The one recommendation the short quote shows, most useful first (the rest are in 明细).
-ADVICE_ORDER = ("ai_recommended", "consider_ai", "cheaper_plan_available",
+ADVICE_ORDER = ("cheaper_plan_available", "ai_recommended", "consider_ai",
                 "consider_full_chain_team", "plan_recommended", "scope_recommended")
 
 
@@ -218,7 +218,7 @@ def render_quote_short(quote: Quote, locale: str | None = None) -> str:
         t("talk.included_ai") if quote.ai_applied else t("talk.included_human"),
         t(f"talk.included_tooling.{quote.inquiry.tooling.value}")])
     context.update(headline=quote_talk.headline(quote, t),
-                   staff=quote_talk.headcount(quote, t), included=included,
+                   coverage=quote_talk.coverage(quote, t), included=included,
                    advice=short_advice(quote, t))
     return template.render(context).strip()
 

@@ -54,19 +54,36 @@ def plan_total(q: Quote, plan: Billing) -> Range:
 
 
 def headline(q: Quote, t: Translator) -> str:
-    """"按单计费：约 0.52–1.05 元/单，一个月约 4,680–9,450 元" — the plan billed, its unit."""
-    plan = q.recommended_plan
-    total = format_money_range(whatif.billed(q), t)
-    if plan is Billing.PER_ORDER:
-        rate = per_order_rate(q)
-        return t("talk.headline_per_order", plan=t("plan.per_order"),
-                 rate=_figure(rate.low, rate.high, t), total=total)
-    if plan is Billing.PER_HOUR:
-        hourly = per_hour_rate(q)
-        if hourly is not None:
-            return t("talk.headline_per_hour", plan=t("plan.per_hour"),
-                     rate=_figure(hourly.low, hourly.high, t), total=total)
-    return t("talk.headline_monthly", plan=t(f"plan.{plan.value}"), total=total)
+    """"💰 按单计费：约 0.52–1.05 元/单，一个月约 4,680–9,450 元" — the plan the merchant
+    is billed on (quote.billed: their choice, else the recommended one), with its unit."""
+    billed = q.billed
+    plan = t(f"plan.{billed.method.value}")
+    total = format_money_range(billed.monthly, t)
+    if billed.unit is not None and billed.method is Billing.PER_ORDER:
+        return t("talk.headline_per_order", plan=plan, total=total,
+                 rate=_figure(billed.unit.low.quantize(CENT), billed.unit.high.quantize(CENT),
+                              t))
+    if billed.unit is not None and billed.method is Billing.PER_HOUR:
+        return t("talk.headline_per_hour", plan=plan, total=total,
+                 rate=_figure(billed.unit.low.quantize(CENT), billed.unit.high.quantize(CENT),
+                              t))
+    return t("talk.headline_monthly", plan=plan, total=total)
+
+
+def people(q: Quote, t: Translator) -> str:
+    """"2–3 人" — the coverage's headcount."""
+    count = q.coverage.headcount
+    return t("talk.people", n=_figure(count.low.quantize(Decimal(1)),
+                                      count.high.quantize(Decimal(1)), t))
+
+
+def coverage(q: Quote, t: Translator) -> str:
+    """"2–3 人 · 两班倒（每天 16 小时）" — people, rotation and hours a day; a default number
+    of hours says so."""
+    cover = q.coverage
+    text = t("talk.coverage", people=people(q, t),
+             rotation=t(f"talk.rotation.{cover.rotation}"), hours=cover.hours_per_day)
+    return t("talk.coverage_default", coverage=text) if cover.basis == "default" else text
 
 
 def headcount(q: Quote, t: Translator) -> str:
@@ -109,12 +126,12 @@ def answer(kind: str, q: Quote, t: Translator) -> str:
         lines.append(t("talk.cheaper_how"))
         return "\n".join(lines)
     if kind == "headcount":
-        return t("talk.headcount", staff=headcount(q, t),
+        return t("talk.headcount", coverage=coverage(q, t), staff=headcount(q, t),
                  response=t(f"response.{q.inquiry.response.value}"))
     if kind == "hours":
-        key = "talk.hours_round_clock" if q.inquiry.response.value == "emergency" \
-            else "talk.hours_day"
-        return t(key, response=t(f"response.{q.inquiry.response.value}"))
+        key = "talk.hours_round_clock" if q.coverage.hours_per_day == 24 else "talk.hours_day"
+        return t(key, hours=q.coverage.hours_per_day, coverage=coverage(q, t),
+                 response=t(f"response.{q.inquiry.response.value}"))
     if kind == "included":
         parts = [t(f"talk.included.{q.scope.value}")]
         parts.append(t("talk.included_ai") if q.ai_applied else t("talk.included_human"))
