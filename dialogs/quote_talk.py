@@ -177,7 +177,7 @@ def close_text(topic: str, company: Company, t: Translator) -> str:
     if term:
         lines.append(_e(term))
     found = contacts(company, t)
-    if found:
-        lines.append(t("close.contacts", contacts=found, hours=hours(company, t)))
+    lines.append(t("close.contacts", contacts=found, hours=hours(company, t)) if found
+                 else t("close.hours", hours=hours(company, t)))
     lines.append(t("close.cta_contact" if topic == "contact" else "close.cta"))
     return "\n".join(lines)
