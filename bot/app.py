@@ -233,7 +233,8 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                                     trusted_proxies=parse_networks(
                                         app.settings.trusted_proxies),
                                     public_url=app.settings.public_url,
-                                    company=app.settings.company_name)
+                                    company=app.settings.company_name,
+                                    business=app.conversation.engine.company)
         if webhook:
             await _serve_webhook(app, stop)
         else:

@@ -555,6 +555,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
 
     settings = settings_from(t, db=args.db)
     _announce(rates_from(settings.rates, t).version, "serve")
+    business = company_from(t, settings)
     host = args.host or settings.web_host
     port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.web_port
     proxies = _trusted_proxies(settings, t)
@@ -569,7 +570,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
             runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
-                                     company=settings.company_name)
+                                     company=settings.company_name, business=business)
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:

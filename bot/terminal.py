@@ -151,7 +151,7 @@ class TerminalChat:
         if record is None:
             return
         try:
-            png = record_card(record, company=self.company)
+            png = record_card(record, company=self.company, business=self.engine.company)
             self.cards_dir.mkdir(parents=True, exist_ok=True)
             path = self.cards_dir / card_filename(record)
             path.write_bytes(png)

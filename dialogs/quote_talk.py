@@ -70,6 +70,14 @@ def headline(q: Quote, t: Translator) -> str:
     return t("talk.headline_monthly", plan=plan, total=total)
 
 
+def unit_text(q: Quote, t: Translator) -> str:
+    """"1.04–2.1" — the billed plan's unit price (元/单 or 元/时), "" for the monthly fee."""
+    unit = q.billed.unit
+    if unit is None:
+        return ""
+    return _figure(unit.low.quantize(CENT), unit.high.quantize(CENT), t)
+
+
 def people(q: Quote, t: Translator) -> str:
     """"2–3 人" — the coverage's headcount."""
     count = q.coverage.headcount
@@ -77,13 +85,15 @@ def people(q: Quote, t: Translator) -> str:
                                       count.high.quantize(Decimal(1)), t))
 
 
-def coverage(q: Quote, t: Translator) -> str:
+def coverage(q: Quote, t: Translator, *, note_default: bool = True) -> str:
     """"2–3 人 · 两班倒（每天 16 小时）" — people, rotation and hours a day; a default number
-    of hours says so."""
+    of hours says so (unless `note_default` is False)."""
     cover = q.coverage
     text = t("talk.coverage", people=people(q, t),
              rotation=t(f"talk.rotation.{cover.rotation}"), hours=cover.hours_per_day)
-    return t("talk.coverage_default", coverage=text) if cover.basis == "default" else text
+    if cover.basis == "default" and note_default:
+        return t("talk.coverage_default", coverage=text)
+    return text
 
 
 def headcount(q: Quote, t: Translator) -> str:

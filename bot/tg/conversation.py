@@ -393,7 +393,8 @@ class Conversation:
             # Drawn on the event loop, not in a thread: the card holds the GIL for most of
             # its ~20 ms, and a thread contending with the loop for it made every user wait
             # (p99 500 → 41 ms at 200 users, benchmarks/bench_quick_quote.py).
-            png = record_card(record, company=self.company_name)
+            png = record_card(record, company=self.company_name,
+                              business=self.engine.company)
             await out.photo(card_filename(record), png, translator(locale)("card.caption"))
         except Exception:
             log.warning("could not send the card of quote %s", quote_id, exc_info=True)
