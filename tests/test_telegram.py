@@ -638,6 +638,13 @@ def test_parity_both_front_ends_give_identical_transcripts(env: Env) -> None:
         pytest.skip("compared once both front-ends have run")
     first, second = (TRANSCRIPTS.get(framework, {}) for framework in FRAMEWORKS)
     assert set(first) == set(second) == set(SCRIPTS)
+
+    def comparable(events: list[dict[str, object]]) -> str:
+        # A card names its quote's random reference (Q-3F9A2C1B), so its bytes differ from
+        # run to run; that a card went out, where, and with what caption must not.
+        kept = [{**event, "file": "<card>"} if event["do"] == "send_photo" else event
+                for event in events]
+        return json.dumps(kept, ensure_ascii=False, sort_keys=True)
+
     for name in SCRIPTS:
-        assert json.dumps(first[name], ensure_ascii=False, sort_keys=True) == json.dumps(
-            second[name], ensure_ascii=False, sort_keys=True), name
+        assert comparable(first[name]) == comparable(second[name]), name
