@@ -23,7 +23,7 @@ from dialogs import whatif
 from dialogs.state import Screen
 from locales.formatting import format_change, format_money, format_money_range, format_number
 from locales.i18n import Translator, ngettext, translator
-from pricing import BudgetFit, LineItem, Quote, Range, round_money
+from pricing import BudgetFit, LineItem, Notice, Quote, Range, VolumePattern, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -94,6 +94,17 @@ def describe(prefix: str, code: str, params: Iterable[tuple[str, str]], t: Trans
     return t(f"{prefix}.{code}", **values)
 
 
+def honest_params(quote: Quote, item: Notice) -> tuple[tuple[str, str], ...]:
+    """A notice's parameters, with a reason that contradicts the merchant's own answers
+    replaced by the true one: monthly billing for a seasonal volume is never "业务量平稳"
+    but "cheaper even counting the quiet months"."""
+    params = dict(item.params)
+    if (params.get("reason") == "steady_cost_control"
+            and quote.inquiry.volume is VolumePattern.SEASONAL):
+        params["reason"] = "seasonal_monthly_cheaper"
+    return tuple(params.items())
+
+
 def describe_budget(fit: BudgetFit, t: Translator) -> str:
     changes = t("list_separator").join(t(f"change.{change}") for change in fit.changes)
     return t(
@@ -131,7 +142,8 @@ def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
         "one_money": lambda amount: format_money(amount, t),
         "span": lambda low, high: format_span(low, high, t),
         "line": lambda item: describe("line", item.code, item.params, t),
-        "notice": lambda prefix, item: describe(prefix, item.code, item.params, t),
+        "notice": lambda prefix, item: describe(prefix, item.code, honest_params(quote, item),
+                                                t),
         "budget": lambda fit: describe_budget(fit, t),
         "assumption": lambda key: describe_assumption(key, t),
         "signed": lambda item: _signed_amount(item, t),
@@ -201,7 +213,7 @@ def short_advice(quote: Quote, t: Translator) -> str:
     by_code = {item.code: item for item in quote.recommendations}
     for code in ADVICE_ORDER:
         if code in by_code:
-            return describe("rec", code, by_code[code].params, t)
+            return describe("rec", code, honest_params(quote, by_code[code]), t)
     return ""
 
 

@@ -395,3 +395,15 @@ def test_quote_figures_helpers_match_pricing(rates: Rates) -> None:
     assert q.billed.unit is not None
     assert q.billed.monthly == q.per_order
     assert isinstance(q.billed.unit, Range)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_a_seasonal_volume_is_never_called_steady(engine: Engine, locale: str) -> None:
+    from bot.render import render_quote_html
+
+    state, screen = run(engine, ["日均300单，卖点卡，10分钟响应，旺季淡季差很多", Press("qq")],
+                        locale=locale)
+    assert screen.quote is not None and screen.quote.inquiry.volume.value == "seasonal"
+    steady = translator(locale)("reason.steady_cost_control")
+    assert steady not in render_quote_html(screen.quote, locale)
+    assert steady not in screen_html(screen, locale)
