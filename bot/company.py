@@ -13,12 +13,13 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import ConfigError
-from dialogs.company import TERMS, WEEKDAYS, Company, Localized
+from dialogs.company import CURRENCIES, TERMS, WEEKDAYS, Company, Localized
 from locales.i18n import SUPPORTED
 
 DEFAULT_COMPANY_PATH = Path(__file__).with_name("company.toml")
@@ -31,6 +32,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "company": ("name", "telegram", "wechat", "phone"),
     "hours": ("days", "opens", "closes", "timezone", "reply_minutes"),
     "terms": TERMS,
+    "currency": tuple(f"cny_per_{code}" for code in CURRENCIES),
 }
 
 
@@ -127,6 +129,20 @@ def _minutes(value: Any) -> int:
     return value
 
 
+def _rate(value: Any) -> Decimal | None:
+    if value == "" or value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise _Bad("config.expect.company.rate")
+    try:
+        rate = Decimal(str(value))
+    except ArithmeticError:
+        raise _Bad("config.expect.company.rate") from None
+    if not rate.is_finite() or not Decimal("0.0001") <= rate <= Decimal(1000):
+        raise _Bad("config.expect.company.rate")
+    return rate
+
+
 def load_company(path: str | Path | None = None) -> Company:
     """The company: the packaged defaults, with the operator's file (if it exists) over
     them. Raises ConfigError on a malformed file or value."""
@@ -143,6 +159,7 @@ def load_company(path: str | Path | None = None) -> Company:
         ("hours", "days"): _days, ("hours", "opens"): _clock, ("hours", "closes"): _clock,
         ("hours", "timezone"): _zone, ("hours", "reply_minutes"): _minutes,
         **{("terms", topic): _localized for topic in TERMS},
+        **{("currency", f"cny_per_{code}"): _rate for code in CURRENCIES},
     }
     checked: dict[tuple[str, str], Any] = {}
     for (table, key), check in checks.items():
@@ -158,7 +175,9 @@ def load_company(path: str | Path | None = None) -> Company:
         days=checked["hours", "days"], opens=checked["hours", "opens"],
         closes=checked["hours", "closes"], timezone=checked["hours", "timezone"],
         reply_minutes=checked["hours", "reply_minutes"],
-        terms={topic: checked["terms", topic] for topic in TERMS})
+        terms={topic: checked["terms", topic] for topic in TERMS},
+        cny_per={code: checked["currency", f"cny_per_{code}"] for code in CURRENCIES
+                 if checked["currency", f"cny_per_{code}"] is not None})
 
 
 def with_name(company: Company, name: str) -> Company:

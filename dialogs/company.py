@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 TERMS = ("order", "trial", "contract", "invoice", "payment")
+CURRENCIES = ("twd", "hkd", "usd")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -44,6 +46,9 @@ class Company:
     timezone: str = "Asia/Shanghai"
     reply_minutes: int = 30  # within business hours
     terms: Mapping[str, Localized] = field(default_factory=dict)  # TERMS → text
+    # 元 (RMB) per unit of another currency a merchant may name (台币, 美元, 港币): amounts
+    # in them are converted and asked back; a currency missing here is asked in RMB.
+    cny_per: Mapping[str, Decimal] = field(default_factory=dict)
 
     def term(self, topic: str, locale: str) -> str:
         found = self.terms.get(topic)

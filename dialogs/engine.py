@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from dialogs import intents
@@ -48,6 +48,7 @@ from dialogs.steps import (
 )
 from dialogs.text import as_written, fold, normalize, written_locale
 from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
+from locales.formatting import format_number
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     Quote,
@@ -314,6 +315,7 @@ class Engine(Screens):
             return noted, self.show(noted)
         notices = [self._answer_question(question, written_locale(text, state.locale))
                    for question in reading.questions]
+        converted = self._foreign_money(found, folded, notices, t)
         if not found:
             if errors:
                 notices.append(t(errors[0].key, **errors[0].params))
@@ -322,7 +324,7 @@ class Engine(Screens):
             return state, self.show(replace(state, misses=0), notice="\n\n".join(notices))
         state = replace(state, misses=0)
         unsure = {name: value for name, value in found.items()
-                  if name in reading.unsure}
+                  if name in reading.unsure or name in converted}
         sure = {name: value for name, value in found.items() if name not in unsure}
         if unsure and not sure:
             asking = replace(state, pending=unsure)
@@ -332,6 +334,28 @@ class Engine(Screens):
             moved = replace(moved, pending=unsure)
             screen = self.show(moved, notice=screen.text.split("\n\n")[0], effects=screen.effects)
         return moved, screen
+
+    def _foreign_money(self, found: dict[str, Any], folded: str, notices: list[str],
+                       t: Translator) -> set[str]:
+        """A budget in 台币 / 港币 / 美元: converted to RMB at the company file's rate and
+        asked back ("新台币 10,000 元约合人民币 2,250 元"), or, without a rate, not taken and
+        asked for in RMB. Returns the answers to ask back."""
+        currency = intents.foreign_currency(folded) if "budget" in found else None
+        if currency is None:
+            return set()
+        amount = Decimal(str(found["budget"]))
+        shown = format_number(amount, t.locale)
+        name = t(f"currency.{currency}")
+        rate = self.company.cny_per.get(currency)
+        if rate is None:
+            del found["budget"]
+            notices.append(t("money.ask_rmb", currency=name, amount=shown))
+            return set()
+        cny = max(Decimal(10), (amount * rate / 10).quantize(Decimal(1), ROUND_HALF_UP) * 10)
+        found["budget"] = str(int(cny))
+        notices.append(t("money.converted", currency=name, amount=shown,
+                         cny=format_number(cny, t.locale)))
+        return {"budget"}
 
     def _talk(self, state: DialogState, written: str, folded: str, asks: bool,
               t: Translator) -> tuple[DialogState, Screen] | None:

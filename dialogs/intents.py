@@ -125,6 +125,24 @@ def unsure(folded: str) -> bool:
     return bool(_UNSURE.match(folded.strip()))
 
 
+# --- money in another currency ------------------------------------------------------------
+
+_CURRENCIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("twd", re.compile(r"新台币|台币|nt\$|\bntd\b|\btwd\b|台湾币")),
+    ("hkd", re.compile(r"港币|港元|港纸|hk\$|\bhkd\b")),
+    ("usd", re.compile(r"美元|美金|刀乐|us\$|\busd\b|\bdollars?\b|(?<![a-z])\$")),
+)
+
+
+def foreign_currency(folded: str) -> str | None:
+    """"twd", "hkd" or "usd" when a message names an amount in that currency (台币, NT$,
+    美金, USD, $…); None for RMB or no currency."""
+    for code, pattern in _CURRENCIES:
+        if pattern.search(folded):
+            return code
+    return None
+
+
 # --- contacts ---------------------------------------------------------------------------
 
 _PHONE_CHARS = re.compile(r"[\s\-().]")

@@ -35,7 +35,7 @@ def test_prints_the_quote_in_chinese_by_default(capsys: pytest.CaptureFixture[st
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("zh-TW", "月費合計：2,600–5,250 元"), ("en", "Monthly total: ¥2,600–5,250")],
+    [("zh-TW", "月費合計：2,600–5,250 元"), ("en", "Monthly total: CNY 2,600–5,250")],
 )
 def test_speaks_the_chosen_language(
     capsys: pytest.CaptureFixture[str], lang: str, expected: str

@@ -407,3 +407,41 @@ def test_a_seasonal_volume_is_never_called_steady(engine: Engine, locale: str) -
     steady = translator(locale)("reason.steady_cost_control")
     assert steady not in render_quote_html(screen.quote, locale)
     assert steady not in screen_html(screen, locale)
+
+
+# --- 7. money words ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("locale", "text", "cny", "said"), [
+    ("zh_TW", "日均300單，賣點卡，10分鐘回應，預算一萬台幣", "2250",
+     "新台幣 10,000 約合人民幣 2,250 元"),
+    ("zh_CN", "日均300单，卖点卡，10分钟响应，预算500美金", "3600", "美元 500 约合人民币 3,600 元"),
+    ("en", "300 orders a day, game cards, 10 minute response, budget $800", "5760",
+     "USD 800 is about CNY 5,760"),
+])
+def test_a_budget_in_another_currency_is_converted_and_asked_back(
+    engine: Engine, locale: str, text: str, cny: str, said: str
+) -> None:
+    asking, screen = run(engine, [text], locale=locale)
+    assert said in screen.text and asking.pending == {"budget": cny}
+    assert "cf:yes" in screen.button_ids  # nothing taken silently
+    taken, _ = engine.handle(asking, Press("cf:yes"))
+    assert taken.answers["budget"] == cny
+
+
+def test_without_a_rate_the_budget_is_asked_in_rmb(engine: Engine) -> None:
+    from dataclasses import replace as replaced
+
+    no_rates = Engine(engine.rates, company=replaced(engine.company, cny_per={}))
+    state, screen = run(no_rates, ["日均300单，卖点卡，10分钟响应，预算一万台币"])
+    assert "请告诉我人民币金额" in screen.text and "budget" not in state.answers
+
+
+@pytest.mark.parametrize(("locale", "unit"), [("zh_CN", "元"), ("zh_TW", "人民幣"),
+                                             ("en", "CNY")])
+def test_money_words_name_the_currency_once(engine: Engine, locale: str, unit: str) -> None:
+    state, screen = run(engine, ["日均300单，卖点卡，10分钟响应，预算5000", Press("qq")],
+                        locale=locale)
+    shown = screen_html(screen, locale)
+    assert unit in lines(shown)[0] and "¥" not in shown
+    summary = engine.summary_text(state)
+    assert "元/月" not in summary and "/month" not in summary  # 月预算 5,000 元, not 元/月
