@@ -401,8 +401,8 @@ def test_quote_figures_helpers_match_pricing(rates: Rates) -> None:
 def test_a_seasonal_volume_is_never_called_steady(engine: Engine, locale: str) -> None:
     from bot.render import render_quote_html
 
-    state, screen = run(engine, ["日均300单，卖点卡，10分钟响应，旺季淡季差很多", Press("qq")],
-                        locale=locale)
+    _, screen = run(engine, ["日均300单，卖点卡，10分钟响应，旺季淡季差很多", Press("qq")],
+                    locale=locale)
     assert screen.quote is not None and screen.quote.inquiry.volume.value == "seasonal"
     steady = translator(locale)("reason.steady_cost_control")
     assert steady not in render_quote_html(screen.quote, locale)
@@ -414,7 +414,8 @@ def test_a_seasonal_volume_is_never_called_steady(engine: Engine, locale: str) -
 @pytest.mark.parametrize(("locale", "text", "cny", "said"), [
     ("zh_TW", "日均300單，賣點卡，10分鐘回應，預算一萬台幣", "2250",
      "新台幣 10,000 約合人民幣 2,250 元"),
-    ("zh_CN", "日均300单，卖点卡，10分钟响应，预算500美金", "3600", "美元 500 约合人民币 3,600 元"),
+    ("zh_CN", "日均300单，卖点卡，10分钟响应，预算500美金", "3600",
+     "美元 500 约合人民币 3,600 元"),
     ("en", "300 orders a day, game cards, 10 minute response, budget $800", "5760",
      "USD 800 is about CNY 5,760"),
 ])
