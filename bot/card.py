@@ -127,9 +127,9 @@ def card_amounts(quote: Quote, t: Translator) -> tuple[tuple[str, Range, bool], 
         kept = [item for item in quote.line_items if item in shown]
         rows = [(line(item), item.amount, item.code in BASE_LINES) for item in kept]
         if rest:
-            other = Range(sum((item.amount.low for item in rest), Decimal(0)),
-                          sum((item.amount.high for item in rest), Decimal(0)))
-            rows.append((t("card.other"), other, False))
+            summed = Range(sum((item.amount.low for item in rest), Decimal(0)),
+                           sum((item.amount.high for item in rest), Decimal(0)))
+            rows.append((t("card.other"), summed, False))
     else:
         volume = (t("card.per_order_volume", rate=quote_talk.unit_text(quote, t),
                     orders=format_number(quote.inquiry.daily_orders, t.locale))
@@ -149,8 +149,8 @@ def card_amounts(quote: Quote, t: Translator) -> tuple[tuple[str, Range, bool], 
     gap = Range(total.low - sum((r.low for r in rounded), Decimal(0)),
                 total.high - sum((r.high for r in rounded), Decimal(0)))
     # Rounding's few yuan go to 其他调整 when there is one, else to the last line.
-    other = t("card.other")
-    at = next((index for index, (label, _, _) in enumerate(rows) if label == other),
+    other_label = t("card.other")
+    at = next((index for index, (label, _, _) in enumerate(rows) if label == other_label),
               len(rows) - 1)
     rounded[at] = Range(rounded[at].low + gap.low, rounded[at].high + gap.high)
     return tuple((label, amount, base) for (label, _, base), amount
