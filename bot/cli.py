@@ -459,10 +459,18 @@ def cmd_history(args: argparse.Namespace, t: Translator) -> int:
 def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
     """Requests for a person (转人工), newest first: from the terminal, where nobody is
     notified, and from Telegram, where SALES_IDS were."""
+    from bot.render import html_to_text
+    from bot.services.quotes import handoff_context
+    from dialogs.engine import Engine
+    from dialogs.state import DialogState
+    from pricing import load_rates
+
     limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
     store = open_store(args.db, t)
     try:
         found = store.handoffs(limit=limit)
+        quotes = {row["quote_id"]: store.record(row["quote_id"]) for row in found
+                  if row.get("quote_id")}
     finally:
         store.close()
     for row in found:
@@ -473,13 +481,15 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
     if not found:
         print(t("handoffs.empty"))
         return 0
+    engine = Engine(load_rates())  # the answers in words, as sales read them in Telegram
     for row in found:
-        answers = ", ".join(
-            f"{key}={'/'.join(map(str, value)) if isinstance(value, list) else value}"
-            for key, value in row["answers"].items())
+        answers = engine.summary_text(DialogState(locale=t.locale, answers=row["answers"]))
         print(t("handoffs.row", id=row["id"], time=str(row["created_at"]).replace("T", " ")[:16],
                 channel=row["channel"], handle=row["handle"] or row["user_id"],
-                answers=answers or "-"))
+                answers="" if answers else "-"))
+        context = handoff_context(quotes.get(row.get("quote_id")), row.get("question") or "", t)
+        for line in [*answers.splitlines(), *context.splitlines()]:
+            print(t("handoffs.detail", line=html_to_text(line)))
     return 0
 
 

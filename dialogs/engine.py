@@ -311,10 +311,15 @@ class Engine(Screens):
                 return talked
         if under_quote and not found and reading.questions:
             # A question not about the quote: the article's answer, the quote not resent.
-            noted = replace(state, phase="note", note=f"kb:{reading.questions[0]}", misses=0)
+            unknown = self.knowledge.answer(reading.questions[0], state.locale).section is None
+            noted = replace(state, phase="note", note=f"kb:{reading.questions[0]}", misses=0,
+                            question=as_written(text)[:300] if unknown else state.question)
             return noted, self.show(noted)
         notices = [self._answer_question(question, written_locale(text, state.locale))
                    for question in reading.questions]
+        if reading.questions and any(self.knowledge.answer(question, state.locale).section
+                                     is None for question in reading.questions):
+            state = replace(state, question=as_written(text)[:300])  # for 转人工
         converted = self._foreign_money(found, folded, notices, t)
         if not found:
             if errors:

@@ -104,6 +104,7 @@ class DialogState:
     lead: Mapping[str, Any] = field(default_factory=dict)  # a contact just given (effect "lead")
     misses: int = 0  # messages not understood in a row at this screen
     estimated: tuple[str, ...] = ()  # answered 不确定 / 你看着办: the default, shown as 估算
+    question: str = ""  # the last question we could not answer (passed on with 转人工)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -116,7 +117,7 @@ class DialogState:
             "versions": [dict(answers) for answers in self.versions],
             "asked": dict(self.asked), "requote": self.requote, "note": self.note,
             "signal": self.signal, "lead": dict(self.lead), "misses": self.misses,
-            "estimated": list(self.estimated),
+            "estimated": list(self.estimated), "question": self.question,
         }
 
     @classmethod
@@ -151,6 +152,7 @@ class DialogState:
                 lead=dict(data.get("lead") or {}),
                 misses=int(data.get("misses") or 0),
                 estimated=tuple(str(name) for name in data.get("estimated") or ()),
+                question=str(data.get("question") or ""),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None

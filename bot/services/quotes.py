@@ -90,19 +90,25 @@ class QuoteDesk:
         return quote_id, actions
 
     def handoff(self, person: Person, state: DialogState | None) -> tuple[int, list[Action]]:
-        """Record a request for a person, and forward the answers so far and the handle
-        to every salesperson (in their language)."""
+        """Record a request for a person, and forward to every salesperson (in their
+        language) the answers so far in words, the price of the quote on the table and the
+        question or words that led here."""
         answers = dict(state.answers) if state else {}
+        record = self._record_on_table(state) if state and state.on_table else None
+        question = (state.question or state.signal) if state else ""
         handoff_id = self.store.record_handoff(channel=person.channel, user_id=person.user_id,
-                                               handle=person.handle, answers=answers)
+                                               handle=person.handle, answers=answers,
+                                               quote_id=record.id if record else None,
+                                               question=question)
         summary = self.engine.summary_text(state) if state else ""
         actions: list[Action] = []
         for sales_id in self.staff.sales_ids:
             t = translator_for(self.store, sales_id)
-            actions.append(Notice(sales_id, t(
-                "tg.handoff_to_sales", handle=html.escape(person.handle),
-                user_id=person.user_id, name=html.escape(person.full_name),
-                summary=summary or t("tg.handoff_no_answers"))))
+            text = t("tg.handoff_to_sales", handle=html.escape(person.handle),
+                     user_id=person.user_id, name=html.escape(person.full_name),
+                     summary=summary or t("tg.handoff_no_answers"))
+            context = handoff_context(record, question, t)
+            actions.append(Notice(sales_id, f"{text}\n{context}" if context else text))
         return handoff_id, actions
 
     # --- the close: a contact for sales ------------------------------------------------
@@ -324,6 +330,17 @@ class QuoteDesk:
         """A salesperson's notification, in their language; best effort."""
         t = translator_for(self.store, recipient)
         return Notice(int(recipient), t(key, **params), best_effort=True)
+
+
+def handoff_context(record: QuoteRecord | None, question: str, t: Translator) -> str:
+    """"报价 Q-… · 第 2 版：💰 按月固定：…" and "客户的问题：「…」" for a hand-off."""
+    lines = []
+    if record is not None:
+        lines.append(t("handoff.quote", ref=record.reference, version=record.version,
+                       price=quote_talk.headline(record.quote(), t)))
+    if question:
+        lines.append(t("handoff.question", question=html.escape(question)))
+    return "\n".join(lines)
 
 
 def opened_notices(store: Store, record: QuoteRecord, *, who: str | None = None,
