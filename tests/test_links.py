@@ -48,7 +48,9 @@ class Env:
             return db.execute(query, params).fetchall()
 
     def last_text(self, chat: int) -> str:
-        return str(self.api.transcript(chat)[-1].get("text", ""))
+        """The newest message with text (a card photo sent after the links has none)."""
+        return next((str(e["text"]) for e in reversed(self.api.transcript(chat))
+                     if e.get("text")), "")
 
 
 @pytest.fixture(scope="module", params=["aiogram", "ptb"])

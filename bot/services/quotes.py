@@ -178,9 +178,11 @@ class QuoteDesk:
         if record is None:
             return [Reply(t("staff.confirm_first"))]
         discount = int(state.answers.get("discount") or 0)
+        estimated = self.estimated_note(state, t)
         if discount <= self.discount_limit or record.status == "approved":
             # The links, and the card to forward with them.
-            return [Reply(self.links_text(record.id, t)), Card(record.id, state.locale)]
+            return [*estimated, Reply(self.links_text(record.id, t)),
+                    Card(record.id, state.locale)]
         self.store.set_status(record.id, "pending_approval")
         actions: list[Action] = []
         for admin in self.staff.admin_ids:
@@ -192,7 +194,16 @@ class QuoteDesk:
                 owner=html.escape(person.handle),
                 prospect=html.escape(record.prospect or "-")), keyboard))
         actions.append(Reply(t("approval.waiting", id=record.id, limit=self.discount_limit)))
-        return actions
+        return [*estimated, *actions]
+
+    def estimated_note(self, state: DialogState, t: Translator) -> list[Action]:
+        """Sharing a quote built on 估算 answers: the salesperson is told which, before the
+        prospect sees a price that rests on them."""
+        assumed = self.engine.assumed(state)
+        if not assumed:
+            return []
+        fields = t("list_separator").join(t(f"field.{name}") for name in assumed)
+        return [Reply(t("share.estimated", n=len(assumed), fields=fields))]
 
     def approval_requested(self, state: DialogState) -> bool:
         """True when this quote version already went to the admins (waiting, or refused):
