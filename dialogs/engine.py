@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 
 from dialogs import intents
 from dialogs.company import DEFAULT_COMPANY, Company
+from dialogs.firm import firm_fits, parse_firm
 from dialogs.knowledge import KnowledgeBase, load_knowledge, looks_like_question
 from dialogs.screens import Screens, _e
 from dialogs.state import (
@@ -48,7 +49,7 @@ from dialogs.steps import (
 )
 from dialogs.text import as_written, fold, normalize, written_locale
 from dialogs.understanding import Reader, Reading, answers_of_facts, facts_of_answers
-from locales.formatting import format_number
+from locales.formatting import format_money_range, format_number
 from locales.i18n import SUPPORTED, Translator, resolve_locale, translator
 from pricing import (
     Quote,
@@ -297,6 +298,8 @@ class Engine(Screens):
             if len(written) > step.maximum:
                 return state, self.show(state, notice=t("dlg.too_long", length=len(written),
                                                         maximum=step.maximum))
+            if step.field == "firm":
+                return self._firm(state, step, written, t)
             return self._advance(state, step, {step.field: written}, notice="")
         folded = fold(text)
         if step is not None and intents.unsure(folded):
@@ -339,6 +342,22 @@ class Engine(Screens):
             moved = replace(moved, pending=unsure)
             screen = self.show(moved, notice=screen.text.split("\n\n")[0], effects=screen.effects)
         return moved, screen
+
+    def _firm(self, state: DialogState, step: Step, written: str,
+              t: Translator) -> tuple[DialogState, Screen]:
+        """💲 定价: a firm monthly price or a narrower range, inside what was priced."""
+        firm = parse_firm(normalize(written))
+        base = self.priced({name: value for name, value in state.answers.items()
+                            if name != "firm"})
+        priced = format_money_range(base.monthly, t)
+        if firm is None:
+            return state, self.show(state, notice=t("firm.invalid", range=priced))
+        why = firm_fits(base, firm)
+        if why:
+            return state, self.show(state, notice=t(f"firm.{why}", range=priced))
+        value = f"{firm.low:f}" if firm.low == firm.high else f"{firm.low:f}-{firm.high:f}"
+        return self._advance(state, step, {step.field: value},
+                             notice=t("firm.set", price=format_money_range(firm, t)))
 
     def _foreign_money(self, found: dict[str, Any], folded: str, notices: list[str],
                        t: Translator) -> set[str]:

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from dialogs import whatif
 from dialogs.company import Company
+from dialogs.firm import is_firm
 from locales.formatting import format_money_range, format_number
 from locales.i18n import Translator, ngettext
 from pricing import Billing, Quote, Range
@@ -67,6 +68,8 @@ def headline(q: Quote, t: Translator) -> str:
         return t("talk.headline_per_hour", plan=plan, total=total,
                  rate=_figure(billed.unit.low.quantize(CENT), billed.unit.high.quantize(CENT),
                               t))
+    if is_firm(q):  # a salesperson's firm price, shown as such
+        return t("talk.headline_firm", plan=plan, total=total)
     return t("talk.headline_monthly", plan=plan, total=total)
 
 

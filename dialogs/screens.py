@@ -15,6 +15,7 @@ from dialogs import answers as answers_module
 from dialogs import quote_talk, whatif
 from dialogs.answers import ASSUMABLE, COMPARED
 from dialogs.company import Company
+from dialogs.firm import apply_firm, firm_fits, parse_firm
 from dialogs.state import Button, DialogState, Screen
 from dialogs.steps import (
     CUSTOMER_STEPS,
@@ -172,8 +173,8 @@ class Screens:
         """The short quote's buttons (at most 8): the next step of the sale (✅ 我要这个方案,
         or 🔗 分享 for a salesperson), 📄 明细, 🔀 the what-if flips, 🖼 卡片, 对比 and 细化报价
         when they apply, 💰 按预算调整 when the budget advice changes something, 转人工."""
-        first: tuple[str, ...] = ("share",) if state.sales else ("close:yes",)
-        if self._budget_changes(state):
+        first: tuple[str, ...] = ("share", "e:firm") if state.sales else ("close:yes",)
+        if not state.sales and self._budget_changes(state):
             first = (*first, "budget")
         extra = (("cmp",) if len(state.versions) > 1 else ()) + (
             ("more",) if self._next(replace(state, phase="ask")).phase == "ask" else ())
@@ -206,6 +207,9 @@ class Screens:
         found = self._priced.get(key)
         if found is None:
             found = quote(self.inquiry_of(answers), self.rates)
+            firm = parse_firm(str(answers.get("firm") or ""))
+            if firm is not None and not firm_fits(found, firm):
+                found = apply_firm(found, firm)
             self._priced[key] = found
             if len(self._priced) > 64:
                 self._priced.pop(next(iter(self._priced)))
@@ -228,6 +232,8 @@ class Screens:
         if button in self._FIXED_LABELS:
             return t(self._FIXED_LABELS[button])
         kind, _, value = button.partition(":")
+        if button == "e:firm":
+            return t("btn.firm")
         if kind == "e":
             key = "btn.edit_assumed" if state.phase == "detail" else "btn.edit"
             return t(key, field=t(f"field.{value}"))
@@ -289,6 +295,8 @@ class Screens:
         lines = []
         steps = self._steps(state)
         for step in self._answered_steps(state):
+            if answers[step.field] == "":  # a step skipped unless set (the firm price)
+                continue
             number = steps.index(step) + 1
             value = _e(self._value_text(step, answers[step.field], t))
             if step.field not in state.answers:

@@ -105,6 +105,7 @@ class DialogState:
     misses: int = 0  # messages not understood in a row at this screen
     estimated: tuple[str, ...] = ()  # answered 不确定 / 你看着办: the default, shown as 估算
     question: str = ""  # the last question we could not answer (passed on with 转人工)
+    viewing: str = ""  # a prospect reading a shared quote (its link token): text goes there
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +119,7 @@ class DialogState:
             "asked": dict(self.asked), "requote": self.requote, "note": self.note,
             "signal": self.signal, "lead": dict(self.lead), "misses": self.misses,
             "estimated": list(self.estimated), "question": self.question,
+            "viewing": self.viewing,
         }
 
     @classmethod
@@ -153,6 +155,7 @@ class DialogState:
                 misses=int(data.get("misses") or 0),
                 estimated=tuple(str(name) for name in data.get("estimated") or ()),
                 question=str(data.get("question") or ""),
+                viewing=str(data.get("viewing") or ""),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None

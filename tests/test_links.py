@@ -238,3 +238,24 @@ def test_a_web_open_notifies_the_owner(env: Env) -> None:
     assert len(env.api.texts(SALES_ID)) == before  # a link preview is not an open
     assert env.get(f"/q/{token}")[0] == 200
     env.api.wait_for_text(SALES_ID, "网页客户 打开了报价")
+
+
+def test_a_prospects_question_on_a_link_is_answered_there_and_forwarded(env: Env) -> None:
+    api = env.api
+    prospect = PROSPECT + 7
+    token = token_of(make_sales_quote(env, "问问卡盟", "0"))
+    api.send_text(prospect, f"/start q_{token}")
+    said_to_sales = len(api.texts(SALES_ID))
+    api.send_text(prospect, "按单的话一个月多少钱？")
+    answer = env.last_text(prospect)
+    assert "按单计费：约" in answer and "元/单" in answer  # this quote's own figures
+    assert "已把您的问题转给负责这份报价的销售同事" in answer
+    assert "第 1/12 步" not in answer  # not dropped into a new dialogue
+    assert api.button(prospect, f"lk:acc:{token}")  # still on the quote, its buttons again
+    new = api.texts(SALES_ID)[said_to_sales:]
+    assert any("按单的话一个月多少钱？" in text and "问问卡盟" in text and "💰" in text
+               for text in new)
+    api.send_text(prospect, "好，就这个方案，怎么签？")
+    assert "接受报价" in env.last_text(prospect)
+    api.tap(prospect, f"lk:acc:{token}")
+    assert "已接受" in "".join(api.texts(prospect)[-2:]) or "接受" in env.last_text(prospect)

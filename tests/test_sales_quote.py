@@ -446,3 +446,40 @@ def test_money_words_name_the_currency_once(engine: Engine, locale: str, unit: s
     assert unit in lines(shown)[0] and "¥" not in shown
     summary = engine.summary_text(state)
     assert "元/月" not in summary and "/month" not in summary  # 月预算 5,000 元, not 元/月
+
+
+# --- 8. sales flow: a firm price ----------------------------------------------------------
+
+def _sales_quote(engine: Engine, sentence: str = SENTENCE) -> DialogState:
+    state, _ = engine.start("zh_CN", dialog_id="firm", sales=True)
+    state, screen = run(engine, ["星辰卡盟", sentence, Press("qq")], state=state)
+    assert "e:firm" in screen.button_ids
+    return state
+
+
+def test_a_salesperson_fixes_a_firm_price_inside_the_range_shown_as_such(
+    engine: Engine, rates: Rates
+) -> None:
+    state = _sales_quote(engine)
+    priced = quote(engine.inquiry_of({k: v for k, v in state.answers.items()}), rates)
+    asking, _ = engine.handle(state, Press("e:firm"))
+    refused, screen = engine.handle(asking, Say("9000"))
+    assert "须在报价区间" in screen.text and "firm" not in refused.answers
+    fixed, screen = engine.handle(asking, Say("3000-3500"))
+    assert screen.kind == "quote" and screen.effects == ("save_quote",)
+    assert fixed.confirmed == state.confirmed + 1  # a new version, to share
+    assert screen.quote is not None
+    assert screen.quote.billed.monthly == Range(Decimal(3000), Decimal(3500))
+    assert "（销售确认价）" in lines(screen_html(screen, "zh_CN"))[0]
+    # The breakdown still adds up: the firm price is a line of its own.
+    total = sum((item.amount.high for item in screen.quote.line_items), Decimal(0))
+    assert total == Decimal(3500) and priced.monthly.high == Decimal(5250)
+    one, _ = run(engine, [Press("e:firm"), "3200"], state=fixed)
+    assert engine.priced(one.answers).billed.monthly == Range(Decimal(3200), Decimal(3200))
+
+
+def test_a_firm_price_is_for_the_monthly_fee_only(engine: Engine) -> None:
+    state = _sales_quote(engine, "日均300单，卖点卡和话费，要10分钟响应，按单算")
+    asking, _ = engine.handle(state, Press("e:firm"))
+    _, screen = engine.handle(asking, Say("8000"))
+    assert "只适用于按月固定计费" in screen.text

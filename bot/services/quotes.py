@@ -33,9 +33,10 @@ from bot.services.staff import Staff, translator_for
 from bot.storage.export import export_csv
 from bot.storage.store import QuoteRecord, Store
 from bot.storage.views import stats
-from dialogs import quote_talk
+from dialogs import intents, quote_talk
 from dialogs.engine import Engine
 from dialogs.state import DialogState
+from dialogs.text import as_written, fold
 from locales.i18n import Translator, translator
 from pricing import Quote
 
@@ -233,16 +234,49 @@ class QuoteDesk:
 
     def quote_reply(self, record: QuoteRecord, t: Translator) -> Reply:
         text = f"{quote_header(record, t)}\n\n{render_quote_html(record.quote(), t.locale)}"
-        token = record.token or ""
-        keyboard: Keyboard
         if record.locked:
             text += "\n\n" + t("link.accepted_note", date=(record.accepted_at or "")[:10])
-            keyboard = (((t("btn.contact_sales"), f"lk:ask:{token}"),),)
+        return Reply(text, self._link_keyboard(record, t))
+
+    @staticmethod
+    def _link_keyboard(record: QuoteRecord, t: Translator) -> Keyboard:
+        token = record.token or ""
+        if record.locked:
+            return (((t("btn.contact_sales"), f"lk:ask:{token}"),),)
+        return (((t("btn.accept"), f"lk:acc:{token}"),),
+                ((t("btn.adjust"), f"lk:adj:{token}"),
+                 (t("btn.contact_sales"), f"lk:ask:{token}")))
+
+    def prospect_said(self, person: Person, token: str, text: str,
+                      t: Translator) -> list[Action]:
+        """A prospect types under a shared quote: answered from that quote (its figures,
+        the article, or the next step), the words forwarded to the link's owner, and the
+        prospect stays on the quote (its buttons again) rather than starting a dialogue."""
+        record, link_state = self.store.link(token)
+        if record is None or link_state != "ok":
+            return [Reply(t(f"link.{link_state}"))]
+        folded = fold(text)
+        kind = intents.quote_question(folded)
+        if intents.buying_signal(folded) is not None:
+            answer = t("link.prospect_buy")
+        elif kind is not None:
+            answer = quote_talk.answer(kind, record.quote(), t)
         else:
-            keyboard = (((t("btn.accept"), f"lk:acc:{token}"),),
-                        ((t("btn.adjust"), f"lk:adj:{token}"),
-                         (t("btn.contact_sales"), f"lk:ask:{token}")))
-        return Reply(text, keyboard)
+            found = self.engine.knowledge.answer(folded, t.locale)
+            answer = f"💡 {html.escape(found.text)}" if found.section else ""
+        owner = record.sales_owner
+        forwarded = t("link.prospect_forwarded") if owner else ""
+        reply = "\n\n".join(part for part in (answer, forwarded) if part) or \
+            t("link.prospect_unknown")
+        actions: list[Action] = [Reply(reply, self._link_keyboard(record, t))]
+        if owner:
+            ot = translator_for(self.store, owner)
+            actions.append(self._notice(
+                owner, "notify.prospect_said", id=record.id, ref=record.reference,
+                version=record.version, prospect=html.escape(record.prospect or "-"),
+                who=html.escape(person.handle), words=html.escape(as_written(text)[:500]),
+                price=quote_talk.headline(record.quote(), ot)))
+        return actions
 
     def link_button(self, person: Person, data: str, t: Translator) -> list[Action]:
         """lk:acc / lk:ask / lk:adj :<token>, pressed under a quote opened from a link."""

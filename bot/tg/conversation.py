@@ -17,7 +17,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import metrics
 from bot.card import card_filename, record_card
@@ -278,6 +278,14 @@ class Conversation:
         except StateError:
             return None, None
 
+    def view_link(self, incoming: Incoming, token: str, t: Translator) -> None:
+        """A prospect opened a shared quote: what they type next is about it. A dialogue
+        of their own in progress is kept (they come back to it with /start)."""
+        state, message_id = self.load(incoming)
+        if state is None or (not state.answers and state.phase == "ask"):
+            state, _ = self.new(incoming, t)
+        self._save(incoming, replace(state, viewing=token), message_id)
+
     def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
         data = state.to_dict()
         data["tg_message_id"] = message_id  # the message whose buttons are current
@@ -290,6 +298,11 @@ class Conversation:
 
     async def _say(self, incoming: Incoming, out: Replies, t: Translator, text: str) -> None:
         state, _ = self.load(incoming)
+        if state is not None and state.viewing and not state.answers and state.phase == "ask":
+            # A prospect on a shared quote: answered there, the salesperson told.
+            await self.deliver(self.desk.prospect_said(self.person(incoming), state.viewing,
+                                                       text, t), incoming, out)
+            return
         if state is None:
             state, _ = self.new(incoming, t)
         state, screen = self.engine.handle(state, Say(text))
