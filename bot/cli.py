@@ -209,6 +209,12 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
     common(ho)
     ho.set_defaults(handler=cmd_handoffs)
 
+    le = commands.add_parser("leads", help=h("cmd.leads"), description=h("cmd.leads"))
+    le.add_argument("--json", action="store_true", help=h("json"))
+    le.add_argument("--limit", default="20", help=h("limit"))
+    common(le)
+    le.set_defaults(handler=cmd_leads)
+
     b = commands.add_parser("bot", help=h("cmd.bot"), description=h("cmd.bot"))
     b.add_argument("--framework", default=None, help="aiogram|ptb (KAMENG_FRAMEWORK)")
     b.add_argument("--webhook", action="store_true", help=h("webhook"))
@@ -490,6 +496,36 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
         context = handoff_context(quotes.get(row.get("quote_id")), row.get("question") or "", t)
         for line in [*answers.splitlines(), *context.splitlines()]:
             print(t("handoffs.detail", line=html_to_text(line)))
+    return 0
+
+
+def cmd_leads(args: argparse.Namespace, t: Translator) -> int:
+    """Contacts merchants left under a quote (✅ 我要这个方案), newest first, with the quote
+    version, its price and their words."""
+    from bot.render import html_to_text
+    from dialogs import quote_talk
+
+    limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
+    store = open_store(args.db, t)
+    try:
+        found = store.leads(limit=limit)
+        records = {row["quote_id"]: store.record(row["quote_id"]) for row in found}
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(t("leads.empty"))
+        return 0
+    for row in found:
+        record = records.get(row["quote_id"])
+        price = html_to_text(quote_talk.headline(record.quote(), t)) if record else "-"
+        print(t("leads.row", id=row["id"], time=str(row["created_at"]).replace("T", " ")[:16],
+                channel=row["channel"], handle=row["handle"] or row["user_id"],
+                contact=row["contact"], ref=record.reference if record else "-",
+                version=record.version if record else "-", price=price,
+                words=row["words"] or "-"))
     return 0
 
 

@@ -116,3 +116,23 @@ def test_quote_now_and_what_if_print_each_version_with_its_cards_path(db: Path) 
     history = json.loads(kameng("history", "--json", db=db).stdout)
     assert [(row["monthly_low"], row["monthly_high"]) for row in history] == [
         ("1560", "3680"), ("2600", "5250")]  # newest first; v2 named by its card above
+
+
+def test_a_buying_signal_in_the_chat_ends_with_a_recorded_contact(db: Path) -> None:
+    script = "\n".join(["日均300单，卖点卡和话费，要10分钟响应", "先看报价",
+                        "行，就这个方案吧，怎么下单？", "我要这个方案", "12345", "13812345678",
+                        "谢谢", "留下联系方式", "kameng_boss"]) + "\n"
+    result = kameng("chat", "--user", "buyer", stdin=script, db=db)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "① 销售同事和您确认方案与上线日期" in out  # the next step, from the company file
+    assert "不像手机号或微信号" in out  # 12345 refused
+    assert "已记录联系方式 #1" in out and "没有通知任何销售同事" in out  # nobody told
+    assert "分钟内联系您" not in out and "最晚" not in out  # no promise of a call back
+    assert "不客气" in out
+    leads = kameng("leads", db=db)
+    assert "13812345678" not in leads.stdout and "kameng_boss" in leads.stdout  # updated
+    assert "第 1 版：💰 按月固定：2,600–5,250 元/月" in leads.stdout
+    assert "原话：「行，就这个方案吧，怎么下单？」" in leads.stdout
+    [row] = json.loads(kameng("leads", "--json", db=db).stdout)
+    assert row["contact_kind"] == "wechat" and row["channel"] == "terminal"
