@@ -316,6 +316,9 @@ def test_three_answers_by_buttons_then_quote_now_give_a_quote_and_its_card(env: 
     transcript = run_script(env, "quick_by_buttons")
     quoted = [e for e in transcript if "💰 按月固定" in str(e.get("text", ""))]
     assert quoted and "估算：8 项您还没回答" in str(quoted[-1]["text"])
+    for shown in quoted:  # short enough for a phone: ≤ 12 lines, ≤ 8 buttons
+        assert len(str(shown["text"]).split("\n")) <= 12
+        assert sum(len(row) for row in shown["buttons"]) <= 8  # type: ignore
     assert transcript[-1]["do"] == "send_photo"  # 🖼 卡片
     assert len(env.api.photos(USERS["quick_by_buttons"])) == 1
     with sqlite3.connect(env.db) as db:

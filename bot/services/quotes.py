@@ -110,6 +110,8 @@ class QuoteDesk:
                      summary=summary or t("tg.handoff_no_answers"))
             context = handoff_context(record, question, t)
             actions.append(Notice(sales_id, f"{text}\n{context}" if context else text))
+        if self.staff.sales_ids and state is not None:  # someone was told: by when
+            actions.append(Reply(self.reply_by_text(translator(state.locale))))
         return handoff_id, actions
 
     # --- the close: a contact for sales ------------------------------------------------
@@ -129,7 +131,9 @@ class QuoteDesk:
             quote_id=record.id, channel=person.channel, user_id=person.user_id,
             handle=person.handle, kind=str(lead.get("kind") or ""), contact=contact,
             words=words)
-        actions: list[Action] = [Reply(self.reply_by_text(t), REMOVE_KEYBOARD)]
+        # Who replies and by when — promised only when someone was told.
+        actions: list[Action] = [Reply(self.reply_by_text(t) if self.staff.sales_ids
+                                       else t("lead.recorded"), REMOVE_KEYBOARD)]
         if not first:
             actions.insert(0, Reply(t("lead.already")))
             return lead_id, False, actions
