@@ -159,8 +159,8 @@ class Screens:
             rows.append(("m:done",))
         if step.kind in (Kind.OPTIONAL_NUMBER, Kind.TEXT):
             rows.append(("skip",))
-        if state.misses >= 2:  # two misses in a row: the step's buttons and 转人工 only
-            return (*rows, ("nav:human",))
+        if state.misses >= 2:  # two misses in a row: the step's buttons and 转人工 (and,
+            return (*rows, ("nav:restart", "nav:human"))  # as everywhere, 重新开始)
         if self._offers_quick_quote(state):
             rows.append(("qq",))
         rows.append(nav if state.history or state.editing else nav[1:])

@@ -278,7 +278,7 @@ def test_two_misses_in_a_row_shrink_to_the_steps_buttons_and_a_person(engine: En
     state, second = engine.handle(state, Say("asdfgh"))
     assert "还是没看懂" in second.text and hint not in second.text  # not the same block again
     assert second.button_ids == {f"o:{option.value}" for option in STEP_BY_FIELD["orders"].options
-                                 } | {"nav:human"}
+                                 } | {"nav:restart", "nav:human"}
     state, third = engine.handle(state, Say("300"))
     assert state.misses == 0 and third.step == "KINDS"
 
