@@ -136,8 +136,13 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
             "hours_per_month": _count(quote.hours_per_month, rounded),
             **({} if quote.per_order_rate is None else {
                 "per_order_rate": _count(quote.per_order_rate, rounded)}),
+            **({} if quote.per_hour_rate is None else {
+                "per_hour_rate": _count(quote.per_hour_rate, rounded)}),
         },
         "break_even_daily_orders": _count(quote.break_even_daily_orders, rounded),
+        "crossing": None if quote.crossing is None else {
+            end: {"code": code, "orders": orders}
+            for end, (code, orders) in zip(("low", "high"), quote.crossing, strict=True)},
         "recommended_plan": quote.recommended_plan.value,
         "recommendations": [notice.code for notice in quote.recommendations],
         "warnings": [notice.code for notice in quote.warnings],
@@ -154,6 +159,7 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
             "shortfall": _money(fit.shortfall, rounded),
             "plan": fit.plan.value,
             "price": None if fit.price is None else _range(fit.price, rounded),
+            "notes": list(fit.notes),
         },
         "assumptions": list(quote.assumptions),
         "rates_version": quote.rates_version,
@@ -243,7 +249,8 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
             monthly=None if fit["monthly"] is None else _back_range(fit["monthly"]),
             shortfall=Decimal(fit["shortfall"]),
             plan=Billing(fit.get("plan", "monthly")),
-            price=None if fit.get("price") is None else _back_range(fit["price"])),
+            price=None if fit.get("price") is None else _back_range(fit["price"]),
+            notes=tuple(fit.get("notes", ()))),
         assumptions=tuple(data["assumptions"]),
         rates_version=str(data["rates_version"]),
         validity_days=int(data["validity_days"]),
@@ -257,4 +264,9 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
         days_per_month=Decimal(data["days_per_month"]),
         per_order_rate=(_back_range(alternatives["per_order_rate"])
                         if "per_order_rate" in alternatives else None),
+        per_hour_rate=(_back_range(alternatives["per_hour_rate"])
+                       if "per_hour_rate" in alternatives else None),
+        crossing=None if data.get("crossing") is None else tuple(  # type: ignore[arg-type]
+            (str(data["crossing"][end]["code"]), int(data["crossing"][end]["orders"]))
+            for end in ("low", "high")),
     )
