@@ -107,10 +107,10 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
     inquiry = quote.inquiry
     largest = sorted(quote.line_items, key=lambda item: -abs(item.amount.high))[:TOP_ITEMS]
     items = [item for item in quote.line_items if item in largest]
-    lines = [(line(item), signed(item)) for item in items]
+    # Coverage and headcount first (rule 13), then the largest lines.
+    lines = [(helpers["coverage"], ""), *[(line(item), signed(item)) for item in items]]
     lines.append((t("card.per_order"), money(quote.per_order)))
-    lines.append((t("quote.break_even", orders=span(quote.break_even_daily_orders.low,
-                                                    quote.break_even_daily_orders.high)), ""))
+    lines.append((helpers["crossing"], ""))
     footer = [t("page.valid_until", date=valid_until(issued, quote).isoformat())]
     if prospect:
         footer.insert(0, t("page.prospect", prospect=prospect))
@@ -124,8 +124,9 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
         plan=t("card.plan", service=t("quote.scope", scope=t(f"scope.{quote.scope}"),
                                       units=units(quote.units.low, quote.unit)),
                billing=t(f"plan.{quote.recommended_plan}")),
-        total_label=t("quote.monthly"),
-        total=money(quote.monthly),
+        # The headline is the plan billed (QUOTE_SHAPE.md), as on the screen and the page.
+        total_label=t(f"plan.{quote.billed.method.value}"),
+        total=money(quote.billed.monthly),
         lines=tuple(lines[:KEY_LINES]),
         footer=t("card.separator").join(footer),
     )
