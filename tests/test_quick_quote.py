@@ -102,8 +102,8 @@ def test_the_quick_quote_lists_its_defaults_as_estimates_one_tap_each(engine: En
                  "AI辅助：纯人工（估算）", "客服系统：不需要系统（估算）",
                  "计费方式：帮我比较（估算）"]:
         assert line in screen.text
-    assert engine.assumed(state) == ["categories", "flags", "scope", "tooling", "ai", "mode",
-                                     "volume", "billing"]
+    assert engine.assumed(state) == ["hours", "categories", "flags", "scope", "tooling", "ai",
+                                     "mode", "volume", "billing"]
     assert {f"e:{name}" for name in engine.assumed(state)} <= screen.button_ids
     assert "more" in screen.button_ids  # 细化报价
 
@@ -138,7 +138,10 @@ def test_refining_walks_on_with_every_answer_kept_and_quotes_the_next_version(
     assert screen.kind == "summary" and walked.answers["orders"] == 300
     done, screen = engine.handle(walked, Press("ok"))
     assert (done.confirmed, done.revises) == (2, 1) and "比刚才" in screen.text
-    assert "估算" not in screen.text and "more" not in screen.button_ids
+    # Nothing is an estimate any more but the hours of cover, a default the dialogue states
+    # rather than asks (pricing rule 13), one tap to change.
+    assert "more" not in screen.button_ids and "e:hours" in screen.button_ids
+    assert engine.assumed(done) == ["hours"] and "值守时段：每天 8 小时（单班）（估算）" in screen.text
 
 
 # --- 2. what-if on the quote --------------------------------------------------------------
