@@ -26,7 +26,7 @@ from pricing.money import round_money, whole_up
 # Parameters of line items and notices that hold money or a count: rounded as people see
 # them when `rounded` (rule 8: the JSON carries the figures of the text, never "1040.0000").
 MONEY_PARAMS = frozenset({"floor", "threshold", "saving_low", "saving_high"})
-COUNT_PARAMS = frozenset({"units_low", "units_high"})
+COUNT_PARAMS = frozenset({"units_low", "units_high", "people"})
 HUNDREDTH = Decimal("0.01")
 
 
@@ -140,9 +140,10 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
                 "per_hour_rate": _count(quote.per_hour_rate, rounded)}),
         },
         "break_even_daily_orders": _count(quote.break_even_daily_orders, rounded),
-        "crossing": None if quote.crossing is None else {
-            end: {"code": code, "orders": orders}
-            for end, (code, orders) in zip(("low", "high"), quote.crossing, strict=True)},
+        # The 临界单量 at the low end, then the high end (rule 12).
+        "crossing": None if quote.crossing is None else [
+            {"end": end, "code": code, "orders": orders}
+            for end, (code, orders) in zip(("low", "high"), quote.crossing, strict=True)],
         "recommended_plan": quote.recommended_plan.value,
         "recommendations": [notice.code for notice in quote.recommendations],
         "warnings": [notice.code for notice in quote.warnings],
@@ -267,6 +268,5 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
         per_hour_rate=(_back_range(alternatives["per_hour_rate"])
                        if "per_hour_rate" in alternatives else None),
         crossing=None if data.get("crossing") is None else tuple(  # type: ignore[arg-type]
-            (str(data["crossing"][end]["code"]), int(data["crossing"][end]["orders"]))
-            for end in ("low", "high")),
+            (str(end["code"]), int(end["orders"])) for end in data["crossing"]),
     )
