@@ -37,8 +37,9 @@ CODE_PARAMS = {
 MONEY_PAIRS = frozenset({"saving"})
 # Lines that are what is bought, shown as a plain range; every other line is a change to the
 # total, shown with its sign: a surcharge as an addition, a discount as a reduction (rule 8).
-BASE_LINES = frozenset({"staffing", "tooling_bundle"})
+BASE_LINES = frozenset({"staffing", "staffing_share", "tooling_bundle", "in_house_salary"})
 TENTH = Decimal("0.1")
+CENT = Decimal("0.01")
 
 _TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
@@ -91,6 +92,17 @@ def describe(prefix: str, code: str, params: Iterable[tuple[str, str]], t: Trans
         values[pair] = format_saving(Decimal(raw[f"{pair}_low"]), Decimal(raw[f"{pair}_high"]), t)
     if "units_low" in raw and "unit" in raw:
         values["units"] = format_units(raw["units_low"], raw["unit"], t)
+    if "rotation" in raw:
+        values["rotation"] = t(f"rotation.{raw['rotation']}")
+    if "people" in raw:
+        values["people"] = format_number(
+            Decimal(raw["people"]).quantize(TENTH, rounding=ROUND_HALF_UP).normalize(), t.locale)
+    for index in (1, 2):
+        if f"scope_{index}" in raw:
+            values[f"scope_{index}"] = t(f"scope.{raw[f'scope_{index}']}")
+            values[f"share_{index}"] = format_number(
+                Decimal(raw[f"share_{index}"]).quantize(Decimal(1), rounding=ROUND_HALF_UP),
+                t.locale)
     return t(f"{prefix}.{code}", **values)
 
 
@@ -105,15 +117,98 @@ def honest_params(quote: Quote, item: Notice) -> tuple[tuple[str, str], ...]:
     return tuple(params.items())
 
 
+def format_rate(rate: Range, unit: str, t: Translator) -> str:
+    """元 per order or per hour: two decimals ("每单 0.85–1.42 元")."""
+    low, high = (amount.quantize(CENT, rounding=ROUND_HALF_UP) for amount in (rate.low,
+                                                                              rate.high))
+    return t(f"quote.rate_{unit}", low=format_number(low, t.locale),
+             high=format_number(high, t.locale))
+
+
+def format_people(people: Range, t: Translator) -> str:
+    """"约 3–5 人", en "3–5 people": the plural follows the larger count."""
+    high = int(people.high)
+    return ngettext(t.locale, "count.people", high).format(
+        n=format_span(people.low, people.high, t))
+
+
+def headline(quote: Quote, t: Translator) -> str:
+    """THE figure of a quote: the plan the merchant is billed on, with its unit rate."""
+    billed = quote.billed
+    plan = t(f"plan.{billed.method.value}")
+    amount = format_money_range(billed.monthly, t)
+    if billed.unit is None:
+        return t("quote.headline", plan=plan, amount=amount)
+    unit = "per_order" if billed.method.value == "per_order" else "per_hour"
+    return t("quote.headline_usage", plan=plan, amount=amount,
+             rate=format_rate(billed.unit, unit, t))
+
+
+def coverage_line(quote: Quote, t: Translator) -> str:
+    """"值守：每天 8 小时，单班 9:00–17:00，约 1 人（默认，可改为 16 或 24 小时）"."""
+    coverage = quote.coverage
+    text = t("quote.coverage", hours=coverage.hours_per_day,
+             rotation=t(f"rotation.{coverage.rotation}"),
+             people=format_people(coverage.headcount, t))
+    if coverage.basis == "default":
+        text += t("quote.coverage_default")
+    elif coverage.basis == "emergency":
+        text += t("quote.coverage_emergency")
+    return text
+
+
+def mix_line(quote: Quote, t: Translator) -> str | None:
+    """帮我推荐's blend, when it blends ("按单量混合：基础客服 40% + 技术客服 60%")."""
+    if len(quote.mix) < 2:
+        return None
+    parts = [t("quote.mix_part", scope=t(f"scope.{share.scope.value}"),
+               share=format_number((share.share * 100).quantize(Decimal(1),
+                                                                rounding=ROUND_HALF_UP),
+                                   t.locale))
+             for share in quote.mix]
+    return t("quote.mix", parts=t("quote.mix_separator").join(parts))
+
+
+def in_house_line(quote: Quote, t: Translator) -> str | None:
+    """外包 vs 自招 (rule 17); a full-time quote is itself the in-house price."""
+    if quote.in_house is None or quote.inquiry.mode.value == "full_time":
+        return None
+    return t("quote.in_house", people=format_people(quote.in_house.headcount, t),
+             amount=format_money_range(quote.in_house.monthly, t))
+
+
+def crossing_line(quote: Quote, t: Translator) -> str:
+    """The 临界单量 as found on the curves (rule 12), or which is cheaper throughout."""
+    crossing = quote.crossing
+    if crossing is None:  # a snapshot from before v3
+        return t("quote.break_even", orders=format_span(quote.break_even_daily_orders.low,
+                                                        quote.break_even_daily_orders.high, t))
+    codes = {code for code, _ in crossing}
+    if codes == {"at"}:
+        return t("quote.break_even", orders=format_span(quote.break_even_daily_orders.low,
+                                                        quote.break_even_daily_orders.high, t))
+    if codes == {"per_order_cheaper"}:
+        return t("quote.crossing_always_cheaper")
+    if codes == {"per_order_dearer"}:
+        return t("quote.crossing_always_dearer")
+    low, high = (t(f"crossing.{code}", orders=format_number(Decimal(orders), t.locale))
+                 for code, orders in crossing)
+    return t("quote.crossing_ends", low=low, high=high)
+
+
 def describe_budget(fit: BudgetFit, t: Translator) -> str:
+    """The verdict, naming the billed plan it judges and its price (rule 16)."""
     changes = t("list_separator").join(t(f"change.{change}") for change in fit.changes)
-    return t(
+    judged = "" if fit.price is None else t("budget.judged", plan=t(f"plan.{fit.plan.value}"),
+                                            price=format_money_range(fit.price, t))
+    notes = "".join(t(f"budget.note.{note}") for note in fit.notes)
+    return judged + t(
         f"budget.{fit.status}",
         budget=format_money(fit.budget, t),
         changes=changes,
         monthly=format_money_range(fit.monthly, t) if fit.monthly else "",
         shortfall=format_money(fit.shortfall, t),
-    )
+    ) + notes
 
 
 def describe_assumption(key: str, t: Translator) -> str:
@@ -148,6 +243,11 @@ def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
         "assumption": lambda key: describe_assumption(key, t),
         "signed": lambda item: _signed_amount(item, t),
         "units": lambda amount, unit: format_units(amount, unit, t),
+        "headline": headline(quote, t),
+        "coverage": coverage_line(quote, t),
+        "mix": mix_line(quote, t),
+        "in_house": in_house_line(quote, t),
+        "crossing": crossing_line(quote, t),
         "count": lambda key, n: plural(key, n, t),
         # The rates version people read: the operator's release, not the file's hash.
         "release": quote.rates_version.split("+")[0],

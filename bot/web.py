@@ -267,7 +267,6 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
     context = quote_context(quote, t)
     chosen = business or DEFAULT_COMPANY
     context.update(
-        headline=quote_talk.headline(quote, t).removeprefix("💰 "),
         deep_link=deep_link(bot_username, record.token) if bot_username and record.token
         else "",
         contacts=quote_talk.contacts(chosen, t), hours=quote_talk.hours(chosen, t),

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from pricing import Billing, LineItem, Quote, Range
+from pricing import Billing, LineItem, Quote, Range, round_money
 
 FIRM_CODE = "sales_firm"
 _FIRM = re.compile(r"^\s*(\d{2,7})(?:\s*(?:-|–|~|～|到|至)\s*(\d{2,7}))?\s*(?:元|块|rmb|cny)?"
@@ -32,7 +32,8 @@ def firm_fits(q: Quote, firm: Range) -> str:
     """"" when `firm` can be applied to `q`; else why not: "monthly_only", "outside"."""
     if q.billed.method is not Billing.MONTHLY:
         return "monthly_only"
-    if not q.monthly.low <= firm.low <= firm.high <= q.monthly.high:
+    # Against the range as shown (rounded to 10 元): "3000" fits a quote of 3,000–5,010.
+    if not round_money(q.monthly.low) <= firm.low <= firm.high <= round_money(q.monthly.high):
         return "outside"
     return ""
 

@@ -87,6 +87,8 @@ class Screens:
         for step in self._steps(state):
             if step.field in state.answers or self._implied(step, state.answers) is not None:
                 continue
+            if not step.asked:  # a stated default, offered on the summary and the quote
+                continue
             staying = state.phase == "ask" and step.id == state.step
             return replace(state, phase="ask", step=step.id,
                            draft=state.draft if staying else ())
@@ -257,7 +259,8 @@ class Screens:
     def visible_steps(self, state: DialogState) -> list[Step]:
         """Steps this merchant is asked (the implied ones are skipped)."""
         return [step for step in self._steps(state)
-                if step.field in state.answers or self._implied(step, state.answers) is None]
+                if step.field in state.answers
+                or (step.asked and self._implied(step, state.answers) is None)]
 
     def _question_screen(self, state: DialogState, t: Translator) -> Screen:
         step = STEP_BY_ID[state.step]
@@ -286,8 +289,10 @@ class Screens:
         return t(f"opt.{step.field}.{value}")
 
     def _answered_steps(self, state: DialogState) -> list[Step]:
+        """Steps with an answer (given or implied), and the stated defaults not asked."""
         answers = self.effective_answers(state)
-        return [step for step in self._steps(state) if step.field in answers]
+        return [step for step in self._steps(state)
+                if step.field in answers or not step.asked]
 
     def _summary_lines(self, state: DialogState, t: Translator) -> list[tuple[Step, str]]:
         """(step, "3. 商品类目数：12 类") for every answer given or implied."""
@@ -295,9 +300,15 @@ class Screens:
         lines = []
         steps = self._steps(state)
         for step in self._answered_steps(state):
-            if answers[step.field] == "":  # a step skipped unless set (the firm price)
+            if answers.get(step.field) == "":  # a step skipped unless set (the firm price)
                 continue
             number = steps.index(step) + 1
+            if step.field not in answers:  # a stated default (HOURS): said, and changeable
+                value = t("dlg.stated_default", value=_e(self._value_text(
+                    step, self.default(step.field, answers), t)))
+                lines.append((step, t("dlg.summary_line", number=number,
+                                      field=t(f"field.{step.field}"), value=value)))
+                continue
             value = _e(self._value_text(step, answers[step.field], t))
             if step.field not in state.answers:
                 value = t("dlg.implied", value=value)

@@ -284,6 +284,9 @@ class BudgetFit:
     shortfall: Decimal = Decimal(0)
     plan: Billing = Billing.MONTHLY
     price: Range | None = None
+    # Said with the advice, e.g. "scope_below_recommended" (a narrower service than
+    # 帮我推荐 would choose).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,3 +364,11 @@ class Quote:
     # Per-order billing per daily order and month before any minimum fee (order rate × days):
     # what the page's chart draws. None in snapshots made before it existed.
     per_order_rate: Range | None = None
+    # Per-hour billing's rate (元 an hour); None in snapshots made before v3.
+    per_hour_rate: Range | None = None
+    # The 临界单量 at the low and the high end (rule 12), each (code, daily orders): "at" —
+    # per-order is cheaper below that volume and not from it; "at_reverse" — dearer below
+    # it; "per_order_cheaper" / "per_order_dearer" (volume 0) — the curves do not cross
+    # between 1 and 20,000 orders a day. break_even_daily_orders holds the volumes that
+    # cross, sorted. None in snapshots made before v3 (their break-even was an estimate).
+    crossing: tuple[tuple[str, int], tuple[str, int]] | None = None

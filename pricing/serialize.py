@@ -26,7 +26,7 @@ from pricing.money import round_money, whole_up
 # Parameters of line items and notices that hold money or a count: rounded as people see
 # them when `rounded` (rule 8: the JSON carries the figures of the text, never "1040.0000").
 MONEY_PARAMS = frozenset({"floor", "threshold", "saving_low", "saving_high"})
-COUNT_PARAMS = frozenset({"units_low", "units_high"})
+COUNT_PARAMS = frozenset({"units_low", "units_high", "people"})
 HUNDREDTH = Decimal("0.01")
 
 
@@ -136,8 +136,14 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
             "hours_per_month": _count(quote.hours_per_month, rounded),
             **({} if quote.per_order_rate is None else {
                 "per_order_rate": _count(quote.per_order_rate, rounded)}),
+            **({} if quote.per_hour_rate is None else {
+                "per_hour_rate": _count(quote.per_hour_rate, rounded)}),
         },
         "break_even_daily_orders": _count(quote.break_even_daily_orders, rounded),
+        # The 临界单量 at the low end, then the high end (rule 12).
+        "crossing": None if quote.crossing is None else [
+            {"end": end, "code": code, "orders": orders}
+            for end, (code, orders) in zip(("low", "high"), quote.crossing, strict=True)],
         "recommended_plan": quote.recommended_plan.value,
         "recommendations": [notice.code for notice in quote.recommendations],
         "warnings": [notice.code for notice in quote.warnings],
@@ -154,6 +160,7 @@ def quote_to_dict(quote: Quote, *, rounded: bool = True) -> dict[str, Any]:
             "shortfall": _money(fit.shortfall, rounded),
             "plan": fit.plan.value,
             "price": None if fit.price is None else _range(fit.price, rounded),
+            "notes": list(fit.notes),
         },
         "assumptions": list(quote.assumptions),
         "rates_version": quote.rates_version,
@@ -243,7 +250,8 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
             monthly=None if fit["monthly"] is None else _back_range(fit["monthly"]),
             shortfall=Decimal(fit["shortfall"]),
             plan=Billing(fit.get("plan", "monthly")),
-            price=None if fit.get("price") is None else _back_range(fit["price"])),
+            price=None if fit.get("price") is None else _back_range(fit["price"]),
+            notes=tuple(fit.get("notes", ()))),
         assumptions=tuple(data["assumptions"]),
         rates_version=str(data["rates_version"]),
         validity_days=int(data["validity_days"]),
@@ -257,4 +265,8 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
         days_per_month=Decimal(data["days_per_month"]),
         per_order_rate=(_back_range(alternatives["per_order_rate"])
                         if "per_order_rate" in alternatives else None),
+        per_hour_rate=(_back_range(alternatives["per_hour_rate"])
+                       if "per_hour_rate" in alternatives else None),
+        crossing=None if data.get("crossing") is None else tuple(  # type: ignore[arg-type]
+            (str(end["code"]), int(end["orders"])) for end in data["crossing"]),
     )

@@ -64,7 +64,7 @@ def test_reference_profiles_reach_the_same_figures_as_kameng_quote(
 def test_buttons_alone_reach_the_quote(engine: Engine) -> None:
     state, screen = run(engine, [*R_MEDIUM, Press("ok")])
     assert screen.kind == "quote" and state.confirmed == 1
-    assert shown_monthly(screen) == {"low": "2600", "high": "5250"}
+    assert shown_monthly(screen) == {"low": "3000", "high": "5010"}
 
 
 def test_every_question_shows_progress_and_the_way_out(engine: Engine) -> None:

@@ -97,7 +97,7 @@ def test_typing_the_words_of_quote_now_presses_it(engine: Engine) -> None:
 
 def test_the_quick_quote_lists_its_defaults_as_estimates_one_tap_each(engine: Engine) -> None:
     state, screen = run(engine, [SENTENCE, Press("qq")])
-    assert "估算：8 项您还没回答" in screen.text  # counted on the short quote …
+    assert "估算：9 项您还没回答" in screen.text  # counted on the short quote …
     assert "more" in screen.button_ids  # 细化报价
     state, screen = engine.handle(state, Press("detail"))  # … listed under 📄 明细
     assert screen.kind == "detail" and "估算：以下您还没回答" in screen.text
@@ -105,8 +105,8 @@ def test_the_quick_quote_lists_its_defaults_as_estimates_one_tap_each(engine: En
                  "AI辅助：纯人工（估算）", "客服系统：不需要系统（估算）",
                  "计费方式：帮我比较（估算）"]:
         assert line in screen.text
-    assert engine.assumed(state) == ["categories", "flags", "scope", "tooling", "ai", "mode",
-                                     "volume", "billing"]
+    assert engine.assumed(state) == ["hours", "categories", "flags", "scope", "tooling", "ai",
+                                     "mode", "volume", "billing"]
     assert {f"e:{name}" for name in engine.assumed(state)} <= screen.button_ids
 
 
@@ -141,7 +141,11 @@ def test_refining_walks_on_with_every_answer_kept_and_quotes_the_next_version(
     assert screen.kind == "summary" and walked.answers["orders"] == 300
     done, screen = engine.handle(walked, Press("ok"))
     assert (done.confirmed, done.revises) == (2, 1) and "比刚才" in screen.text
-    assert "估算" not in screen.text and "more" not in screen.button_ids
+    # Nothing is an estimate any more but the hours of cover, a default the dialogue states
+    # rather than asks (pricing rule 13), one tap to change.
+    assert "more" not in screen.button_ids and engine.assumed(done) == ["hours"]
+    _, detail = engine.handle(done, Press("detail"))  # listed, one tap each, under 明细
+    assert "e:hours" in detail.button_ids and "值守时段：每天 8 小时（单班）（估算）" in detail.text
 
 
 # --- 2. what-if on the quote --------------------------------------------------------------

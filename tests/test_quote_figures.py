@@ -31,6 +31,10 @@ RANGE = re.compile(rf"(减 |減 |[+−-])?(?:CNY )?({NUMBER})%?\s*(?:–| to )\s
 ZH_MONEY = re.compile(rf"(?<![\d.])({NUMBER}) 元")
 EN_MONEY = re.compile(rf"CNY ({NUMBER})")
 LONG_DECIMAL = re.compile(r"\d\.\d{3,}")
+# Usage rates are prices per order or hour, to the fen (v3 rule 11): "每单 0.85–1.42 元",
+# "CNY 0.85–1.42 an order". Not monthly money: exempt from rounding to 10 yuan, still ranges.
+UNIT_RATE = re.compile(rf"每(?:单|單|小时|小時) {NUMBER}–{NUMBER} 元|"
+                       rf"CNY {NUMBER}–{NUMBER} an (?:order|hour)")
 
 
 def number(text: str) -> Decimal:
@@ -47,8 +51,9 @@ def figures_problems(text: str) -> list[str]:
             problems.append(f"backwards range: {match.group(0)}")
         elif number(low) == 0 < number(high):
             problems.append(f"range from zero: {match.group(0)}")
+    monthly_money = UNIT_RATE.sub("", text)
     for pattern in (ZH_MONEY, EN_MONEY):
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(monthly_money):
             if number(match.group(1)) % 10:
                 problems.append(f"unrounded money: {match.group(0)}")
     problems += [f"long decimal: {m.group(0)}" for m in LONG_DECIMAL.finditer(text)]
