@@ -274,7 +274,7 @@ def texts(transcript: list[dict[str, object]]) -> str:
 def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> None:
     transcript = run_script(env, "r_medium")
     shown = texts(transcript)
-    assert "💰 按月固定：2,600–5,250 元/月" in shown  # the short quote's headline
+    assert "💰 按月固定：3,000–5,010 元/月" in shown  # the short quote's headline
     assert transcript[-1]["do"] == "edit"  # the summary message became the quote
     assert not env.api.photos(USERS["r_medium"])  # no card unasked
     answers = [e for e in transcript if e["do"] == "answer"]
@@ -282,7 +282,7 @@ def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> No
     with sqlite3.connect(env.db) as db:
         rows = db.execute("SELECT monthly_low, monthly_high FROM quotes WHERE user_id = ?",
                           [str(USERS["r_medium"])]).fetchall()
-    assert rows == [("2600", "5250")]
+    assert rows == [("3000", "5010")]
 
 
 def test_the_card_comes_on_request_as_a_photo_to_forward(env: Env) -> None:
@@ -315,7 +315,7 @@ def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: E
 def test_three_answers_by_buttons_then_quote_now_give_a_quote_and_its_card(env: Env) -> None:
     transcript = run_script(env, "quick_by_buttons")
     quoted = [e for e in transcript if "💰 按月固定" in str(e.get("text", ""))]
-    assert quoted and "估算：8 项您还没回答" in str(quoted[-1]["text"])
+    assert quoted and "估算：9 项您还没回答" in str(quoted[-1]["text"])
     for shown in quoted:  # short enough for a phone: ≤ 12 lines, ≤ 8 buttons
         assert len(str(shown["text"]).split("\n")) <= 12
         assert sum(len(row) for row in shown["buttons"]) <= 8  # type: ignore
@@ -364,12 +364,13 @@ def test_each_what_if_press_is_a_new_version_with_its_difference_and_its_card(
 def test_r_small_typed_only(env: Env) -> None:
     shown = texts(run_script(env, "r_small"))
     # AI was not asked below 100 orders (帮我推荐): the 1500 AI package only at the dear end.
-    assert "💰 按月固定：880–1,500 元/月" in shown
+    # Below 100 orders AI is left to the quote (帮我推荐); v3 bills it by the hour.
+    assert "💰 按咨询时长计费：约 22.72–37.87 元/小时，一个月约 800–1,140 元" in shown
 
 
 def test_r_large_with_emergency_response(env: Env) -> None:
     shown = texts(run_script(env, "r_large"))
-    assert "6,000–14,400 元/月" in shown  # the article's "6000 元以上" (4000 × 1.5)
+    assert "💰 按月固定：6,600–13,200 元/月" in shown  # emergency: 24 hours, three shifts
     assert "24小时轮班" in shown
 
 
@@ -430,7 +431,7 @@ def test_commands_history_language_and_handoff(env: Env) -> None:
 def test_history_lists_the_users_quotes(env: Env) -> None:
     user = USERS["r_medium"]
     env.api.send_text(user, "/history")
-    assert "日均 300 单 · 2,600–5,250 元/月" in env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
+    assert "日均 300 单 · 3,000–5,010 元/月" in env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
 
 
 def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: Env) -> None:
@@ -542,7 +543,7 @@ def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
     message_id, data = env.api.button(user, "ok")
     for _ in range(presses):
         env.api.press(user, message_id, data, wait=False)
-    env.api.wait_for_text(user, "880–1,500 元/月")  # R-small: the answers in order
+    env.api.wait_for_text(user, "一个月约 800–1,140 元")  # R-small: the answers in order
 
     def answers_so_far() -> list[dict[str, object]]:
         return [e for e in env.api.transcript(user) if e["do"] == "answer"]
@@ -607,7 +608,7 @@ def test_a_buying_signal_ends_with_a_recorded_contact_and_one_notice_per_version
     shown = texts(transcript)
     user = USERS["buys"]
     # The question about the quote answered from its own figures, the quote not resent.
-    assert "按单计费：约 1.04–2.1 元/单；按您日均 300 单，一个月约 9,360–18,900 元" in shown
+    assert "按单计费：约 0.85–1.42 元/单；按您日均 300 单，一个月约 7,650–12,750 元" in shown
     [answer] = [str(e["text"]) for e in transcript if "按单计费：约" in str(e.get("text"))]
     assert "👥" not in answer and "✅ 含" not in answer  # one short message, no quote again
     assert "好的！和 客服外包服务 合作的下一步" in shown  # the next step, from the file
@@ -625,8 +626,8 @@ def test_a_buying_signal_ends_with_a_recorded_contact_and_one_notice_per_version
     assert len(to_sales) == 2  # one per version: v1, then v2 (AI+人工)
     first, second = to_sales
     assert "+8613812345678" in first and f"客户原话：「{BUYING_WORDS}」" in first
-    assert "第 1 版：💰 按月固定：2,600–5,250 元/月" in first and "日均单量：300 单/天" in first
-    assert "13912345678" in second and "第 2 版：💰 按月固定：1,560–3,680 元/月" in second
+    assert "第 1 版：💰 按月固定：3,000–5,010 元/月" in first and "日均单量：300 单/天" in first
+    assert "13912345678" in second and "第 2 版：💰 按月固定：1,950–3,250 元/月" in second
     with sqlite3.connect(env.db) as db:
         leads = db.execute("SELECT q.version, l.contact, l.words FROM leads l JOIN quotes q "
                            "ON q.id = l.quote_id WHERE l.user_id = ? ORDER BY l.id",
