@@ -225,7 +225,7 @@ def test_a_handoff_after_a_quote_carries_its_price_and_the_question(tmp_path: Pa
     chat = kameng("chat", "--db", "k.db", "--user", "li", stdin=script, cwd=tmp_path)
     assert "转人工请求已记录" in chat.stdout
     listed = kameng("handoffs", "--db", "k.db", cwd=tmp_path).stdout
-    assert "第 1 版：💰 按月固定：2,600–5,250 元/月" in listed
+    assert "第 1 版：💰 按月固定：3,000–5,010 元/月" in listed
     assert "客户的问题：「你们公司在哪个城市？」" in listed
     [row] = json.loads(kameng("handoffs", "--json", "--db", "k.db", cwd=tmp_path).stdout)
     assert row["question"] == "你们公司在哪个城市？" and row["quote_id"] == 1

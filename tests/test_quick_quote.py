@@ -145,7 +145,8 @@ def test_refining_walks_on_with_every_answer_kept_and_quotes_the_next_version(
     # rather than asks (pricing rule 13), one tap to change.
     assert "more" not in screen.button_ids and engine.assumed(done) == ["hours"]
     _, detail = engine.handle(done, Press("detail"))  # listed, one tap each, under 明细
-    assert "e:hours" in detail.button_ids and "值守时段：每天 8 小时（单班）（估算）" in detail.text
+    assert "e:hours" in detail.button_ids
+    assert "值守时段：每天 8 小时（单班）（估算）" in detail.text
 
 
 # --- 2. what-if on the quote --------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.render import render_quote_html
+from bot.render import render_quote_html, render_quote_short
 from bot.services.links import LinkSettings, parse_quote_id, quote_header
 from bot.services.replies import (
     REMOVE_KEYBOARD,
@@ -236,20 +236,24 @@ class QuoteDesk:
         actions.append(self.quote_reply(record, t))
         return actions
 
-    def quote_reply(self, record: QuoteRecord, t: Translator) -> Reply:
-        text = f"{quote_header(record, t)}\n\n{render_quote_html(record.quote(), t.locale)}"
+    def quote_reply(self, record: QuoteRecord, t: Translator, *, detail: bool = False) -> Reply:
+        """The prospect's view: the short quote under its header (📄 明细: the breakdown)."""
+        body = (render_quote_html(record.quote(), t.locale) if detail
+                else render_quote_short(record.quote(), t.locale))
+        text = f"{quote_header(record, t)}\n\n{body}"
         if record.locked:
             text += "\n\n" + t("link.accepted_note", date=(record.accepted_at or "")[:10])
-        return Reply(text, self._link_keyboard(record, t))
+        return Reply(text, self._link_keyboard(record, t, detail=not detail))
 
     @staticmethod
-    def _link_keyboard(record: QuoteRecord, t: Translator) -> Keyboard:
+    def _link_keyboard(record: QuoteRecord, t: Translator, *, detail: bool = True) -> Keyboard:
         token = record.token or ""
+        more: Keyboard = (((t("btn.detail"), f"lk:det:{token}"),),) if detail else ()
         if record.locked:
-            return (((t("btn.contact_sales"), f"lk:ask:{token}"),),)
+            return (((t("btn.contact_sales"), f"lk:ask:{token}"),), *more)
         return (((t("btn.accept"), f"lk:acc:{token}"),),
                 ((t("btn.adjust"), f"lk:adj:{token}"),
-                 (t("btn.contact_sales"), f"lk:ask:{token}")))
+                 (t("btn.contact_sales"), f"lk:ask:{token}")), *more)
 
     def prospect_said(self, person: Person, token: str, text: str,
                       t: Translator) -> list[Action]:
@@ -283,13 +287,16 @@ class QuoteDesk:
         return actions
 
     def link_button(self, person: Person, data: str, t: Translator) -> list[Action]:
-        """lk:acc / lk:ask / lk:adj :<token>, pressed under a quote opened from a link."""
+        """lk:acc / lk:ask / lk:adj / lk:det :<token>, pressed under a quote opened from a
+        link."""
         action, _, token = data.removeprefix("lk:").partition(":")
-        if action not in ("acc", "ask", "adj") or not token:  # forged or cut short
+        if action not in ("acc", "ask", "adj", "det") or not token:  # forged or cut short
             return [Toast(t("dlg.stale"))]
         record, state = self.store.link(token)
         if record is None or state != "ok":
             return [Toast(t(f"link.{state}"))]
+        if action == "det":  # 📄 明细: the whole breakdown, with the same buttons
+            return [Toast(), self.quote_reply(record, t, detail=True)]
         owner = record.sales_owner
         who = html.escape(person.handle)
         prospect = html.escape(record.prospect or "-")
