@@ -302,12 +302,14 @@ class Engine(Screens):
                 return self._firm(state, step, written, t)
             return self._advance(state, step, {step.field: written}, notice="")
         folded = fold(text)
-        if step is not None and intents.unsure(folded):
-            return self._unsure(state, step, t)
         reading = self.reader.read(text, step=self._where(state),
                                    known=facts_of_answers(state.answers))
         found, errors = self._answers(reading, state, t)
         under_quote = state.phase in QUOTE_PHASES
+        if not found and not errors and step is not None and intents.unsure(folded):
+            # Read first: where the step has a recommend option the reader takes it
+            # (AI: 你看着办 → 帮我推荐); elsewhere the step's default, marked 估算.
+            return self._unsure(state, step, t)
         if not found and not errors:
             talked = self._talk(state, as_written(text), folded, bool(reading.questions), t)
             if talked is not None:

@@ -249,6 +249,7 @@ def test_thanks_and_small_talk_get_a_short_friendly_reply(
 # --- 5. no dead ends ---------------------------------------------------------------------
 
 UNSURE_STEPS = ["categories", "flags", "scope", "tooling", "ai", "mode", "volume", "billing"]
+RECOMMEND = {"scope": "auto", "ai": "auto", "billing": "compare"}  # steps with a 帮我推荐
 
 
 @pytest.mark.parametrize("field", UNSURE_STEPS)
@@ -265,9 +266,12 @@ def test_every_step_accepts_unsure_as_its_stated_default_marked_estimate(
     state = DialogState.from_dict({**state.to_dict(), "phase": "ask",
                                    "step": STEP_BY_FIELD[field].id})
     moved, screen = engine.handle(state, Say(words))
-    assert "没看懂" not in screen.text and "估算" in screen.text
-    assert field in moved.answers and field in engine.assumed(moved)
-    assert moved.step != state.step or moved.phase != "ask"
+    assert "没看懂" not in screen.text and field in moved.answers
+    assert moved.step != state.step or moved.phase != "ask"  # on to the next step
+    if field in RECOMMEND:  # the step's own 帮我推荐 / 帮我比较, said back as understood
+        assert moved.answers[field] == RECOMMEND[field] and "我理解为" in screen.text
+    else:  # the stated default, marked 估算 (and listed as such under 明细)
+        assert "估算" in screen.text and field in engine.assumed(moved)
 
 
 def test_two_misses_in_a_row_shrink_to_the_steps_buttons_and_a_person(engine: Engine) -> None:
