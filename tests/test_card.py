@@ -100,7 +100,7 @@ def test_the_card_says_the_total_three_to_five_key_lines_and_the_validity(
     result = quote(PROFILES[name], rates)
     t = translator("zh_CN")
     text = card_text(result, t, company="", issued=ISSUED, prospect="星辰卡盟")
-    assert text.total == format_money_range(result.monthly, t)
+    assert text.total == format_money_range(result.billed.monthly, t)  # the headline
     assert 3 <= len(text.lines) <= 5
     assert text.company == t("card.company")  # no COMPANY_NAME: the neutral name
     assert "有效期至 2026-12-27" in text.footer and "星辰卡盟" in text.footer

@@ -121,7 +121,7 @@ def test_the_whole_life_of_a_quote_link(env: Env) -> None:
     shown = env.last_text(PROSPECT)
     assert re.search(r"报价 Q-[0-9A-F]{8} · 第 1 版", shown) and f"#{quote_id}" not in shown
     assert "客户：星辰&lt;b&gt;卡盟&lt;/b&gt;" in shown
-    assert "销售折扣 5%" in shown and "月费合计：2,470–4,990 元" in shown
+    assert "销售折扣 5%" in shown and "月费合计：2,850–4,750 元" in shown
     assert api.button(PROSPECT, f"lk:acc:{token}")
     assert [e["do"] for e in api.transcript(PROSPECT)[-2:]] == ["send_photo", "send"]  # card
     assert "打开了报价" in env.last_text(SALES_ID)
@@ -130,7 +130,7 @@ def test_the_whole_life_of_a_quote_link(env: Env) -> None:
 
     # The web page: same quote, views recorded.
     status_code, page, headers = env.get(f"/q/{token}")
-    assert status_code == 200 and "2,470–4,990 元" in page
+    assert status_code == 200 and "2,850–4,750 元" in page
     assert "<b>卡盟</b>" not in page and "星辰&lt;b&gt;卡盟&lt;/b&gt;" in page
     assert headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert headers["Referrer-Policy"] == "no-referrer"
