@@ -242,14 +242,14 @@ def texts(transcript: list[dict[str, object]]) -> str:
 def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> None:
     transcript = run_script(env, "r_medium")
     shown = texts(transcript)
-    assert "月费合计：2,600–5,250 元" in shown
+    assert "月费合计：3,000–5,010 元" in shown
     assert transcript[-2]["do"] == "edit"  # the summary message became the quote
     answers = [e for e in transcript if e["do"] == "answer"]
     assert answers and all(e["text"] == "" for e in answers)  # every press answered
     with sqlite3.connect(env.db) as db:
         rows = db.execute("SELECT monthly_low, monthly_high FROM quotes WHERE user_id = ?",
                           [str(USERS["r_medium"])]).fetchall()
-    assert rows == [("2600", "5250")]
+    assert rows == [("3000", "5010")]
 
 
 def test_the_quote_comes_with_its_card_as_a_photo_to_forward(env: Env) -> None:
@@ -326,12 +326,12 @@ def test_each_what_if_press_is_a_new_version_with_its_difference_and_its_card(
 def test_r_small_typed_only(env: Env) -> None:
     shown = texts(run_script(env, "r_small"))
     # AI was not asked below 100 orders (帮我推荐): the 1500 AI package only at the dear end.
-    assert "月费合计：880–1,500 元" in shown
+    assert "月费合计：1,000–1,500 元" in shown
 
 
 def test_r_large_with_emergency_response(env: Env) -> None:
     shown = texts(run_script(env, "r_large"))
-    assert "月费合计：6,000–14,400 元" in shown  # the article's "6000 元以上" (4000 × 1.5)
+    assert "月费合计：6,600–13,200 元" in shown  # the article's "6000 元以上", high ≤ 2× low (v3)
     assert "24小时轮班" in shown
 
 
@@ -391,7 +391,7 @@ def test_commands_history_language_and_handoff(env: Env) -> None:
 def test_history_lists_the_users_quotes(env: Env) -> None:
     user = USERS["r_medium"]
     env.api.send_text(user, "/history")
-    assert "日均 300 单 · 2,600–5,250 元/月" in env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
+    assert "日均 300 单 · 3,000–5,010 元/月" in env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
 
 
 def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: Env) -> None:
@@ -503,7 +503,7 @@ def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
     message_id, data = env.api.button(user, "ok")
     for _ in range(presses):
         env.api.press(user, message_id, data, wait=False)
-    env.api.wait_for_text(user, "月费合计：880–1,500 元")  # R-small: the answers in order
+    env.api.wait_for_text(user, "月费合计：1,000–1,500 元")  # R-small: the answers in order
 
     def answers_so_far() -> list[dict[str, object]]:
         return [e for e in env.api.transcript(user) if e["do"] == "answer"]
