@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+import itertools
 from itertools import chain, product
 
 from pricing.model import (
@@ -574,6 +575,27 @@ def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
     return _totals(inquiry, rates).monthly
 
 
+@dataclass(frozen=True, slots=True)
+class Plans:
+    """The figures of `quote(inquiry, rates)` a sweep needs, without lines or words."""
+
+    monthly: Range
+    per_order: Range
+    per_hour: Range
+    order_rate: Range  # 元 an order
+    hour_rate: Range  # 元 an hour
+    billed: Billing
+    billed_monthly: Range
+
+
+def plans(inquiry: Inquiry, rates: Rates) -> Plans:
+    """Every plan's price and the one billed, by the same arithmetic as quote()."""
+    totals = _totals(inquiry, rates)
+    method, cost = _billed_cost(inquiry, totals, rates)
+    return Plans(totals.monthly, totals.per_order, totals.per_hour, totals.order_rate,
+                 totals.hour_rate, method, cost)
+
+
 # --- the billed plan --------------------------------------------------------------------
 
 def _costs(totals: _Totals) -> dict[Billing, Range]:
@@ -643,10 +665,17 @@ def _gap(inquiry: Inquiry, orders: int, rates: Rates) -> tuple[Decimal, Decimal]
             totals.per_order.high - totals.monthly.high)
 
 
+# Volumes where the curves are compared before bisecting (where floors, capacities and the
+# 帮我推荐 bands bend them): a change of order between two of them is bisected.
+_CROSSING_GRID = (1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 240, 300, 400, 450, 500, 600,
+                  800, 1000, 1500, 2000, 3000, 5000, 8000, 12_000, CROSSING_MAX)
+
+
 def _crossings(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, int], tuple[str, int]]:
-    """For each end: ("at", n) — per-order is cheaper below n orders a day and not from n
-    (or the other way round, "at_reverse") — or ("per_order_cheaper" | "per_order_dearer", 0)
-    when the curves do not cross between 1 and 20,000. Bisection on the curves themselves,
+    """For each end: ("at", n) — per-order costs no more than monthly below n orders a day
+    and more from n — or ("at_reverse", n), the other way round; or "per_order_cheaper" /
+    "per_order_dearer" (volume 0) when neither changes order between 1 and 20,000. Found
+    on the curves themselves: compared on a grid, the first change of order bisected;
     memoised per configuration (the curves do not depend on the inquiry's own volume)."""
     memo = rates.memo
     key = _curve_key(inquiry)
@@ -654,20 +683,24 @@ def _crossings(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, int], tuple[s
     if found is None:
         if len(memo) > 8192:
             memo.clear()
-        first, last = _gap(inquiry, 1, rates), _gap(inquiry, CROSSING_MAX, rates)
+        grid = [(orders, _gap(inquiry, orders, rates)) for orders in _CROSSING_GRID]
         ends = []
         for end in (0, 1):
-            if (first[end] < 0) == (last[end] < 0):
-                ends.append(("per_order_cheaper" if first[end] < 0 else "per_order_dearer", 0))
+            dearer = grid[0][1][end] > 0
+            change = next(((before, orders) for (before, gap_before), (orders, gap) in
+                           itertools.pairwise(grid) if (gap[end] > 0) != (gap_before[end] > 0)),
+                          None)
+            if change is None:
+                ends.append(("per_order_dearer" if dearer else "per_order_cheaper", 0))
                 continue
-            below, above = 1, CROSSING_MAX  # the sign at `below` is first's, at `above` last's
+            below, above = change  # the order at `below` is the first grid point's
             while above - below > 1:
                 middle = (below + above) // 2
-                if (_gap(inquiry, middle, rates)[end] < 0) == (first[end] < 0):
+                if (_gap(inquiry, middle, rates)[end] > 0) == dearer:
                     below = middle
                 else:
                     above = middle
-            ends.append(("at" if first[end] < 0 else "at_reverse", above))
+            ends.append(("at_reverse" if dearer else "at", above))
         found = memo[key] = (ends[0], ends[1])
     return found  # type: ignore[return-value]
 

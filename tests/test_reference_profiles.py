@@ -221,8 +221,8 @@ def test_break_even_lies_where_per_order_meets_the_monthly_fee(rates: Rates) -> 
     assert result.crossing == (("at", 118), ("at", 118))
     below = quote(replace(R_MEDIUM, daily_orders=117), rates)
     at = quote(replace(R_MEDIUM, daily_orders=118), rates)
-    assert below.per_order.low < below.monthly.low and at.per_order.low >= at.monthly.low
-    assert below.per_order.high < below.monthly.high and at.per_order.high >= at.monthly.high
+    assert below.per_order.low <= below.monthly.low and at.per_order.low > at.monthly.low
+    assert below.per_order.high <= below.monthly.high and at.per_order.high > at.monthly.high
 
 
 @pytest.mark.parametrize(
