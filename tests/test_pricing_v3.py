@@ -47,9 +47,12 @@ outsourced = v3_inquiries.filter(lambda inquiry: inquiry.mode is ServiceMode.OUT
 
 
 def billed(result: Quote) -> Range:
-    """The plan the merchant is billed on: their choice, else the one recommended."""
+    """The plan the merchant is billed on: their choice, else the one recommended; staff
+    hired in-house are paid monthly (rule 17)."""
     plan = (result.recommended_plan if result.inquiry.billing is Billing.COMPARE
             else result.inquiry.billing)
+    if result.inquiry.mode is ServiceMode.FULL_TIME:
+        plan = Billing.MONTHLY
     return {Billing.PER_ORDER: result.per_order,
             Billing.PER_HOUR: result.per_hour}.get(plan, result.monthly)
 
