@@ -425,8 +425,8 @@ def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
     """A usage rate inside the article's band (rule 11): the centre moves from the band's
     bottom (÷ the low spread) to its top (÷ the high spread) as x / (1 + x)."""
     bottom = band.value.low / spread.value.low
-    top = band.value.high / spread.value.high
-    centre = bottom + (top - bottom) * (x / (1 + x))
+    span = band.value.high / spread.value.high - bottom
+    centre = bottom + span * (x / (1 + x))
     return Range((centre * spread.value.low).quantize(MICRO),
                  (centre * spread.value.high).quantize(MICRO))
 
@@ -531,6 +531,9 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
     reference = rates.usage_rate_reference.single
     ends = []
     for uses_ai in ai:
+        if ends and uses_ai == ai[0]:
+            ends.append(ends[0])  # the same rate at both ends: priced once
+            continue
         x = basis.unit_month * vendor.multiplier * (ai_factor if uses_ai else ONE) / reference
         ends.append((_squash(rates.per_order, rates.usage_spread, x),
                      _squash(rates.per_hour, rates.usage_spread, x)))
@@ -923,6 +926,7 @@ GIVE_UP_ORDER = ("billing", "own_system", "ai", "response", "scope", "mode_outso
                  "mode_part_time")
 
 
+@lru_cache(maxsize=64)
 def _kind(change: str) -> str:
     if change.startswith("billing_"):
         return "billing"
