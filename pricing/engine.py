@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+import itertools
 from itertools import chain, product
 
 from pricing.model import (
@@ -424,8 +425,8 @@ def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
     """A usage rate inside the article's band (rule 11): the centre moves from the band's
     bottom (÷ the low spread) to its top (÷ the high spread) as x / (1 + x)."""
     bottom = band.value.low / spread.value.low
-    top = band.value.high / spread.value.high
-    centre = bottom + (top - bottom) * (x / (1 + x))
+    span = band.value.high / spread.value.high - bottom
+    centre = bottom + span * (x / (1 + x))
     return Range((centre * spread.value.low).quantize(MICRO),
                  (centre * spread.value.high).quantize(MICRO))
 
@@ -530,6 +531,9 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
     reference = rates.usage_rate_reference.single
     ends = []
     for uses_ai in ai:
+        if ends and uses_ai == ai[0]:
+            ends.append(ends[0])  # the same rate at both ends: priced once
+            continue
         x = basis.unit_month * vendor.multiplier * (ai_factor if uses_ai else ONE) / reference
         ends.append((_squash(rates.per_order, rates.usage_spread, x),
                      _squash(rates.per_hour, rates.usage_spread, x)))
@@ -572,6 +576,27 @@ def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis, rates: Rates) -> _AiEnd
 def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
     """The monthly total of `quote(inquiry, rates)` alone, for sweeps over many volumes."""
     return _totals(inquiry, rates).monthly
+
+
+@dataclass(frozen=True, slots=True)
+class Plans:
+    """The figures of `quote(inquiry, rates)` a sweep needs, without lines or words."""
+
+    monthly: Range
+    per_order: Range
+    per_hour: Range
+    order_rate: Range  # 元 an order
+    hour_rate: Range  # 元 an hour
+    billed: Billing
+    billed_monthly: Range
+
+
+def plans(inquiry: Inquiry, rates: Rates) -> Plans:
+    """Every plan's price and the one billed, by the same arithmetic as quote()."""
+    totals = _totals(inquiry, rates)
+    method, cost = _billed_cost(inquiry, totals, rates)
+    return Plans(totals.monthly, totals.per_order, totals.per_hour, totals.order_rate,
+                 totals.hour_rate, method, cost)
 
 
 # --- the billed plan --------------------------------------------------------------------
@@ -643,10 +668,17 @@ def _gap(inquiry: Inquiry, orders: int, rates: Rates) -> tuple[Decimal, Decimal]
             totals.per_order.high - totals.monthly.high)
 
 
+# Volumes where the curves are compared before bisecting (where floors, capacities and the
+# 帮我推荐 bands bend them): a change of order between two of them is bisected.
+_CROSSING_GRID = (1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 240, 300, 400, 450, 500, 600,
+                  800, 1000, 1500, 2000, 3000, 5000, 8000, 12_000, CROSSING_MAX)
+
+
 def _crossings(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, int], tuple[str, int]]:
-    """For each end: ("at", n) — per-order is cheaper below n orders a day and not from n
-    (or the other way round, "at_reverse") — or ("per_order_cheaper" | "per_order_dearer", 0)
-    when the curves do not cross between 1 and 20,000. Bisection on the curves themselves,
+    """For each end: ("at", n) — per-order costs no more than monthly below n orders a day
+    and more from n — or ("at_reverse", n), the other way round; or "per_order_cheaper" /
+    "per_order_dearer" (volume 0) when neither changes order between 1 and 20,000. Found
+    on the curves themselves: compared on a grid, the first change of order bisected;
     memoised per configuration (the curves do not depend on the inquiry's own volume)."""
     memo = rates.memo
     key = _curve_key(inquiry)
@@ -654,20 +686,24 @@ def _crossings(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, int], tuple[s
     if found is None:
         if len(memo) > 8192:
             memo.clear()
-        first, last = _gap(inquiry, 1, rates), _gap(inquiry, CROSSING_MAX, rates)
+        grid = [(orders, _gap(inquiry, orders, rates)) for orders in _CROSSING_GRID]
         ends = []
         for end in (0, 1):
-            if (first[end] < 0) == (last[end] < 0):
-                ends.append(("per_order_cheaper" if first[end] < 0 else "per_order_dearer", 0))
+            dearer = grid[0][1][end] > 0
+            change = next(((before, orders) for (before, gap_before), (orders, gap) in
+                           itertools.pairwise(grid) if (gap[end] > 0) != (gap_before[end] > 0)),
+                          None)
+            if change is None:
+                ends.append(("per_order_dearer" if dearer else "per_order_cheaper", 0))
                 continue
-            below, above = 1, CROSSING_MAX  # the sign at `below` is first's, at `above` last's
+            below, above = change  # the order at `below` is the first grid point's
             while above - below > 1:
                 middle = (below + above) // 2
-                if (_gap(inquiry, middle, rates)[end] < 0) == (first[end] < 0):
+                if (_gap(inquiry, middle, rates)[end] > 0) == dearer:
                     below = middle
                 else:
                     above = middle
-            ends.append(("at" if first[end] < 0 else "at_reverse", above))
+            ends.append(("at_reverse" if dearer else "at", above))
         found = memo[key] = (ends[0], ends[1])
     return found  # type: ignore[return-value]
 
@@ -890,6 +926,7 @@ GIVE_UP_ORDER = ("billing", "own_system", "ai", "response", "scope", "mode_outso
                  "mode_part_time")
 
 
+@lru_cache(maxsize=64)
 def _kind(change: str) -> str:
     if change.startswith("billing_"):
         return "billing"

@@ -360,8 +360,17 @@ def test_a_quote_survives_its_json_snapshot_exactly(rates: Rates, inquiry: Inqui
 
 @given(inquiries())
 def test_the_sweeps_monthly_total_is_the_quotes(rates: Rates, inquiry: Inquiry) -> None:
-    """benchmarks/bench_sweep.py measures jumps with monthly_total: it must be the quote's."""
-    assert monthly_total(inquiry, rates) == quote(inquiry, rates).monthly
+    """benchmarks/bench_sweep.py measures jumps with monthly_total and plans(): they must be
+    the quote's figures."""
+    from pricing.engine import plans
+
+    result = quote(inquiry, rates)
+    assert monthly_total(inquiry, rates) == result.monthly
+    found = plans(inquiry, rates)
+    assert (found.monthly, found.per_order, found.per_hour) == (
+        result.monthly, result.per_order, result.per_hour)
+    assert (found.billed, found.billed_monthly) == (result.billed.method, result.billed.monthly)
+    assert found.hour_rate == result.per_hour_rate
 
 
 @given(inquiries())

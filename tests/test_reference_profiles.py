@@ -9,10 +9,10 @@ import pytest
 
 from pricing import (
     AiChoice,
-    Range,
     Inquiry,
     ProductKind,
     Quote,
+    Range,
     Rates,
     Response,
     Scope,
@@ -67,7 +67,7 @@ def test_r_large_costs_6000_and_up_with_its_high_within_twice_its_low(rates: Rat
 def test_r_medium_per_order_lies_in_the_articles_band_of_4500_to_18000(rates: Rates) -> None:
     """0.5–2 元 an order × 300 orders × 30 days (v3 rule 11)."""
     result = quote(R_MEDIUM, rates)
-    assert 4500 <= result.per_order.low and result.per_order.high <= 18000
+    assert result.per_order.low >= 4500 and result.per_order.high <= 18000
 
 
 @pytest.mark.parametrize("scope", [Scope.BASIC, Scope.TECHNICAL, Scope.FULL_CHAIN])
@@ -221,8 +221,8 @@ def test_break_even_lies_where_per_order_meets_the_monthly_fee(rates: Rates) -> 
     assert result.crossing == (("at", 118), ("at", 118))
     below = quote(replace(R_MEDIUM, daily_orders=117), rates)
     at = quote(replace(R_MEDIUM, daily_orders=118), rates)
-    assert below.per_order.low < below.monthly.low and at.per_order.low >= at.monthly.low
-    assert below.per_order.high < below.monthly.high and at.per_order.high >= at.monthly.high
+    assert below.per_order.low <= below.monthly.low and at.per_order.low > at.monthly.low
+    assert below.per_order.high <= below.monthly.high and at.per_order.high > at.monthly.high
 
 
 @pytest.mark.parametrize(
