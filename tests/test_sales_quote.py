@@ -487,3 +487,90 @@ def test_a_firm_price_is_for_the_monthly_fee_only(engine: Engine) -> None:
     asking, _ = engine.handle(state, Press("e:firm"))
     _, screen = engine.handle(asking, Say("8000"))
     assert "只适用于按月固定计费" in screen.text
+
+
+# --- the desk: sharing with 估算, the page's next step, the lead's notice -------------------
+
+def _desk(engine: Engine, tmp_path: Path, sales: tuple[int, ...] = (555,)) -> object:
+    from bot.services.links import LinkSettings
+    from bot.services.quotes import QuoteDesk
+    from bot.services.staff import Staff
+    from bot.storage.store import Store
+
+    return QuoteDesk(Store(tmp_path / "k.db"), engine, Staff(sales_ids=sales),
+                     LinkSettings("kameng_test_bot", "https://q.example", 30))
+
+
+def test_sharing_a_quote_built_on_estimates_tells_the_salesperson_which(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.services.quotes import Person, QuoteDesk
+    from bot.services.replies import Card, Reply
+
+    desk = _desk(engine, tmp_path)
+    assert isinstance(desk, QuoteDesk)
+    state = _sales_quote(engine)
+    person = Person("telegram", "555", "@sales")
+    assert state.confirmed and screen_quote(engine, state) is not None
+    desk.save(person, state, screen_quote(engine, state))
+    actions = desk.share(person, state, translator("zh_CN"))
+    replies = [action.text for action in actions if isinstance(action, Reply)]
+    assert "⚠️ 注意：这份报价有" in replies[0] and "客服系统" in replies[0]
+    assert "start=q_" in replies[1] and isinstance(actions[-1], Card)  # links, then the card
+    full, _ = run(engine, ["12", "都没有", "技术客服", "不需要系统", "纯人工", "外包", "平稳",
+                           "帮我比较", "跳过", "0", Press("ok")],
+                  state=engine.handle(state, Press("more"))[0])
+    assert not desk.estimated_note(full, translator("zh_CN")) or "值守" in str(
+        desk.estimated_note(full, translator("zh_CN")))  # only the stated hours remain
+
+
+def screen_quote(engine: Engine, state: DialogState) -> Quote:
+    return engine.priced(state.answers)
+
+
+def test_the_page_ends_with_the_next_step(engine: Engine, tmp_path: Path) -> None:
+    from dataclasses import replace as replaced
+
+    from bot.services.quotes import Person, QuoteDesk
+    from bot.web import render_page
+    from dialogs.company import Localized
+
+    desk = _desk(engine, tmp_path)
+    assert isinstance(desk, QuoteDesk)
+    state, quoted = run(engine, PROFILES["quick"])
+    assert quoted.quote is not None
+    quote_id, _ = desk.save(Person("telegram", "1", "@m"), state, quoted.quote)
+    desk.store.share(quote_id, days=30)
+    record = desk.store.record(quote_id)
+    assert record is not None
+    business = replaced(engine.company, telegram="@xc_sales", wechat="xc-sales",
+                        name=Localized({"zh_CN": "星辰客服"}))
+    page = render_page(record, business=business, bot_username="kameng_test_bot")
+    assert 'id="next-step"' in page
+    assert f"https://t.me/kameng_test_bot?start=q_{record.token}" in page
+    assert "Telegram @xc_sales · 微信 xc-sales" in page and "周一至周六 09:00–21:00" in page
+    bare = render_page(record)  # no username yet, no contacts: still the hours, no dead link
+    assert 'id="next-step"' in bare and "t.me/" not in bare
+
+
+def test_a_lead_notice_names_the_quote_price_and_words_once_per_version(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from bot.services.quotes import Person, QuoteDesk
+    from bot.services.replies import Notice, Reply
+
+    desk = _desk(engine, tmp_path, sales=(555, 556))
+    assert isinstance(desk, QuoteDesk)
+    state, quoted = run(engine, [*PROFILES["quick"], "就这个吧", Press("close:yes"),
+                                 "13812345678"])
+    assert quoted.effects == ("lead",)
+    person = Person("telegram", "42", "@buyer", "买家")
+    desk.save(person, state, engine.priced(state.answers))
+    lead_id, first, actions = desk.lead(person, state)
+    notices = [action for action in actions if isinstance(action, Notice)]
+    assert first and lead_id and {notice.chat_id for notice in notices} == {555, 556}
+    assert "13812345678" in notices[0].text and "「就这个吧」" in notices[0].text
+    assert "💰 按月固定" in notices[0].text and "第 1 版" in notices[0].text
+    assert any(isinstance(action, Reply) and "联系您" in action.text for action in actions)
+    _, again, actions = desk.lead(person, state)
+    assert not again and not [action for action in actions if isinstance(action, Notice)]
