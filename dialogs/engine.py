@@ -128,7 +128,10 @@ class Engine(Screens):
             return self._press(replace(state, seq=state.seq + 1), event.id)
         word = fold(event.text)
         for button, words in BUTTON_WORDS.items():
-            if word in words and button in current:
+            # 重新开始 / 转人工 typed anywhere under a quote work even where the short
+            # screen has no room for their button.
+            anywhere = button in ("nav:restart", "nav:human") and state.phase in QUOTE_PHASES
+            if word in words and (button in current or anywhere):
                 return self._press(replace(state, seq=state.seq + 1), button)
         if state.phase in ("contact", "note"):  # a reply-keyboard button sends its label
             t = translator(state.locale)
