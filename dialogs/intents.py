@@ -27,7 +27,7 @@ _BUYING: tuple[tuple[str, str], ...] = (
     # contract, "怎么下单" acceptance).
     ("trial", r"试用|先试|试一下|试几天|试一周|试一个月|免费试|\btrial\b|\btry (?:it|you|first)"),
     ("invoice", r"发票|开票|专票|普票|\binvoices?\b|\bfapiao\b|\breceipts?\b"),
-    ("contract", r"合同|签约|签个约|协议|\bcontracts?\b|\bagreements?\b|\bsign\b"),
+    ("contract", r"合同|合约|签约|签个约|协议|\bcontracts?\b|\bagreements?\b"),
     ("payment", r"付款|支付|怎么付|打款|转账|付钱|预付|月结|对公|\bpay(?:ment|ing)?\b"),
     ("contact", r"怎么联系|联系方式|联系你们|联系谁|找谁|你们的?(?:电话|微信|客服经理)|留个?电话|"
                 r"加(?:个)?微信|\bcontact\b|\breach you\b|\bphone number\b|\bwechat\b"),

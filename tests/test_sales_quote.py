@@ -574,3 +574,13 @@ def test_a_lead_notice_names_the_quote_price_and_words_once_per_version(
     assert any(isinstance(action, Reply) and "联系您" in action.text for action in actions)
     _, again, actions = desk.lead(person, state)
     assert not again and not [action for action in actions if isinstance(action, Notice)]
+
+
+@pytest.mark.parametrize(("words", "topic"), [
+    ("合約怎麼簽", "contract"), ("可以開發票嗎", "invoice"), ("我想先試用", "trial"),
+    ("怎麼聯絡你們", "contact"), ("how do we sign up?", "accept"),
+    ("can you send an invoice", "invoice"), ("let's do it", "accept")])
+def test_buying_signals_in_traditional_chinese_and_english(words: str, topic: str) -> None:
+    from dialogs.text import fold
+
+    assert intents.buying_signal(fold(words)) == topic
