@@ -308,13 +308,27 @@ ADVICE_ORDER = ("cheaper_plan_available", "ai_recommended", "consider_ai",
 def short_advice(quote: Quote, t: Translator) -> str:
     """The budget's verdict when a budget was given and it does not simply fit, else the
     most useful recommendation."""
-    if quote.budget_fit is not None and quote.budget_fit.status != "fits":
+    if (quote.budget_fit is not None and quote.budget_fit.status != "fits"
+            and not excluded_changes(quote)):
         return describe_budget(quote.budget_fit, t)
     by_code = {item.code: item for item in quote.recommendations}
     for code in ADVICE_ORDER:
         if code in by_code:
             return describe("rec", code, honest_params(quote, by_code[code]), t)
     return ""
+
+
+def excluded_changes(quote: Quote) -> list[str]:
+    """Budget changes that go against what the merchant said: their own system when they
+    asked for ours (only a merchant picks 打包), no AI when they asked for it (AI is off by
+    default). The short screen then shows other advice rather than contradict them."""
+    fit = quote.budget_fit
+    if fit is None:
+        return []
+    inquiry = quote.inquiry
+    return [change for change in fit.changes
+            if (change == "own_system" and inquiry.tooling.value == "bundle")
+            or (change == "no_ai" and inquiry.ai.value == "yes")]
 
 
 def render_quote_short(quote: Quote, locale: str | None = None) -> str:

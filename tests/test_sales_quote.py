@@ -322,6 +322,7 @@ def test_the_budget_advice_is_one_tap_and_never_what_was_excluded(
                              "没有自己的系统，要你们提供", Press("qq")])
     assert screen.quote is not None and "own_system" in screen.quote.budget_fit.changes  # type: ignore[union-attr]
     assert "budget" not in screen.button_ids
+    assert "自带系统" not in screen_html(screen, "zh_CN")  # nor the advice on the screen
 
 
 # --- the company file --------------------------------------------------------------------
