@@ -419,6 +419,7 @@ class _Totals:
     basis: _Basis
     fee: _Fee
     lines: tuple[LineItem, ...]
+    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without), undiscounted
 
 
 def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
@@ -479,13 +480,17 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
         found = bases.get(key)
         basis = bases[key] = found if found is not None else _basis(inquiry, rates)
     fee = _vendor_fee(inquiry, basis, rates, with_lines)
-    ai = _ai_ends(inquiry, fee, basis, rates)
+    ai, compared = _ai_ends(inquiry, fee, basis, rates)
     lines: list[LineItem] | None = list(fee.lines) if with_lines else None
     if inquiry.mode is ServiceMode.FULL_TIME:
         in_house, house_lines = _in_house_fee(basis, inquiry.daily_orders, rates, with_lines)
         lines = list(house_lines) if with_lines else None
         monthly = _finish(in_house, AI_NONE, inquiry, rates, basis.spread, lines)
         ai = AI_NONE
+    elif compared is not None and lines is None:
+        # 帮我推荐 without lines: each end is the cheaper of the two already priced.
+        monthly = Range(min(compared[0].low, compared[1].low),
+                        min(compared[0].high, compared[1].high))
     else:
         monthly = _finish(fee.fee, ai, inquiry, rates, basis.spread, lines)
     if inquiry.discount:
@@ -513,7 +518,7 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
     (per_order, order_rate), (per_hour, hour_rate) = plans
     hours = basis.staff_hours.quantize(CENT)
     return _Totals(monthly, per_order, per_hour, order_rate, hour_rate, hours, ai, basis, fee,
-                   tuple(lines) if lines is not None else ())
+                   tuple(lines) if lines is not None else (), compared)
 
 
 def _cheaper_ends(a: tuple[Range, Range], b: tuple[Range, Range]) -> tuple[Range, Range]:
@@ -561,16 +566,18 @@ def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates:
     return Range(low, high)
 
 
-def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis, rates: Rates) -> _AiEnds:
+def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis,
+             rates: Rates) -> tuple[_AiEnds, tuple[Range, Range] | None]:
     """AI yes: both ends; no: none; 帮我推荐: at each end where it is cheaper (the package
-    minimum decides), so the price stays continuous and monotone."""
+    minimum decides), so the price stays continuous and monotone. With 帮我推荐 also the
+    two plans compared (with AI, without), before a salesperson's discount."""
     if inquiry.ai is AiChoice.YES:
-        return AI_BOTH
+        return AI_BOTH, None
     if inquiry.ai is AiChoice.NO or inquiry.mode is ServiceMode.FULL_TIME:
-        return AI_NONE
+        return AI_NONE, None
     with_ai = _finish(fee.fee, AI_BOTH, inquiry, rates, basis.spread, None)
     without = _finish(fee.fee, AI_NONE, inquiry, rates, basis.spread, None)
-    return with_ai.low < without.low, with_ai.high < without.high
+    return (with_ai.low < without.low, with_ai.high < without.high), (with_ai, without)
 
 
 def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
@@ -848,8 +855,11 @@ def _ai_notices(inquiry: Inquiry, totals: _Totals, rates: Rates, ledger: _Ledger
     """Whether AI pays at this volume (rule 18), for every AI choice."""
     if inquiry.mode is ServiceMode.FULL_TIME:
         return
-    human = _finish(totals.fee.fee, AI_NONE, inquiry, rates, totals.basis.spread, None)
-    with_ai = _finish(totals.fee.fee, AI_BOTH, inquiry, rates, totals.basis.spread, None)
+    if totals.compared is not None:
+        with_ai, human = totals.compared
+    else:
+        human = _finish(totals.fee.fee, AI_NONE, inquiry, rates, totals.basis.spread, None)
+        with_ai = _finish(totals.fee.fee, AI_BOTH, inquiry, rates, totals.basis.spread, None)
     ends = (with_ai.low < human.low, with_ai.high < human.high)
     ledger.use(rates.ai_floor)
     if inquiry.ai is AiChoice.YES:
@@ -1064,58 +1074,63 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
     # anything can fit at the high end, at the low end, or not at all.
     lowering = tuple([c for c in changes if _kind(c) in ("own_system", "response", "scope")
                       or c == "mode_part_time"])
-    extremes = [cost(combination) for _, _, combination in candidates
-                if all(change in combination for change in lowering)
-                or (lowering and lowering[-1] == "mode_part_time"
-                    and all(change in combination for change in lowering[:-1]))]
-    extremes.append(price)
-    ends = []
-    if min(amount.high for amount in extremes) <= budget:
-        ends.append("high")
-    if price.low <= budget:
-        if not ends:
-            return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
-    elif min(amount.low for amount in extremes) <= budget:
-        ends.append("low")
-    for end in ends:
-        best: tuple[object, ...] | None = None
+    def first_fit(end: str, most: int = 99) -> tuple[tuple[str, ...], Range] | None:
+        """The fewest changes after which the plan's `end` fits; ties: what is given up
+        least, then the cheaper."""
+        best: tuple[tuple[object, ...], tuple[str, ...], Range] | None = None
         for size, rank, combination in candidates:
-            if best is not None and size > best[0]:  # type: ignore[operator]
+            if size > most or (best is not None and size > best[0][0]):  # type: ignore[operator]
                 break
             amount = cost(combination)
             if (amount.high if end == "high" else amount.low) <= budget:
                 key = (size, rank, (amount.high, amount.low) if end == "high"
                        else (amount.low, amount.high))
-                if best is None or key < best[1:2][0]:  # type: ignore[operator]
-                    best = (size, key, combination, amount)
-        if best is not None:
-            status = "fits_with_changes" if end == "high" else "fits_low_with_changes"
-            combination, amount = best[2], best[3]
-            return BudgetFit(budget, status, combination, amount,  # type: ignore[arg-type]
-                             plan=plan, price=price,
-                             notes=_notes(combination, scope, inquiry, rates))  # type: ignore[arg-type]
-        if end == "high" and price.low <= budget:
-            return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
+                if best is None or key < best[0]:
+                    best = (key, combination, amount)
+        return None if best is None else (best[1], best[2])
+
+    def verdict(status: str, found: tuple[tuple[str, ...], Range]) -> BudgetFit:
+        combination, amount = found
+        return BudgetFit(budget, status, combination, amount,  # type: ignore[arg-type]
+                         shortfall=amount.low - budget if status == "does_not_fit" else NOUGHT,
+                         plan=plan, price=price, notes=_notes(combination, scope, inquiry,
+                                                              rates))
+
+    # Most budgets fit after one or two changes: look there first.
+    found = first_fit("high", most=2)
+    if found is not None:
+        return verdict("fits_with_changes", found)
+    # Every change but billing, AI and leaving in-house lowers every plan or leaves it
+    # (own system, a slower response, a narrower service, part-time: rule 2 and the rates
+    # checks). So the cheapest billed price any combination reaches is among a few: all
+    # of those with each AI choice, mode and plan. They say whether anything fits at all.
+    extremes = [price] + [cost(combination) for _, _, combination in candidates
+                          if all(change in combination for change in lowering)
+                          or (lowering and lowering[-1] == "mode_part_time"
+                              and all(change in combination for change in lowering[:-1]))]
+    if min(amount.high for amount in extremes) <= budget:
+        found = first_fit("high")
+        assert found is not None
+        return verdict("fits_with_changes", found)
+    if price.low <= budget:
+        return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
+    if min(amount.low for amount in extremes) <= budget:
+        found = first_fit("low")
+        assert found is not None
+        return verdict("fits_low_with_changes", found)
     cheapest = min(amount.low for amount in extremes)
     if price.low == cheapest:
         return BudgetFit(budget, "does_not_fit", (), price, shortfall=price.low - budget,
                          plan=plan, price=price)
-    best_found: tuple[object, ...] | None = None
+    best: tuple[tuple[object, ...], tuple[str, ...], Range] | None = None
     for size, rank, combination in candidates:
-        if best_found is not None and size > best_found[0]:  # type: ignore[operator]
+        if best is not None and size > best[0][0]:  # type: ignore[operator]
             break
         amount = cost(combination)
-        if amount.low == cheapest:
-            key = (size, rank, amount.high)
-            if best_found is None or key < best_found:  # type: ignore[operator]
-                best_found = key + (combination, amount)  # type: ignore[assignment]
-                best_found = (size, rank, amount.high, combination, amount)
-    assert best_found is not None, "the cheapest combination is always found"
-    combination, amount = best_found[3], best_found[4]
-    return BudgetFit(budget, "does_not_fit", combination, amount,  # type: ignore[arg-type]
-                     shortfall=amount.low - budget,  # type: ignore[attr-defined]
-                     plan=plan, price=price,
-                     notes=_notes(combination, scope, inquiry, rates))  # type: ignore[arg-type]
+        if amount.low == cheapest and (best is None or (size, rank, amount.high) < best[0]):
+            best = ((size, rank, amount.high), combination, amount)
+    assert best is not None, "the cheapest combination is always found"
+    return verdict("does_not_fit", (best[1], best[2]))
 
 
 def _notes(combination: tuple[str, ...], scope: Scope, inquiry: Inquiry,
