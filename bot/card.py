@@ -102,8 +102,8 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
               prospect: str | None = None) -> CardText:
     """The card's words, through the same helpers as the quote message."""
     helpers = quote_context(quote, t)
-    money, span, line, signed, count, units = (
-        helpers[name] for name in ("money", "span", "line", "signed", "count", "units"))
+    money, line, signed, count, units = (
+        helpers[name] for name in ("money", "line", "signed", "count", "units"))
     inquiry = quote.inquiry
     largest = sorted(quote.line_items, key=lambda item: -abs(item.amount.high))[:TOP_ITEMS]
     items = [item for item in quote.line_items if item in largest]

@@ -18,10 +18,10 @@ assumptions. Money is `Decimal`, each line rounded to the fen so the lines add u
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-import itertools
 from itertools import chain, product
 
 from pricing.model import (
@@ -534,7 +534,7 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
     by what one unit of this configuration costs a month."""
     ai_factor = rates.ai_factor.mid
     reference = rates.usage_rate_reference.single
-    ends = []
+    ends: list[tuple[Range, Range]] = []
     for uses_ai in ai:
         if ends and uses_ai == ai[0]:
             ends.append(ends[0])  # the same rate at both ends: priced once
@@ -723,7 +723,7 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     recommendations: list[Notice] = []
     warnings: list[Notice] = []
     totals = _totals(inquiry, rates, with_lines=True)
-    basis, fee = totals.basis, totals.fee
+    basis = totals.basis
     scope = _dominant(basis.mix)
     _scope_notices(inquiry, scope, basis, rates, ledger, recommendations, warnings)
     _ai_notices(inquiry, totals, rates, ledger, recommendations, warnings)
@@ -1091,7 +1091,7 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
 
     def verdict(status: str, found: tuple[tuple[str, ...], Range]) -> BudgetFit:
         combination, amount = found
-        return BudgetFit(budget, status, combination, amount,  # type: ignore[arg-type]
+        return BudgetFit(budget, status, combination, amount,
                          shortfall=amount.low - budget if status == "does_not_fit" else NOUGHT,
                          plan=plan, price=price, notes=_notes(combination, scope, inquiry,
                                                               rates))

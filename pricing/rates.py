@@ -70,7 +70,7 @@ class ScopeRate:
     people: Figure  # people in one unit (a seat is one; a full-chain team 3-5)
     in_house_salary: Figure  # monthly salary of one such person employed in-house
     # central × spread: what one unit costs at the low and the high end.
-    unit_price: Range = Range(Decimal(0), Decimal(0))
+    unit_price: Range = field(default_factory=lambda: Range(Decimal(0), Decimal(0)))
 
     def presence(self, hours: int, extra_shift_share: Decimal) -> Decimal:
         """The fewest units `hours` a day of cover take: a team rotates itself; a seat's
@@ -89,6 +89,9 @@ class ResponseRate:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Rates:
+    """Every figure of a rates file. Its repr is its version: a test failing on a quote
+    prints the inquiry, not the whole file."""
+
     version: str  # meta.version + "+" + the first 12 hex digits of the file's sha256
     figures: Mapping[str, Figure]
     days: Figure
@@ -140,12 +143,8 @@ class Rates:
     memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False,
                                        repr=False)
 
-
-def _rates_repr(rates: Rates) -> str:
-    return f"Rates(version={rates.version!r})"
-
-
-Rates.__repr__ = _rates_repr  # type: ignore[method-assign]
+    def __repr__(self) -> str:
+        return f"Rates(version={self.version!r})"
 
 
 def load_rates(path: Path | str | None = None) -> Rates:

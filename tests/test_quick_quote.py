@@ -141,7 +141,8 @@ def test_refining_walks_on_with_every_answer_kept_and_quotes_the_next_version(
     # Nothing is an estimate any more but the hours of cover, a default the dialogue states
     # rather than asks (pricing rule 13), one tap to change.
     assert "more" not in screen.button_ids and "e:hours" in screen.button_ids
-    assert engine.assumed(done) == ["hours"] and "值守时段：每天 8 小时（单班）（估算）" in screen.text
+    assert engine.assumed(done) == ["hours"]
+    assert "值守时段：每天 8 小时（单班）（估算）" in screen.text
 
 
 # --- 2. what-if on the quote --------------------------------------------------------------

@@ -32,7 +32,8 @@ EN_MONEY = re.compile(rf"¥({NUMBER})")
 LONG_DECIMAL = re.compile(r"\d\.\d{3,}")
 # Usage rates are prices per order or hour, to the fen (v3 rule 11): "每单 0.85–1.42 元",
 # "¥0.85–1.42 an order". Not monthly money: exempt from rounding to 10 yuan, still ranges.
-UNIT_RATE = re.compile(rf"每(?:单|單|小时|小時) {NUMBER}–{NUMBER} 元|¥{NUMBER}–{NUMBER} an (?:order|hour)")
+UNIT_RATE = re.compile(
+    rf"每(?:单|單|小时|小時) {NUMBER}–{NUMBER} 元|¥{NUMBER}–{NUMBER} an (?:order|hour)")
 
 
 def number(text: str) -> Decimal:
