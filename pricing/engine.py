@@ -1055,17 +1055,7 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
             priced[combination] = found
         return found
 
-    # Every allowed combination (one billing method, one AI choice, one mode), by size.
-    groups: dict[str, list[str]] = {}
-    for change in changes:
-        kind = _kind(change)
-        groups.setdefault("mode" if kind.startswith("mode_") else kind, []).append(change)
-    candidates: list[tuple[int, tuple[int, ...], tuple[str, ...]]] = []
-    for picked in product(*[[None, *options] for options in groups.values()]):
-        combination = tuple([change for change in picked if change is not None])
-        if combination and allowed(inquiry, combination):
-            candidates.append((len(combination), give_up_rank(combination), combination))
-    candidates.sort()
+    candidates = _candidates(tuple(changes), inquiry.mode is ServiceMode.FULL_TIME)
 
     # Every change but billing, AI and leaving in-house lowers every plan or leaves it
     # (own system, a slower response, a narrower service, part-time: rule 2 and the rates
@@ -1131,6 +1121,28 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
             best = ((size, rank, amount.high), combination, amount)
     assert best is not None, "the cheapest combination is always found"
     return verdict("does_not_fit", (best[1], best[2]))
+
+
+@lru_cache(maxsize=512)
+def _candidates(changes: tuple[str, ...], in_house: bool
+                ) -> tuple[tuple[int, tuple[int, ...], tuple[str, ...]], ...]:
+    """Every allowed combination of `changes` (one billing method, one AI choice, one
+    mode; no usage billing for staff kept in-house), as (size, give-up rank, changes),
+    in search order. The same few change lists recur: computed once each."""
+    groups: dict[str, list[str]] = {}
+    for change in changes:
+        kind = _kind(change)
+        groups.setdefault("mode" if kind.startswith("mode_") else kind, []).append(change)
+    found = []
+    for picked in product(*[[None, *options] for options in groups.values()]):
+        combination = tuple([change for change in picked if change is not None])
+        if not combination:
+            continue
+        if in_house and "billing" in groups and any(c in groups["billing"] for c in combination) \
+                and not any(c.startswith("mode_") for c in combination):
+            continue
+        found.append((len(combination), give_up_rank(combination), combination))
+    return tuple(sorted(found))
 
 
 def _notes(combination: tuple[str, ...], scope: Scope, inquiry: Inquiry,
