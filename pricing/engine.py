@@ -299,7 +299,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         lines.append(_line("response", Range(r_low, r_high), response,
                            level=inquiry.response,
                            minutes=rates.responses[inquiry.response].minutes,
-                           pct=_pct(response.mid), pct_low=response.percent[0],
+                           pct=response.mid_percent[0], pct_low=response.percent[0],
                            pct_high=response.percent[1]))
     base_low, base_high = low + r_low, high + r_high
     multiplier += response.mid
@@ -311,7 +311,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         extra += figure.mid
         if with_lines:
             lines.append(_line(code, Range(c_low, c_high), figure,
-                               categories=inquiry.categories, pct=_pct(figure.mid),
+                               categories=inquiry.categories, pct=figure.mid_percent[0],
                                pct_low=figure.percent[0], pct_high=figure.percent[1]))
     multiplier = multiplier * (1 + extra)
     if inquiry.mode is ServiceMode.PART_TIME:
@@ -321,7 +321,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         multiplier *= figure.mid
         if with_lines:
             lines.append(_line("service_mode", Range(m_low, m_high), figure,
-                               mode=inquiry.mode, pct=_pct(1 - figure.mid)))
+                               mode=inquiry.mode, pct=figure.mid_percent[1]))
     if inquiry.tooling is Tooling.OWN:
         figure = rates.own_system_factor
         o_low, o_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
@@ -329,7 +329,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         multiplier *= figure.mid
         if with_lines:
             lines.append(_line("own_system", Range(o_low, o_high), figure,
-                               pct=_pct(1 - figure.mid), pct_low=figure.reduction[0],
+                               pct=figure.mid_percent[1], pct_low=figure.reduction[0],
                                pct_high=figure.reduction[1]))
     return _Fee(Range(low, high), tuple(lines), multiplier)
 
@@ -361,8 +361,9 @@ def _in_house_fee(basis: _Basis, orders: int, rates: Rates,
         return total, ()
     return total, (
         _line("in_house_salary", Range(low, high), *keys, hours=basis.hours, people=people),
-        _line("in_house_oncosts", on, oncosts, pct=_pct(oncosts.mid)),
-        _line("in_house_management", manage, management, pct=_pct(management.mid)),
+        _line("in_house_oncosts", on, oncosts, pct=oncosts.mid_percent[0]),
+        _line("in_house_management", manage, management,
+              pct=management.mid_percent[0]),
     )
 
 
@@ -443,7 +444,7 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
         low, high = low + a_low, high + a_high
         if lines is not None:
             lines.append(_line("ai", Range(a_low, a_high), rates.ai_factor,
-                               pct=_pct(1 - factor), pct_low=rates.ai_factor.reduction[0],
+                               pct=rates.ai_factor.mid_percent[1], pct_low=rates.ai_factor.reduction[0],
                                pct_high=rates.ai_factor.reduction[1]))
     low_min = _minimum(inquiry, ai[0], rates)
     high_min = _minimum(inquiry, ai[1], rates)

@@ -41,15 +41,18 @@ class Figure:
     # ("10", "20"), and for factors below 1 the reduction they give ("25", "15" → "15", "25").
     percent: tuple[str, str] = ("", "")
     reduction: tuple[str, str] = ("", "")
-    # The middle of the band: the central figure a v3 quote applies at both ends (rule 14).
+    # The middle of the band: the central figure a v3 quote applies at both ends (rule 14),
+    # and as percentages for the lines: the surcharge ("15") and the reduction ("20").
     mid: Decimal = Decimal(0)
+    mid_percent: tuple[str, str] = ("", "")
 
     @classmethod
     def of(cls, key: str, value: Range, provenance: str, note: str) -> Figure:
+        mid = (value.low + value.high) / 2
         return cls(key, value, provenance, note,
                    (_percent(value.low), _percent(value.high)),
                    (_percent(1 - value.high), _percent(1 - value.low)),
-                   (value.low + value.high) / 2)
+                   mid, (_percent(mid), _percent(1 - mid)))
 
     @property
     def is_assumption(self) -> bool:
