@@ -61,7 +61,7 @@ async def test_the_page_shows_the_total_and_the_chart_and_prints_cleanly(
         assert response is not None and response.status == 200
         total = page.locator("#monthly-total")
         assert await total.is_visible()
-        assert "月费合计" in await total.inner_text()
+        assert "报价（" in await total.inner_text()  # the headline: the billed plan (v3)
         chart = page.locator("#chart svg")
         assert await chart.is_visible()
         box = await chart.bounding_box()
