@@ -1003,17 +1003,6 @@ def apply_changes(inquiry: Inquiry, changes: tuple[str, ...]) -> Inquiry:
     return _variant(inquiry, budget=None, **fields)
 
 
-def allowed(inquiry: Inquiry, combination: tuple[str, ...]) -> bool:
-    """One billing method, one AI choice, one mode; no usage billing for in-house staff."""
-    kinds = [_kind(change) for change in combination]
-    if kinds.count("billing") > 1 or kinds.count("ai") > 1:
-        return False
-    modes = [kind for kind in kinds if kind.startswith("mode_")]
-    if len(modes) > 1:
-        return False
-    return not (inquiry.mode is ServiceMode.FULL_TIME and "billing" in kinds and not modes)
-
-
 def give_up_rank(combination: tuple[str, ...]) -> tuple[int, ...]:
     """Combinations of the same size compare by what they give up, the worst first."""
     return tuple(sorted((GIVE_UP_ORDER.index(_kind(change)) for change in combination),
