@@ -444,7 +444,8 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
         low, high = low + a_low, high + a_high
         if lines is not None:
             lines.append(_line("ai", Range(a_low, a_high), rates.ai_factor,
-                               pct=rates.ai_factor.mid_percent[1], pct_low=rates.ai_factor.reduction[0],
+                               pct=rates.ai_factor.mid_percent[1],
+                               pct_low=rates.ai_factor.reduction[0],
                                pct_high=rates.ai_factor.reduction[1]))
     low_min = _minimum(inquiry, ai[0], rates)
     high_min = _minimum(inquiry, ai[1], rates)
