@@ -18,10 +18,10 @@ assumptions. Money is `Decimal`, each line rounded to the fen so the lines add u
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-import itertools
 from itertools import chain, product
 
 from pricing.model import (
@@ -299,7 +299,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         lines.append(_line("response", Range(r_low, r_high), response,
                            level=inquiry.response,
                            minutes=rates.responses[inquiry.response].minutes,
-                           pct=_pct(response.mid), pct_low=response.percent[0],
+                           pct=response.mid_percent[0], pct_low=response.percent[0],
                            pct_high=response.percent[1]))
     base_low, base_high = low + r_low, high + r_high
     multiplier += response.mid
@@ -311,7 +311,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         extra += figure.mid
         if with_lines:
             lines.append(_line(code, Range(c_low, c_high), figure,
-                               categories=inquiry.categories, pct=_pct(figure.mid),
+                               categories=inquiry.categories, pct=figure.mid_percent[0],
                                pct_low=figure.percent[0], pct_high=figure.percent[1]))
     multiplier = multiplier * (1 + extra)
     if inquiry.mode is ServiceMode.PART_TIME:
@@ -321,7 +321,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         multiplier *= figure.mid
         if with_lines:
             lines.append(_line("service_mode", Range(m_low, m_high), figure,
-                               mode=inquiry.mode, pct=_pct(1 - figure.mid)))
+                               mode=inquiry.mode, pct=figure.mid_percent[1]))
     if inquiry.tooling is Tooling.OWN:
         figure = rates.own_system_factor
         o_low, o_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
@@ -329,7 +329,7 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
         multiplier *= figure.mid
         if with_lines:
             lines.append(_line("own_system", Range(o_low, o_high), figure,
-                               pct=_pct(1 - figure.mid), pct_low=figure.reduction[0],
+                               pct=figure.mid_percent[1], pct_low=figure.reduction[0],
                                pct_high=figure.reduction[1]))
     return _Fee(Range(low, high), tuple(lines), multiplier)
 
@@ -361,8 +361,9 @@ def _in_house_fee(basis: _Basis, orders: int, rates: Rates,
         return total, ()
     return total, (
         _line("in_house_salary", Range(low, high), *keys, hours=basis.hours, people=people),
-        _line("in_house_oncosts", on, oncosts, pct=_pct(oncosts.mid)),
-        _line("in_house_management", manage, management, pct=_pct(management.mid)),
+        _line("in_house_oncosts", on, oncosts, pct=oncosts.mid_percent[0]),
+        _line("in_house_management", manage, management,
+              pct=management.mid_percent[0]),
     )
 
 
@@ -419,6 +420,7 @@ class _Totals:
     basis: _Basis
     fee: _Fee
     lines: tuple[LineItem, ...]
+    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without), undiscounted
 
 
 def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
@@ -442,7 +444,8 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
         low, high = low + a_low, high + a_high
         if lines is not None:
             lines.append(_line("ai", Range(a_low, a_high), rates.ai_factor,
-                               pct=_pct(1 - factor), pct_low=rates.ai_factor.reduction[0],
+                               pct=rates.ai_factor.mid_percent[1],
+                               pct_low=rates.ai_factor.reduction[0],
                                pct_high=rates.ai_factor.reduction[1]))
     low_min = _minimum(inquiry, ai[0], rates)
     high_min = _minimum(inquiry, ai[1], rates)
@@ -479,13 +482,17 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
         found = bases.get(key)
         basis = bases[key] = found if found is not None else _basis(inquiry, rates)
     fee = _vendor_fee(inquiry, basis, rates, with_lines)
-    ai = _ai_ends(inquiry, fee, basis, rates)
+    ai, compared = _ai_ends(inquiry, fee, basis, rates)
     lines: list[LineItem] | None = list(fee.lines) if with_lines else None
     if inquiry.mode is ServiceMode.FULL_TIME:
         in_house, house_lines = _in_house_fee(basis, inquiry.daily_orders, rates, with_lines)
         lines = list(house_lines) if with_lines else None
         monthly = _finish(in_house, AI_NONE, inquiry, rates, basis.spread, lines)
         ai = AI_NONE
+    elif compared is not None and lines is None:
+        # 帮我推荐 without lines: each end is the cheaper of the two already priced.
+        monthly = Range(min(compared[0].low, compared[1].low),
+                        min(compared[0].high, compared[1].high))
     else:
         monthly = _finish(fee.fee, ai, inquiry, rates, basis.spread, lines)
     if inquiry.discount:
@@ -513,7 +520,7 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
     (per_order, order_rate), (per_hour, hour_rate) = plans
     hours = basis.staff_hours.quantize(CENT)
     return _Totals(monthly, per_order, per_hour, order_rate, hour_rate, hours, ai, basis, fee,
-                   tuple(lines) if lines is not None else ())
+                   tuple(lines) if lines is not None else (), compared)
 
 
 def _cheaper_ends(a: tuple[Range, Range], b: tuple[Range, Range]) -> tuple[Range, Range]:
@@ -529,7 +536,7 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
     by what one unit of this configuration costs a month."""
     ai_factor = rates.ai_factor.mid
     reference = rates.usage_rate_reference.single
-    ends = []
+    ends: list[tuple[Range, Range]] = []
     for uses_ai in ai:
         if ends and uses_ai == ai[0]:
             ends.append(ends[0])  # the same rate at both ends: priced once
@@ -561,16 +568,18 @@ def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates:
     return Range(low, high)
 
 
-def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis, rates: Rates) -> _AiEnds:
+def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis,
+             rates: Rates) -> tuple[_AiEnds, tuple[Range, Range] | None]:
     """AI yes: both ends; no: none; 帮我推荐: at each end where it is cheaper (the package
-    minimum decides), so the price stays continuous and monotone."""
+    minimum decides), so the price stays continuous and monotone. With 帮我推荐 also the
+    two plans compared (with AI, without), before a salesperson's discount."""
     if inquiry.ai is AiChoice.YES:
-        return AI_BOTH
+        return AI_BOTH, None
     if inquiry.ai is AiChoice.NO or inquiry.mode is ServiceMode.FULL_TIME:
-        return AI_NONE
+        return AI_NONE, None
     with_ai = _finish(fee.fee, AI_BOTH, inquiry, rates, basis.spread, None)
     without = _finish(fee.fee, AI_NONE, inquiry, rates, basis.spread, None)
-    return with_ai.low < without.low, with_ai.high < without.high
+    return (with_ai.low < without.low, with_ai.high < without.high), (with_ai, without)
 
 
 def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
@@ -716,7 +725,7 @@ def quote(inquiry: Inquiry, rates: Rates) -> Quote:
     recommendations: list[Notice] = []
     warnings: list[Notice] = []
     totals = _totals(inquiry, rates, with_lines=True)
-    basis, fee = totals.basis, totals.fee
+    basis = totals.basis
     scope = _dominant(basis.mix)
     _scope_notices(inquiry, scope, basis, rates, ledger, recommendations, warnings)
     _ai_notices(inquiry, totals, rates, ledger, recommendations, warnings)
@@ -848,8 +857,11 @@ def _ai_notices(inquiry: Inquiry, totals: _Totals, rates: Rates, ledger: _Ledger
     """Whether AI pays at this volume (rule 18), for every AI choice."""
     if inquiry.mode is ServiceMode.FULL_TIME:
         return
-    human = _finish(totals.fee.fee, AI_NONE, inquiry, rates, totals.basis.spread, None)
-    with_ai = _finish(totals.fee.fee, AI_BOTH, inquiry, rates, totals.basis.spread, None)
+    if totals.compared is not None:
+        with_ai, human = totals.compared
+    else:
+        human = _finish(totals.fee.fee, AI_NONE, inquiry, rates, totals.basis.spread, None)
+        with_ai = _finish(totals.fee.fee, AI_BOTH, inquiry, rates, totals.basis.spread, None)
     ends = (with_ai.low < human.low, with_ai.high < human.high)
     ledger.use(rates.ai_floor)
     if inquiry.ai is AiChoice.YES:
@@ -992,17 +1004,6 @@ def apply_changes(inquiry: Inquiry, changes: tuple[str, ...]) -> Inquiry:
     return _variant(inquiry, budget=None, **fields)
 
 
-def allowed(inquiry: Inquiry, combination: tuple[str, ...]) -> bool:
-    """One billing method, one AI choice, one mode; no usage billing for in-house staff."""
-    kinds = [_kind(change) for change in combination]
-    if kinds.count("billing") > 1 or kinds.count("ai") > 1:
-        return False
-    modes = [kind for kind in kinds if kind.startswith("mode_")]
-    if len(modes) > 1:
-        return False
-    return not (inquiry.mode is ServiceMode.FULL_TIME and "billing" in kinds and not modes)
-
-
 def give_up_rank(combination: tuple[str, ...]) -> tuple[int, ...]:
     """Combinations of the same size compare by what they give up, the worst first."""
     return tuple(sorted((GIVE_UP_ORDER.index(_kind(change)) for change in combination),
@@ -1045,17 +1046,7 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
             priced[combination] = found
         return found
 
-    # Every allowed combination (one billing method, one AI choice, one mode), by size.
-    groups: dict[str, list[str]] = {}
-    for change in changes:
-        kind = _kind(change)
-        groups.setdefault("mode" if kind.startswith("mode_") else kind, []).append(change)
-    candidates: list[tuple[int, tuple[int, ...], tuple[str, ...]]] = []
-    for picked in product(*[[None, *options] for options in groups.values()]):
-        combination = tuple([change for change in picked if change is not None])
-        if combination and allowed(inquiry, combination):
-            candidates.append((len(combination), give_up_rank(combination), combination))
-    candidates.sort()
+    candidates = _candidates(tuple(changes), inquiry.mode is ServiceMode.FULL_TIME)
 
     # Every change but billing, AI and leaving in-house lowers every plan or leaves it
     # (own system, a slower response, a narrower service, part-time: rule 2 and the rates
@@ -1064,58 +1055,85 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
     # anything can fit at the high end, at the low end, or not at all.
     lowering = tuple([c for c in changes if _kind(c) in ("own_system", "response", "scope")
                       or c == "mode_part_time"])
-    extremes = [cost(combination) for _, _, combination in candidates
-                if all(change in combination for change in lowering)
-                or (lowering and lowering[-1] == "mode_part_time"
-                    and all(change in combination for change in lowering[:-1]))]
-    extremes.append(price)
-    ends = []
-    if min(amount.high for amount in extremes) <= budget:
-        ends.append("high")
-    if price.low <= budget:
-        if not ends:
-            return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
-    elif min(amount.low for amount in extremes) <= budget:
-        ends.append("low")
-    for end in ends:
-        best: tuple[object, ...] | None = None
+    def first_fit(end: str, most: int = 99) -> tuple[tuple[str, ...], Range] | None:
+        """The fewest changes after which the plan's `end` fits; ties: what is given up
+        least, then the cheaper."""
+        best: tuple[tuple[object, ...], tuple[str, ...], Range] | None = None
         for size, rank, combination in candidates:
-            if best is not None and size > best[0]:  # type: ignore[operator]
+            if size > most or (best is not None and size > best[0][0]):  # type: ignore[operator]
                 break
             amount = cost(combination)
             if (amount.high if end == "high" else amount.low) <= budget:
                 key = (size, rank, (amount.high, amount.low) if end == "high"
                        else (amount.low, amount.high))
-                if best is None or key < best[1:2][0]:  # type: ignore[operator]
-                    best = (size, key, combination, amount)
-        if best is not None:
-            status = "fits_with_changes" if end == "high" else "fits_low_with_changes"
-            combination, amount = best[2], best[3]
-            return BudgetFit(budget, status, combination, amount,  # type: ignore[arg-type]
-                             plan=plan, price=price,
-                             notes=_notes(combination, scope, inquiry, rates))  # type: ignore[arg-type]
-        if end == "high" and price.low <= budget:
-            return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
+                if best is None or key < best[0]:
+                    best = (key, combination, amount)
+        return None if best is None else (best[1], best[2])
+
+    def verdict(status: str, found: tuple[tuple[str, ...], Range]) -> BudgetFit:
+        combination, amount = found
+        return BudgetFit(budget, status, combination, amount,
+                         shortfall=amount.low - budget if status == "does_not_fit" else NOUGHT,
+                         plan=plan, price=price, notes=_notes(combination, scope, inquiry,
+                                                              rates))
+
+    # Most budgets fit after one or two changes: look there first.
+    found = first_fit("high", most=2)
+    if found is not None:
+        return verdict("fits_with_changes", found)
+    # Every change but billing, AI and leaving in-house lowers every plan or leaves it
+    # (own system, a slower response, a narrower service, part-time: rule 2 and the rates
+    # checks). So the cheapest billed price any combination reaches is among a few: all
+    # of those with each AI choice, mode and plan. They say whether anything fits at all.
+    extremes = [price] + [cost(combination) for _, _, combination in candidates
+                          if all(change in combination for change in lowering)
+                          or (lowering and lowering[-1] == "mode_part_time"
+                              and all(change in combination for change in lowering[:-1]))]
+    if min(amount.high for amount in extremes) <= budget:
+        found = first_fit("high")
+        assert found is not None
+        return verdict("fits_with_changes", found)
+    if price.low <= budget:
+        return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
+    if min(amount.low for amount in extremes) <= budget:
+        found = first_fit("low")
+        assert found is not None
+        return verdict("fits_low_with_changes", found)
     cheapest = min(amount.low for amount in extremes)
     if price.low == cheapest:
         return BudgetFit(budget, "does_not_fit", (), price, shortfall=price.low - budget,
                          plan=plan, price=price)
-    best_found: tuple[object, ...] | None = None
+    best: tuple[tuple[object, ...], tuple[str, ...], Range] | None = None
     for size, rank, combination in candidates:
-        if best_found is not None and size > best_found[0]:  # type: ignore[operator]
+        if best is not None and size > best[0][0]:  # type: ignore[operator]
             break
         amount = cost(combination)
-        if amount.low == cheapest:
-            key = (size, rank, amount.high)
-            if best_found is None or key < best_found:  # type: ignore[operator]
-                best_found = key + (combination, amount)  # type: ignore[assignment]
-                best_found = (size, rank, amount.high, combination, amount)
-    assert best_found is not None, "the cheapest combination is always found"
-    combination, amount = best_found[3], best_found[4]
-    return BudgetFit(budget, "does_not_fit", combination, amount,  # type: ignore[arg-type]
-                     shortfall=amount.low - budget,  # type: ignore[attr-defined]
-                     plan=plan, price=price,
-                     notes=_notes(combination, scope, inquiry, rates))  # type: ignore[arg-type]
+        if amount.low == cheapest and (best is None or (size, rank, amount.high) < best[0]):
+            best = ((size, rank, amount.high), combination, amount)
+    assert best is not None, "the cheapest combination is always found"
+    return verdict("does_not_fit", (best[1], best[2]))
+
+
+@lru_cache(maxsize=512)
+def _candidates(changes: tuple[str, ...], in_house: bool
+                ) -> tuple[tuple[int, tuple[int, ...], tuple[str, ...]], ...]:
+    """Every allowed combination of `changes` (one billing method, one AI choice, one
+    mode; no usage billing for staff kept in-house), as (size, give-up rank, changes),
+    in search order. The same few change lists recur: computed once each."""
+    groups: dict[str, list[str]] = {}
+    for change in changes:
+        kind = _kind(change)
+        groups.setdefault("mode" if kind.startswith("mode_") else kind, []).append(change)
+    found = []
+    for picked in product(*[[None, *options] for options in groups.values()]):
+        combination = tuple([change for change in picked if change is not None])
+        if not combination:
+            continue
+        if in_house and "billing" in groups and any(c in groups["billing"] for c in combination) \
+                and not any(c.startswith("mode_") for c in combination):
+            continue
+        found.append((len(combination), give_up_rank(combination), combination))
+    return tuple(sorted(found))
 
 
 def _notes(combination: tuple[str, ...], scope: Scope, inquiry: Inquiry,

@@ -41,15 +41,18 @@ class Figure:
     # ("10", "20"), and for factors below 1 the reduction they give ("25", "15" → "15", "25").
     percent: tuple[str, str] = ("", "")
     reduction: tuple[str, str] = ("", "")
-    # The middle of the band: the central figure a v3 quote applies at both ends (rule 14).
+    # The middle of the band: the central figure a v3 quote applies at both ends (rule 14),
+    # and as percentages for the lines: the surcharge ("15") and the reduction ("20").
     mid: Decimal = Decimal(0)
+    mid_percent: tuple[str, str] = ("", "")
 
     @classmethod
     def of(cls, key: str, value: Range, provenance: str, note: str) -> Figure:
+        mid = (value.low + value.high) / 2
         return cls(key, value, provenance, note,
                    (_percent(value.low), _percent(value.high)),
                    (_percent(1 - value.high), _percent(1 - value.low)),
-                   (value.low + value.high) / 2)
+                   mid, (_percent(mid), _percent(1 - mid)))
 
     @property
     def is_assumption(self) -> bool:
@@ -70,7 +73,7 @@ class ScopeRate:
     people: Figure  # people in one unit (a seat is one; a full-chain team 3-5)
     in_house_salary: Figure  # monthly salary of one such person employed in-house
     # central × spread: what one unit costs at the low and the high end.
-    unit_price: Range = Range(Decimal(0), Decimal(0))
+    unit_price: Range = field(default_factory=lambda: Range(Decimal(0), Decimal(0)))
 
     def presence(self, hours: int, extra_shift_share: Decimal) -> Decimal:
         """The fewest units `hours` a day of cover take: a team rotates itself; a seat's
@@ -89,6 +92,9 @@ class ResponseRate:
 
 @dataclass(frozen=True, slots=True, repr=False)
 class Rates:
+    """Every figure of a rates file. Its repr is its version: a test failing on a quote
+    prints the inquiry, not the whole file."""
+
     version: str  # meta.version + "+" + the first 12 hex digits of the file's sha256
     figures: Mapping[str, Figure]
     days: Figure
@@ -140,12 +146,8 @@ class Rates:
     memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False,
                                        repr=False)
 
-
-def _rates_repr(rates: Rates) -> str:
-    return f"Rates(version={rates.version!r})"
-
-
-Rates.__repr__ = _rates_repr  # type: ignore[method-assign]
+    def __repr__(self) -> str:
+        return f"Rates(version={self.version!r})"
 
 
 def load_rates(path: Path | str | None = None) -> Rates:

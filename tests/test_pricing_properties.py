@@ -252,7 +252,8 @@ def brute_force_budget(inquiry: Inquiry, rates: Rates) -> tuple[str, int, Range]
                                 response=response, scope=scope, mode=mode, hours=hours,
                                 budget=None), rates)
         given_up = [GIVE_UP.index(kind) for kind, changed in (
-            ("billing", billing is not inquiry.billing), ("tooling", tooling is not inquiry.tooling),
+            ("billing", billing is not inquiry.billing),
+            ("tooling", tooling is not inquiry.tooling),
             ("ai", ai is not inquiry.ai), ("response", response is not inquiry.response),
             ("scope", scope is not inquiry.scope),
             ("mode_outsourced", mode is ServiceMode.OUTSOURCED and mode is not inquiry.mode),
