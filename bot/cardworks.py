@@ -37,6 +37,7 @@ from pathlib import Path
 
 from bot.card import CardFontError, CardText, card_png, plain_card, record_card_text
 from bot.storage.store import QuoteRecord
+from dialogs.company import Company
 
 log = logging.getLogger(__name__)
 
@@ -205,6 +206,7 @@ class CardWorks:
     stats: CardStats = field(default_factory=CardStats)
     # What the pool runs: a module-level function (it is pickled by name).
     draw: Callable[[CardText, CardFiles | None, str], bytes] = draw_and_keep
+    business: Company | None = None  # the company file: the card's contact line
 
     def __post_init__(self) -> None:
         folder = cards_folder(self.database)
@@ -220,7 +222,7 @@ class CardWorks:
 
     def _check_inputs(self) -> None:
         if not self.inputs_checked and self.files is not None:
-            self.files.check_inputs(fingerprint(self.company))
+            self.files.check_inputs(fingerprint(f"{self.company}\n{self.business!r}"))
         self.inputs_checked = True
 
     def _remember(self, name: str, data: bytes) -> bytes:
@@ -269,7 +271,8 @@ class CardWorks:
 
     async def _draw(self, record: QuoteRecord, name: str) -> bytes:
         try:
-            text = record_card_text(record, company=self.company)  # cheap: words only
+            # cheap, words only
+            text = record_card_text(record, company=self.company, business=self.business)
         except Exception:  # a record the card cannot read: the plain card, not kept
             log.warning("no card text for quote %s", record.id, exc_info=True)
             return plain_card()
@@ -297,7 +300,7 @@ class CardWorks:
         name = self.name(record)
         data = self.cached(record)
         if data is None:
-            text = record_card_text(record, company=self.company)
+            text = record_card_text(record, company=self.company, business=self.business)
             data = card_png(text)  # CardFontError: the chat names the package
             self.stats.drawn_in_process += 1
             if self.files is not None:
