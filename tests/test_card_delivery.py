@@ -113,7 +113,8 @@ def test_a_reply_does_not_wait_for_another_users_card(
     merchant, other = 101, 202
     api.send_text(merchant, "/start")
     api.send_text(merchant, "日均300单，卖点卡和话费，要10分钟响应")
-    api.tap(merchant, "qq")  # 先看报价: the quote, and its card (SLOW seconds) after it
+    api.tap(merchant, "qq")  # 先看报价: the quote
+    api.tap(merchant, "card")  # 🖼 卡片: the card (SLOW seconds) after the reply
     assert api.photos(merchant) == []  # the card is being drawn
 
     began = time.monotonic()
@@ -127,7 +128,7 @@ def test_a_reply_does_not_wait_for_another_users_card(
                    lambda: "the merchant's card never came", timeout=SLOW + 30)
     assert api.photos(merchant)[0].startswith(b"\x89PNG")
     kinds = [event["do"] for event in api.transcript(merchant)]
-    assert kinds[-1] == "send_photo"  # after the quote, as before
+    assert kinds[-1] == "send_photo"  # after the reply to 🖼 卡片
 
 
 def test_a_card_is_drawn_once_per_version(bot: tuple[FakeTelegram, InProcessBot],
@@ -137,8 +138,13 @@ def test_a_card_is_drawn_once_per_version(bot: tuple[FakeTelegram, InProcessBot]
     api.send_text(merchant, "/start")
     api.send_text(merchant, "日均300单，卖点卡和话费，要10分钟响应")
     api.tap(merchant, "qq")
+    api.tap(merchant, "card")
     api.wait_until(lambda: len(api.photos(merchant)) == 1,
                    lambda: "no card", timeout=SLOW + 30)
+    api.tap(merchant, "card")  # again: the same version's card, from the file
+    api.wait_until(lambda: len(api.photos(merchant)) == 2,
+                   lambda: "no second card", timeout=30)
+    assert api.photos(merchant)[1] == api.photos(merchant)[0]
     assert running.conversation is not None
     works = running.conversation.card_works
     assert works.stats.drawn == 1

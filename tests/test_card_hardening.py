@@ -46,6 +46,7 @@ from tests.test_cli_chat import R_MEDIUM_SCRIPT, kameng
 from tests.test_hardening_web import Page, serve
 
 ISSUED = date(2026, 11, 27)
+CARD_SCRIPT = R_MEDIUM_SCRIPT + "卡片\n"  # the quote, then 🖼 卡片
 SEPARATORS = "\u2029\u2028\n\r\x0b\x0c\x1c\x1d\x1e\x85"
 
 
@@ -88,7 +89,7 @@ def test_chat_cards_are_0600_in_a_0700_folder_per_database(tmp_path: Path) -> No
     first, second = tmp_path / "one.db", tmp_path / "two.db"
     paths = []
     for db in (first, second):
-        result = kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
+        result = kameng("chat", stdin=CARD_SCRIPT, db=db)
         assert result.returncode == 0, result.stderr
         paths.append(card_path(result.stdout))
     assert paths[0] != paths[1]  # both are quote 1 v1: each database has its own folder
@@ -107,7 +108,7 @@ def test_a_symlink_at_the_card_path_is_replaced_not_followed(tmp_path: Path) -> 
     for folder in (tmp_path / "kameng-cards", tmp_path / "kameng-cards" / db.name):
         folder.mkdir(exist_ok=True)
         (folder / "quote-1-v1.png").symlink_to(victim)
-    result = kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
+    result = kameng("chat", stdin=CARD_SCRIPT, db=db)
     assert result.returncode == 0, result.stderr
     assert victim.read_text() == "keep me"
     card = card_path(result.stdout)
@@ -121,7 +122,7 @@ def test_a_symlink_in_place_of_the_card_folder_is_not_followed(tmp_path: Path) -
     elsewhere.mkdir()
     (tmp_path / "kameng-cards").mkdir()
     (tmp_path / "kameng-cards" / db.name).symlink_to(elsewhere, target_is_directory=True)
-    result = kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
+    result = kameng("chat", stdin=CARD_SCRIPT, db=db)
     assert result.returncode == 0, result.stderr
     assert "报价已保存" in result.stdout  # the quote is saved; the card is not kept there
     assert list(elsewhere.iterdir()) == []
@@ -279,7 +280,7 @@ def test_cards_dir_modes_survive_a_umask_of_zero(tmp_path: Path) -> None:
     command = [str(Path(sys.executable).with_name("kameng")), "chat"]
     script = ("import os, subprocess, sys; os.umask(0); "
               f"sys.exit(subprocess.run({command!r}).returncode)")
-    result = subprocess.run([sys.executable, "-c", script], input=R_MEDIUM_SCRIPT,
+    result = subprocess.run([sys.executable, "-c", script], input=CARD_SCRIPT,
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "KAMENG_DB": str(db)}, check=False)
     assert result.returncode == 0, result.stderr
