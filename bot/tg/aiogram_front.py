@@ -31,8 +31,11 @@ from aiogram.types import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     Message,
     Update,
+    WebAppInfo,
 )
 
 from bot.services.replies import Keyboard
@@ -191,6 +194,10 @@ class AiogramFrontend:
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret or None,
                                    allowed_updates=list(ALLOWED_UPDATES))
+
+    async def set_menu_button(self, text: str, url: str) -> None:
+        await self.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+            text=text, web_app=WebAppInfo(url=url)) if url else MenuButtonDefault())
 
     async def start_processing(self) -> None:
         """Nothing to start: aiogram's dispatcher handles a fed update as it comes."""

@@ -268,8 +268,10 @@ class Conversation:
     def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
         data = state.to_dict()
         data["tg_message_id"] = message_id  # the message whose buttons are current
+        # A negative id: no update behind it (保存报价 in the Mini App), nothing to mark.
         self.store.save_session(CHANNEL, str(incoming.user_id), data,
-                                update_id=incoming.update_id)
+                                update_id=incoming.update_id if incoming.update_id >= 0
+                                else None)
 
     def new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
         self.store.touch_user(CHANNEL, str(incoming.user_id), handle=incoming.handle)

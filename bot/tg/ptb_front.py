@@ -15,7 +15,10 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
@@ -181,6 +184,10 @@ class PtbFrontend:
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.application.bot.set_webhook(url, secret_token=secret or None,
                                                allowed_updates=list(ALLOWED_UPDATES))
+
+    async def set_menu_button(self, text: str, url: str) -> None:
+        await self.application.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+            text, WebAppInfo(url)) if url else MenuButtonDefault())
 
     async def start_processing(self) -> None:
         await self.application.start()
