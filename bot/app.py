@@ -117,7 +117,7 @@ def build_app(settings: Settings, token: str) -> App:
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
         flood_window=settings.flood_window_seconds, discount_limit=settings.discount_limit,
         link_days=settings.link_days, public_url=settings.public_url,
-        company_name=settings.company_name)
+        company_name=settings.company_name, miniapp_url=app_url(settings.public_url))
     frontend: Frontend
     if settings.framework == "ptb":
         from bot.tg.ptb_front import PtbFrontend

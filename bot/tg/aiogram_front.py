@@ -47,6 +47,7 @@ from bot.tg.base import (
     Unreachable,
     bad_request,
     command_menus,
+    web_app_url,
 )
 from bot.tg.conversation import Conversation
 
@@ -55,7 +56,9 @@ def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
     return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+        [InlineKeyboardButton(text=label, web_app=WebAppInfo(url=url)) if (
+            url := web_app_url(data)) else InlineKeyboardButton(text=label, callback_data=data)
+         for label, data in row]
         for row in keyboard])
 
 

@@ -58,6 +58,7 @@ class Conversation:
     link_days: int = 30
     public_url: str = ""
     company_name: str = ""  # on the quote card; empty: the catalog's neutral name
+    miniapp_url: str = ""  # the Mini App (https only): a 🎚 button under every quote
     transport: Transport | None = None  # for messages not in reply to an update
 
     def __post_init__(self) -> None:
@@ -331,6 +332,9 @@ class Conversation:
             text = f"{render_quote_html(screen.quote, state.locale)}\n\n{text}"
         keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}") for button in row)
                          for row in screen.buttons)
+        if screen.kind == "quote" and self.miniapp_url and incoming.chat_type == "private":
+            # Opens the Mini App (bot/miniapp.py): a web_app button, not a callback.
+            keyboard += (((translator(state.locale)("btn.miniapp"), self.miniapp_url),),)
         message_id = await out.show(text, keyboard, edit_message=incoming.message_id
                                     if edit else None)
         self._save(incoming, state, message_id)

@@ -34,6 +34,7 @@ from bot.tg.base import (
     Unreachable,
     bad_request,
     command_menus,
+    web_app_url,
 )
 from bot.tg.conversation import Conversation
 
@@ -41,8 +42,9 @@ from bot.tg.conversation import Conversation
 def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in keyboard])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, web_app=WebAppInfo(url)) if (
+        url := web_app_url(data)) else InlineKeyboardButton(label, callback_data=data)
+        for label, data in row] for row in keyboard])
 
 
 def _retry_seconds(error: RetryAfter) -> float:
