@@ -102,10 +102,9 @@ def check_init_data(init_data: object, token: str, *, max_age: float,
         raise InitDataError("missing")
     if len(init_data) > INIT_DATA_LIMIT:
         raise InitDataError("malformed")
-    try:
-        data = safe_parse_webapp_init_data(token, init_data)
-    except (ValueError, TypeError):  # bad signature, bad query string, bad fields
-        raise InitDataError("forged") from None
+    data = _signed(init_data, token)
+    if data is None:
+        raise InitDataError("forged")
     if data.user is None:
         raise InitDataError("no_user")
     age = (time.time() if now is None else now) - data.auth_date.timestamp()
@@ -113,6 +112,30 @@ def check_init_data(init_data: object, token: str, *, max_age: float,
         raise InitDataError("expired")
     if age < -CLOCK_SKEW:
         raise InitDataError("future")
+    return data
+
+
+_CHECKED: OrderedDict[tuple[str, str], WebAppInitData] = OrderedDict()
+CHECKED_KEPT = 2048  # initData strings whose signature was found good, most recent last
+
+
+def _signed(init_data: str, token: str) -> WebAppInitData | None:
+    """aiogram's check and parse, or None for a bad signature. Good ones are remembered:
+    the page sends the same initData with every re-price, and a given string's signature
+    never changes (its age is checked on every request by the caller). Forgeries are not
+    kept, so a flood of them cannot fill the memory."""
+    key = (init_data, token)
+    found = _CHECKED.get(key)
+    if found is not None:
+        _CHECKED.move_to_end(key)
+        return found
+    try:
+        data = safe_parse_webapp_init_data(token, init_data)
+    except (ValueError, TypeError):  # bad signature, bad query string, bad fields
+        return None
+    _CHECKED[key] = data
+    if len(_CHECKED) > CHECKED_KEPT:
+        _CHECKED.popitem(last=False)
     return data
 
 

@@ -191,7 +191,7 @@ def resolve(engine: Engine, options: Mapping[str, Any],
     page_open = {field for name in open_fields for field in _page_field(name)}
     values = {name: CLI_DEFAULTS.get(name) for name in FIELDS}
     values.update(given)
-    inquiry_of_values(values)  # every field checked, estimated ones too
+    inquiry = inquiry_of_values(values)  # every field checked, estimated ones too
     answers = to_answers({name: value for name, value in values.items()
                           if name not in page_open})
     if open_fields:  # the dialogue's defaults for the open answers
@@ -200,7 +200,8 @@ def resolve(engine: Engine, options: Mapping[str, Any],
             value = known.get(name, default(name, known))
             values.update({field: from_answers({name: value}).get(field, values[field])
                            for field in _page_field(name)})
-    return Resolved(inquiry_of_values(values), values, answers, open_fields)
+        inquiry = inquiry_of_values(values)
+    return Resolved(inquiry, values, answers, open_fields)
 
 
 def page_values(engine: Engine, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
