@@ -146,6 +146,7 @@ async def test_on_a_360_px_phone_the_slider_and_a_toggle_move_the_price_and_it_s
         })""")
         await page.screenshot(path=str(tmp_path / f"miniapp-{scheme}.png"), full_page=True)
         if os.environ.get("MINIAPP_SCREENSHOT") and scheme == "light":  # docs/img/miniapp.png
+            await page.evaluate("() => window.scrollTo(0, 0)")
             await page.screenshot(path=os.environ["MINIAPP_SCREENSHOT"])
 
         await page.evaluate("() => window.__tg.main()")  # Telegram's MainButton pressed
