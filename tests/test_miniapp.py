@@ -4,6 +4,7 @@ refusals, and the page's own assets and headers."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from collections.abc import AsyncIterator
@@ -326,3 +327,24 @@ async def test_the_page_and_its_assets_are_ours_with_a_policy_for_telegram(
     # The quote pages keep their own, stricter policy.
     other = await client.get("/q/unknown")
     assert other.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(("public_url", "said"), [
+    (None, "ℹ 小程序（/app）需要 https 的 PUBLIC_URL，现在未设置"),
+    ("http://quotes.example", "ℹ 小程序（/app）需要 https 的 PUBLIC_URL，现在http://quotes.example"),
+    ("https://quotes.example", None),
+])
+def test_kameng_config_says_when_the_mini_app_has_no_https_public_url(
+    tmp_path: Path, public_url: str | None, said: str | None
+) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "PUBLIC_URL"}
+    if public_url:
+        env["PUBLIC_URL"] = public_url
+    result = subprocess.run([KAMENG, "config", "--check"], capture_output=True, text=True,
+                            env={**env, "TELEGRAM_BOT_TOKEN": TOKEN}, cwd=tmp_path,
+                            timeout=60, check=False)
+    assert result.returncode == 0  # a note, not something that stops the bot
+    if said is None:
+        assert "小程序" not in result.stderr
+    else:
+        assert said in result.stderr
