@@ -353,7 +353,12 @@ class MiniApp:
         fallback = translator(_accepted_language(request))
         if request.content_length is not None and request.content_length > BODY_LIMIT:
             return _error(413, fallback("app.error.too_large"))
-        raw = await request.content.read(BODY_LIMIT + 1)
+        raw = b""
+        while len(raw) <= BODY_LIMIT:  # read() returns what has arrived: up to the cap
+            chunk = await request.content.read(BODY_LIMIT + 1 - len(raw))
+            if not chunk:
+                break
+            raw += chunk
         if len(raw) > BODY_LIMIT:
             return _error(413, fallback("app.error.too_large"))
         try:

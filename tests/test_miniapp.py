@@ -348,3 +348,18 @@ def test_kameng_config_says_when_the_mini_app_has_no_https_public_url(
         assert "小程序" not in result.stderr
     else:
         assert said in result.stderr
+
+
+async def test_a_body_sent_in_small_chunks_is_read_whole(
+    client: TestClient  # type: ignore[type-arg]
+) -> None:
+    body = json.dumps({"init_data": init_data(TOKEN), "inquiry": INQUIRY}).encode()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 64):
+            yield body[start:start + 64]
+
+    response = await client.post("/app/api/quote", data=trickle(),
+                                 headers={"Content-Type": "application/json"})
+    assert response.status == 200
+    assert (await response.json())["quote"]["inquiry"]["daily_orders"] == 300
