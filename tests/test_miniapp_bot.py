@@ -114,3 +114,46 @@ def test_saving_in_the_mini_app_makes_a_version_and_the_chat_goes_on(
         assert latest.quote().inquiry.daily_orders == 800
     finally:
         store.close()
+
+
+def test_kameng_serve_with_a_token_serves_the_mini_app_and_saves_to_the_chat(
+    tmp_path: Path
+) -> None:
+    """Without the bot running, `kameng serve` still checks initData with the token and
+    sends the saved quote to the merchant's chat through the Bot API."""
+    import os
+    import subprocess
+    import time
+
+    from tests.botproc import KAMENG
+
+    api = FakeTelegram(TOKEN)
+    api.start()
+    port = free_port()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": api.base_url,
+           "KAMENG_DB": str(tmp_path / "kameng.db"), "PUBLIC_URL": PUBLIC_URL}
+    subprocess.run([KAMENG, "chat"], input="", env=env, cwd=tmp_path, capture_output=True,
+                   timeout=60, check=False)  # makes the database
+    server = subprocess.Popen([KAMENG, "serve", "--port", str(port)], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        status, saved = 0, {}
+        while time.monotonic() < deadline:
+            try:
+                status, saved = post(port, "/app/api/save", {
+                    "init_data": init_data(TOKEN, user_id=USER),
+                    "inquiry": {"orders": 500, "kinds": ["topup"], "response": "fast"}})
+                break
+            except OSError:  # not listening yet
+                time.sleep(0.2)
+        assert status == 200, saved
+        assert saved["version"] == 1
+        api.wait_for_text(USER, "500")
+        assert web_app_buttons(api.last_screen(USER)) == [
+            ("🎚 在小程序里调整", f"{PUBLIC_URL}/app")]
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+        api.stop()
+    assert "Traceback" not in output
