@@ -168,3 +168,43 @@ async def test_on_a_360_px_phone_the_slider_and_a_toggle_move_the_price_and_it_s
     assert errors == []
     ours = [url for url in requests if not url.startswith("https://telegram.org/")]
     assert all(url.startswith(app_url.removesuffix("/app")) for url in ours), requests
+
+
+async def test_outside_telegram_it_says_where_to_open_it_and_in_english_it_speaks_english(
+    app_url: str
+) -> None:
+    from playwright.async_api import async_playwright
+
+    english = STUB % {"init_data": json.dumps(init_data(TOKEN, user_id=99,
+                                                        language_code="en-US")),
+                      "user": 99, "scheme": '"light"', "theme": "{}"}
+    english = english.replace('language_code: "zh-hans"', 'language_code: "en-US"')
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM,
+                                                   args=CHROMIUM_ARGS)
+        bare = await browser.new_page(viewport={"width": 360, "height": 740})
+        await bare.route("https://telegram.org/**", lambda route: route.abort())
+        errors: list[str] = []
+        bare.on("pageerror", lambda error: errors.append(str(error)))
+        await bare.goto(app_url)
+        await bare.wait_for_function(
+            "() => !document.getElementById('notice').hidden", timeout=10_000)
+        outside = await bare.locator("#notice").inner_text()
+        save_shown = await bare.locator("#save").is_visible()
+
+        page = await browser.new_page(viewport={"width": 360, "height": 740})
+        await page.route("https://telegram.org/**", lambda route: route.abort())
+        await page.add_init_script(english)
+        await page.goto(app_url)
+        total = await settled_price(page)
+        words = await page.evaluate("""() => ({
+          lang: document.documentElement.lang, title: document.title,
+          orders: document.querySelector('fieldset[data-field="orders"] legend').textContent,
+        })""")
+        await browser.close()
+    assert "Telegram" in outside and "请在 Telegram 里打开" in outside
+    assert errors == []
+    assert not save_shown  # nothing can be saved without Telegram's signed initData
+    assert "yuan" in total or "¥" in total, total
+    assert words["lang"] == "en" and words["title"] == "Adjust your quote"
+    assert words["orders"].startswith("Daily orders"), words
