@@ -144,9 +144,9 @@ def to_answers(values: Mapping[str, Any]) -> dict[str, Any]:
         if name == "budget":
             if value is not None:
                 answers["budget"] = str(int(value))
-        elif name == "hours":
+        elif name == "hours":  # the dialogue's HOURS step (pricing v3) takes "8", "16", "24"
             if value is not None and "hours" in STEP_BY_FIELD:
-                answers["hours"] = int(value)
+                answers["hours"] = str(int(value))
         elif name in ("orders", "categories"):
             answers[name] = int(value)
         elif name == "kinds" or name in CHOICES:
@@ -200,7 +200,10 @@ def resolve(engine: Engine, options: Mapping[str, Any],
             value = known.get(name, default(name, known))
             values.update({field: from_answers({name: value}).get(field, values[field])
                            for field in _page_field(name)})
-        inquiry = inquiry_of_values(values)
+        # Open hours are priced as the dialogue prices them: not given, so the quote says
+        # it used the rates' default (or 24 h for emergency response).
+        inquiry = inquiry_of_values({**values, **({"hours": None}
+                                                  if "hours" in open_fields else {})})
     return Resolved(inquiry, values, answers, open_fields)
 
 
@@ -212,7 +215,8 @@ def page_values(engine: Engine, answers: Mapping[str, Any]) -> tuple[dict[str, A
     values.update(from_answers(known))
     # Implied answers (NFT goods: expert) are open too: they follow the others as they move.
     open_fields = [name for name in ("orders", "kinds", "categories", "flags", "response",
-                                     "scope", "tooling", "ai", "mode", "volume", "billing")
+                                     *(("hours",) if HAS_HOURS else ()), "scope", "tooling",
+                                     "ai", "mode", "volume", "billing")
                    if answers.get(name) in (None, [], ())]
     if "orders" in open_fields:
         values["orders"] = ORDERS_WHEN_UNKNOWN
