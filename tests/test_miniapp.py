@@ -17,7 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.miniapp import InitDataError, MiniApp, RateLimit, check_init_data
-from bot.services.configurator import Saved, SaveRequest, app_url
+from bot.services.configurator import HAS_HOURS, Saved, SaveRequest, app_url
 from bot.storage.store import Store
 from bot.web import quote_web_app
 from dialogs.engine import Engine
@@ -363,3 +363,26 @@ async def test_a_body_sent_in_small_chunks_is_read_whole(
                                  headers={"Content-Type": "application/json"})
     assert response.status == 200
     assert (await response.json())["quote"]["inquiry"]["daily_orders"] == 300
+
+
+@pytest.mark.skipif(not HAS_HOURS, reason="pricing has no coverage hours yet (pricing v3)")
+async def test_coverage_hours_move_the_price_and_are_saved_as_the_dialogues_answer(
+    client: TestClient, saver: RecordingSaver  # type: ignore[type-arg]
+) -> None:
+    prices = {}
+    for hours in (8, 24):
+        status, body = await post(client, "/app/api/quote", init_data=init_data(TOKEN),
+                                  inquiry={"orders": 300, "kinds": ["game"], "hours": hours})
+        assert status == 200, body
+        prices[hours] = Decimal(body["quote"]["monthly"]["low"])
+    assert prices[24] > prices[8]
+    status, body = await post(client, "/app/api/quote", init_data=init_data(TOKEN),
+                              inquiry={"orders": 300, "hours": 12})
+    assert status == 400 and body["error"]
+    status, body = await post(client, "/app/api/quote", init_data=init_data(TOKEN),
+                              inquiry={"orders": 300, "response": "emergency"},
+                              estimated=["hours"])
+    assert body["values"]["hours"] == 24  # emergency means round the clock
+    await post(client, "/app/api/save", init_data=init_data(TOKEN),
+               inquiry={"orders": 300, "hours": 16})
+    assert saver.requests[-1].answers["hours"] == "16"
