@@ -115,8 +115,9 @@ async def run(users: int, moves: int, pause: float) -> None:
                        capture_output=True, check=False, cwd=folder)  # creates the file
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "KAMENG_DB": str(db),
                "TELEGRAM_API_BASE": "http://127.0.0.1:9"}  # never called while re-pricing
+        log = (Path(folder) / "serve.log").open("w")  # a file: a full pipe would block it
         server = subprocess.Popen([KAMENG, "serve", "--port", str(port)], env=env, cwd=folder,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                  stdout=log, stderr=subprocess.STDOUT)
         try:
             connector = aiohttp.TCPConnector(limit=users)
             async with aiohttp.ClientSession(connector=connector) as session:
@@ -138,6 +139,7 @@ async def run(users: int, moves: int, pause: float) -> None:
         finally:
             server.terminate()
             server.wait(10)
+            log.close()
     ms = [value * 1000 for value in times]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, load average {os.getloadavg()[0]:.2f}")
