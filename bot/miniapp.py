@@ -36,11 +36,14 @@ from typing import Any
 from aiogram.utils.web_app import WebAppInitData, WebAppUser, safe_parse_webapp_init_data
 from aiohttp import web
 
+from bot import render
 from bot.render import (
+    BASE_LINES,
     describe,
     describe_assumption,
     describe_budget,
     environment,
+    format_change,
     format_money_range,
     format_span,
 )
@@ -162,13 +165,21 @@ class RateLimit:
 
 # --- the quote in words, for the page ---------------------------------------------------
 
+# Pricing v3 (branch pricing-v3) bills a quote on one plan and states its cover: when the
+# renderer has the words for them, the page shows them too (no change needed at the merge).
+_HEADLINE = getattr(render, "headline", None)
+_COVERAGE = getattr(render, "coverage_line", None)
+
+
 def quote_view(result: Quote, t: Translator) -> dict[str, Any]:
     """The figures the page shows, already in words (the page does no arithmetic)."""
-    billed = result.recommended_plan.value
+    billed = getattr(result, "billed", None)  # v3: the plan the merchant is billed on
     return {
-        "monthly": format_money_range(result.monthly, t),
-        "plan": t(f"plan.{billed}"),
+        "monthly": format_money_range(billed.monthly if billed else result.monthly, t),
+        "plan": (_HEADLINE(result, t) if _HEADLINE and billed
+                 else t(f"plan.{result.recommended_plan.value}")),
         "scope": t(f"scope.{result.scope.value}"),
+        "coverage": _COVERAGE(result, t) if _COVERAGE and hasattr(result, "coverage") else None,
         "per_order": format_money_range(result.per_order, t),
         "per_hour": t("quote.per_hour", amount=format_money_range(result.per_hour, t),
                       hours=format_span(result.hours_per_month.low,
@@ -176,9 +187,8 @@ def quote_view(result: Quote, t: Translator) -> dict[str, Any]:
         "break_even": t("quote.break_even", orders=format_span(
             result.break_even_daily_orders.low, result.break_even_daily_orders.high, t)),
         "lines": [{"label": describe("line", item.code, item.params, t),
-                   "amount": (format_money_range(item.amount, t)
-                              if item.code in ("staffing", "tooling_bundle")
-                              else _change(item.amount, t)),
+                   "amount": (format_money_range(item.amount, t) if item.code in BASE_LINES
+                              else format_change(item.amount, t)),  # as the chat's quote
                    "estimated": item.provenance != "article"} for item in result.line_items],
         "recommendations": [describe("rec", n.code, n.params, t)
                             for n in result.recommendations],
@@ -186,12 +196,6 @@ def quote_view(result: Quote, t: Translator) -> dict[str, Any]:
         "budget": describe_budget(result.budget_fit, t) if result.budget_fit else None,
         "assumptions": [describe_assumption(key, t) for key in result.assumptions],
     }
-
-
-def _change(amount: Any, t: Translator) -> str:
-    from locales.formatting import format_change
-
-    return format_change(amount, t)
 
 
 @lru_cache(maxsize=1)

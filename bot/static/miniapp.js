@@ -323,6 +323,8 @@
     show();
     $("monthly").textContent = view.monthly;
     $("plan").textContent = `${view.plan} · ${view.scope}`;
+    $("coverage").textContent = view.coverage || "";
+    $("coverage").hidden = !view.coverage;
     $("per-order").textContent = view.per_order;
     $("per-hour").textContent = view.per_hour;
     $("break-even").textContent = view.break_even;
