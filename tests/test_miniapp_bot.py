@@ -84,6 +84,7 @@ def test_saving_in_the_mini_app_makes_a_version_and_the_chat_goes_on(
         new = api.transcript(USER)[said_before:]
         sent = [event for event in new if event["do"] == "send"]
         assert sent and "800" in sent[-1]["text"], new
+        assert "🎚 已按小程序里的调整保存为第 2 版。" in sent[-1]["text"]
         assert [event["do"] for event in new].count("send_photo") == 1  # its card
         screen = api.last_screen(USER)
         assert screen["message_id"] != first["message_id"]

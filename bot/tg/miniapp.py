@@ -7,6 +7,8 @@ user's lock, like their updates: a save and a button press never interleave.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.services.configurator import Saved, SaveRequest, confirm
 from bot.services.quotes import Person
 from bot.storage.store import StoreError
@@ -14,6 +16,7 @@ from bot.tg.base import CHANNEL, Incoming
 from bot.tg.conversation import Conversation
 from bot.tg.delivery import Replies
 from dialogs.state import DialogState
+from locales.i18n import translator
 
 # A save comes from no Telegram update: nothing to mark handled (Conversation._save).
 NO_UPDATE = -1
@@ -47,14 +50,19 @@ class AppSaves:
             state, screen = confirm(conversation.engine, state, request.answers,
                                     locale=request.locale, parent_quote=parent)
             outcome = conversation.effects.run(person, state, screen)
+            record = store.record(outcome.quote_id) if outcome.quote_id else None
+            version = record.version if record is not None else 1
+            # Said under the quote, so the merchant knows where the new message came from.
+            notice = translator(state.locale)("app.chat_notice", version=version)
+            screen = replace(screen, text=f"{notice}\n\n{screen.text}" if screen.text
+                             else notice)
             out = Replies(transport, incoming, conversation.retry)
             await conversation.deliver(outcome.before, incoming, out)
             await conversation.show_screen(incoming, out, state, screen, edit=False)
             await conversation.deliver(outcome.after, incoming, out)  # the quote card
         if outcome.quote_id is None:  # pragma: no cover - confirm always prices
             raise StoreError("no quote was saved")
-        record = store.record(outcome.quote_id)
-        return Saved(outcome.quote_id, record.version if record is not None else 1)
+        return Saved(outcome.quote_id, version)
 
 
 def _stored_state(conversation: Conversation, incoming: Incoming) -> DialogState | None:
