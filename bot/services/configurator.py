@@ -33,7 +33,7 @@ from pricing.model import INQUIRY_FIELDS, InquiryError
 # field and the saved answer follow the Inquiry's own fields.
 HAS_HOURS = "hours" in INQUIRY_FIELDS
 try:
-    from pricing.model import COVERAGE_HOURS as _HOURS  # type: ignore[attr-defined]
+    from pricing.model import COVERAGE_HOURS as _HOURS
     HOUR_CHOICES: tuple[int, ...] = tuple(int(hours) for hours in _HOURS)
 except ImportError:
     HOUR_CHOICES = ()
