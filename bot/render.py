@@ -20,9 +20,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from dialogs import whatif
+from dialogs.state import Screen
 from locales.formatting import format_change, format_money, format_money_range, format_number
 from locales.i18n import Translator, ngettext, translator
-from pricing import BudgetFit, LineItem, Quote, Range, round_money
+from pricing import BudgetFit, LineItem, Notice, Quote, Range, VolumePattern, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -103,6 +104,17 @@ def describe(prefix: str, code: str, params: Iterable[tuple[str, str]], t: Trans
                 Decimal(raw[f"share_{index}"]).quantize(Decimal(1), rounding=ROUND_HALF_UP),
                 t.locale)
     return t(f"{prefix}.{code}", **values)
+
+
+def honest_params(quote: Quote, item: Notice) -> tuple[tuple[str, str], ...]:
+    """A notice's parameters, with a reason that contradicts the merchant's own answers
+    replaced by the true one: monthly billing for a seasonal volume is never "业务量平稳"
+    but "cheaper even counting the quiet months"."""
+    params = dict(item.params)
+    if (params.get("reason") == "steady_cost_control"
+            and quote.inquiry.volume is VolumePattern.SEASONAL):
+        params["reason"] = "seasonal_monthly_cheaper"
+    return tuple(params.items())
 
 
 def format_rate(rate: Range, unit: str, t: Translator) -> str:
@@ -225,7 +237,8 @@ def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
         "one_money": lambda amount: format_money(amount, t),
         "span": lambda low, high: format_span(low, high, t),
         "line": lambda item: describe("line", item.code, item.params, t),
-        "notice": lambda prefix, item: describe(prefix, item.code, item.params, t),
+        "notice": lambda prefix, item: describe(prefix, item.code, honest_params(quote, item),
+                                                t),
         "budget": lambda fit: describe_budget(fit, t),
         "assumption": lambda key: describe_assumption(key, t),
         "signed": lambda item: _signed_amount(item, t),
@@ -285,6 +298,65 @@ def render_quote_html(quote: Quote, locale: str | None = None) -> str:
     t = translator(locale)
     template = environment().get_template("quote.html.j2")
     return template.render(quote_context(quote, t)).strip()
+
+
+# The one recommendation the short quote shows, most useful first (the rest are in 明细).
+ADVICE_ORDER = ("cheaper_plan_available", "ai_recommended", "consider_ai",
+                "consider_full_chain_team", "plan_recommended", "scope_recommended")
+
+
+def short_advice(quote: Quote, t: Translator) -> str:
+    """The budget's verdict when a budget was given and it does not simply fit, else the
+    most useful recommendation."""
+    if (quote.budget_fit is not None and quote.budget_fit.status != "fits"
+            and not excluded_changes(quote)):
+        return describe_budget(quote.budget_fit, t)
+    by_code = {item.code: item for item in quote.recommendations}
+    for code in ADVICE_ORDER:
+        if code in by_code:
+            return describe("rec", code, honest_params(quote, by_code[code]), t)
+    return ""
+
+
+def excluded_changes(quote: Quote) -> list[str]:
+    """Budget changes that go against what the merchant said: their own system when they
+    asked for ours (only a merchant picks 打包), no AI when they asked for it (AI is off by
+    default). The short screen then shows other advice rather than contradict them."""
+    fit = quote.budget_fit
+    if fit is None:
+        return []
+    inquiry = quote.inquiry
+    return [change for change in fit.changes
+            if (change == "own_system" and inquiry.tooling.value == "bundle")
+            or (change == "no_ai" and inquiry.ai.value == "yes")]
+
+
+def render_quote_short(quote: Quote, locale: str | None = None) -> str:
+    """The short quote (Telegram-HTML): the billed plan's price with its unit, the shop,
+    the staffing, what is included, one piece of advice."""
+    from dialogs import quote_talk
+
+    t = translator(locale)
+    template = environment().get_template("quote_short.html.j2")
+    context = quote_context(quote, t)
+    included = t("list_separator").join([
+        t(f"scope.{quote.scope.value}"),
+        t("talk.included_ai") if quote.ai_applied else t("talk.included_human"),
+        t(f"talk.included_tooling.{quote.inquiry.tooling.value}")])
+    context.update(headline=quote_talk.headline(quote, t),
+                   coverage=quote_talk.coverage(quote, t), included=included,
+                   advice=short_advice(quote, t))
+    return template.render(context).strip()
+
+
+def screen_html(screen: Screen, locale: str) -> str:
+    """A dialogue screen as the merchant reads it: the short quote over a quote screen,
+    the whole breakdown over 明细 (📄), the screen's own text otherwise."""
+    if screen.quote is None:
+        return screen.text
+    body = (render_quote_html(screen.quote, locale) if screen.kind == "detail"
+            else render_quote_short(screen.quote, locale))
+    return f"{body}\n\n{screen.text}" if screen.text else body
 
 
 def _signed_amount(item: LineItem, t: Translator) -> str:

@@ -161,10 +161,16 @@ PROSPECT = Step("PROSPECT", "prospect", Kind.TEXT, maximum=80, sales_only=True)
 DISCOUNT = Step("DISCOUNT", "discount", Kind.OPTIONAL_NUMBER, minimum=0, maximum=90,
                 columns=3, sales_only=True, options=(Option("5"), Option("10"), Option("15")))
 
+# A salesperson's firm price (or narrower range) for the quote: never asked in order (its
+# implied "" skips it), set from the quote with 💲 定价 (e:firm), checked against the range
+# priced (dialogs/firm.py).
+FIRM = Step("FIRM", "firm", Kind.TEXT, maximum=40, sales_only=True,
+            implied=lambda answers, rates: "")
+
 # The three facts a first price needs come first (daily orders, what is sold, response
 # time): after them every step offers 先看报价, the rest defaulted (docs/dialogue.md).
 STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, RESPONSE, HOURS, CATEGORIES, FLAGS, SCOPE,
-                           TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT)
+                           TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT, FIRM)
 # A merchant's own dialogue: everything but the salesperson's steps.
 CUSTOMER_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if not step.sales_only)
 STEP_BY_ID: dict[str, Step] = {step.id: step for step in STEPS}

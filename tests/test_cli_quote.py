@@ -38,7 +38,7 @@ def test_prints_the_quote_in_chinese_by_default(capsys: pytest.CaptureFixture[st
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("zh-TW", "月費合計：3,000–5,010 元"), ("en", "Monthly total: ¥3,000–5,010")],
+    [("zh-TW", "月費合計：3,000–5,010 元"), ("en", "Monthly total: CNY 3,000–5,010")],
 )
 def test_speaks_the_chosen_language(
     capsys: pytest.CaptureFixture[str], lang: str, expected: str
