@@ -342,7 +342,11 @@ class Engine(Screens):
         if unsure and not sure:
             asking = replace(state, pending=unsure)
             return asking, self.show(asking, notice="\n\n".join(notices))
-        moved, screen = self._take(state, sure, notices=notices)
+        # "五百单，不对，六百": what the message itself took back is echoed as a change too.
+        took_back = {name: value for name, value in
+                     answers_of_facts(reading.revised, state.answers).items()
+                     if name in reading.revised or name == "flags"}
+        moved, screen = self._take(state, sure, notices=notices, took_back=took_back)
         if unsure:
             moved = replace(moved, pending=unsure)
             screen = self.show(moved, notice=screen.text.split("\n\n")[0], effects=screen.effects)
@@ -487,7 +491,8 @@ class Engine(Screens):
         return "QUOTE" if state.phase in QUOTE_PHASES else state.phase.upper()
 
     def _take(self, state: DialogState, found: Mapping[str, Any], *,
-              notices: list[str]) -> tuple[DialogState, Screen]:
+              notices: list[str], took_back: Mapping[str, Any] | None = None,
+              ) -> tuple[DialogState, Screen]:
         """Apply answers read from text (or confirmed): say what was understood or changed,
         then go where the merchant would expect — the next open step, back to the summary,
         or, after a quote, a new version of it."""
@@ -496,8 +501,13 @@ class Engine(Screens):
         # or not the merchant said 不对: nothing given earlier changes silently.
         changed = {name: value for name, value in found.items()
                    if name in state.answers and state.answers[name] != value}
+        before = dict(state.answers)
+        for name, value in (took_back or {}).items():
+            if name in found and name not in changed and found[name] != value:
+                before[name] = value
+                changed[name] = found[name]
         if changed:
-            notices.append(self._describe_changes(state.answers, changed, t))
+            notices.append(self._describe_changes(before, changed, t))
             rest = {name: value for name, value in found.items() if name not in changed}
             if rest:
                 notices.append(self._describe(rest, t))

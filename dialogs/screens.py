@@ -496,7 +496,10 @@ class Screens:
 
     def _confirm_screen(self, state: DialogState, t: Translator) -> Screen:
         """"您是说日均约 800 单吗？": a reading we are not sure of, asked back."""
-        lines = [t("dlg.confirm_value", field=t(f"field.{name}"),
+        # A number read from a vague word is "约 800"; a choice read with doubt is itself.
+        lines = [t("dlg.confirm_value" if STEP_BY_FIELD[name].kind in (
+                       Kind.NUMBER, Kind.OPTIONAL_NUMBER) else "dlg.confirm_choice",
+                   field=t(f"field.{name}"),
                    value=_e(self._value_text(STEP_BY_FIELD[name], value, t)))
                  for name, value in state.pending.items()]
         return Screen("question", "\n".join(lines), self._buttons(state, t), step=state.step)
