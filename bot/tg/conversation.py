@@ -43,12 +43,22 @@ from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, 
 from bot.tg.commands import Commands
 from bot.tg.delivery import FloodGate, Replies, RetryPolicy, UserLocks, send_text
 from dialogs.engine import Engine
+from dialogs.screens import QUOTE_BUTTONS_AT_MOST
 from dialogs.state import Contact, DialogState, Press, Say, Screen, StateError
 from locales.i18n import Translator, resolve_locale, translator
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Incoming, Replies, Translator, str], Awaitable[None]]
+
+
+def with_miniapp_button(keyboard: Keyboard, label: str, url: str) -> Keyboard:
+    """The quote's keyboard with a 🎚 row that opens the Mini App (bot/miniapp.py; a web_app
+    button, not a callback), only while the quote stays within its 8 buttons: on a phone
+    the quote keeps its size, and the chat's menu button opens the Mini App in any case."""
+    if sum(map(len, keyboard)) >= QUOTE_BUTTONS_AT_MOST:
+        return keyboard
+    return (*keyboard, ((label, url),))
 
 
 @dataclass
@@ -376,8 +386,8 @@ class Conversation:
                                    for button in row) for row in screen.buttons)
             if (screen.kind == "quote" and self.miniapp_url
                     and incoming.chat_type == "private"):
-                # Opens the Mini App (bot/miniapp.py): a web_app button, not a callback.
-                keyboard += (((translator(state.locale)("btn.miniapp"), self.miniapp_url),),)
+                keyboard = with_miniapp_button(
+                    keyboard, translator(state.locale)("btn.miniapp"), self.miniapp_url)
         message_id = await out.show(text, keyboard, edit_message=incoming.message_id
                                     if edit else None)
         self._save(incoming, state, message_id)
