@@ -29,7 +29,7 @@ from bot.card import (
 from bot.render import format_money_range, render_quote_text
 from locales.i18n import translator
 from pricing import Rates, quote
-from tests.test_reference_profiles import R_LARGE, R_MEDIUM, R_SMALL
+from tests.profiles import R_LARGE, R_MEDIUM, R_SMALL
 
 GOLDEN = Path(__file__).with_name("golden")
 PROFILES = {"r_small": R_SMALL, "r_medium": R_MEDIUM, "r_large": R_LARGE}

@@ -17,6 +17,8 @@ from bot.web import quote_web_app
 from locales.i18n import translator
 from pricing import Inquiry, Rates, Response, quote
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags for a sandboxed, offline machine (root, no GPU, no background connections).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
