@@ -46,7 +46,8 @@ def shared_fixture_group(item: pytest.Item) -> str | None:
     callspec = getattr(item, "callspec", None)
     params = [str(callspec.params[name]) for name in shared
               if callspec is not None and name in callspec.params]
-    return module.nodeid + "".join(f"[{param}]" for param in params)
+    # No brackets in a group name: xdist takes what follows the last "@" after the last "]".
+    return "-".join([module.nodeid, *params])
 
 
 @pytest.fixture(autouse=True)

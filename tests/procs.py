@@ -35,17 +35,19 @@ _handed_out: set[int] = set()
 
 def free_port() -> int:
     """A free port on 127.0.0.1 that no other test of this run is handed: each pytest-xdist
-    worker takes only ports equal to its number modulo the number of workers, and never
-    the same port twice, so two tests never race for one port between probe and bind."""
+    worker takes only ports of its own share (by port // 2, as Linux hands out only odd
+    ports to bind(0)), never the same one twice, so two tests never race for a port
+    between probe and bind."""
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
-    while True:
+    for _ in range(10_000):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
-        if port % workers == worker and port not in _handed_out:
+        if (port // 2) % workers == worker and port not in _handed_out:
             _handed_out.add(port)
             return port
+    raise RuntimeError(f"no free port for worker {worker} of {workers}")
 
 
 def http_get(url: str, headers: Mapping[str, str] | None = None
