@@ -22,7 +22,7 @@ from aiohttp.test_utils import make_mocked_request
 from bot.storage.store import Store
 from bot.web import MissThrottle, client_address, parse_networks
 from pricing import Inquiry, Rates, quote
-from tests.procs import KAMENG, free_port, http_get
+from tests.procs import KAMENG, START_TIMEOUT, free_port, http_get
 
 
 def make_shared_quote(db: Path, rates: Rates) -> str:
@@ -52,7 +52,7 @@ def serve(db: Path, env: dict[str, str]) -> Iterator[Page]:
                                env={**clean, **env}, cwd=db.parent, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     page = Page(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
             if page.get("/healthz")[0] == 200:

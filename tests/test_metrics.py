@@ -15,7 +15,16 @@ import pytest
 from bot.tg.base import COMMANDS, STAFF_COMMANDS
 from tests.cli_helpers import make_quotes
 from tests.fake_telegram import FakeTelegram
-from tests.procs import KAMENG, SALES_ID, TOKEN, BotProcess, free_port, http_get
+from tests.procs import (
+    KAMENG,
+    SALES_ID,
+    START_TIMEOUT,
+    TOKEN,
+    BotProcess,
+    bot_env,
+    free_port,
+    http_get,
+)
 
 ADMIN_ID = 777
 
@@ -35,17 +44,10 @@ class Polling:
 @pytest.fixture(scope="module", params=("aiogram", "ptb"))
 def polling(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[Polling]:
-    api = FakeTelegram(TOKEN)
-    api.start()
     port = free_port()
-    db = tmp_path_factory.mktemp(request.param) / "kameng.db"
-    bot = BotProcess(request.param, api, db, extra_env={
-        "METRICS_PORT": str(port), "ADMIN_IDS": str(ADMIN_ID)})
-    bot.wait_polling()
-    yield Polling(api, bot, f"http://127.0.0.1:{port}")
-    code = bot.stop()
-    api.stop()
-    assert code == 0, bot.output()[-3000:]
+    with bot_env(request.param, tmp_path_factory.mktemp(request.param), extra_env={
+            "METRICS_PORT": str(port), "ADMIN_IDS": str(ADMIN_ID)}) as env:
+        yield Polling(env.api, env.bot, f"http://127.0.0.1:{port}")
 
 
 @pytest.mark.e2e
@@ -101,18 +103,23 @@ def test_a_chat_no_longer_staff_loses_its_menu_and_a_refused_chat_is_not_fatal(
     api = FakeTelegram(TOKEN)
     api.start()
     db = tmp_path / "kameng.db"
+    bots: list[BotProcess] = []
     try:
         first = BotProcess("aiogram", api, db, extra_env={"SALES_IDS": f"{SALES_ID} 556"})
+        bots.append(first)
         first.wait_polling()
         assert first.stop() == 0
         assert ("chat", 556, "en") in api.scoped_commands
         api.polling.clear()
         api.unknown_chats.add(557)  # never opened the bot: Telegram says "chat not found"
         second = BotProcess("aiogram", api, db, extra_env={"SALES_IDS": f"{SALES_ID} 557"})
+        bots.append(second)
         second.wait_polling()
         output = second.output()
         assert second.stop() == 0
     finally:
+        for bot in bots:
+            bot.kill()
         api.stop()
     assert ("chat", 556, "en") not in api.scoped_commands
     assert ("chat", SALES_ID, "en") in api.scoped_commands
@@ -131,7 +138,7 @@ def test_a_metrics_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         bot = BotProcess("aiogram", api, tmp_path / "k.db", extra_env={
             "METRICS_PORT": str(port), "LOG_LEVEL": "WARNING"})
         try:
-            code = bot.wait_exit(60)
+            code = bot.wait_exit()
         finally:
             bot.stop()
             api.stop()
@@ -172,7 +179,7 @@ def test_the_webhook_server_serves_metrics_too(tmp_path: Path) -> None:
         "WEBHOOK_URL": "https://bot.example/telegram/webhook", "WEBHOOK_SECRET": "s" * 20,
         "WEBHOOK_PORT": str(port)})
     try:
-        FakeTelegram.wait_until(lambda: bool(api.webhook), lambda: bot.output(), timeout=30)
+        FakeTelegram.wait_until(lambda: bool(api.webhook), bot.output, timeout=START_TIMEOUT)
         status, text, _ = http_get(f"http://127.0.0.1:{port}/metrics")
         health_status, _, _ = http_get(f"http://127.0.0.1:{port}/healthz")
     finally:
