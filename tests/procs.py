@@ -64,9 +64,10 @@ def http_get(url: str, headers: Mapping[str, str] | None = None
 def run_kameng(*args: str, cwd: Path | None = None, env: Mapping[str, str] | None = None,
                drop: tuple[str, ...] = (), stdin: str = "", timeout: float = 60
                ) -> subprocess.CompletedProcess[str]:
-    """Run `kameng ARGS` to the end: the test's environment without the names in `drop`,
-    plus `env`; text in and out."""
-    environment = {key: value for key, value in os.environ.items() if key not in drop}
+    """Run `kameng ARGS` to the end: the test's environment without the variables whose
+    names begin with one of `drop`, plus `env`; text in and out."""
+    environment = {key: value for key, value in os.environ.items()
+                   if not (drop and key.startswith(drop))}
     return subprocess.run([KAMENG, *args], input=stdin, capture_output=True, text=True,
                           env={**environment, **(env or {})}, cwd=cwd, timeout=timeout,
                           check=False)
