@@ -148,7 +148,9 @@ class BotEnv:
             return db.execute(query, params).fetchall()
 
     def last_text(self, chat: int) -> str:
-        return str(self.api.transcript(chat)[-1].get("text", ""))
+        """The newest message with text (a card photo sent after the links has none)."""
+        return next((str(e["text"]) for e in reversed(self.api.transcript(chat))
+                     if e.get("text")), "")
 
     def answers(self, chat: int) -> list[str]:
         """The texts of the answers to the presses in a chat (empty: a bare acknowledgement)."""
