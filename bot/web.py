@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -35,6 +36,9 @@ from bot.storage.store import QuoteRecord, Store, StoreError
 from dialogs import quote_talk
 from dialogs.company import DEFAULT_COMPANY, Company
 from locales.i18n import translator
+
+if TYPE_CHECKING:
+    from bot.miniapp import MiniApp
 
 CHANNEL = "web"  # the `channel` of a view counted here
 log = logging.getLogger(__name__)
@@ -150,7 +154,9 @@ def client_address(request: web.Request, proxies: Networks = ()) -> str:
 def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
-                  company: str = "", business: Company | None = None) -> web.Application:
+                  company: str = "", business: Company | None = None,
+                  miniapp: MiniApp | None = None) -> web.Application:
+    """The quote pages; with `miniapp`, the Mini App's page and API too (bot/miniapp.py)."""
     throttle = throttle or MissThrottle()
     env = environment()
     check_font()  # no CJK font: fail at start-up, naming the package, not at the first card
@@ -165,7 +171,12 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             error.headers.update(SECURITY_HEADERS)
             error.headers["Server"] = "kameng"
             raise
-        response.headers.update(SECURITY_HEADERS)
+        # The Mini App sets its own policy (its script, framed by Telegram's web clients);
+        # every other response gets ours.
+        own_policy = "Content-Security-Policy" in response.headers
+        for name, value in SECURITY_HEADERS.items():
+            if not (own_policy and name in ("Content-Security-Policy", "X-Frame-Options")):
+                response.headers[name] = value
         response.headers["Server"] = "kameng"  # not aiohttp's name and version
         return response
 
@@ -226,6 +237,8 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
     metrics.add_routes(app, store)  # GET /metrics
+    if miniapp is not None:
+        miniapp.add_routes(app)  # GET /app, POST /app/api/…
     return app
 
 
@@ -281,9 +294,11 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
-                    company: str = "", business: Company | None = None) -> web.AppRunner:
+                    company: str = "", business: Company | None = None,
+                    miniapp: MiniApp | None = None) -> web.AppRunner:
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
-                        public_url=public_url, company=company, business=business)
+                        public_url=public_url, company=company, business=business,
+                        miniapp=miniapp)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
