@@ -137,7 +137,8 @@ class QuoteDesk:
         """/start q_<token>: the quote card, then the quote with accept / adjust / contact."""
         record, state = self.store.link(token)
         if record is None or state != "ok":
-            return [Reply(t(f"link.{state}"))]
+            return [Reply(t(f"link.{state}"), renew_keyboard(token, t)
+                          if state == "expired" else None)]
         actions: list[Action] = []
         if self.store.record_view(record.id, channel=person.channel, agent=person.channel):
             actions += opened_notices(self.store, record, who=person.handle)
@@ -255,6 +256,11 @@ class QuoteDesk:
         """A salesperson's notification, in their language; best effort."""
         t = translator_for(self.store, recipient)
         return Notice(int(recipient), t(key, **params), best_effort=True)
+
+
+def renew_keyboard(token: str, t: Translator) -> Keyboard:
+    """请求新报价 under an expired link's message (bot/services/renewals.py answers it)."""
+    return (((t("btn.renew"), f"rq:{token}"),),)
 
 
 def opened_notices(store: Store, record: QuoteRecord, *, who: str | None = None,

@@ -133,6 +133,32 @@ def _add_inbox(db: sqlite_utils.Database) -> None:
         {"update_id": int, "payload": str, "received_at": str}, pk="update_id")
 
 
+def _add_followups(db: sqlite_utils.Database) -> None:
+    # One row per reminder and recipient, written before the message goes out (claimed)
+    # and after (sent): a restart never sends one twice (bot/services/followups.py).
+    db.table("followup_sends").create(
+        {"key": str, "chat_id": int, "kind": str, "quote_id": int, "handoff_id": int,
+         "due_at": str, "claimed_at": str, "sent_at": str},
+        pk=("key", "chat_id"), not_null={"key", "chat_id", "kind", "due_at", "claimed_at"})
+    # ✅ 已联系 / 🔕 不再提醒 on a quote ("q:12") or a hand-off ("h:3").
+    db.table("followup_marks").create(
+        {"subject": str, "mark": str, "at": str, "by_user": str},
+        pk=("subject", "mark"), not_null={"subject", "mark", "at"})
+    # 请求新报价 on an expired link: the new version, who asked, and the owner's answer.
+    db.table("renewals").create(
+        {"id": int, "quote_id": int, "new_quote_id": int, "channel": str, "user_id": str,
+         "requested_at": str, "decision": str, "decided_at": str},
+        pk="id", not_null={"quote_id", "new_quote_id", "channel", "requested_at"})
+    db.table("renewals").create_index(["quote_id"])
+    db.table("renewals").create_index(["new_quote_id"], unique=True)
+    # What `kameng browse` shows of a quote: no link token, no JSON blobs.
+    db.execute(
+        "CREATE VIEW quote_history AS SELECT id, version, parent_id, created_at, channel, "
+        "user_id, prospect, sales_owner, daily_orders, monthly_low, monthly_high, "
+        "per_order_low, per_order_high, recommended_plan, discount, status, views, "
+        "expires_at, revoked_at, opened_at, accepted_at, rates_version, locale FROM quotes")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One step of the schema: `apply` runs once, and user_version becomes `version`."""
@@ -151,6 +177,8 @@ MIGRATIONS = (
                  "handling once", _add_processed_updates),
     Migration(4, "Telegram updates received but not yet handled: a crash between "
                  "confirming an update to Telegram and handling it loses nothing", _add_inbox),
+    Migration(5, "follow-ups sent and marked, renewals of expired links, and the "
+                 "quote_history view `kameng browse` shows", _add_followups),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 KEEP_UPDATES = 100_000  # how many handled update ids are remembered
