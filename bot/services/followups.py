@@ -119,8 +119,10 @@ class Followup:
 
     @property
     def subject(self) -> str:
-        """What the buttons act on: "q:12" (a quote) or "h:3" (a hand-off)."""
-        return f"h:{self.handoff_id}" if self.kind == "handoff_waiting" else f"q:{self.quote_id}"
+        """What the buttons act on: "q12" (a quote) or "h3" (a hand-off)."""
+        kind, number = (("h", self.handoff_id) if self.kind == "handoff_waiting"
+                        else ("q", self.quote_id))
+        return f"{kind}{number}"
 
     @property
     def key(self) -> str:
@@ -267,7 +269,7 @@ class Followups:
             return True
         if not self.staff.is_staff(user_id):
             return False
-        kind, _, number = subject.partition(":")
+        kind, number = subject[:1], subject[1:]
         if kind == "q":
             quote_id = parse_quote_id(number)
             record = self.store.record(quote_id) if quote_id else None
@@ -276,9 +278,9 @@ class Followups:
 
     def button(self, user_id: int, data: str, t: Translator, now: datetime
                ) -> list[Action]:
-        """fu:new|done|mute:<subject> under a reminder (or a /pipeline line)."""
+        """fu:new|done|mute:<q12|h3> under a reminder (or a /pipeline line)."""
         action, _, subject = data.removeprefix("fu:").partition(":")
-        kind, _, number = subject.partition(":")
+        kind, number = subject[:1], subject[1:]
         if action not in ("new", "done", "mute") or kind not in ("q", "h") or (
                 parse_quote_id(number) is None):
             return [Toast(t("dlg.stale"))]

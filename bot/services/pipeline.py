@@ -75,12 +75,12 @@ class Pipeline:
         record = followups.store.record(quote_id) if quote_id else None
         if record is None:
             return [Toast(t("dlg.stale"))]
-        if not followups.may_act(user_id, f"q:{record.id}"):
+        if not followups.may_act(user_id, f"q{record.id}"):
             return [Toast(t("staff.refused"))]
         return [Toast(), Reply(self._card(record, t), (
-            ((t("btn.followup_new"), f"fu:new:q:{record.id}"),),
-            ((t("btn.followup_done"), f"fu:done:q:{record.id}"),
-             (t("btn.followup_mute"), f"fu:mute:q:{record.id}"))))]
+            ((t("btn.followup_new"), f"fu:new:q{record.id}"),),
+            ((t("btn.followup_done"), f"fu:done:q{record.id}"),
+             (t("btn.followup_mute"), f"fu:mute:q{record.id}"))))]
 
     def _card(self, record: QuoteRecord, t: Translator) -> str:
         store, links = self.followups.store, self.followups.links

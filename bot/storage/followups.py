@@ -71,7 +71,7 @@ def marks(store: Store) -> set[tuple[str, str]]:
 
 
 def set_mark(store: Store, subject: str, mark: str, *, by_user: str, now: datetime) -> bool:
-    """Mark a subject ("q:12", "h:3"); True the first time."""
+    """Mark a subject ("q12", "h3"); True the first time."""
     cursor = store._write(lambda: store.db.execute(
         "INSERT OR IGNORE INTO followup_marks (subject, mark, at, by_user) VALUES (?, ?, ?, ?)",
         [subject, mark, iso(now), by_user]))

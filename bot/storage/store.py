@@ -140,7 +140,7 @@ def _add_followups(db: sqlite_utils.Database) -> None:
         {"key": str, "chat_id": int, "kind": str, "quote_id": int, "handoff_id": int,
          "due_at": str, "claimed_at": str, "sent_at": str},
         pk=("key", "chat_id"), not_null={"key", "chat_id", "kind", "due_at", "claimed_at"})
-    # ✅ 已联系 / 🔕 不再提醒 on a quote ("q:12") or a hand-off ("h:3").
+    # ✅ 已联系 / 🔕 不再提醒 on a quote ("q12") or a hand-off ("h3").
     db.table("followup_marks").create(
         {"subject": str, "mark": str, "at": str, "by_user": str},
         pk=("subject", "mark"), not_null={"subject", "mark", "at"})

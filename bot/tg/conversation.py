@@ -99,7 +99,7 @@ class Conversation:
             "ap": commands.approval_button,  # ap:<id>:y|n          an admin's approval
             "rq": commands.renew_button,  # rq:<token>              请求新报价, expired link
             "rn": commands.renew_decision,  # rn:<new id>:y|n      the owner sends it or not
-            "fu": commands.followup_button,  # fu:new|done|mute:q:<id>|h:<id>  a reminder
+            "fu": commands.followup_button,  # fu:new|done|mute:q<id>|h<id>  a reminder
             "pl": commands.pipeline_button,  # pl:<id>              a quote in /pipeline
         }  # anything else is a dialogue button, "<state seq>:<button id>": self._press
         assert set(self.command_routes) == {*COMMANDS, *STAFF_COMMANDS}
