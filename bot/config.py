@@ -174,8 +174,10 @@ def _hours(value: str) -> tuple[int, int]:
 
 
 def _weekdays(value: str) -> list[int]:
-    """"sat,sun" → [5, 6] (Monday is 0): days without follow-ups; empty: none."""
-    days = []
+    """"sat,sun" → [5, 6] (Monday is 0): days without follow-ups; "none": every day works."""
+    days: list[int] = []
+    if value.strip().lower() == "none":
+        return days
     for item in value.replace(",", " ").lower().split():
         if item[:3] not in WEEKDAYS:
             raise Expected("config.expect.weekdays", choices=",".join(WEEKDAYS))
