@@ -226,3 +226,15 @@ def test_a_short_password_is_refused() -> None:
                           capture_output=True, text=True, timeout=30)
     assert done.returncode == 2 and "12" in done.stderr
     assert hash_password("a long enough password").startswith("pbkdf2_sha256$")
+
+
+async def test_the_funnel_names_a_salesperson_by_their_telegram_handle(
+        tmp_path: Path, rates: Rates) -> None:
+    history = seed(tmp_path / "kameng.db", rates)
+    with sqlite3.connect(history.path) as db:
+        db.execute("INSERT INTO users (channel, user_id, handle, locale, created_at, "
+                   "updated_at) VALUES ('telegram', ?, '@alice', '', '', '')", [str(ALICE)])
+    ds = datasette(str(history.path))
+    await ds.invoke_startup()
+    response = await ds.client.get("/kameng/funnel.json?_shape=array")
+    assert {row["销售"] for row in response.json()} == {"@alice", str(BOB), "（无销售）"}
