@@ -156,7 +156,7 @@ def pending(store: Store, staff: Staff, rules: Rules, now: datetime, *,
     sent = set() if include_sent else storage.sent_keys(store)
     until = until or now
     found = []
-    for followup in _candidates(store, staff, rules, now):
+    for followup in _candidates(store, staff, rules, now, until):
         if (followup.due_at > until or followup.due_at < now - STALE or not followup.to
                 or followup.key in sent or (followup.subject, "muted") in done
                 or (followup.kind in CHASE and (followup.subject, "contacted") in done)):
@@ -180,30 +180,35 @@ def due(store: Store, staff: Staff, rules: Rules, now: datetime) -> list[Followu
     return pending(store, staff, rules, now) if rules.open_at(now) else []
 
 
-def _candidates(store: Store, staff: Staff, rules: Rules, now: datetime
-                ) -> Iterator[Followup]:
-    since = now - STALE - timedelta(days=rules.silent_days + rules.expiring_days + 7)
-    for row in storage.opened_quotes(store, now):
-        yield Followup("opened_quiet",
-                       _moment(row["last_seen"]) + timedelta(days=rules.silent_days),
+def _candidates(store: Store, staff: Staff, rules: Rules, now: datetime,
+                until: datetime) -> Iterator[Followup]:
+    """Every reminder due between `now` - STALE and `until`; SQLite narrows each kind to
+    that window (from its indexes), Python works out the exact moment."""
+    since = now - STALE
+    silent = timedelta(days=rules.silent_days)
+    for row in storage.opened_quotes(store, now, seen_from=since - silent,
+                                     seen_until=until - silent):
+        yield Followup("opened_quiet", _moment(row["last_seen"]) + silent,
                        recipients(row["sales_owner"], staff), quote_id=row["id"],
                        prospect=row["prospect"], owner=row["sales_owner"],
                        detail=row["last_seen"])
-    for row in storage.live_quotes(store, now):
-        yield Followup("expiring",
-                       _moment(row["expires_at"]) - timedelta(days=rules.expiring_days),
+    ahead = timedelta(days=rules.expiring_days)
+    for row in storage.live_quotes(store, now, expiring_by=until + ahead):
+        yield Followup("expiring", _moment(row["expires_at"]) - ahead,
                        recipients(row["sales_owner"], staff), quote_id=row["id"],
                        prospect=row["prospect"], owner=row["sales_owner"],
                        detail=row["expires_at"])
-    for row in storage.accepted_quotes(store, since):
+    # A working day is at least the business hours of one day after the acceptance.
+    shortest = timedelta(minutes=rules.hours[1] - rules.hours[0])
+    for row in storage.accepted_quotes(store, since - timedelta(days=15), until - shortest):
         yield Followup("accepted_uncontacted",
                        rules.after_working_day(_moment(row["accepted_at"])),
                        recipients(row["sales_owner"], staff), quote_id=row["id"],
                        prospect=row["prospect"], owner=row["sales_owner"],
                        detail=row["accepted_at"])
-    for row in storage.telegram_handoffs(store, since):
-        yield Followup("handoff_waiting",
-                       _moment(row["created_at"]) + timedelta(hours=rules.handoff_hours),
+    wait = timedelta(hours=rules.handoff_hours)
+    for row in storage.telegram_handoffs(store, since - wait):
+        yield Followup("handoff_waiting", _moment(row["created_at"]) + wait,
                        recipients(row["sales_owner"], staff), quote_id=row["quote_id"],
                        handoff_id=row["id"], prospect=row["handle"] or row["user_id"],
                        owner=row["sales_owner"], detail=row["created_at"])

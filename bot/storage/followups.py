@@ -15,7 +15,7 @@ from typing import Any
 from bot.storage.store import Store
 
 # Quotes whose link is live and not yet accepted, with no newer version (a revised quote is
-# followed up through its newest version), with their last view.
+# followed up through its newest version). The first three terms are idx_quotes_live's.
 _LIVE = (
     "q.token IS NOT NULL AND q.revoked_at IS NULL AND q.accepted_at IS NULL "
     "AND q.expires_at > ? "
@@ -26,28 +26,35 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def opened_quotes(store: Store, now: datetime) -> Iterator[dict[str, Any]]:
-    """Live quotes the prospect opened: id, sales_owner, prospect, opened_at, last_seen."""
+def opened_quotes(store: Store, now: datetime, *, seen_from: datetime, seen_until: datetime
+                  ) -> Iterator[dict[str, Any]]:
+    """Live quotes the prospect opened and last saw between the two moments: id,
+    sales_owner, prospect, opened_at, last_seen."""
     return store.query(
-        "SELECT q.id, q.sales_owner, q.prospect, q.opened_at, "
-        "coalesce(max(v.at), q.opened_at) AS last_seen FROM quotes AS q "
-        "LEFT JOIN quote_views AS v ON v.quote_id = q.id "
-        f"WHERE q.opened_at IS NOT NULL AND {_LIVE} GROUP BY q.id", [iso(now)])
+        "SELECT * FROM (SELECT q.id, q.sales_owner, q.prospect, q.opened_at, "
+        "coalesce((SELECT max(v.at) FROM quote_views AS v WHERE v.quote_id = q.id), "
+        "q.opened_at) AS last_seen FROM quotes AS q "
+        f"WHERE q.opened_at IS NOT NULL AND {_LIVE}) "
+        "WHERE last_seen >= ? AND last_seen <= ?",
+        [iso(now), iso(seen_from), iso(seen_until)])
 
 
-def live_quotes(store: Store, now: datetime) -> Iterator[dict[str, Any]]:
-    """Live quotes (shared, not accepted, not expired): id, sales_owner, prospect,
-    expires_at."""
+def live_quotes(store: Store, now: datetime, *, expiring_by: datetime
+                ) -> Iterator[dict[str, Any]]:
+    """Live quotes whose link expires after `now` and by `expiring_by`: id, sales_owner,
+    prospect, expires_at."""
     return store.query(
         "SELECT q.id, q.sales_owner, q.prospect, q.expires_at FROM quotes AS q "
-        f"WHERE {_LIVE}", [iso(now)])
+        f"WHERE {_LIVE} AND q.expires_at <= ?", [iso(now), iso(expiring_by)])
 
 
-def accepted_quotes(store: Store, since: datetime) -> Iterator[dict[str, Any]]:
-    """Quotes accepted since `since`: id, sales_owner, prospect, accepted_at."""
+def accepted_quotes(store: Store, since: datetime, until: datetime
+                    ) -> Iterator[dict[str, Any]]:
+    """Quotes accepted between the two moments: id, sales_owner, prospect, accepted_at."""
     return store.query(
         "SELECT id, sales_owner, prospect, accepted_at FROM quotes "
-        "WHERE accepted_at IS NOT NULL AND accepted_at >= ?", [iso(since)])
+        "WHERE accepted_at IS NOT NULL AND accepted_at >= ? AND accepted_at <= ?",
+        [iso(since), iso(until)])
 
 
 def telegram_handoffs(store: Store, since: datetime) -> Iterator[dict[str, Any]]:

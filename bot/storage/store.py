@@ -151,6 +151,15 @@ def _add_followups(db: sqlite_utils.Database) -> None:
         pk="id", not_null={"quote_id", "new_quote_id", "channel", "requested_at"})
     db.table("renewals").create_index(["quote_id"])
     db.table("renewals").create_index(["new_quote_id"], unique=True)
+    # The follow-up loop's questions, each minute, answered from indexes alone: "has a
+    # newer version?", the live links by expiry, the acceptances by date, the last view.
+    db.table("quotes").create_index(["parent_id"])
+    db.execute("CREATE INDEX idx_quotes_live ON quotes (expires_at, opened_at, sales_owner, "
+               "prospect, token, revoked_at, accepted_at) WHERE token IS NOT NULL "
+               "AND revoked_at IS NULL AND accepted_at IS NULL")
+    db.execute("CREATE INDEX idx_quotes_accepted ON quotes (accepted_at, sales_owner, "
+               "prospect) WHERE accepted_at IS NOT NULL")
+    db.table("quote_views").create_index(["quote_id", "at"])
     # What `kameng browse` shows of a quote: no link token, no JSON blobs.
     db.execute(
         "CREATE VIEW quote_history AS SELECT id, version, parent_id, created_at, channel, "
