@@ -200,6 +200,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    reminders: asyncio.Task[None] | None = None
     try:
         username = await app.frontend.start()
         app.conversation.set_bot_username(username)
@@ -251,6 +252,9 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
             await probe.cleanup()
         log.info("stopped; in-flight updates finished")
     finally:
+        if reminders is not None and not reminders.done():  # polling failed: stop them too
+            stop.set()
+            await reminders
         await app.frontend.close()
         app.store.close()
 

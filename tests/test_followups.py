@@ -321,3 +321,22 @@ def test_the_command_says_when_reminders_wait_for_business_hours(history: Histor
 def test_followup_json_names_its_recipients() -> None:
     item = Followup("expiring", utc("2026-12-09T06:00"), (BOB,), quote_id=3)
     assert item.as_json()["to"] == [BOB] and item.key == "expiring:q3"
+
+
+def test_the_settings_are_checked_and_read_as_rules() -> None:
+    from bot.config import ConfigError, load_settings
+
+    settings = load_settings(environ={"BUSINESS_HOURS": "8:30-20", "QUIET_DAYS": "Sunday",
+                                      "FOLLOWUP_SILENT_DAYS": "5",
+                                      "BUSINESS_TIMEZONE": "Asia/Taipei"})
+    rules = Rules.from_settings(settings)
+    assert (rules.hours, tuple(rules.quiet_days), rules.silent_days, rules.timezone) == (
+        (510, 1200), (6,), 5, "Asia/Taipei")
+    assert load_settings(environ={"QUIET_DAYS": "none"}).quiet_days == []
+    for name, value in (("BUSINESS_HOURS", "18-9"), ("BUSINESS_HOURS", "9-25"),
+                        ("QUIET_DAYS", "funday"), ("BUSINESS_TIMEZONE", "Mars/Base"),
+                        ("FOLLOWUP_SILENT_DAYS", "0"), ("RENEWAL_APPROVAL", "maybe"),
+                        ("FOLLOWUPS", "perhaps")):
+        with pytest.raises(ConfigError) as caught:
+            load_settings(environ={name: value})
+        assert name in str(caught.value)
