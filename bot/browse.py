@@ -85,8 +85,8 @@ def datasette(path: str, *, timezone: str = "Asia/Shanghai", password_hash: str 
         """Every connection read-only, the write connection included."""
 
         def connect(self, write: bool = False) -> sqlite3.Connection:
-            connection = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro",
-                                         uri=True, check_same_thread=False)
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"  # file:///…, escaped
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
             connection.execute("PRAGMA query_only = 1")
             self._all_file_connections.append(connection)
             return connection
