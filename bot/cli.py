@@ -26,6 +26,7 @@ from locales.i18n import Translator, normalize_locale, translator
 # settings are imported by the commands that use them.
 if TYPE_CHECKING:
     from bot.config import ConfigError, Settings
+    from bot.services.renewals import Renewals
     from bot.storage.store import Store, StoreError
     from bot.web import Networks
     from pricing import Inquiry, Rates
@@ -553,6 +554,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.web_port
     proxies = _trusted_proxies(settings, t)
     store = open_store(args.db, t)
+    renewals = _renewals(settings, store, t)
 
     async def run() -> None:
         stop = asyncio.Event()
@@ -563,7 +565,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
             runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
-                                     company=settings.company_name)
+                                     company=settings.company_name, renewals=renewals)
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:
@@ -578,6 +580,23 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     finally:
         store.close()
     return 0
+
+
+def _renewals(settings: Settings, store: Store, t: Translator) -> Renewals:
+    """请求新报价 on the pages `kameng serve` serves: the owner is told through the Bot API
+    (with a token) and answers in the running bot."""
+    from bot.services.links import LinkSettings
+    from bot.services.quotes import QuoteDesk
+    from bot.services.renewals import Renewals
+    from bot.services.staff import Staff
+    from dialogs.engine import Engine
+
+    staff = Staff(settings.sales_ids, settings.admin_ids)
+    engine = Engine(rates_from(settings.rates, t))
+    links = LinkSettings(store.get_meta("bot_username") or "", settings.public_url,
+                         settings.link_days)
+    desk = QuoteDesk(store, engine, staff, links, settings.discount_limit)
+    return Renewals(store, engine, staff, links, desk, settings.renewal)
 
 
 def _trusted_proxies(settings: Settings, t: Translator) -> Networks:

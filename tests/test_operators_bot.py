@@ -224,3 +224,35 @@ def fetch(url: str, *, post: bool = False) -> tuple[int, str, dict[str, str]]:
             return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), dict(error.headers)
+
+
+def test_kameng_serve_offers_a_new_quote_on_an_expired_page_too(tmp_path: Path,
+                                                                rates: Rates) -> None:
+    db = tmp_path / "kameng.db"
+    token = expired_quote(db, rates, "独立网页")
+    port = free_port()
+    process = subprocess.Popen([KAMENG, "serve", "--db", str(db), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, "SALES_IDS": str(ALICE),
+                                    "RENEWAL_APPROVAL": "direct"})
+    try:
+        web = f"http://127.0.0.1:{port}"
+        FakeTelegram.wait_until(lambda: _answers(f"{web}/healthz"), lambda: "serve never up",
+                                timeout=30)
+        status, page, _ = fetch(f"{web}/q/{token}")
+        assert status == 410 and "请求新报价" in page
+        status, page, _ = fetch(f"{web}/q/{token}/renew", post=True)  # redirected (direct)
+        assert status == 200 and "独立网页" in page
+        [(decision, channel)] = sqlite_rows(db, "SELECT decision, channel FROM renewals")
+        assert (decision, channel) == ("direct", "web")
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1).close()
+        return True
+    except OSError:
+        return False
