@@ -340,3 +340,12 @@ def test_the_settings_are_checked_and_read_as_rules() -> None:
         with pytest.raises(ConfigError) as caught:
             load_settings(environ={name: value})
         assert name in str(caught.value)
+
+
+def test_contacted_before_the_acceptance_does_not_answer_it(history: History) -> None:
+    store = Store(history.path)
+    storage.set_mark(store, f"q{history.accepted}", "contacted", by_user=str(ALICE),
+                     now=utc("2026-12-02T03:00"))  # an hour before the acceptance
+    store.close()
+    assert ("accepted_uncontacted", history.accepted) in kinds_due(history,
+                                                                    utc("2026-12-03T04:00"))

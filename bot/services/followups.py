@@ -150,16 +150,20 @@ def recipients(owner: str | None, staff: Staff) -> tuple[int, ...]:
 def pending(store: Store, staff: Staff, rules: Rules, now: datetime, *,
             until: datetime | None = None, include_sent: bool = False) -> list[Followup]:
     """Every reminder due by `now` (or `until`), whatever the hour, not sent (unless
-    `include_sent`), muted or answered yet, oldest first. Reminders due more than a week
-    ago are left alone (STALE)."""
+    `include_sent`), muted or answered yet, oldest first. ✅ 已联系 answers a reminder
+    when pressed after what it is about (the last view, the acceptance, the request): a
+    prospect contacted before accepting is still to be contacted after. Reminders due more
+    than a week ago are left alone (STALE)."""
     done = storage.marks(store)
     sent = set() if include_sent else storage.sent_keys(store)
     until = until or now
     found = []
     for followup in _candidates(store, staff, rules, now, until):
+        contacted = done.get((followup.subject, "contacted"))
         if (followup.due_at > until or followup.due_at < now - STALE or not followup.to
                 or followup.key in sent or (followup.subject, "muted") in done
-                or (followup.kind in CHASE and (followup.subject, "contacted") in done)):
+                or (followup.kind in CHASE and contacted is not None
+                    and _moment(contacted) >= _moment(followup.detail))):
             continue
         found.append(followup)
     return sorted(found, key=lambda item: (item.due_at, item.key))

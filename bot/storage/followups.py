@@ -71,10 +71,10 @@ def telegram_handoffs(store: Store, since: datetime) -> Iterator[dict[str, Any]]
         [iso(since)])
 
 
-def marks(store: Store) -> set[tuple[str, str]]:
-    """(subject, mark) for every ✅ 已联系 ("contacted") and 🔕 ("muted")."""
-    return {(row["subject"], row["mark"]) for row in store.query(
-        "SELECT subject, mark FROM followup_marks")}
+def marks(store: Store) -> dict[tuple[str, str], str]:
+    """(subject, mark) → when, for every ✅ 已联系 ("contacted") and 🔕 ("muted")."""
+    return {(row["subject"], row["mark"]): row["at"] for row in store.query(
+        "SELECT subject, mark, at FROM followup_marks")}
 
 
 def set_mark(store: Store, subject: str, mark: str, *, by_user: str, now: datetime) -> bool:
