@@ -13,6 +13,7 @@ for the operator's login.
 from __future__ import annotations
 
 import ipaddress
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -91,8 +92,10 @@ def datasette(path: str, *, timezone: str = "Asia/Shanghai", password_hash: str 
             self._all_file_connections.append(connection)
             return connection
 
+    # The login cookie's signing key: DATASETTE_SECRET keeps logins across restarts, as
+    # for `datasette serve`; unset, a new random key at each start.
     ds = Datasette([], metadata=metadata(timezone=timezone, password_hash=password_hash),
-                   settings=SETTINGS)
+                   settings=SETTINGS, secret=os.environ.get("DATASETTE_SECRET") or None)
     ds.remove_database("_memory")  # no scratch database beside ours
     ds.add_database(ReadOnlyDatabase(ds, path=path, is_mutable=True), name=DATABASE)
     return ds
