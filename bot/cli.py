@@ -873,8 +873,11 @@ def cmd_followups(args: argparse.Namespace, t: Translator) -> int:
         return 0
     zone = rules.zone
     for item in found:
+        subject = (t("followup.handoff_label", id=item.handoff_id)
+                   if item.kind == "handoff_waiting" else
+                   t("followup.quote_label", id=item.quote_id))
         print(t("followups.row", due=item.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-                kind=item.kind, id=item.quote_id or "-", prospect=item.prospect or "-",
+                kind=item.kind, subject=subject, prospect=item.prospect or "-",
                 to=",".join(str(chat) for chat in item.to)))
     if not found and waiting:
         start, end = rules.hours
