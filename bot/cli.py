@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
@@ -862,12 +862,13 @@ def cmd_followups(args: argparse.Namespace, t: Translator) -> int:
     settings = settings_from(t, db=args.db)
     rules = Rules.from_settings(settings)
     staff = Staff(settings.sales_ids, settings.admin_ids)
-    store = open_store(args.db, t)
-    try:
-        found = due(store, staff, rules, now)
-        waiting = [] if found else pending(store, staff, rules, now)
-    finally:
-        store.close()
+    with _current_schema(args.db or settings.db, t) as path:
+        store = open_store(path, t)
+        try:
+            found = due(store, staff, rules, now)
+            waiting = [] if found else pending(store, staff, rules, now)
+        finally:
+            store.close()
     if args.json:
         print(json.dumps([item.as_json() for item in found], ensure_ascii=False, indent=2))
         return 0
@@ -888,6 +889,32 @@ def cmd_followups(args: argparse.Namespace, t: Translator) -> int:
     elif not found:
         print(t("followups.none"))
     return 0
+
+
+@contextmanager
+def _current_schema(path: str, t: Translator) -> Iterator[str]:
+    """The database to read without writing to it: the file itself when its schema is
+    current, else a temporary copy brought up to date (opening a file migrates it)."""
+    import sqlite3
+
+    from bot.storage.store import SCHEMA_VERSION
+
+    if not Path(path).is_file():
+        raise UsageError(t("cli.error.no_db", path=path))
+    try:
+        with closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro",
+                                     uri=True)) as source:
+            version = int(source.execute("PRAGMA user_version").fetchone()[0])
+            if version >= SCHEMA_VERSION:
+                yield path
+                return
+            with tempfile.TemporaryDirectory() as folder:
+                copy = str(Path(folder) / "kameng.db")
+                with closing(sqlite3.connect(copy)) as target:
+                    source.backup(target)
+                yield copy
+    except sqlite3.DatabaseError as error:
+        raise UsageError(t("cli.error.db", detail=str(error))) from None
 
 
 def cmd_browse(args: argparse.Namespace, t: Translator) -> int:

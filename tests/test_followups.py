@@ -349,3 +349,22 @@ def test_contacted_before_the_acceptance_does_not_answer_it(history: History) ->
     store.close()
     assert ("accepted_uncontacted", history.accepted) in kinds_due(history,
                                                                     utc("2026-12-03T04:00"))
+
+
+def test_the_command_writes_nothing_even_to_a_database_from_before_follow_ups(
+        tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from bot.storage.store import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:4]:  # the schema before follow-ups
+        migration.apply(db)
+    db.execute("PRAGMA user_version = 4")
+    db.close()
+    before = path.read_bytes()
+    done = subprocess.run([KAMENG, "followups", "--json", "--db", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and json.loads(done.stdout) == [], done.stderr
+    assert path.read_bytes() == before
