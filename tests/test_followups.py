@@ -262,6 +262,10 @@ async def test_new_version_prices_again_today_and_shares_it(history: History,
         [history.quiet]).fetchall()
     assert (version, parent, owner) == (2, history.quiet, str(ALICE)) and token
     assert f"#{new_id}" in reply.text
+    again = followups.button(ALICE, f"fu:new:q{history.quiet}", t, utc("2026-12-04T05:01"))
+    assert isinstance(again[1], Reply) and f"已有更新的版本 #{new_id}" in again[1].text
+    assert store.db.execute("SELECT count(*) FROM quotes WHERE parent_id = ?",
+                            [history.quiet]).fetchone() == (1,)  # pressed twice: one copy
     store.close()
 
 

@@ -303,6 +303,10 @@ class Followups:
             storage.set_mark(self.store, subject, "muted", by_user=str(user_id), now=now)
             return [Toast(), Reply(t("followup.marked_mute", subject=label))]
         record = self.store.record(int(number)) if kind == "q" else None
+        newer = storage.newer_version(self.store, record.id) if record else None
+        if newer is not None:  # pressed twice, or revised since: never a second copy
+            return [Toast(), Reply(t("followup.newer_exists", id=newer, parent=number)
+                                   + "\n\n" + self.desk.links_text(newer, t))]
         new_id = new_version(self.store, self.engine, record) if record else None
         if new_id is None:
             return [Toast(t("dlg.stale"))]

@@ -121,6 +121,13 @@ def release_unsent(store: Store) -> int:
     return int(cursor.rowcount)
 
 
+def newer_version(store: Store, quote_id: int) -> int | None:
+    """The newest version made from this quote, if any."""
+    row = next(store.query("SELECT max(id) AS id FROM quotes WHERE parent_id = ?",
+                           [quote_id]), None)
+    return int(row["id"]) if row and row["id"] is not None else None
+
+
 # --- a salesperson's pipeline -----------------------------------------------------------
 
 def status_counts(store: Store, owner: str) -> dict[str, int]:
