@@ -163,6 +163,10 @@ def test_an_expired_deep_link_offers_a_new_quote_the_owner_approves(env: Env) ->
     assert owner == str(ALICE) and version == 2 and new_token
     assert parent == sqlite_rows(env.db, "SELECT id FROM quotes WHERE token = ?", token)[0][0]
     assert api.button(PROSPECT, f"acc:{new_token}")  # the prospect can accept it
+    api.press(PROSPECT, message_id, data)  # the old button once more: the new version shown
+    assert f"lk:acc:{new_token}" in str(api.last_screen(PROSPECT)["reply_markup"])
+    assert sqlite_rows(env.db, "SELECT count(*) FROM renewals WHERE new_quote_id = ?",
+                       new_id) == [(1,)]
 
 
 def test_an_expired_page_offers_a_new_quote_too(env: Env) -> None:

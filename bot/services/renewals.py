@@ -72,6 +72,10 @@ class Renewals:
             return "live", record, []
         if storage.open_renewal(self.store, record.id) is not None:
             return "waiting", None, []
+        newer_id = storage.newer_version(self.store, record.id)
+        newer = self.store.record(newer_id) if newer_id else None
+        if newer is not None and newer.token and self.store.link_state(newer) == "ok":
+            return "live", newer, []  # already renewed (or revised): that one, not another
         new_id = new_version(self.store, self.engine, record)
         if new_id is None:
             return "gone", None, []
