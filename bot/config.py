@@ -238,6 +238,8 @@ class Settings:
     web_host: str = _setting("WEB_HOST", "127.0.0.1", _text)
     web_port: int = _setting("WEB_PORT", 8080, _whole(1, 65535))
     company_name: str = _setting("COMPANY_NAME", "", _text)  # on the quote card
+    # The company file (contacts, business hours, terms: bot/company.toml documents it).
+    company_file: str = _setting("COMPANY_FILE", "company.toml", _text)
     trusted_proxies: list[str] = _setting("TRUSTED_PROXIES", list, _networks)
     metrics_host: str = _setting("METRICS_HOST", "127.0.0.1", _text)
     metrics_port: int | None = _setting("METRICS_PORT", None, _whole(1, 65535))

@@ -58,15 +58,17 @@ def accepted_quotes(store: Store, since: datetime, until: datetime
 
 
 def telegram_handoffs(store: Store, since: datetime) -> Iterator[dict[str, Any]]:
-    """转人工 requests from Telegram since `since`, each with the owner of the person's
-    newest quote that has one (a prospect who adjusted a salesperson's quote)."""
+    """转人工 requests from Telegram since `since`, each with its quote (the one it was
+    asked under, else the person's newest) and that quote's owner, else the owner of the
+    person's newest owned quote (a prospect who adjusted a salesperson's quote)."""
     return store.query(
         "SELECT h.id, h.user_id, h.handle, h.created_at, "
-        "(SELECT q.sales_owner FROM quotes AS q WHERE q.channel = h.channel "
-        " AND q.user_id = h.user_id AND q.sales_owner IS NOT NULL "
-        " ORDER BY q.id DESC LIMIT 1) AS sales_owner, "
-        "(SELECT q.id FROM quotes AS q WHERE q.channel = h.channel AND q.user_id = h.user_id "
-        " ORDER BY q.id DESC LIMIT 1) AS quote_id "
+        "coalesce((SELECT q.sales_owner FROM quotes AS q WHERE q.id = h.quote_id), "
+        " (SELECT q.sales_owner FROM quotes AS q WHERE q.channel = h.channel "
+        "  AND q.user_id = h.user_id AND q.sales_owner IS NOT NULL "
+        "  ORDER BY q.id DESC LIMIT 1)) AS sales_owner, "
+        "coalesce(h.quote_id, (SELECT q.id FROM quotes AS q WHERE q.channel = h.channel "
+        " AND q.user_id = h.user_id ORDER BY q.id DESC LIMIT 1)) AS quote_id "
         "FROM handoffs AS h WHERE h.channel = 'telegram' AND h.created_at >= ?",
         [iso(since)])
 
