@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -36,6 +37,9 @@ from bot.storage.store import QuoteRecord, Store, StoreError
 from dialogs import quote_talk
 from dialogs.company import DEFAULT_COMPANY, Company
 from locales.i18n import translator
+
+if TYPE_CHECKING:
+    from bot.miniapp import MiniApp
 
 CHANNEL = "web"  # the `channel` of a view counted here
 log = logging.getLogger(__name__)
@@ -152,7 +156,9 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
                   company: str = "", business: Company | None = None,
-                  renewals: Renewals | None = None) -> web.Application:
+                  renewals: Renewals | None = None,
+                  miniapp: MiniApp | None = None) -> web.Application:
+    """The quote pages; with `miniapp`, the Mini App's page and API too (bot/miniapp.py)."""
     throttle = throttle or MissThrottle()
     env = environment()
     check_font()  # no CJK font: fail at start-up, naming the package, not at the first card
@@ -167,8 +173,12 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             error.headers.update(SECURITY_HEADERS)
             error.headers["Server"] = "kameng"
             raise
-        for name, value in SECURITY_HEADERS.items():  # unless a handler chose stricter
-            response.headers.setdefault(name, value)
+        # The Mini App sets its own policy (its script, framed by Telegram's web clients);
+        # every other response gets ours.
+        own_policy = "Content-Security-Policy" in response.headers
+        for name, value in SECURITY_HEADERS.items():
+            if not (own_policy and name in ("Content-Security-Policy", "X-Frame-Options")):
+                response.headers[name] = value
         response.headers["Server"] = "kameng"  # not aiohttp's name and version
         return response
 
@@ -204,9 +214,11 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             renew_action=f"/q/{record.token}/renew")
         response = web.Response(status=410, text=body, content_type="text/html",
                                 charset="utf-8")
-        # Its one form posts to this site; everything else stays as strict as elsewhere.
+        # Its one form posts to this site; everything else stays as strict as elsewhere
+        # (a page with its own policy sets its own X-Frame-Options too).
         response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
             "Content-Security-Policy"].replace("form-action 'none'", "form-action 'self'")
+        response.headers["X-Frame-Options"] = SECURITY_HEADERS["X-Frame-Options"]
         return response
 
     async def renew(request: web.Request) -> web.StreamResponse:
@@ -274,6 +286,8 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app.router.add_post("/q/{token}/renew", renew)
     app.router.add_get("/healthz", healthz)
     metrics.add_routes(app, store)  # GET /metrics
+    if miniapp is not None:
+        miniapp.add_routes(app)  # GET /app, POST /app/api/…
     return app
 
 
@@ -330,10 +344,11 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
                     company: str = "", business: Company | None = None,
-                    renewals: Renewals | None = None) -> web.AppRunner:
+                    renewals: Renewals | None = None,
+                    miniapp: MiniApp | None = None) -> web.AppRunner:
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
                         public_url=public_url, company=company, business=business,
-                        renewals=renewals)
+                        renewals=renewals, miniapp=miniapp)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
