@@ -14,7 +14,7 @@ TELEGRAM = "telegram"
 
 # Who may use which staff command — the one place: the commands refuse, and the staff's
 # command menus (bot/tg/base.py) list, by these.
-SALES_COMMANDS = ("newquote", "revoke")  # every salesperson (SALES_IDS) and admin
+SALES_COMMANDS = ("newquote", "pipeline", "revoke")  # every salesperson (SALES_IDS), admins
 ADMIN_COMMANDS = ("export", "stats")  # admins (ADMIN_IDS) only
 STAFF_COMMANDS = (*SALES_COMMANDS, *ADMIN_COMMANDS)
 
