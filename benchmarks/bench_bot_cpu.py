@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT.parent / "shared" / "peers"))
 
-from tests.botproc import TOKEN  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.procs import TOKEN  # noqa: E402
 
 CLOCK = os.sysconf("SC_CLK_TCK")
 

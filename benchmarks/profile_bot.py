@@ -32,8 +32,8 @@ PEERS = ROOT.parent / "shared" / "peers"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(PEERS))
 
-from tests.botproc import TOKEN  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
+from tests.procs import TOKEN  # noqa: E402
 
 # The bot, with a profiler switched on and off by signals (handled in the main thread,
 # the event loop's).

@@ -26,8 +26,8 @@ from bot.tg.conversation import Conversation
 from bot.tg.ptb_front import PtbFrontend
 from dialogs.engine import Engine
 from pricing import Inquiry, load_rates, quote
-from tests.botproc import TOKEN
 from tests.fake_telegram import FakeTelegram
+from tests.procs import TOKEN
 
 SLOW = 4.0  # seconds one card takes to draw here
 IN_TIME = 1.5  # a reply later than this would mean it waited for the card
@@ -107,6 +107,7 @@ def bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[FakeTe
         api.stop()
 
 
+@pytest.mark.e2e  # a card pool process and both front-ends
 def test_a_reply_does_not_wait_for_another_users_card(
         bot: tuple[FakeTelegram, InProcessBot]) -> None:
     api, _ = bot
@@ -131,6 +132,7 @@ def test_a_reply_does_not_wait_for_another_users_card(
     assert kinds[-1] == "send_photo"  # after the reply to 🖼 卡片
 
 
+@pytest.mark.e2e  # a card pool process and both front-ends
 def test_a_card_is_drawn_once_per_version(bot: tuple[FakeTelegram, InProcessBot],
                                           tmp_path: Path) -> None:
     api, running = bot

@@ -40,8 +40,8 @@ from bot.card import (
 from bot.storage.store import Store
 from locales.i18n import translator
 from pricing import Inquiry, Rates, quote
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import TOKEN, BotProcess
 from tests.test_cli_chat import R_MEDIUM_SCRIPT, kameng
 from tests.test_hardening_web import Page, serve
 
@@ -85,6 +85,7 @@ def card_path(stdout: str) -> Path:
     return Path(line.split(marker, 1)[1].strip())
 
 
+@pytest.mark.e2e
 def test_chat_cards_are_0600_in_a_0700_folder_per_database(tmp_path: Path) -> None:
     first, second = tmp_path / "one.db", tmp_path / "two.db"
     paths = []
@@ -100,6 +101,7 @@ def test_chat_cards_are_0600_in_a_0700_folder_per_database(tmp_path: Path) -> No
     assert not list(tmp_path.rglob("*.tmp"))  # no temporary file left behind
 
 
+@pytest.mark.e2e
 def test_a_symlink_at_the_card_path_is_replaced_not_followed(tmp_path: Path) -> None:
     db = tmp_path / "kameng.db"
     victim = tmp_path / "victim.txt"
@@ -116,6 +118,7 @@ def test_a_symlink_at_the_card_path_is_replaced_not_followed(tmp_path: Path) -> 
     png(card.read_bytes())
 
 
+@pytest.mark.e2e
 def test_a_symlink_in_place_of_the_card_folder_is_not_followed(tmp_path: Path) -> None:
     db = tmp_path / "kameng.db"
     elsewhere = tmp_path / "elsewhere"
@@ -148,6 +151,7 @@ def separator_page(tmp_path: Path, rates: Rates) -> Iterator[tuple[Page, str]]:
         yield page, token
 
 
+@pytest.mark.e2e
 def test_the_page_serves_the_card_of_a_name_with_separators(
         separator_page: tuple[Page, str]) -> None:
     page, token = separator_page
@@ -156,6 +160,7 @@ def test_the_page_serves_the_card_of_a_name_with_separators(
     png(body)
 
 
+@pytest.mark.e2e
 def test_telegram_sends_the_card_of_a_name_with_separators(tmp_path: Path,
                                                            rates: Rates) -> None:
     db = tmp_path / "kameng.db"
@@ -240,6 +245,7 @@ def card_page(tmp_path: Path, rates: Rates) -> Iterator[tuple[Page, str, Path]]:
         yield page, token, db
 
 
+@pytest.mark.e2e
 def test_card_png_is_drawn_once_and_then_served_from_its_file(
         card_page: tuple[Page, str, Path]) -> None:
     page, token, db = card_page
@@ -254,6 +260,7 @@ def test_card_png_is_drawn_once_and_then_served_from_its_file(
     assert kept.stat().st_mtime_ns == written  # not drawn again
 
 
+@pytest.mark.e2e
 def test_one_client_gets_a_card_allowance_and_others_are_still_served(
         card_page: tuple[Page, str, Path]) -> None:
     page, token, _ = card_page
@@ -264,6 +271,7 @@ def test_one_client_gets_a_card_allowance_and_others_are_still_served(
     assert get_bytes(page, f"/q/{token}")[0] == 200  # the page itself is still served
 
 
+@pytest.mark.e2e
 def test_the_allowance_is_per_client(tmp_path: Path, rates: Rates) -> None:
     db = tmp_path / "kameng.db"
     token = shared(db, rates, "星辰卡盟")
@@ -275,6 +283,7 @@ def test_the_allowance_is_per_client(tmp_path: Path, rates: Rates) -> None:
         assert get_bytes(page, f"/q/{token}/card.png", other)[0] == 200
 
 
+@pytest.mark.e2e
 def test_cards_dir_modes_survive_a_umask_of_zero(tmp_path: Path) -> None:
     db = tmp_path / "kameng.db"
     command = [str(Path(sys.executable).with_name("kameng")), "chat"]
