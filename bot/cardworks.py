@@ -6,7 +6,7 @@ the bot and the quote page never draw one on their event loop: `CardWorks.png` h
 card's words to a one-worker process pool (the machine's second core), started at the
 first card, and awaits it. When the pool cannot start (no working semaphores, a sandbox
 without processes) or its worker dies, the card is drawn in-process instead — slower for
-everyone for those 20 ms, never an error.
+everyone for those 20 ms, never an error. A worker whose bot is killed leaves by itself.
 
 A quote version never changes, so its card does not either: cards are kept on disk in a
 folder per database (`<database folder>/kameng-cards/<database file name>/`, 0700), as
@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import secrets
 import stat
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -166,15 +167,24 @@ def draw_and_keep(text: CardText, files: CardFiles | None, name: str) -> bytes:
     return data
 
 
-def _worker_started() -> None:
-    """In the pool's worker: behind the event loop if they share a core (a card can
-    wait; a reply cannot), and the fonts opened before the first card."""
+def _worker_started(parent: int) -> None:
+    """In the pool's worker: the fonts opened before the first card, and a watch on the
+    bot: a worker whose bot was killed (SIGKILL, a crash) leaves too, instead of waiting
+    for cards forever."""
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
+    threading.Thread(target=_leave_with, args=(parent,), daemon=True,
+                     name="card-worker-watch").start()
     from bot.card import check_font
 
     with contextlib.suppress(CardFontError):
         check_font()
+
+
+def _leave_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 @dataclass
@@ -319,7 +329,7 @@ class CardWorks:
         try:
             self.pool = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_started)
+                initializer=_worker_started, initargs=(os.getpid(),))
         except (OSError, ImportError, NotImplementedError, RuntimeError) as error:
             self.pool_failures = POOL_RESTARTS
             log.warning("no process pool for cards (%s): drawing them in-process", error)
