@@ -73,14 +73,55 @@ def check(path: str | Path) -> int:
                           detail=str(error)) from error
 
 
+# The files SQLite keeps beside a database: writing a backup over one of them is writing
+# over the database itself.
+COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
+def _same_file(first: os.stat_result, second: os.stat_result) -> bool:
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def refuse_the_source(source: str | Path, target: str | Path) -> None:
+    """Raise when `target` is the database `source` or one of its -wal/-shm/-journal
+    files, however it is spelt: another relative path, a symlink (followed to its end,
+    even a dangling one), or a hard link (the same inode). No flag overrides this: the
+    copy would be renamed over the live file, and the bot's later writes would go to
+    the replaced, unlinked inode, lost."""
+    live = Path(os.path.realpath(source))
+    chosen = Path(os.path.realpath(target))
+    names = {live.with_name(live.name + suffix) for suffix in COMPANION_SUFFIXES}
+    same = chosen in names
+    if not same:
+        try:
+            written = os.stat(target)  # follows a symlink; a hard link shares the inode
+        except OSError:
+            written = None
+        if written is not None:
+            for name in names:
+                try:
+                    if _same_file(written, os.stat(name)):
+                        same = True
+                        break
+                except OSError:
+                    continue
+    if same:
+        raise BackupError("backup.error.is_source",
+                          "{path} is the database {db} itself (or its -wal/-shm file): "
+                          "a backup must go to another file", path=str(target), db=str(source))
+
+
 def backup(source: str | Path, destination: str | Path, *, overwrite: bool = False) -> Backup:
     """Copy `source` to `destination` (a file, or a directory to put
     kameng-<UTC time>.db in: an existing one, or a path ending in "/"), consistently,
-    then check the copy."""
+    then check the copy. A destination that is the source itself is refused first,
+    whatever `overwrite` says."""
     target = Path(destination)
+    refuse_the_source(source, target)
     if target.is_dir() or str(destination).endswith(("/", os.sep)):
         target.mkdir(parents=True, exist_ok=True)  # "backups/": a folder, made if need be
         target = target / f"kameng-{_stamp()}.db"
+    refuse_the_source(source, target)
     if target.exists() and not overwrite:
         raise FileExistsError(str(target))
     partial = target.with_name(f".{target.name}.partial")
