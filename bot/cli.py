@@ -633,6 +633,7 @@ def _ask_bot_username(settings: Settings, store: Store) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:
+    from bot.storage.backup import special_file
     from bot.storage.export import write_csv, write_json, write_xlsx
     from bot.storage.views import Filters, count_rows, rows
 
@@ -649,6 +650,8 @@ def cmd_export(args: argparse.Namespace, t: Translator) -> int:
                            choices=", ".join(STATUSES)))
     if fmt == "xlsx" and not args.out:
         raise UsageError(t("cli.error.xlsx_out"))
+    if args.out and special_file(args.out):  # /dev/null, a FIFO: never, even with --force
+        raise UsageError(t("cli.error.not_regular", path=args.out))
     if args.out and not args.force and os.path.lexists(args.out):
         raise UsageError(t("cli.error.exists", path=args.out))
     store = open_store(args.db, t)
@@ -788,14 +791,15 @@ def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
-    from bot.storage.backup import BackupError, restore
+    from bot.storage.backup import BackupError, refuse_the_source, restore
 
     target = args.db or settings_from(t).db
     if not Path(args.path).is_file():
         raise UsageError(t("cli.error.no_db", path=args.path))
-    if Path(target).is_file() and not args.force:
-        raise UsageError(t("cli.error.restore_exists", path=target))
     try:
+        refuse_the_source(target, args.path, key="backup.error.restore_self")
+        if Path(target).is_file() and not args.force:
+            raise UsageError(t("cli.error.restore_exists", path=target))
         done = restore(args.path, target)
     except BackupError as error:
         raise UsageError(t("cli.error.backup", detail=t(error.key, **error.params))) from None
