@@ -389,28 +389,19 @@ def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
     from bot.terminal import CHANNEL, TerminalChat, stdin_lines, terminal_user
     from dialogs.engine import Engine
 
+    company = settings_from(t).company_name  # a bad setting: one line, before anything
     store = open_store(args.db, t, create=True)
     rates = rates_from(args.rates, t)
     user = args.user or terminal_user()
     locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
         CHANNEL, user) or t.locale
     chat = TerminalChat(Engine(rates), store, user_id=user, locale=locale, out=sys.stdout,
-                        company=_company_name())
+                        company=company)
     interactive = sys.stdin.isatty()
     try:
         return chat.run(stdin_lines(sys.stdin, interactive=interactive))
     finally:
         store.close()
-
-
-def _company_name() -> str:
-    """COMPANY_NAME for the quote card (from the environment or .env); empty if unset."""
-    from bot.config import ConfigError, load_settings
-
-    try:
-        return load_settings().company_name
-    except ConfigError:
-        return ""
 
 
 def cmd_history(args: argparse.Namespace, t: Translator) -> int:

@@ -21,6 +21,7 @@ TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 DEFAULT_API_BASE = "https://api.telegram.org"
 ENV_FILE = ".env"
 LANGUAGES = ("zh-CN", "zh-TW", "en")
+COMPANY_NAME_LENGTH = 60  # one line on the quote card, at its font size
 
 
 class ConfigError(ValueError):
@@ -156,10 +157,31 @@ def _secret(value: str) -> Secret:
     return Secret(value.strip())
 
 
+MAX_LENGTH = 2048  # any setting: a URL, a path, a list of ids
+
+
 def _setting(env: str, default: Any, parse: Callable[[str], Any], *,
-             secret: bool = False) -> Any:
+             secret: bool = False, max_length: int = MAX_LENGTH) -> Any:
     return field(default_factory=lambda: default() if callable(default) else default,
-                  metadata={"env": env, "parse": parse, "secret": secret})
+                  metadata={"env": env, "parse": parse, "secret": secret,
+                            "max_length": max_length})
+
+
+# Every setting is one line of text. A line break in COMPANY_NAME broke every quote card;
+# in PUBLIC_URL it split the links staff send. C0/C1 controls (tab, CR, LF, ESC, DEL),
+# the Unicode line and paragraph separators and the bidi controls are refused at load.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _forbidden_character(value: str) -> str | None:
+    """The first character a one-line setting may not hold, as U+XXXX; None if clean."""
+    import unicodedata
+
+    for character in value:
+        if (unicodedata.category(character) in ("Cc", "Zl", "Zp")
+                or character in BIDI_CONTROLS):
+            return f"U+{ord(character):04X}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -186,7 +208,8 @@ class Settings:
     public_url: str = _setting("PUBLIC_URL", "", _url)
     web_host: str = _setting("WEB_HOST", "127.0.0.1", _text)
     web_port: int = _setting("WEB_PORT", 8080, _whole(1, 65535))
-    company_name: str = _setting("COMPANY_NAME", "", _text)  # on the quote card
+    company_name: str = _setting("COMPANY_NAME", "", _text,  # on the quote card
+                                 max_length=COMPANY_NAME_LENGTH)
     trusted_proxies: list[str] = _setting("TRUSTED_PROXIES", list, _networks)
     metrics_host: str = _setting("METRICS_HOST", "127.0.0.1", _text)
     metrics_port: int | None = _setting("METRICS_PORT", None, _whole(1, 65535))
@@ -290,6 +313,7 @@ def load_settings(*, environ: Mapping[str, str] | None = None, env_file: str | P
             raw, source = from_file[env], str(path)
         else:
             continue
+        _one_line(env, raw.strip(), source, spec.metadata["max_length"])
         try:
             values[spec.name] = spec.metadata["parse"](raw)
         except Expected as error:
@@ -300,3 +324,18 @@ def load_settings(*, environ: Mapping[str, str] | None = None, env_file: str | P
                               expected=(error.key, error.params)) from None
         sources[spec.name] = source
     return Settings(**values, sources=sources)
+
+
+def _one_line(name: str, value: str, source: str, limit: int) -> None:
+    """Refuse a setting with a control character or longer than `limit` (the value is
+    never echoed: it may be a secret, and a control character would garble the line)."""
+    found = _forbidden_character(value)
+    if found is not None:
+        raise ConfigError("config.error.control",
+                          "{name} ({source}) contains the control character {character}: "
+                          "a setting is one line of text", name=name, source=source,
+                          character=found)
+    if len(value) > limit:
+        raise ConfigError("config.error.too_long",
+                          "{name} ({source}) is {length} characters long, at most {limit}",
+                          name=name, source=source, length=len(value), limit=limit)

@@ -1,0 +1,77 @@
+"""Issue 24, the settings under a hostile probe: every setting is one line of bounded
+length, checked when it is loaded, by every command (the real `kameng` process)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KAMENG = str(Path(sys.executable).with_name("kameng"))
+SCRIPT = "日均300单，5类商品，要10分钟响应\n话费充值\n"
+
+
+def kameng(*args: str, cwd: Path, env: dict[str, str] | None = None,
+           stdin: str = "") -> subprocess.CompletedProcess[str]:
+    environ = {name: value for name, value in os.environ.items()
+               if not name.startswith(("KAMENG_", "LC_", "LANG", "COMPANY_", "PUBLIC_",
+                                       "TELEGRAM_", "WEBHOOK_"))}
+    return subprocess.run([KAMENG, *args], input=stdin, capture_output=True, text=True,
+                          env={**environ, **(env or {})}, cwd=cwd, timeout=60, check=False)
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stdout[-500:] + result.stderr[-2000:]
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    return result.stderr
+
+
+# --- item 6: a control character or an endless value in a setting -----------------------
+
+@pytest.mark.parametrize("command", [["chat", "--db", "k.db"], ["serve", "--port", "1"],
+                                     ["config"], ["bot"]])
+def test_a_line_break_in_company_name_stops_the_commands_that_read_it_at_load(
+    tmp_path: Path, command: list[str],
+) -> None:
+    (tmp_path / ".env").write_text('COMPANY_NAME="星辰\\n卡盟"\n', encoding="utf-8")
+    result = kameng(*command, cwd=tmp_path, stdin=SCRIPT)
+    line = one_line(result)
+    assert "COMPANY_NAME" in line and "U+000A" in line and "控制字符" in line
+    assert not (tmp_path / "k.db").exists()  # nothing saved, nothing half-done
+
+
+@pytest.mark.parametrize("value", ["星辰\u2029卡盟", "星辰\u2028卡盟", "A\tB", "A\x1b[31mB",
+                                   "\u202e盟卡辰星", "A\x85B"])
+def test_every_kind_of_line_or_control_character_is_refused(tmp_path: Path,
+                                                            value: str) -> None:
+    result = kameng("chat", "--db", "k.db", cwd=tmp_path, env={"COMPANY_NAME": value},
+                    stdin=SCRIPT)
+    assert "COMPANY_NAME" in one_line(result) and "环境变量" in result.stderr
+
+
+def test_a_ten_thousand_character_company_name_is_refused(tmp_path: Path) -> None:
+    result = kameng("chat", "--db", "k.db", cwd=tmp_path, env={"COMPANY_NAME": "卡" * 10_000},
+                    stdin=SCRIPT)
+    line = one_line(result)
+    assert "10000 个字符" in line and "最多 60 个" in line
+    english = kameng("config", "--lang", "en", cwd=tmp_path, env={"COMPANY_NAME": "卡" * 61})
+    assert "61 characters, at most 60" in one_line(english)
+
+
+def test_a_secret_with_a_control_character_is_refused_without_showing_it(
+    tmp_path: Path,
+) -> None:
+    token = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
+    result = kameng("config", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": token + "\rX"})
+    line = one_line(result)
+    assert "TELEGRAM_BOT_TOKEN" in line and "U+000D" in line and token not in line
+
+
+def test_a_plain_company_name_still_reaches_the_card(tmp_path: Path) -> None:
+    result = kameng("chat", "--db", "k.db", cwd=tmp_path,
+                    env={"COMPANY_NAME": "星辰 卡盟 Star Cards"}, stdin=SCRIPT)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
