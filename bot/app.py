@@ -23,6 +23,7 @@ from aiohttp import web
 from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
+from bot.http_guard import serve_guarded
 from bot.storage.store import Store, StoreError
 from bot.tg.base import MENU_LANGUAGES, Transport, staff_menus
 from bot.tg.conversation import Conversation
@@ -230,7 +231,9 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                                     trusted_proxies=parse_networks(
                                         app.settings.trusted_proxies),
                                     public_url=app.settings.public_url,
-                                    company=app.settings.company_name)
+                                    company=app.settings.company_name,
+                                    header_timeout=app.settings.header_timeout,
+                                    max_connections=app.settings.max_connections)
         if webhook:
             await _serve_webhook(app, stop)
         else:
@@ -290,10 +293,9 @@ async def _menu_call(call: Any, chat_id: int) -> bool:
 async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
     await app.frontend.start_processing()
-    runner = web.AppRunner(webhook_app(app))
-    await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
+    runner = await serve_guarded(webhook_app(app), settings.webhook_host,
+                                 settings.webhook_port, header_timeout=settings.header_timeout,
+                                 max_connections=settings.max_connections)
     if settings.webhook_url:
         await app.frontend.set_webhook(settings.webhook_url,
                                        settings.webhook_secret.get_secret_value())

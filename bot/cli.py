@@ -540,7 +540,9 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
             runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
-                                     company=settings.company_name)
+                                     company=settings.company_name,
+                                     header_timeout=settings.header_timeout,
+                                     max_connections=settings.max_connections)
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:

@@ -208,6 +208,10 @@ class Settings:
     public_url: str = _setting("PUBLIC_URL", "", _url)
     web_host: str = _setting("WEB_HOST", "127.0.0.1", _text)
     web_port: int = _setting("WEB_PORT", 8080, _whole(1, 65535))
+    # Slow clients (slowloris): seconds for a request's headers, and open connections at
+    # most (unset: what the open-files limit allows, bot/http_guard.py).
+    header_timeout: float = _setting("WEB_HEADER_TIMEOUT", 10.0, _seconds)
+    max_connections: int | None = _setting("WEB_MAX_CONNECTIONS", None, _whole(16, 1_000_000))
     company_name: str = _setting("COMPANY_NAME", "", _text,  # on the quote card
                                  max_length=COMPANY_NAME_LENGTH)
     trusted_proxies: list[str] = _setting("TRUSTED_PROXIES", list, _networks)

@@ -25,6 +25,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from bot.http_guard import serve_guarded
 from bot.storage.views import totals
 
 if TYPE_CHECKING:
@@ -163,7 +164,4 @@ async def serve_metrics(store: Store | None, host: str, port: int,
     """A server with only /metrics and /healthz (METRICS_PORT, e.g. in polling mode)."""
     app = web.Application()
     add_routes(app, store, **details)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
+    return await serve_guarded(app, host, port)

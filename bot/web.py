@@ -28,6 +28,7 @@ from bot.card import HEIGHT as CARD_HEIGHT
 from bot.card import WIDTH as CARD_WIDTH
 from bot.card import check_font, record_card
 from bot.chart import quote_chart
+from bot.http_guard import HEADER_TIMEOUT, serve_guarded
 from bot.render import environment, quote_context, version_columns
 from bot.services.quotes import opened_notices
 from bot.storage.store import QuoteRecord, Store, StoreError
@@ -149,6 +150,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
                   company: str = "") -> web.Application:
     throttle = throttle or MissThrottle()
+    notices = Notices(notify)
     env = environment()
     check_font()  # no CJK font: fail at start-up, naming the package, not at the first card
 
@@ -194,7 +196,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             return record
         agent = request.headers.get("User-Agent", "")
         if request.method == "GET" and not is_preview_fetcher(agent):
-            await _count_view(store, record, agent, notify, client=client)
+            await _count_view(store, record, agent, notices, client=client)
         base = public_url or str(request.url.origin())
         card_url = f"{base}/q/{request.match_info['token']}/card.png"
         return web.Response(text=render_page(record, card_url=card_url,
@@ -217,6 +219,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         return web.json_response({"status": "ok"})
 
     app = web.Application(middlewares=[security_headers])
+    app.on_cleanup.append(notices.finish)
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
@@ -224,17 +227,49 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     return app
 
 
+class Notices:
+    """The owner's "your quote was opened", sent in the background: the page never waits
+    for Telegram (a 429 or an unreachable API took 16 s). The notifier does its own
+    retries; at shutdown the notices on their way get `SHUTDOWN_WAIT` seconds to go out."""
+
+    SHUTDOWN_WAIT = 5.0
+
+    def __init__(self, notify: Notify | None) -> None:
+        self.notify = notify
+        self.pending: set[asyncio.Task[None]] = set()
+
+    def send(self, chat_id: int, text: str) -> None:
+        if self.notify is None:
+            return
+        task = asyncio.create_task(self._send(self.notify, chat_id, text))
+        self.pending.add(task)  # referenced until done, or the loop may collect it
+        task.add_done_callback(self.pending.discard)
+
+    @staticmethod
+    async def _send(notify: Notify, chat_id: int, text: str) -> None:
+        try:
+            await notify(chat_id, text)
+        except Exception:  # a notice is best effort: never an unhandled task error
+            log.exception("could not tell %s that a quote was opened", chat_id)
+
+    async def finish(self, _app: web.Application | None = None) -> None:
+        if self.pending:
+            _, late = await asyncio.wait(set(self.pending), timeout=self.SHUTDOWN_WAIT)
+            for task in late:
+                task.cancel()
+
+
 async def _count_view(store: Store, record: QuoteRecord, agent: str,
-                      notify: Notify | None, *, client: str) -> None:
+                      notices: Notices, *, client: str) -> None:
     try:
         first = store.record_view(record.id, channel=CHANNEL, agent=agent, client=client,
                                   window=VIEW_WINDOW)
     except StoreError:
         log.warning("could not record a view of quote %s", record.id)
         return
-    if first and notify is not None:
+    if first:
         for notice in opened_notices(store, record, web=True):
-            await notify(notice.chat_id, notice.text)
+            notices.send(notice.chat_id, notice.text)
 
 
 def _versions(store: Store, record: QuoteRecord, kept: int = 3) -> list[QuoteRecord]:
@@ -268,11 +303,13 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
-                    company: str = "") -> web.AppRunner:
+                    company: str = "", header_timeout: float = HEADER_TIMEOUT,
+                    max_connections: int | None = None) -> web.AppRunner:
+    """Listen for quote pages behind a connection guard (slow clients, too many
+    connections: bot/http_guard.py)."""
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
                         public_url=public_url, company=company)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    runner = await serve_guarded(app, host, port, header_timeout=header_timeout,
+                                 max_connections=max_connections)
     log.info("quote pages on http://%s:%s/q/<token>", host, port)
     return runner

@@ -1,0 +1,225 @@
+"""Issue 24, the quote page's server under a hostile probe, through the real `kameng serve`
+process: slow clients, the owner's notice, response headers, views."""
+
+from __future__ import annotations
+
+import os
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.storage.store import Store
+from pricing import Inquiry, Rates, quote
+
+KAMENG = str(Path(sys.executable).with_name("kameng"))
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
+OWNER = 555
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def shared_quote(db: Path, rates: Rates, *, owner: int | None = OWNER) -> str:
+    store = Store(db, clock=lambda: datetime.now(UTC))
+    try:
+        quote_id = store.save_quote(channel="telegram", user_id=str(owner or 1), dialog_id="d1",
+                                    confirmation=1, locale="zh_CN", prospect="星辰卡盟",
+                                    sales_owner=str(owner) if owner else None,
+                                    quote=quote(Inquiry(daily_orders=300), rates))
+        return store.share(quote_id, days=30)
+    finally:
+        store.close()
+
+
+@dataclass
+class Page:
+    base: str
+    port: int
+    process: subprocess.Popen[str]
+
+    def get(self, path: str, headers: dict[str, str] | None = None, *, timeout: float = 10
+            ) -> tuple[int, dict[str, str], str]:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers), error.read().decode()
+
+
+@contextmanager
+def serve(db: Path, env: dict[str, str] | None = None, *, open_files: int | None = None,
+          command: str = "serve") -> Iterator[Page]:
+    port = free_port()
+    clean = {key: value for key, value in os.environ.items()
+             if not key.startswith(("TELEGRAM_", "TRUSTED_", "WEB_", "METRICS_", "PUBLIC_",
+                                    "KAMENG_", "COMPANY_"))}
+
+    def limits() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+    process = subprocess.Popen([KAMENG, command, "--db", str(db), "--port", str(port)],
+                               env={**clean, **(env or {})}, cwd=db.parent,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=limits)
+    page = Page(f"http://127.0.0.1:{port}", port, process)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if page.get("/healthz", timeout=2)[0] == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"kameng serve did not start: {process.communicate()[0]}")
+        time.sleep(0.05)
+    try:
+        yield page
+    finally:
+        process.terminate()
+        try:
+            output = process.communicate(timeout=20)[0]
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output = process.communicate()[0]
+        assert "Traceback" not in output, output
+
+
+def slow_clients(port: int, count: int) -> list[socket.socket]:
+    """Connections that start a request and never finish its headers (slowloris)."""
+    opened = []
+    for _ in range(count):
+        try:
+            client = socket.create_connection(("127.0.0.1", port), timeout=2)
+            client.sendall(b"GET /healthz HTTP/1.1\r\nHost: q.example\r\nX-Slow: ")
+        except OSError:
+            break  # the backlog is full: enough
+        opened.append(client)
+    return opened
+
+
+def closed_by_server(client: socket.socket, within: float) -> bool:
+    client.settimeout(within)
+    try:
+        return client.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+# --- item 8: slowloris ---------------------------------------------------------------------
+
+def test_a_client_that_trickles_its_headers_is_closed_after_the_header_timeout(
+    tmp_path: Path, rates: Rates,
+) -> None:
+    shared_quote(tmp_path / "k.db", rates)
+    with serve(tmp_path / "k.db", {"WEB_HEADER_TIMEOUT": "1"}) as page:
+        clients = slow_clients(page.port, 20)
+        try:
+            for client in clients[:5]:  # a byte now and then does not keep it open
+                client.sendall(b"x")
+            assert all(closed_by_server(client, within=8) for client in clients)
+            assert page.get("/healthz")[0] == 200
+        finally:
+            for client in clients:
+                client.close()
+
+
+def test_slow_clients_cannot_use_up_the_open_files(tmp_path: Path, rates: Rates) -> None:
+    """160 open files for the whole process; 300 slow clients hold on (the default header
+    timeout, 10 s, does not run out during the test): a prospect is still answered."""
+    token = shared_quote(tmp_path / "k.db", rates)
+    with serve(tmp_path / "k.db", open_files=160) as page:
+        clients = slow_clients(page.port, 300)
+        try:
+            assert len(clients) > 160
+            status, _, body = page.get(f"/q/{token}", timeout=8)
+            assert status == 200 and "星辰卡盟" in body
+            assert page.get("/healthz", timeout=8)[0] == 200
+        finally:
+            for client in clients:
+                client.close()
+
+
+# --- item 7: the first open never waits for Telegram ------------------------------------
+
+class BlackHole:
+    """A Bot API that accepts connections and never answers (an unreachable API)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted.append(connection)
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_the_first_open_is_answered_while_telegram_does_not_answer(
+    tmp_path: Path, rates: Rates,
+) -> None:
+    token = shared_quote(tmp_path / "k.db", rates)
+    hole = BlackHole()
+    try:
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": f"http://127.0.0.1:{hole.port}"}
+        with serve(tmp_path / "k.db", env) as page:
+            status, _, body = page.get(f"/q/{token}", timeout=5)  # the API would take 15 s
+            assert status == 200 and "星辰卡盟" in body
+            assert wait_until(lambda: len(hole.accepted) >= 1)  # the notice is on its way
+    finally:
+        hole.close()
+
+
+def test_the_owner_is_told_after_telegram_asks_to_wait(tmp_path: Path, rates: Rates) -> None:
+    from tests.fake_telegram import FakeTelegram
+
+    token = shared_quote(tmp_path / "k.db", rates)
+    api = FakeTelegram(TOKEN)
+    base = api.start()
+    try:
+        api.inject("sendMessage", 429, count=2, retry_after=1)
+        env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": base}
+        with serve(tmp_path / "k.db", env) as page:
+            status, _, _ = page.get(f"/q/{token}", timeout=5)
+            assert status == 200
+            notice = api.wait_for_text(OWNER, "星辰卡盟", timeout=20)
+            assert "打开" in notice
+    finally:
+        api.stop()
