@@ -7,8 +7,9 @@ a client that keeps missing is throttled (its misses, never a valid token), so g
 X-Forwarded-For only when the peer is in TRUSTED_PROXIES.
 The page names its card as `og:image` (absolute, from PUBLIC_URL), so a link pasted in a
 chat previews with the price; the card answers exactly as its page does (404/410/429).
-Every view is recorded (time, hashed user agent); link-preview robots are served but not
-counted. Security headers on every response; everything shown is autoescaped.
+A view is recorded once per client per hour (time, hashed client: an address, an IPv6
+/64), whatever its User-Agent; link-preview robots are served but not counted.
+Security headers on every response; everything shown is autoescaped.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import timedelta
 
 from aiohttp import web
 
@@ -30,7 +31,7 @@ from bot.card import check_font, record_card
 from bot.chart import quote_chart
 from bot.http_guard import HEADER_TIMEOUT, serve_guarded
 from bot.render import environment, quote_context, version_columns
-from bot.services.quotes import opened_notices
+from bot.services.quotes import VIEW_WINDOW, opened_notices
 from bot.storage.store import QuoteRecord, Store, StoreError
 from locales.i18n import translator
 
@@ -50,7 +51,9 @@ SECURITY_HEADERS = {
 }
 # Link-preview fetchers and crawlers, by the token in their User-Agent (case-insensitive).
 # They are served the page but not counted as an open. A maintained list of names, not the
-# word "bot": a phone whose browser says "CUBOT" is a prospect. Add new fetchers here.
+# word "bot": a phone whose browser says "CUBOT" is a prospect; and Sogou's crawlers by
+# their own names ("Sogou web spider", "Sogou inst spider"…), not "sogou", which Sogou's
+# browser (SogouMobileBrowser, SE 2.X MetaSr) says too. Add new fetchers here.
 PREVIEW_FETCHERS = (
     "telegrambot",  # Telegram's link preview
     "whatsapp/",  # WhatsApp
@@ -60,15 +63,16 @@ PREVIEW_FETCHERS = (
     "discordbot",  # Discord
     "linkedinbot", "skypeuripreview", "microsoftpreview", "pinterestbot", "redditbot",
     "snap url preview", "vkshare", "embedly", "iframely", "bitlybot", "applebot",
-    "googlebot", "bingbot", "baiduspider", "yandexbot", "duckduckbot", "sogou", "bytespider",
+    "googlebot", "bingbot", "baiduspider", "yandexbot", "duckduckbot", "bytespider",
     "petalbot", "yisouspider", "360spider",  # search engines, Chinese ones included
 )
-VIEW_WINDOW = timedelta(hours=1)  # one counted view per client per hour
+SOGOU_CRAWLER = re.compile(r"sogou[\w -]*spider")  # Sogou web/inst/news/pic/orion spider
 
 
 def is_preview_fetcher(agent: str) -> bool:
     lowered = agent.lower()
-    return any(name in lowered for name in PREVIEW_FETCHERS)
+    return (any(name in lowered for name in PREVIEW_FETCHERS)
+            or SOGOU_CRAWLER.search(lowered) is not None)
 
 
 CARD_SIZE = (CARD_WIDTH, CARD_HEIGHT)
@@ -130,19 +134,38 @@ def _trusted(address: str, proxies: Networks) -> bool:
     return any(ip in network for network in proxies)
 
 
+def client_key(address: str) -> str:
+    """One client, as throttling and view counting see it: an IPv4 address as it is
+    (a v4-mapped IPv6 one unwrapped), an IPv6 address by its /64 — one subscriber's
+    network, where each device, or an attacker, picks any of 2⁶⁴ addresses at will.
+    Anything that is not an address stays as given (cut to 64 characters)."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]").split("%")[0])
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        if ip.is_loopback:
+            return str(ip)  # ::1: this machine, not a network
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def client_address(request: web.Request, proxies: Networks = ()) -> str:
-    """The peer's address; behind a trusted proxy, the nearest address in X-Forwarded-For
-    that is not itself a trusted proxy. From anyone else the header is ignored (it is
-    typed by the client and would let a guesser change address at will)."""
+    """The client (see `client_key`): the peer's address; behind a trusted proxy, the
+    nearest address in X-Forwarded-For that is not itself a trusted proxy. From anyone
+    else the header is ignored (it is typed by the client and would let a guesser change
+    address at will)."""
     peer = request.remote or "?"
     if not proxies or not _trusted(peer, proxies):
-        return peer
+        return client_key(peer)
     hops = [hop.strip() for value in request.headers.getall("X-Forwarded-For", [])
             for hop in value.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, proxies):
-            return hop[:64]
-    return hops[0][:64] if hops else peer
+            return client_key(hop)
+    return client_key(hops[0]) if hops else client_key(peer)
 
 
 def quote_web_app(store: Store, *, notify: Notify | None = None,
@@ -196,7 +219,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             return record
         agent = request.headers.get("User-Agent", "")
         if request.method == "GET" and not is_preview_fetcher(agent):
-            await _count_view(store, record, agent, notices, client=client)
+            await _count_view(store, record, notices, client=client)
         base = public_url or str(request.url.origin())
         card_url = f"{base}/q/{request.match_info['token']}/card.png"
         return web.Response(text=render_page(record, card_url=card_url,
@@ -259,10 +282,11 @@ class Notices:
                 task.cancel()
 
 
-async def _count_view(store: Store, record: QuoteRecord, agent: str,
-                      notices: Notices, *, client: str) -> None:
+async def _count_view(store: Store, record: QuoteRecord, notices: Notices, *,
+                      client: str) -> None:
     try:
-        first = store.record_view(record.id, channel=CHANNEL, agent=agent, client=client,
+        # Keyed by the client alone: a new User-Agent per request is not a new viewer.
+        first = store.record_view(record.id, channel=CHANNEL, agent=CHANNEL, client=client,
                                   window=VIEW_WINDOW)
     except StoreError:
         log.warning("could not record a view of quote %s", record.id)

@@ -223,3 +223,54 @@ def test_the_owner_is_told_after_telegram_asks_to_wait(tmp_path: Path, rates: Ra
             assert "打开" in notice
     finally:
         api.stop()
+
+
+# --- item 16: one view per address per hour, crawlers by their own names -----------------
+
+SOGOU_BROWSER = ("Mozilla/5.0 (Linux; Android 10; V1916A) AppleWebKit/537.36 (KHTML, like "
+                 "Gecko) Chrome/78.0.3904.108 Mobile Safari/537.36 SogouMobileBrowser/5.39.2")
+SOGOU_SPIDER = "Sogou web spider/4.0(+http://www.sogou.com/docs/help/webmasters.htm#07)"
+
+
+def views(db: Path, token: str) -> int:
+    store = Store(db)
+    try:
+        record = store.record_by_token(token)
+        assert record is not None
+        return record.views
+    finally:
+        store.close()
+
+
+def test_a_new_user_agent_per_request_is_still_one_viewer(tmp_path: Path, rates: Rates) -> None:
+    token = shared_quote(tmp_path / "k.db", rates, owner=None)
+    with serve(tmp_path / "k.db") as page:
+        for n in range(60):
+            assert page.get(f"/q/{token}", {"User-Agent": f"Mozilla/5.0 (probe {n})"})[0] == 200
+    assert views(tmp_path / "k.db", token) == 1
+
+
+def test_sogous_browser_is_a_person_and_its_spider_is_not(tmp_path: Path, rates: Rates) -> None:
+    token = shared_quote(tmp_path / "k.db", rates, owner=None)
+    with serve(tmp_path / "k.db") as page:
+        assert page.get(f"/q/{token}", {"User-Agent": SOGOU_SPIDER})[0] == 200
+        assert views(tmp_path / "k.db", token) == 0
+        assert page.get(f"/q/{token}", {"User-Agent": SOGOU_BROWSER})[0] == 200
+    assert views(tmp_path / "k.db", token) == 1
+
+
+# --- item 18: an IPv6 client is its /64 ---------------------------------------------------
+
+def test_every_address_of_one_ipv6_64_shares_one_allowance_and_one_view(
+    tmp_path: Path, rates: Rates,
+) -> None:
+    token = shared_quote(tmp_path / "k.db", rates, owner=None)
+    with serve(tmp_path / "k.db", {"TRUSTED_PROXIES": "127.0.0.1"}) as page:
+        misses = [page.get(f"/q/guess{n}", {"X-Forwarded-For": f"2001:db8:1:2::{n:x}"})[0]
+                  for n in range(1, 26)]
+        assert misses[:20] == [404] * 20 and set(misses[20:]) == {429}
+        elsewhere = page.get("/q/guess", {"X-Forwarded-For": "2001:db8:1:3::1"})[0]
+        assert elsewhere == 404  # the next /64 is someone else
+        for n in (1, 2, 0xFFFF):
+            page.get(f"/q/{token}", {"X-Forwarded-For": f"2001:db8:9:9::{n:x}"})
+    assert views(tmp_path / "k.db", token) == 1

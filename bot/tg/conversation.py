@@ -26,7 +26,7 @@ from bot.services.effects import Effects
 from bot.services.links import LinkSettings
 from bot.services.quotes import Person, QuoteDesk
 from bot.services.replies import Action, Card, Document, Notice, Reply, Show, Toast
-from bot.services.staff import Staff
+from bot.services.staff import Staff, shown_name
 from bot.storage.store import Store, StoreError
 from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, parse_command
 from bot.tg.commands import Commands
@@ -254,7 +254,8 @@ class Conversation:
     # --- the dialogue ---------------------------------------------------------------
 
     def person(self, incoming: Incoming) -> Person:
-        return Person(CHANNEL, str(incoming.user_id), incoming.handle, incoming.full_name)
+        return Person(CHANNEL, str(incoming.user_id), shown_name(incoming.handle),
+                      shown_name(incoming.full_name))
 
     def load(self, incoming: Incoming) -> tuple[DialogState | None, int | None]:
         stored = self.store.load_session(CHANNEL, str(incoming.user_id))
