@@ -233,7 +233,8 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                                     public_url=app.settings.public_url,
                                     company=app.settings.company_name,
                                     header_timeout=app.settings.header_timeout,
-                                    max_connections=app.settings.max_connections)
+                                    max_connections=app.settings.max_connections,
+                                    metrics_route=app.settings.page_metrics())
         if webhook:
             await _serve_webhook(app, stop)
         else:

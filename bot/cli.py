@@ -542,15 +542,30 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
                                      public_url=settings.public_url,
                                      company=settings.company_name,
                                      header_timeout=settings.header_timeout,
-                                     max_connections=settings.max_connections)
+                                     max_connections=settings.max_connections,
+                                     metrics_route=settings.page_metrics())
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:
             raise UsageError(t("cli.error.listen", host=host, port=port,
                                detail=error.strerror or str(error))) from None
+        probe = None
+        if settings.metrics_port:  # /metrics (and /healthz) on a private listener
+            from bot.metrics import serve_metrics
+
+            try:
+                probe = await serve_metrics(store, settings.metrics_host,
+                                            settings.metrics_port)
+            except OSError as error:
+                await runner.cleanup()
+                raise UsageError(t("cli.error.listen", host=settings.metrics_host,
+                                   port=settings.metrics_port,
+                                   detail=error.strerror or str(error))) from None
         print(t("cli.serving", url=f"http://{host}:{port}/q/<token>"), flush=True)
         await stop.wait()
         await runner.cleanup()
+        if probe is not None:
+            await probe.cleanup()
 
     try:
         _run(run())

@@ -217,6 +217,9 @@ class Settings:
     trusted_proxies: list[str] = _setting("TRUSTED_PROXIES", list, _networks)
     metrics_host: str = _setting("METRICS_HOST", "127.0.0.1", _text)
     metrics_port: int | None = _setting("METRICS_PORT", None, _whole(1, 65535))
+    # /metrics on the quote page's port: "auto" = only while the page is not public (no
+    # PUBLIC_URL); a public page keeps it on METRICS_HOST:METRICS_PORT instead.
+    metrics_on_page: str = _setting("METRICS_ON_PAGE", "auto", _one_of("auto", "yes", "no"))
     discount_limit: int = _setting("DISCOUNT_LIMIT", 10, _whole(0, 90))
     link_days: int = _setting("LINK_VALIDITY_DAYS", 30, _whole(1, 365))
     max_concurrent_updates: int = _setting("KAMENG_MAX_CONCURRENT", 64, _whole(1, 10_000))
@@ -236,6 +239,12 @@ class Settings:
                               "TELEGRAM_BOT_TOKEN is malformed: expected <digits>:<secret> "
                               "as given by @BotFather")
         return token
+
+    def page_metrics(self) -> bool:
+        """Whether the quote page's port serves /metrics (METRICS_ON_PAGE)."""
+        if self.metrics_on_page == "auto":
+            return not self.public_url
+        return self.metrics_on_page == "yes"
 
     def effective(self) -> list[tuple[str, str, str]]:
         """(variable, value as shown, source) for every setting, secrets masked."""

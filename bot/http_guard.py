@@ -26,6 +26,7 @@ from collections import OrderedDict
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,40 @@ class GuardedSite(web.BaseSite):
             backlog=self._backlog, reuse_address=True)
 
 
+SERVER_NAME = "kameng"
+
+
+def name_the_server() -> None:
+    """`Server: kameng` on every response of every listener, the low-level ones included
+    (a 400 for a malformed or 9 KB request line is written by aiohttp before any
+    middleware runs, and said `Python/3.11 aiohttp/3.x`). aiohttp takes the default
+    from this module global (`setdefault`), so a response that names itself keeps it."""
+    from aiohttp import web_response
+
+    web_response.SERVER_SOFTWARE = SERVER_NAME  # type: ignore[attr-defined]
+
+
+class OneLineBadRequests(logging.Filter):
+    """A malformed request (a 9 KB path, a broken request line) is the client's mistake:
+    one warning line, not aiohttp's traceback at ERROR for each one (a log flood)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            peer = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+            record.msg = "bad request from %s: %s (%s)"
+            record.args = (peer, type(error).__name__, error.code)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def quiet_bad_requests() -> None:
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(found, OneLineBadRequests) for found in server_log.filters):
+        server_log.addFilter(OneLineBadRequests())
+
+
 def guarded_runner(app: web.Application, *, header_timeout: float = HEADER_TIMEOUT
                    ) -> web.AppRunner:
     """An AppRunner whose idle keep-alive connections (and slow later requests) close
@@ -192,7 +227,10 @@ def guarded_runner(app: web.Application, *, header_timeout: float = HEADER_TIMEO
 async def serve_guarded(app: web.Application, host: str, port: int, *,
                         header_timeout: float = HEADER_TIMEOUT,
                         max_connections: int | None = None) -> web.AppRunner:
-    """Set up `app` and listen on host:port behind a ConnectionGuard."""
+    """Set up `app` and listen on host:port behind a ConnectionGuard, naming itself
+    `kameng`, one log line per malformed request."""
+    name_the_server()
+    quiet_bad_requests()
     runner = guarded_runner(app, header_timeout=header_timeout)
     await runner.setup()
     guard = ConnectionGuard(header_timeout=header_timeout, max_connections=max_connections)

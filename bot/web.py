@@ -171,7 +171,7 @@ def client_address(request: web.Request, proxies: Networks = ()) -> str:
 def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
-                  company: str = "") -> web.Application:
+                  company: str = "", metrics_route: bool = True) -> web.Application:
     throttle = throttle or MissThrottle()
     notices = Notices(notify)
     env = environment()
@@ -246,7 +246,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
-    metrics.add_routes(app, store)  # GET /metrics
+    metrics.add_routes(app, store, metrics_route=metrics_route)  # GET /metrics
     return app
 
 
@@ -328,11 +328,12 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
                     company: str = "", header_timeout: float = HEADER_TIMEOUT,
-                    max_connections: int | None = None) -> web.AppRunner:
+                    max_connections: int | None = None,
+                    metrics_route: bool = True) -> web.AppRunner:
     """Listen for quote pages behind a connection guard (slow clients, too many
-    connections: bot/http_guard.py)."""
+    connections: bot/http_guard.py); /metrics only with `metrics_route`."""
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
-                        public_url=public_url, company=company)
+                        public_url=public_url, company=company, metrics_route=metrics_route)
     runner = await serve_guarded(app, host, port, header_timeout=header_timeout,
                                  max_connections=max_connections)
     log.info("quote pages on http://%s:%s/q/<token>", host, port)

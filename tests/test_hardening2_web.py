@@ -49,6 +49,7 @@ class Page:
     base: str
     port: int
     process: subprocess.Popen[str]
+    output: str = ""  # what the server printed, once it has stopped
 
     def get(self, path: str, headers: dict[str, str] | None = None, *, timeout: float = 10
             ) -> tuple[int, dict[str, str], str]:
@@ -97,6 +98,7 @@ def serve(db: Path, env: dict[str, str] | None = None, *, open_files: int | None
         except subprocess.TimeoutExpired:
             process.kill()
             output = process.communicate()[0]
+        page.output = output
         assert "Traceback" not in output, output
 
 
@@ -274,3 +276,75 @@ def test_every_address_of_one_ipv6_64_shares_one_allowance_and_one_view(
         for n in (1, 2, 0xFFFF):
             page.get(f"/q/{token}", {"X-Forwarded-For": f"2001:db8:9:9::{n:x}"})
     assert views(tmp_path / "k.db", token) == 1
+
+
+# --- items 11 and 12: no software versions, one log line per malformed request ----------
+
+def raw_get(port: int, path: str) -> tuple[str, str]:
+    """(status line + headers, body) of a GET sent as raw bytes (urllib would refuse it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(f"GET {path} HTTP/1.1\r\nHost: q.example\r\nConnection: close\r\n\r\n"
+                       .encode())
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    head, _, body = answer.decode("utf-8", "replace").partition("\r\n\r\n")
+    return head, body
+
+
+def test_a_9_kb_path_is_one_log_line_and_names_no_software(tmp_path: Path,
+                                                           rates: Rates) -> None:
+    shared_quote(tmp_path / "k.db", rates, owner=None)
+    with serve(tmp_path / "k.db") as page:
+        for _ in range(3):
+            head, _ = raw_get(page.port, "/q/" + "a" * 9000)
+            assert head.startswith("HTTP/1.") and " 400 " in head.splitlines()[0]
+            assert "Server: kameng" in head
+            assert "Python" not in head and "aiohttp" not in head
+    assert "Traceback" not in page.output
+    assert page.output.count("bad request from") == 3, page.output
+
+
+def test_the_webhook_and_metrics_servers_name_no_software(tmp_path: Path) -> None:
+    from tests.botproc import BotProcess
+    from tests.fake_telegram import FakeTelegram
+
+    api = FakeTelegram(TOKEN)
+    api.start()
+    webhook, probe = free_port(), free_port()
+    bot = BotProcess("aiogram", api, tmp_path / "k.db", args=("--webhook",), extra_env={
+        "WEBHOOK_URL": "https://bot.example/telegram/webhook", "WEBHOOK_SECRET": "s" * 20,
+        "WEBHOOK_PORT": str(webhook), "METRICS_PORT": str(probe)})
+    try:
+        FakeTelegram.wait_until(lambda: bool(api.webhook), lambda: bot.output(), timeout=30)
+        for port, path in ((webhook, "/healthz"), (webhook, "/metrics"), (webhook, "/nothing"),
+                           (probe, "/metrics"), (probe, "/x" + "b" * 9000)):
+            head, _ = raw_get(port, path)
+            assert "Server: kameng" in head, (port, path, head)
+            assert "Python" not in head and "aiohttp" not in head
+    finally:
+        code = bot.stop()
+        api.stop()
+    assert code == 0 and "Traceback" not in bot.output()
+
+
+# --- item 17: /metrics off a public page, figures cached ----------------------------------
+
+def test_a_public_page_keeps_metrics_on_a_private_listener(tmp_path: Path,
+                                                           rates: Rates) -> None:
+    shared_quote(tmp_path / "k.db", rates, owner=None)
+    probe = free_port()
+    env = {"PUBLIC_URL": "https://q.example", "METRICS_PORT": str(probe)}
+    with serve(tmp_path / "k.db", env) as page:
+        assert page.get("/metrics")[0] == 404
+        status, _, text = Page(f"http://127.0.0.1:{probe}", probe, page.process).get("/metrics")
+        assert status == 200 and "kameng_quotes_total 1.0" in text
+        Store(tmp_path / "k.db").save_quote(  # a second quote, within the cache's 5 s
+            channel="telegram", user_id="1", dialog_id="d2", confirmation=1, locale="zh_CN",
+            quote=quote(Inquiry(daily_orders=100), rates))
+        again = Page(f"http://127.0.0.1:{probe}", probe, page.process).get("/metrics")[2]
+        assert "kameng_quotes_total 1.0" in again  # cached: a scrape storm reads once
+    with serve(tmp_path / "k.db", {**env, "METRICS_ON_PAGE": "yes"}) as page:
+        assert page.get("/metrics")[0] == 200
+    with serve(tmp_path / "k.db") as page:  # not public: as before
+        assert page.get("/metrics")[0] == 200
