@@ -75,3 +75,22 @@ def test_a_plain_company_name_still_reaches_the_card(tmp_path: Path) -> None:
                     env={"COMPANY_NAME": "星辰 卡盟 Star Cards"}, stdin=SCRIPT)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- item 26: a rates file is a regular file of bounded size ------------------------------
+
+@pytest.mark.parametrize("rates", ["/dev/zero", "fifo", "huge.toml", "folder"])
+def test_a_rates_file_that_never_ends_or_is_not_a_file_is_one_line(tmp_path: Path,
+                                                                   rates: str) -> None:
+    if rates == "fifo":
+        os.mkfifo(tmp_path / "fifo")  # nobody writes: reading it would wait forever
+    if rates == "huge.toml":
+        (tmp_path / "huge.toml").write_text("# padding\n" * 300_000, encoding="utf-8")
+    if rates == "folder":
+        (tmp_path / "folder").mkdir()
+    result = kameng("quote", "--orders", "300", "--rates", rates, cwd=tmp_path)
+    line = one_line(result)
+    assert line.startswith("kameng: 费率文件有误：") and rates in line
+    assert "not a regular file" in line or "larger than 1024 KB" in line
+    via_setting = kameng("quote", "--orders", "300", cwd=tmp_path, env={"KAMENG_RATES": rates})
+    assert one_line(via_setting) == line
