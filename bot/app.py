@@ -139,7 +139,7 @@ def webhook_app(app: App) -> web.Application:
             data = await request.json(loads=json.loads)
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             return web.Response(status=400, text="bad update")
-        if (not isinstance(data, dict) or not isinstance(data.get("update_id"), int)
+        if (not isinstance(data, dict) or not valid_update_id(data.get("update_id"))
                 or _deeper_than(data, MAX_UPDATE_DEPTH)):
             return web.Response(status=400, text="bad update")
         # Kept before the 200 that tells Telegram it arrived: a crash then loses nothing.
@@ -158,6 +158,12 @@ def webhook_app(app: App) -> web.Application:
     metrics.add_routes(web_app, app.store)  # GET /metrics
     web_app[WEBHOOK_TASKS] = tasks  # keeps background handlers referenced until done
     return web_app
+
+
+def valid_update_id(value: Any) -> bool:
+    """An update id as Telegram makes them: a non-negative integer SQLite can store
+    (2⁶⁴ made the inbox raise OverflowError: a 500 and a traceback)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
 def _secret_matches(given: str, secret: str) -> bool:
@@ -185,10 +191,15 @@ def _deeper_than(data: Any, limit: int) -> bool:
 
 
 async def _feed(app: App, data: dict[str, Any]) -> None:
+    """Hand one update to the front-end. One that no handler takes (a kind we do not
+    handle, one the framework cannot read) is marked handled afterwards: left in the
+    inbox, it would be replayed at every start."""
     try:
         await app.frontend.feed(data)
-    except Exception:
-        log.exception("could not process webhook update %s", data.get("update_id"))
+    except Exception as error:
+        log.warning("could not process update %s: %s", data.get("update_id"),
+                    type(error).__name__)
+    app.conversation.settle(data["update_id"])
 
 
 async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) -> None:

@@ -484,11 +484,18 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     try:
         _run(serve(app, webhook=args.webhook))
     except StartupError as error:
+        if error.reason == "webhook_refused":
+            raise UsageError(t("bot.error.webhook_refused", url=settings.webhook_url,
+                               detail=error.detail)) from None
         key = "bot.error.rejected" if error.reason == "rejected" else "bot.error.unreachable"
         raise UsageError(t(key, base=settings.telegram_api_base)) from None
-    except OSError as error:  # a port for the page, the webhook or the metrics is taken
-        import errno
+    except OSError as error:  # a port taken, a host that does not resolve: exit 2, as
+        import errno  # a setting to fix (systemd does not restart on 2)
+        import socket
 
+        if isinstance(error, socket.gaierror):
+            raise UsageError(t("cli.error.listen_host", detail=error.strerror or str(error))
+                             ) from None
         if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise
         raise UsageError(t("cli.error.listen_any", detail=error.strerror or str(error))
@@ -737,6 +744,8 @@ def _progress(t: Translator, total: int) -> Callable[[int], None]:
 def cmd_config(args: argparse.Namespace, t: Translator) -> int:
     """The effective settings, secrets masked, each with where it came from; then what
     would stop `kameng bot` (on stderr; with --check, exit code 1 when anything would)."""
+    from bot.config import mask_tokens
+
     settings = settings_from(t)
     shown = settings.effective()
     if args.json:
@@ -747,14 +756,14 @@ def cmd_config(args: argparse.Namespace, t: Translator) -> int:
         for name, value, source in shown:
             print(f"{name}={value}".ljust(width) + f"# {source_name(t, source)}")
     problems = config_problems(settings, t)
-    for problem, stops_the_bot in problems:
-        print(f"{'⚠' if stops_the_bot else 'ℹ'} {problem}", file=sys.stderr)
+    for problem, stops_the_bot in problems:  # values in them are masked like the table
+        print(f"{'⚠' if stops_the_bot else 'ℹ'} {mask_tokens(problem)}", file=sys.stderr)
     return 1 if args.check and any(stops for _, stops in problems) else 0
 
 
 def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]:
-    """(what is set but would not work, whether it stops `kameng bot`), in the chosen
-    language."""
+    """(what is set but would not work or is unsafe, whether `--check` fails on it: it
+    stops `kameng bot`, or it sends the bot token unencrypted), in the chosen language."""
     from bot.config import ConfigError
     from pricing import RatesError, load_rates
 
@@ -768,6 +777,10 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
     for name, url in (("WEBHOOK_URL", settings.webhook_url), ("PUBLIC_URL", settings.public_url)):
         if url and not url.startswith("https://"):
             problems.append((t("config.check.https", name=name, value=url), False))
+    if settings.telegram_api_base.startswith("http://") and not _loopback_url(
+            settings.telegram_api_base):  # the token is in every request's path
+        problems.append((t("config.check.api_http", value=settings.telegram_api_base),
+                         True))
     if not Path(settings.db).is_file():
         problems.append((t("config.check.no_db", path=settings.db), False))
     if settings.rates:
@@ -776,6 +789,20 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
         except RatesError as error:
             problems.append((t("cli.error.rates", detail=str(error)), True))
     return problems
+
+
+def _loopback_url(url: str) -> bool:
+    """An address on this machine (a local Bot API server, the tests' fake one)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def cmd_backup(args: argparse.Namespace, t: Translator) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
+TOKEN_ANYWHERE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,}")
 DEFAULT_API_BASE = "https://api.telegram.org"
 ENV_FILE = ".env"
 LANGUAGES = ("zh-CN", "zh-TW", "en")
@@ -82,7 +83,35 @@ def _text(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    return value.strip().rstrip("/")
+    """An http(s) address without spaces (PUBLIC_URL, WEBHOOK_URL, TELEGRAM_API_BASE)."""
+    url = value.strip().rstrip("/")
+    if not url.startswith(("https://", "http://")) or any(ch.isspace() for ch in url):
+        raise Expected("config.expect.url")
+    return url
+
+
+def _path(value: str) -> str:
+    """WEBHOOK_PATH: the route the webhook listens on, e.g. /telegram/webhook."""
+    path = value.strip()
+    if not path.startswith("/") or any(ch.isspace() or ch in "?#" for ch in path):
+        raise Expected("config.expect.path")
+    return path
+
+
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts
+
+
+def _webhook_secret(value: str) -> Secret:
+    secret = value.strip()
+    if not WEBHOOK_SECRET_SHAPE.fullmatch(secret):
+        raise Expected("config.expect.webhook_secret")
+    return Secret(secret)
+
+
+def mask_tokens(text: str) -> str:
+    """Every bot-token-shaped part of `text` masked ("123456789:AAF…mnop" → "1234…mnop"):
+    a token pasted into TELEGRAM_API_BASE or any other setting is never printed."""
+    return TOKEN_ANYWHERE.sub(lambda found: Secret(found.group(0)).masked(), text)
 
 
 def _ids(value: str) -> list[int]:
@@ -200,11 +229,11 @@ class Settings:
     sales_ids: list[int] = _setting("SALES_IDS", list, _ids)
     log_level: str = _setting("LOG_LEVEL", "INFO", _level)
     webhook_url: str = _setting("WEBHOOK_URL", "", _url)
-    webhook_secret: Secret = _setting("WEBHOOK_SECRET", lambda: Secret(""), _secret,
+    webhook_secret: Secret = _setting("WEBHOOK_SECRET", lambda: Secret(""), _webhook_secret,
                                       secret=True)
     webhook_host: str = _setting("WEBHOOK_HOST", "127.0.0.1", _text)
     webhook_port: int = _setting("WEBHOOK_PORT", 8443, _whole(1, 65535))
-    webhook_path: str = _setting("WEBHOOK_PATH", "/telegram/webhook", _text)
+    webhook_path: str = _setting("WEBHOOK_PATH", "/telegram/webhook", _path)
     public_url: str = _setting("PUBLIC_URL", "", _url)
     web_host: str = _setting("WEB_HOST", "127.0.0.1", _text)
     web_port: int = _setting("WEB_PORT", 8080, _whole(1, 65535))
@@ -259,7 +288,8 @@ class Settings:
                 text = ",".join(str(item) for item in value)
             else:
                 text = "" if value is None else str(value)
-            shown.append((spec.metadata["env"], text, self.sources.get(spec.name, "default")))
+            shown.append((spec.metadata["env"], mask_tokens(text),
+                          self.sources.get(spec.name, "default")))
         return shown
 
 
@@ -330,7 +360,7 @@ def load_settings(*, environ: Mapping[str, str] | None = None, env_file: str | P
         try:
             values[spec.name] = spec.metadata["parse"](raw)
         except Expected as error:
-            shown = "********" if spec.metadata["secret"] else raw.strip()
+            shown = "********" if spec.metadata["secret"] else mask_tokens(raw.strip())
             raise ConfigError("config.error.invalid",
                               "{name}={value} ({source}): expected {expected}",
                               name=env, value=shown, source=source,

@@ -94,3 +94,56 @@ def test_a_rates_file_that_never_ends_or_is_not_a_file_is_one_line(tmp_path: Pat
     assert "not a regular file" in line or "larger than 1024 KB" in line
     via_setting = kameng("quote", "--orders", "300", cwd=tmp_path, env={"KAMENG_RATES": rates})
     assert one_line(via_setting) == line
+
+
+# --- item 24: kameng config masks tokens anywhere, --check validates what Telegram needs --
+
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
+
+
+@pytest.mark.parametrize("name, value", [
+    ("TELEGRAM_API_BASE", f"https://api.telegram.org/bot{TOKEN}"),
+    ("COMPANY_NAME", f"星辰 {TOKEN}"[:60]),
+    ("KAMENG_DB", f"/tmp/{TOKEN}.db"),
+])
+def test_a_token_in_any_setting_is_masked(tmp_path: Path, name: str, value: str) -> None:
+    for output in ("text", "json"):
+        result = kameng("config", *(["--json"] if output == "json" else []), cwd=tmp_path,
+                        env={name: value})
+        assert result.returncode == 0, result.stderr
+        assert TOKEN not in result.stdout + result.stderr
+        assert "1234…mnop" in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["has space", "a/b", "x" * 257, "中文"])
+def test_a_webhook_secret_telegram_would_refuse_is_one_line(tmp_path: Path,
+                                                            secret: str) -> None:
+    result = kameng("config", "--check", cwd=tmp_path, env={"WEBHOOK_SECRET": secret})
+    line = one_line(result)
+    assert "WEBHOOK_SECRET=********" in line and "A-Z a-z 0-9 _ -" in line
+    assert secret not in line
+
+
+def test_an_http_api_base_fails_the_check_unless_it_is_this_machine(tmp_path: Path) -> None:
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    remote = kameng("config", "--check", cwd=tmp_path,
+                    env={**env, "TELEGRAM_API_BASE": "http://api.example.org"})
+    assert remote.returncode == 1
+    assert "⚠ TELEGRAM_API_BASE=http://api.example.org 不是 https://" in remote.stderr
+    local = kameng("config", "--check", cwd=tmp_path,
+                   env={**env, "TELEGRAM_API_BASE": "http://127.0.0.1:8081"})
+    assert local.returncode == 0, local.stderr
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("WEBHOOK_PATH", "telegram/webhook", "以 / 开头"),
+    ("WEBHOOK_PATH", "/hook?x=1", "以 / 开头"),
+    ("PUBLIC_URL", "q.example.com", "https://"),
+    ("PUBLIC_URL", "https://q.example.com/a b", "https://"),
+    ("PUBLIC_URL", "https://q.example.com\n/evil", "U+000A"),
+])
+def test_paths_and_addresses_are_checked_at_load(tmp_path: Path, name: str, value: str,
+                                                 expected: str) -> None:
+    result = kameng("config", "--check", cwd=tmp_path, env={name: value})
+    line = one_line(result)
+    assert name in line and expected in line

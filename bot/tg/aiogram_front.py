@@ -189,8 +189,13 @@ class AiogramFrontend:
         await polling
 
     async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret or None,
-                                   allowed_updates=list(ALLOWED_UPDATES))
+        try:
+            await self.bot.set_webhook(url, secret_token=secret or None,
+                                       allowed_updates=list(ALLOWED_UPDATES))
+        except TelegramBadRequest as error:  # a URL Telegram will not post to
+            raise StartupError("webhook_refused", error.message) from None
+        except (TimeoutError, TelegramNetworkError, TelegramServerError, OSError):
+            raise StartupError("unreachable") from None
 
     async def start_processing(self) -> None:
         """Nothing to start: aiogram's dispatcher handles a fed update as it comes."""
