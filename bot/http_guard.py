@@ -207,7 +207,8 @@ class OneLineBadRequests(logging.Filter):
             record.msg = "bad request from %s: %s (%s)"
             record.args = (peer, type(error).__name__, error.code)
             record.exc_info, record.exc_text = None, None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            if record.levelno > logging.WARNING:  # aiohttp's DEBUG ones (TLS on the
+                record.levelno, record.levelname = logging.WARNING, "WARNING"  # port) stay
         return True
 
 
