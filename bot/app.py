@@ -106,7 +106,10 @@ class App:
 def build_app(settings: Settings, token: str) -> App:
     check_font()  # the quote card's CJK font: a missing package is a start-up error
     store = Store(settings.db)
-    engine = Engine(load_rates(settings.rates))
+    from bot.company import load_company, with_name
+
+    company = with_name(load_company(settings.company_file), settings.company_name)
+    engine = Engine(load_rates(settings.rates), company=company)
     conversation = Conversation(
         engine=engine, store=store, sales_ids=settings.sales_ids, admin_ids=settings.admin_ids,
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
@@ -245,7 +248,8 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                                     company=app.settings.company_name,
                                     header_timeout=app.settings.header_timeout,
                                     max_connections=app.settings.max_connections,
-                                    metrics_route=app.settings.page_metrics())
+                                    metrics_route=app.settings.page_metrics(),
+                                    business=app.conversation.engine.company)
         if webhook:
             await _serve_webhook(app, stop)
         else:

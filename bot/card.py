@@ -18,15 +18,18 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.render import quote_context
+from bot.render import BASE_LINES, quote_context
 from bot.storage.store import QuoteRecord
+from dialogs.company import Company
+from locales.formatting import format_change, format_money_range, format_number
 from locales.i18n import Translator, translator
-from pricing import Quote
+from pricing import Billing, Quote, Range, round_money
 
 WIDTH, HEIGHT = 1200, 630  # the 1.91:1 link-preview shape; Telegram shows it whole
 MARGIN = 56
@@ -98,22 +101,80 @@ def valid_until(issued: date, quote: Quote) -> date:
     return issued + timedelta(days=quote.validity_days)
 
 
-def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
-              prospect: str | None = None) -> CardText:
-    """The card's words, through the same helpers as the quote message."""
+# At most this many lines with an amount; the rest of the changes are summed as 其他调整.
+AMOUNT_LINES = 3
+
+
+def card_amounts(quote: Quote, t: Translator) -> tuple[tuple[str, Range, bool], ...]:
+    """The card's lines with an amount — (label, amount, is_base) — that add up exactly to
+    the billed plan's monthly total, each end rounded as shown.
+
+    Monthly fee: the quote's line items, the largest first (what is bought, surcharges,
+    reductions, floors), the smallest summed as 其他调整. Per order or per hour: the
+    rate × volume, and the minimum fee's top-up (其他调整) if any. Rounding differences go
+    to 其他调整 (else the last line), so the rounded lines add up to the rounded total."""
+    from dialogs import quote_talk
+
     helpers = quote_context(quote, t)
-    money, span, line, signed, count, units = (
-        helpers[name] for name in ("money", "span", "line", "signed", "count", "units"))
+    line = helpers["line"]
+    billed = quote.billed
+    rows: list[tuple[str, Range, bool]] = []
+    if billed.method is Billing.MONTHLY:
+        items = sorted(quote.line_items, key=lambda item: -abs(item.amount.high))
+        shown, rest = items[:AMOUNT_LINES], items[AMOUNT_LINES:]
+        if len(rest) == 1:
+            shown, rest = items[:AMOUNT_LINES + 1], []
+        kept = [item for item in quote.line_items if item in shown]
+        rows = [(line(item), item.amount, item.code in BASE_LINES) for item in kept]
+        if rest:
+            summed = Range(sum((item.amount.low for item in rest), Decimal(0)),
+                           sum((item.amount.high for item in rest), Decimal(0)))
+            rows.append((t("card.other"), summed, False))
+    else:
+        volume = (t("card.per_order_volume", rate=quote_talk.unit_text(quote, t),
+                    orders=format_number(quote.inquiry.daily_orders, t.locale))
+                  if billed.method is Billing.PER_ORDER else
+                  t("card.per_hour_volume", rate=quote_talk.unit_text(quote, t),
+                    hours=helpers["span"](quote.hours_per_month.low,
+                                          quote.hours_per_month.high)))
+        base = billed.monthly
+        if billed.method is Billing.PER_ORDER and quote.per_order_rate is not None:
+            base = quote.per_order_rate.scale(Decimal(quote.inquiry.daily_orders))
+        rows = [(volume, base, True)]
+        top_up = billed.monthly - base
+        if round_money(top_up.low) or round_money(top_up.high):
+            rows.append((t("card.other"), top_up, False))
+    rounded = [Range(round_money(amount.low), round_money(amount.high)) for _, amount, _ in rows]
+    total = Range(round_money(billed.monthly.low), round_money(billed.monthly.high))
+    gap = Range(total.low - sum((r.low for r in rounded), Decimal(0)),
+                total.high - sum((r.high for r in rounded), Decimal(0)))
+    # Rounding's few yuan go to 其他调整 when there is one, else to the last line.
+    other_label = t("card.other")
+    at = next((index for index, (label, _, _) in enumerate(rows) if label == other_label),
+              len(rows) - 1)
+    rounded[at] = Range(rounded[at].low + gap.low, rounded[at].high + gap.high)
+    return tuple((label, amount, base) for (label, _, base), amount
+                 in zip(rows, rounded, strict=True))
+
+
+def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
+              prospect: str | None = None, reference: str = "", version: int | None = None,
+              contact: str = "") -> CardText:
+    """The card's words: the plan billed as the headline, lines that add up to it, the
+    quote's reference, validity and a way to reach the company."""
+    from dialogs import quote_talk
+
+    helpers = quote_context(quote, t)
+    count = helpers["count"]
     inquiry = quote.inquiry
-    largest = sorted(quote.line_items, key=lambda item: -abs(item.amount.high))[:TOP_ITEMS]
-    items = [item for item in quote.line_items if item in largest]
-    lines = [(line(item), signed(item)) for item in items]
-    lines.append((t("card.per_order"), money(quote.per_order)))
-    lines.append((t("quote.break_even", orders=span(quote.break_even_daily_orders.low,
-                                                    quote.break_even_daily_orders.high)), ""))
+    lines = [(label, format_money_range(amount, t) if base else format_change(amount, t))
+             for label, amount, base in card_amounts(quote, t)]
+    lines.append((contact or t("card.contact_bot"), ""))
     footer = [t("page.valid_until", date=valid_until(issued, quote).isoformat())]
+    if reference:
+        footer.insert(0, t("link.header", ref=reference, version=version or 1))
     if prospect:
-        footer.insert(0, t("page.prospect", prospect=prospect))
+        footer.insert(1 if reference else 0, t("page.prospect", prospect=prospect))
     return CardText(
         company=company or t("card.company"),
         title=t("card.title"),
@@ -121,11 +182,10 @@ def card_text(quote: Quote, t: Translator, *, company: str, issued: date,
         summary=t("quote.summary", orders=count("count.orders", inquiry.daily_orders),
                   categories=count("count.categories", inquiry.categories),
                   response=t(f"response.{inquiry.response}")),
-        plan=t("card.plan", service=t("quote.scope", scope=t(f"scope.{quote.scope}"),
-                                      units=units(quote.units.low, quote.unit)),
-               billing=t(f"plan.{quote.recommended_plan}")),
-        total_label=t("quote.monthly"),
-        total=money(quote.monthly),
+        plan=t("card.plan_billed", service=t(f"scope.{quote.scope}"),
+               coverage=quote_talk.coverage(quote, t, note_default=False)),
+        total_label=t("card.billed", plan=t(f"plan.{quote.billed.method.value}")),
+        total=format_money_range(quote.billed.monthly, t),
         lines=tuple(lines[:KEY_LINES]),
         footer=t("card.separator").join(footer),
     )
@@ -179,10 +239,11 @@ def draw_card(text: CardText) -> Image.Image:
 
 
 def render_card(quote: Quote, locale: str | None = None, *, company: str = "",
-                issued: date, prospect: str | None = None) -> bytes:
+                issued: date, prospect: str | None = None, reference: str = "",
+                version: int | None = None, contact: str = "") -> bytes:
     """The quote card as PNG bytes (an empty `company` takes the catalog's neutral name)."""
     text = card_text(quote, translator(locale), company=company, issued=issued,
-                     prospect=prospect)
+                     prospect=prospect, reference=reference, version=version, contact=contact)
     buffer = io.BytesIO()
     with _DRAWING:
         image = draw_card(text)
@@ -191,12 +252,28 @@ def render_card(quote: Quote, locale: str | None = None, *, company: str = "",
     return buffer.getvalue()
 
 
-def record_card(record: QuoteRecord, *, company: str = "") -> bytes:
+def record_card(record: QuoteRecord, *, company: str = "",
+                business: Company | None = None) -> bytes:
     """The card of a saved quote, the same in Telegram and on its page: issued on the day
-    the quote was saved, in the quote's language, naming the prospect if any."""
-    return render_card(record.quote(), record.locale, company=company,
+    the quote was saved, in the quote's language, naming the prospect if any, with its
+    reference and the company's contacts (`business`, the company file)."""
+    contact = ""
+    if business is not None:
+        contact = contact_line(business, translator(record.locale))
+    return render_card(record.quote(), record.locale,
+                       company=company or (business.name.of(record.locale) if business else ""),
                        issued=date.fromisoformat(record.created_at[:10]),
-                       prospect=record.prospect)
+                       prospect=record.prospect, reference=record.reference,
+                       version=record.version, contact=contact)
+
+
+def contact_line(business: Company, t: Translator) -> str:
+    """"📞 Telegram @x · 微信 y（周一至周六 09:00–21:00）", or "" when the file gives none."""
+    from dialogs import quote_talk
+
+    found = quote_talk.contacts(business, t)
+    return t("card.contact", contacts=found, hours=quote_talk.hours(business, t)) \
+        if found else ""
 
 
 def card_filename(record: QuoteRecord) -> str:

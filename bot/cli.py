@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.config import ConfigError, Settings
     from bot.storage.store import Store, StoreError
     from bot.web import Networks
+    from dialogs.company import Company
     from pricing import Inquiry, Rates
 
 EXIT_USAGE = 2
@@ -184,6 +185,7 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
                             ("billing", "compare")):
         q.add_argument(f"--{option}", default=default, help="|".join(_choices(enums[option])))
     q.add_argument("--budget", default=None, help=h("budget"))
+    q.add_argument("--hours", default=None, help=h("hours"))
     q.add_argument("--json", action="store_true", help=h("json"))
     q.add_argument("--rates", default=None, help=h("rates"))
     common(q, db=False)
@@ -206,6 +208,12 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
     ho.add_argument("--limit", default="20", help=h("limit"))
     common(ho)
     ho.set_defaults(handler=cmd_handoffs)
+
+    le = commands.add_parser("leads", help=h("cmd.leads"), description=h("cmd.leads"))
+    le.add_argument("--json", action="store_true", help=h("json"))
+    le.add_argument("--limit", default="20", help=h("limit"))
+    common(le)
+    le.set_defaults(handler=cmd_leads)
 
     b = commands.add_parser("bot", help=h("cmd.bot"), description=h("cmd.bot"))
     b.add_argument("--framework", default=None, help="aiogram|ptb (KAMENG_FRAMEWORK)")
@@ -282,7 +290,7 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
             kinds.add(KINDS[key])
     values = {"daily_orders": args.orders, "categories": args.categories,
               "product_kinds": kinds, "multi_level": args.multi_level,
-              "cross_border": args.cross_border, "budget": args.budget,
+              "cross_border": args.cross_border, "budget": args.budget, "hours": args.hours,
               **{name: getattr(args, name) for name in CHOICE_FIELDS}}
     try:
         inquiry = Inquiry.from_codes(values)
@@ -292,6 +300,9 @@ def inquiry_from_args(args: argparse.Namespace, t: Translator) -> Inquiry:
         if field in CHOICE_FIELDS:
             raise UsageError(t("cli.error.choice", option=f"--{field}", value=given,
                                choices=", ".join(_choices(CHOICE_FIELDS[field])))) from None
+        if field == "hours":
+            raise UsageError(t("cli.error.choice", option="--hours", value=given,
+                               choices="8, 16, 24")) from None
         key = {"daily_orders": "cli.error.orders", "categories": "cli.error.categories",
                "budget": "cli.error.budget"}.get(field, "cli.error.usage")
         raise UsageError(t(key, value=given, detail=str(error))) from None
@@ -324,6 +335,19 @@ def settings_from(t: Translator, **overrides: Any) -> Settings:
 
     try:
         return load_settings(**overrides)
+    except ConfigError as error:
+        raise UsageError(config_message(t, error)) from None
+
+
+def company_from(t: Translator, settings: Settings | None = None) -> Company:
+    """The company file (COMPANY_FILE over the packaged defaults); a mistake is one
+    localized line and exit code 2."""
+    from bot.company import load_company, with_name
+    from bot.config import ConfigError
+
+    chosen = settings or settings_from(t)
+    try:
+        return with_name(load_company(chosen.company_file), chosen.company_name)
     except ConfigError as error:
         raise UsageError(config_message(t, error)) from None
 
@@ -395,8 +419,9 @@ def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
     user = args.user or terminal_user()
     locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
         CHANNEL, user) or t.locale
-    chat = TerminalChat(Engine(rates), store, user_id=user, locale=locale, out=sys.stdout,
-                        company=company)
+    business = company_from(t)
+    chat = TerminalChat(Engine(rates, company=business), store, user_id=user, locale=locale,
+                        out=sys.stdout, company=company)
     interactive = sys.stdin.isatty()
     try:
         return chat.run(stdin_lines(sys.stdin, interactive=interactive))
@@ -431,10 +456,18 @@ def cmd_history(args: argparse.Namespace, t: Translator) -> int:
 def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
     """Requests for a person (转人工), newest first: from the terminal, where nobody is
     notified, and from Telegram, where SALES_IDS were."""
+    from bot.render import html_to_text
+    from bot.services.quotes import handoff_context
+    from dialogs.engine import Engine
+    from dialogs.state import DialogState
+    from pricing import load_rates
+
     limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
     store = open_store(args.db, t)
     try:
         found = store.handoffs(limit=limit)
+        quotes = {row["quote_id"]: store.record(row["quote_id"]) for row in found
+                  if row.get("quote_id")}
     finally:
         store.close()
     for row in found:
@@ -445,13 +478,45 @@ def cmd_handoffs(args: argparse.Namespace, t: Translator) -> int:
     if not found:
         print(t("handoffs.empty"))
         return 0
+    engine = Engine(load_rates())  # the answers in words, as sales read them in Telegram
     for row in found:
-        answers = ", ".join(
-            f"{key}={'/'.join(map(str, value)) if isinstance(value, list) else value}"
-            for key, value in row["answers"].items())
+        answers = engine.summary_text(DialogState(locale=t.locale, answers=row["answers"]))
         print(t("handoffs.row", id=row["id"], time=str(row["created_at"]).replace("T", " ")[:16],
                 channel=row["channel"], handle=row["handle"] or row["user_id"],
-                answers=answers or "-"))
+                answers="" if answers else "-"))
+        context = handoff_context(quotes.get(row.get("quote_id")), row.get("question") or "", t)
+        for line in [*answers.splitlines(), *context.splitlines()]:
+            print(t("handoffs.detail", line=html_to_text(line)))
+    return 0
+
+
+def cmd_leads(args: argparse.Namespace, t: Translator) -> int:
+    """Contacts merchants left under a quote (✅ 我要这个方案), newest first, with the quote
+    version, its price and their words."""
+    from bot.render import html_to_text
+    from dialogs import quote_talk
+
+    limit = _whole(t, "cli.error.limit", args.limit, 1_000_000)
+    store = open_store(args.db, t)
+    try:
+        found = store.leads(limit=limit)
+        records = {row["quote_id"]: store.record(row["quote_id"]) for row in found}
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(t("leads.empty"))
+        return 0
+    for row in found:
+        record = records.get(row["quote_id"])
+        price = html_to_text(quote_talk.headline(record.quote(), t)) if record else "-"
+        print(t("leads.row", id=row["id"], time=str(row["created_at"]).replace("T", " ")[:16],
+                channel=row["channel"], handle=row["handle"] or row["user_id"],
+                contact=row["contact"], ref=record.reference if record else "-",
+                version=record.version if record else "-", price=price,
+                words=row["words"] or "-"))
     return 0
 
 
@@ -474,6 +539,7 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
         raise UsageError(t("bot.error.config", detail=t("config.error.webhook_secret")))
     setup_logging(settings.log_level, [token, settings.webhook_secret.get_secret_value()])
     rates = rates_from(settings.rates, t)  # a broken rates file is one line, like elsewhere
+    company_from(t, settings)  # so is a broken company file
     _announce(rates.version, settings.framework)
     try:
         app = build_app(settings, token)
@@ -533,6 +599,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
 
     settings = settings_from(t, db=args.db)
     _announce(rates_from(settings.rates, t).version, "serve")
+    business = company_from(t, settings)
     host = args.host or settings.web_host
     port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.web_port
     proxies = _trusted_proxies(settings, t)
@@ -547,7 +614,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
             runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
-                                     company=settings.company_name,
+                                     company=settings.company_name, business=business,
                                      header_timeout=settings.header_timeout,
                                      max_connections=settings.max_connections,
                                      metrics_route=settings.page_metrics())

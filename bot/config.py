@@ -243,6 +243,8 @@ class Settings:
     max_connections: int | None = _setting("WEB_MAX_CONNECTIONS", None, _whole(16, 1_000_000))
     company_name: str = _setting("COMPANY_NAME", "", _text,  # on the quote card
                                  max_length=COMPANY_NAME_LENGTH)
+    # The company file (contacts, business hours, terms: bot/company.toml documents it).
+    company_file: str = _setting("COMPANY_FILE", "company.toml", _text)
     trusted_proxies: list[str] = _setting("TRUSTED_PROXIES", list, _networks)
     metrics_host: str = _setting("METRICS_HOST", "127.0.0.1", _text)
     metrics_port: int | None = _setting("METRICS_PORT", None, _whole(1, 65535))

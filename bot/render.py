@@ -20,9 +20,10 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from dialogs import whatif
+from dialogs.state import Screen
 from locales.formatting import format_change, format_money, format_money_range, format_number
 from locales.i18n import Translator, ngettext, translator
-from pricing import BudgetFit, LineItem, Quote, Range, round_money
+from pricing import BudgetFit, LineItem, Notice, Quote, Range, VolumePattern, round_money
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 
@@ -36,8 +37,9 @@ CODE_PARAMS = {
 MONEY_PAIRS = frozenset({"saving"})
 # Lines that are what is bought, shown as a plain range; every other line is a change to the
 # total, shown with its sign: a surcharge as an addition, a discount as a reduction (rule 8).
-BASE_LINES = frozenset({"staffing", "tooling_bundle"})
+BASE_LINES = frozenset({"staffing", "staffing_share", "tooling_bundle", "in_house_salary"})
 TENTH = Decimal("0.1")
+CENT = Decimal("0.01")
 
 _TAGS = re.compile(r"</?(?:b|i|u|s|code|pre)>")
 
@@ -90,18 +92,123 @@ def describe(prefix: str, code: str, params: Iterable[tuple[str, str]], t: Trans
         values[pair] = format_saving(Decimal(raw[f"{pair}_low"]), Decimal(raw[f"{pair}_high"]), t)
     if "units_low" in raw and "unit" in raw:
         values["units"] = format_units(raw["units_low"], raw["unit"], t)
+    if "rotation" in raw:
+        values["rotation"] = t(f"rotation.{raw['rotation']}")
+    if "people" in raw:
+        values["people"] = format_number(
+            Decimal(raw["people"]).quantize(TENTH, rounding=ROUND_HALF_UP).normalize(), t.locale)
+    for index in (1, 2):
+        if f"scope_{index}" in raw:
+            values[f"scope_{index}"] = t(f"scope.{raw[f'scope_{index}']}")
+            values[f"share_{index}"] = format_number(
+                Decimal(raw[f"share_{index}"]).quantize(Decimal(1), rounding=ROUND_HALF_UP),
+                t.locale)
     return t(f"{prefix}.{code}", **values)
 
 
+def honest_params(quote: Quote, item: Notice) -> tuple[tuple[str, str], ...]:
+    """A notice's parameters, with a reason that contradicts the merchant's own answers
+    replaced by the true one: monthly billing for a seasonal volume is never "业务量平稳"
+    but "cheaper even counting the quiet months"."""
+    params = dict(item.params)
+    if (params.get("reason") == "steady_cost_control"
+            and quote.inquiry.volume is VolumePattern.SEASONAL):
+        params["reason"] = "seasonal_monthly_cheaper"
+    return tuple(params.items())
+
+
+def format_rate(rate: Range, unit: str, t: Translator) -> str:
+    """元 per order or per hour: two decimals ("每单 0.85–1.42 元")."""
+    low, high = (amount.quantize(CENT, rounding=ROUND_HALF_UP) for amount in (rate.low,
+                                                                              rate.high))
+    return t(f"quote.rate_{unit}", low=format_number(low, t.locale),
+             high=format_number(high, t.locale))
+
+
+def format_people(people: Range, t: Translator) -> str:
+    """"约 3–5 人", en "3–5 people": the plural follows the larger count."""
+    high = int(people.high)
+    return ngettext(t.locale, "count.people", high).format(
+        n=format_span(people.low, people.high, t))
+
+
+def headline(quote: Quote, t: Translator) -> str:
+    """THE figure of a quote: the plan the merchant is billed on, with its unit rate."""
+    billed = quote.billed
+    plan = t(f"plan.{billed.method.value}")
+    amount = format_money_range(billed.monthly, t)
+    if billed.unit is None:
+        return t("quote.headline", plan=plan, amount=amount)
+    unit = "per_order" if billed.method.value == "per_order" else "per_hour"
+    return t("quote.headline_usage", plan=plan, amount=amount,
+             rate=format_rate(billed.unit, unit, t))
+
+
+def coverage_line(quote: Quote, t: Translator) -> str:
+    """"值守：每天 8 小时，单班 9:00–17:00，约 1 人（默认，可改为 16 或 24 小时）"."""
+    coverage = quote.coverage
+    text = t("quote.coverage", hours=coverage.hours_per_day,
+             rotation=t(f"rotation.{coverage.rotation}"),
+             people=format_people(coverage.headcount, t))
+    if coverage.basis == "default":
+        text += t("quote.coverage_default")
+    elif coverage.basis == "emergency":
+        text += t("quote.coverage_emergency")
+    return text
+
+
+def mix_line(quote: Quote, t: Translator) -> str | None:
+    """帮我推荐's blend, when it blends ("按单量混合：基础客服 40% + 技术客服 60%")."""
+    if len(quote.mix) < 2:
+        return None
+    parts = [t("quote.mix_part", scope=t(f"scope.{share.scope.value}"),
+               share=format_number((share.share * 100).quantize(Decimal(1),
+                                                                rounding=ROUND_HALF_UP),
+                                   t.locale))
+             for share in quote.mix]
+    return t("quote.mix", parts=t("quote.mix_separator").join(parts))
+
+
+def in_house_line(quote: Quote, t: Translator) -> str | None:
+    """外包 vs 自招 (rule 17); a full-time quote is itself the in-house price."""
+    if quote.in_house is None or quote.inquiry.mode.value == "full_time":
+        return None
+    return t("quote.in_house", people=format_people(quote.in_house.headcount, t),
+             amount=format_money_range(quote.in_house.monthly, t))
+
+
+def crossing_line(quote: Quote, t: Translator) -> str:
+    """The 临界单量 as found on the curves (rule 12), or which is cheaper throughout."""
+    crossing = quote.crossing
+    if crossing is None:  # a snapshot from before v3
+        return t("quote.break_even", orders=format_span(quote.break_even_daily_orders.low,
+                                                        quote.break_even_daily_orders.high, t))
+    codes = {code for code, _ in crossing}
+    if codes == {"at"}:
+        return t("quote.break_even", orders=format_span(quote.break_even_daily_orders.low,
+                                                        quote.break_even_daily_orders.high, t))
+    if codes == {"per_order_cheaper"}:
+        return t("quote.crossing_always_cheaper")
+    if codes == {"per_order_dearer"}:
+        return t("quote.crossing_always_dearer")
+    low, high = (t(f"crossing.{code}", orders=format_number(Decimal(orders), t.locale))
+                 for code, orders in crossing)
+    return t("quote.crossing_ends", low=low, high=high)
+
+
 def describe_budget(fit: BudgetFit, t: Translator) -> str:
+    """The verdict, naming the billed plan it judges and its price (rule 16)."""
     changes = t("list_separator").join(t(f"change.{change}") for change in fit.changes)
-    return t(
+    judged = "" if fit.price is None else t("budget.judged", plan=t(f"plan.{fit.plan.value}"),
+                                            price=format_money_range(fit.price, t))
+    notes = "".join(t(f"budget.note.{note}") for note in fit.notes)
+    return judged + t(
         f"budget.{fit.status}",
         budget=format_money(fit.budget, t),
         changes=changes,
         monthly=format_money_range(fit.monthly, t) if fit.monthly else "",
         shortfall=format_money(fit.shortfall, t),
-    )
+    ) + notes
 
 
 def describe_assumption(key: str, t: Translator) -> str:
@@ -130,11 +237,17 @@ def quote_context(quote: Quote, t: Translator) -> dict[str, Any]:
         "one_money": lambda amount: format_money(amount, t),
         "span": lambda low, high: format_span(low, high, t),
         "line": lambda item: describe("line", item.code, item.params, t),
-        "notice": lambda prefix, item: describe(prefix, item.code, item.params, t),
+        "notice": lambda prefix, item: describe(prefix, item.code, honest_params(quote, item),
+                                                t),
         "budget": lambda fit: describe_budget(fit, t),
         "assumption": lambda key: describe_assumption(key, t),
         "signed": lambda item: _signed_amount(item, t),
         "units": lambda amount, unit: format_units(amount, unit, t),
+        "headline": headline(quote, t),
+        "coverage": coverage_line(quote, t),
+        "mix": mix_line(quote, t),
+        "in_house": in_house_line(quote, t),
+        "crossing": crossing_line(quote, t),
         "count": lambda key, n: plural(key, n, t),
         # The rates version people read: the operator's release, not the file's hash.
         "release": quote.rates_version.split("+")[0],
@@ -185,6 +298,65 @@ def render_quote_html(quote: Quote, locale: str | None = None) -> str:
     t = translator(locale)
     template = environment().get_template("quote.html.j2")
     return template.render(quote_context(quote, t)).strip()
+
+
+# The one recommendation the short quote shows, most useful first (the rest are in 明细).
+ADVICE_ORDER = ("cheaper_plan_available", "ai_recommended", "consider_ai",
+                "consider_full_chain_team", "plan_recommended", "scope_recommended")
+
+
+def short_advice(quote: Quote, t: Translator) -> str:
+    """The budget's verdict when a budget was given and it does not simply fit, else the
+    most useful recommendation."""
+    if (quote.budget_fit is not None and quote.budget_fit.status != "fits"
+            and not excluded_changes(quote)):
+        return describe_budget(quote.budget_fit, t)
+    by_code = {item.code: item for item in quote.recommendations}
+    for code in ADVICE_ORDER:
+        if code in by_code:
+            return describe("rec", code, honest_params(quote, by_code[code]), t)
+    return ""
+
+
+def excluded_changes(quote: Quote) -> list[str]:
+    """Budget changes that go against what the merchant said: their own system when they
+    asked for ours (only a merchant picks 打包), no AI when they asked for it (AI is off by
+    default). The short screen then shows other advice rather than contradict them."""
+    fit = quote.budget_fit
+    if fit is None:
+        return []
+    inquiry = quote.inquiry
+    return [change for change in fit.changes
+            if (change == "own_system" and inquiry.tooling.value == "bundle")
+            or (change == "no_ai" and inquiry.ai.value == "yes")]
+
+
+def render_quote_short(quote: Quote, locale: str | None = None) -> str:
+    """The short quote (Telegram-HTML): the billed plan's price with its unit, the shop,
+    the staffing, what is included, one piece of advice."""
+    from dialogs import quote_talk
+
+    t = translator(locale)
+    template = environment().get_template("quote_short.html.j2")
+    context = quote_context(quote, t)
+    included = t("list_separator").join([
+        t(f"scope.{quote.scope.value}"),
+        t("talk.included_ai") if quote.ai_applied else t("talk.included_human"),
+        t(f"talk.included_tooling.{quote.inquiry.tooling.value}")])
+    context.update(headline=quote_talk.headline(quote, t),
+                   coverage=quote_talk.coverage(quote, t), included=included,
+                   advice=short_advice(quote, t))
+    return template.render(context).strip()
+
+
+def screen_html(screen: Screen, locale: str) -> str:
+    """A dialogue screen as the merchant reads it: the short quote over a quote screen,
+    the whole breakdown over 明细 (📄), the screen's own text otherwise."""
+    if screen.quote is None:
+        return screen.text
+    body = (render_quote_html(screen.quote, locale) if screen.kind == "detail"
+            else render_quote_short(screen.quote, locale))
+    return f"{body}\n\n{screen.text}" if screen.text else body
 
 
 def _signed_amount(item: LineItem, t: Translator) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.card import FONT_PACKAGE, CardFontError, card_filename, record_card
-from bot.render import html_to_text, render_quote_text
+from bot.render import html_to_text, screen_html
 from bot.services.effects import Effects
 from bot.services.links import LinkSettings
 from bot.services.quotes import Person, QuoteDesk
@@ -80,7 +80,7 @@ def _plain(label: str) -> str:
 
 def format_screen(screen: Screen, locale: str) -> str:
     """The screen as terminal text, buttons numbered across rows."""
-    lines = [html_to_text(screen.text), ""]
+    lines = [html_to_text(screen_html(screen, locale)), ""]
     prefix = "#" if expects_number(screen) else ""
     number = 0
     for row in screen.buttons:
@@ -124,13 +124,14 @@ class TerminalChat:
         # The same effects as in Telegram (bot/services/effects.py); what differs is how
         # they are shown: the quote printed once, the card written to a file.
         outcome = self.effects.run(self.person, new_state, new_screen)
-        if new_screen.quote is not None and (outcome.quote_id is not None
-                                             or screen.kind != "quote"):
-            self.print(render_quote_text(new_screen.quote, new_state.locale))
         if outcome.quote_id is not None:
             self.print(t("chat.saved", id=outcome.quote_id, db=self.store.path))
+        if outcome.lead_id is not None:
+            # Recorded like in Telegram, but nobody is told from a terminal: say so rather
+            # than promise a call back.
+            self.print(t("chat.lead_recorded", id=outcome.lead_id, db=self.store.path))
         for action in (*outcome.before, *outcome.after):
-            if isinstance(action, Reply):
+            if isinstance(action, Reply) and outcome.lead_id is None:
                 self.print(html_to_text(action.text))
             elif isinstance(action, Card):
                 self.write_card(action.quote_id, t)
@@ -150,7 +151,7 @@ class TerminalChat:
         if record is None:
             return
         try:
-            png = record_card(record, company=self.company)
+            png = record_card(record, company=self.company, business=self.engine.company)
             self.cards_dir.mkdir(parents=True, exist_ok=True)
             path = self.cards_dir / card_filename(record)
             path.write_bytes(png)

@@ -31,8 +31,11 @@ from bot.card import check_font, record_card
 from bot.chart import quote_chart
 from bot.http_guard import HEADER_TIMEOUT, serve_guarded
 from bot.render import environment, quote_context, version_columns
+from bot.services.links import deep_link
 from bot.services.quotes import VIEW_WINDOW, opened_notices
 from bot.storage.store import QuoteRecord, Store, StoreError
+from dialogs import quote_talk
+from dialogs.company import DEFAULT_COMPANY, Company
 from locales.i18n import translator
 
 CHANNEL = "web"  # the `channel` of a view counted here
@@ -171,7 +174,8 @@ def client_address(request: web.Request, proxies: Networks = ()) -> str:
 def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
-                  company: str = "", metrics_route: bool = True) -> web.Application:
+                  company: str = "", business: Company | None = None,
+                  metrics_route: bool = True) -> web.Application:
     throttle = throttle or MissThrottle()
     notices = Notices(notify)
     env = environment()
@@ -223,7 +227,9 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         base = public_url or str(request.url.origin())
         card_url = f"{base}/q/{request.match_info['token']}/card.png"
         return web.Response(text=render_page(record, card_url=card_url,
-                                             versions=_versions(store, record)),
+                                             versions=_versions(store, record),
+                                             business=business,
+                                             bot_username=store.get_meta("bot_username") or ""),
                             content_type="text/html", charset="utf-8")
 
     async def card(request: web.Request) -> web.Response:
@@ -231,7 +237,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         record = live(request, client_address(request, trusted_proxies))
         if isinstance(record, web.Response):
             return record
-        png = await asyncio.to_thread(record_card, record, company=company)
+        png = await asyncio.to_thread(record_card, record, company=company, business=business)
         return web.Response(body=png, content_type="image/png")
 
     async def healthz(request: web.Request) -> web.Response:
@@ -311,12 +317,20 @@ def _versions(store: Store, record: QuoteRecord, kept: int = 3) -> list[QuoteRec
 
 
 def render_page(record: QuoteRecord, *, card_url: str = "",
-                versions: Sequence[QuoteRecord] = ()) -> str:
+                versions: Sequence[QuoteRecord] = (), business: Company | None = None,
+                bot_username: str = "") -> str:
     """The page; with earlier `versions` (oldest first, ending with `record`), a 对比 table
-    with one column per version."""
+    with one column per version. It ends with the next step: the Telegram deep link (to
+    accept or ask) and the company's contacts and hours."""
     quote = record.quote()
     t = translator(record.locale)
     context = quote_context(quote, t)
+    chosen = business or DEFAULT_COMPANY
+    context.update(
+        deep_link=deep_link(bot_username, record.token) if bot_username and record.token
+        else "",
+        contacts=quote_talk.contacts(chosen, t), hours=quote_talk.hours(chosen, t),
+        company_name=chosen.name.of(t.locale) or t("card.company"))
     context.update(record=record, chart=quote_chart(quote, t.locale),
                    lang=t.locale.replace("_", "-"), card_url=card_url, card_size=CARD_SIZE,
                    versions=version_columns(
@@ -327,13 +341,15 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
-                    company: str = "", header_timeout: float = HEADER_TIMEOUT,
+                    company: str = "", business: Company | None = None,
+                    header_timeout: float = HEADER_TIMEOUT,
                     max_connections: int | None = None,
                     metrics_route: bool = True) -> web.AppRunner:
     """Listen for quote pages behind a connection guard (slow clients, too many
     connections: bot/http_guard.py); /metrics only with `metrics_route`."""
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
-                        public_url=public_url, company=company, metrics_route=metrics_route)
+                        public_url=public_url, company=company, business=business,
+                        metrics_route=metrics_route)
     runner = await serve_guarded(app, host, port, header_timeout=header_timeout,
                                  max_connections=max_connections)
     log.info("quote pages on http://%s:%s/q/<token>", host, port)

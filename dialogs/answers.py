@@ -14,11 +14,11 @@ from pricing import Inquiry, Rates
 
 # Open answers a quick quote prices at their default and lists as 估算 (not the facts it
 # needs, not the optional budget or a salesperson's steps).
-ASSUMABLE = ("kinds", "categories", "flags", "scope", "tooling", "ai", "mode", "volume",
-             "billing")
+ASSUMABLE = ("kinds", "categories", "flags", "hours", "scope", "tooling", "ai", "mode",
+             "volume", "billing")
 # Fields 对比 sets side by side when versions differ in them (billing is in the total's line).
-COMPARED = ("orders", "kinds", "categories", "flags", "response", "scope", "tooling", "ai",
-            "mode", "volume", "budget")
+COMPARED = ("orders", "kinds", "categories", "flags", "response", "hours", "scope", "tooling",
+            "ai", "mode", "volume", "budget")
 
 
 def implied(step: Step, answers: Mapping[str, Any], rates: Rates) -> Any:
@@ -66,5 +66,8 @@ def inquiry_of(given: Mapping[str, Any], rates: Rates) -> Inquiry:
         **{name: answers.get(name, DEFAULTS[name])
            for name in ("scope", "tooling", "ai", "mode", "volume", "billing")},
         "budget": answers.get("budget") or None,
+        # Only as given: open, the rates' default the quote states; with emergency response
+        # pricing covers 24 hours itself (rule 13), and says why.
+        "hours": given.get("hours"),
         "discount": Decimal(discount) / 100 if discount else None,
     })

@@ -12,10 +12,17 @@ volume, billing, budget.
 
 from __future__ import annotations
 
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from dialogs.text import fold
+
 # slot → value → words that name it. A longer word wins over a shorter one inside it.
 WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "kinds": {
         "game_cards": (
+            "game gift card", "game gift cards", "氪金", "虚宝", "代储", "游戏代储",
             "uc top-up", "uc top-ups", "pubg uc", "diamond top-up", "diamond top-ups",
             "game top-up", "game top-ups", "game top up", "game topup", "game credit",
             "game credits", "wallet codes", "wallet code", "psn", "psn cards", "xbox",
@@ -30,6 +37,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "gaming", "in-game",
         ),
         "phone_topup": (
+            "储值", "电信", "联通", "移动话费", "移动流量", "预付卡", "易付卡", "上网卡",
             "中华电信", "台湾大哥大", "远传", "亚太电信", "储值卡", "中国移动", "中国联通",
             "中国电信",
             "mobile data", "data top-up", "data top-ups",
@@ -43,7 +51,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "data plans", "recharge",
         ),
         "software_keys": (
-            "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey", "密钥",
+            "金钥", "软件激活码", "激活码", "软件", "序列号", "序号", "防毒", "cd-key", "cdkey",
+            "密钥",
             "注册码", "正版", "windows", "office", "win10", "win11", "杀毒", "license", "licenses",
             "licence", "software", "activation", "product key", "product keys", "serial",
         ),
@@ -80,6 +89,11 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     "cross_border": {
         True: (
             "english", "malay", "in english", "write in english",
+            "worldwide", "global customers", "spanish", "sg", "indo", "ph", "星马", "大陆", "内地",
+            "澳门", "香港", "台湾", "俄语", "日语", "韩语", "泰语", "越南语", "印尼语", "马来语",
+            "西班牙语", "法语",
+            "德语",
+            "阿拉伯语", "葡萄牙语", "小语种", "双语", "多国语言", "英日韩",
             "跨境", "海外", "国外", "外国", "多语言", "外语", "英文客服", "英语", "境外", "出海",
             "东南亚", "外国人", "老外", "海外客", "外国客户", "会英文", "英文", "马来西亚",
             "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
@@ -106,7 +120,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         ),
         "emergency": (
             "24 hr", "24hr", "24 hours", "24-hour", "24 hour",
-            "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24", "24/7", "24h",
+            "即刻回复", "马上回", "紧急响应", "紧急", "秒回", "即时回复", "实时", "24小时", "7x24",
+            "24/7", "24h",
             "全天候", "全天在线", "通宵", "夜班", "越快越好", "emergency", "instant",
             "instantly", "immediately", "round the clock", "around the clock", "real-time",
             "realtime",
@@ -114,7 +129,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "scope": {
         "basic": (
-            "基本问题", "回答基本问题",
+            "基本问题", "回答基本问题", "常见问题", "回答一些", "问答",
             "回复客人问题", "回复客人", "回答客人", "回复问题", "回客人", "faq only", "just faq",
             "only faq",
             "faq answering",
@@ -125,11 +140,12 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "presales", "presale", "pre-sale", "card code lookup", "lookups",
         ),
         "technical": (
-            "重复发货", "无效卡密", "卡密重复", "发错卡", "卡密无效",
+            "重复发货", "无效卡密", "卡密重复", "发错卡", "卡密无效", "查订单", "补发", "补卡",
             "卡密出问题", "卡密有问题", "后台补单",
             "序号异常", "激活码异常", "处理补单", "处理掉单",
             "技术客服", "技术", "懂后台", "会后台", "后台操作", "后台处理", "后台的活", "订单处理",
             "处理订单", "卡密异常", "对接上游", "上游", "排查", "故障", "接口",
+            "查后台", "后台查", "操作后台", "进后台", "看后台", "后台改", "改后台",
             "technical", "tech support", "backend", "back-end", "back office", "troubleshoot",
             "troubleshooting",
         ),
@@ -147,7 +163,9 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "blockchain knowledge", "crypto knowledge", "nft knowledge",
             "understands blockchain", "understand blockchain", "knows nft",
             "understands nft",
-            "专家型", "专家", "懂区块链", "懂nft", "懂行", "垂直领域", "expert", "specialist",
+            "跨链", "gas费", "懂钱包", "普通客服搞不定", "懂链上", "懂币圈", "懂加密", "专家型",
+            "专家", "懂区块链", "懂nft", "懂行",
+            "垂直领域", "expert", "specialist",
             "knows blockchain", "know blockchain", "knows nft", "knows crypto",
         ),
     },
@@ -156,11 +174,15 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "zendesk", "freshdesk", "intercom", "livechat", "crisp", "tidio", "美洽", "智齿",
             "七鱼", "环信", "udesk", "小能",
             "自带系统", "自带", "自有系统", "自己的系统", "自己有系统", "我们有系统", "自己有",
-            "自己的", "自己搭", "我们的", "用我们", "own system", "our own", "we have a system",
+            "自研", "自己开发", "自建系统", "自己的", "自己搭", "我们的", "用我们", "我们有",
+            "已经有", "我们已经有", "own system",
+            "our own",
+            "we have a system",
             "we have our", "have our own", "ours",
         ),
         "bundle": (
-            "your tooling", "use yours",
+            "your tooling", "use yours", "你们准备", "你们配", "你们安排", "麻烦你们", "你们自带",
+            "你们自己的", "你们带的",
             "客服+系统", "打包", "带系统", "你们的系统", "你们系统", "你们的", "你们提供",
             "你们出", "你们来", "你们负责", "贵司的", "一起提供", "要系统", "需要系统", "配系统",
             "配套系统", "bundle", "your system", "your software", "your tools", "yours", "package",
@@ -195,7 +217,8 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
         "auto": (
             "if it actually saves money", "only if it saves money", "only if cheaper",
             "if it saves",
-            "能省钱就上", "省钱就上", "划算就上", "便宜就上", "合适就上", "合适就加", "能省钱就用",
+            "省钱的话", "划算的话", "便宜的话就", "能省钱就上", "省钱就上", "划算就上", "便宜就上",
+            "合适就上", "合适就加", "能省钱就用",
             "省钱就用", "划算就用", "便宜就用", "你们觉得合适", "if ai saves money",
             "if it saves money", "if it's cheaper", "if its cheaper", "if cheaper",
             "if ai makes it cheaper", "if ai is cheaper", "if it makes it cheaper",
@@ -203,16 +226,19 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "mode": {
         "outsourced": (
-            "外包团队", "外判",
+            "外包团队", "外判", "委外", "外包出去",
             "外包", "托管", "你们的人", "你们派人", "你们出人", "outsource", "outsourced",
             "outsourcing",
         ),
         "full_time": (
-            "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time", "full time", "fulltime",
+            "正职", "专任", "全职", "专职", "自招", "自己招", "坐班", "驻场", "full-time",
+            "full time", "fulltime",
             "in-house", "dedicated",
         ),
         "part_time": (
-            "兼职", "临时工", "小时工", "宝妈", "part-time", "part time", "parttime", "part timer",
+            "工读生", "兼差", "打工仔", "学生工", "钟点工", "兼职", "临时工", "小时工", "宝妈",
+            "part-time", "part time",
+            "parttime", "part timer",
             "part-timer", "freelance", "freelancer",
         ),
     },
@@ -225,7 +251,10 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "蛮平均", "平的", "稳定", "比较稳", "steady", "stable", "consistent", "flat",
         ),
         "seasonal": (
-            "圣诞", "新年", "特别多单", "比较忙", "特别忙",
+            "淡季少", "淡季没", "淡季单少", "淡季会少", "淡季比较少", "逢年过节", "过节", "raya",
+            "11.11", "12.12", "deepavali", "songkran",
+            "ramadan", "lunar new year", "busy season", "busier", "圣诞", "新年", "特别多单",
+            "比较忙", "特别忙", "起伏", "忽多忽少", "时多时少",
             "单量爆", "爆单", "上线那几天", "新品上线", "开服", "doubles", "doubled",
             "hari raya", "cny", "chinese new year", "christmas", "black friday",
             "double the orders", "orders double", "double",
@@ -239,7 +268,7 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
     "billing": {
         "monthly": (
-            "monthly",
+            "monthly", "月费制", "包月制", "月费方式", "月费的方式", "月费模式",
             "按月", "包月", "月结", "月付", "月缴", "固定月费", "每月固定", "monthly fee",
             "monthly plan", "pay monthly", "monthly billing", "fixed fee", "flat fee",
             "by the month", "per month billing",
@@ -250,8 +279,9 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
             "pay per order", "each order",
         ),
         "per_hour": (
-            "hourly",
-            "按小时", "按时长", "按时", "计时", "小时计费", "时薪", "per hour", "hourly",
+            "hourly", "时数计费", "按时数", "钟点计费", "按钟点",
+            "按工时", "工时计费", "算工时", "按小时", "按时长", "按时", "计时", "小时计费", "时薪",
+            "per hour", "hourly",
             "by the hour", "by hour",
         ),
         "compare": (
@@ -265,8 +295,69 @@ WORDS: dict[str, dict[object, tuple[str, ...]]] = {
     },
 }
 
+# Words for a top-up that belong to the goods named just before them ("手游储值", "steam 充值").
+GENERIC_TOPUP = frozenset({"top-up", "top-ups", "topup", "topups", "充值", "recharge", "reload",
+                           "top up", "储值", "充值卡", "储值卡", "代充"})
+# Where a shop may be: customers "all" there are local ("客人都在台灣", "buyers all in
+# Malaysia"), customers "all" in 东南亚 or 海外 are not.
+HOME_PLACES = frozenset({"台湾", "香港", "澳门", "大陆", "内地", "malaysia", "singapore", "sg",
+                         "philippines", "ph", "indonesia", "thailand", "vietnam", "马来西亚",
+                         "新加坡"})
+
+# Scope words about replying: in a clause that gives a response time they say how fast,
+# not what is handled ("10分鐘內要回覆客人").
+REPLY_WORDS = frozenset({"回复客人", "回复客人问题", "回复问题", "回客人", "回答客人"})
+
+# Words for a voucher or code that belong to the goods named just before them ("USDT礼品卡",
+# "ROV coupons").
+GENERIC_VOUCHER = frozenset({"礼品卡", "礼物卡", "gift card", "gift cards", "giftcard", "coupon",
+                             "coupons", "voucher", "vouchers", "礼券", "优惠券"})
+
+# Typos by sound (dialogs/sounds.py): besides WORDS and TOPICS, the cue words the number rules
+# read, by the slot they point to ("遇算8千" → 预算, "三个类木" → 类目).
+SOUND_CUES = {"预算": "budget", "类目": "categories", "品类": "categories", "单量": "orders",
+              "日均": "orders", "计费": "billing", "收费": "billing", "响应": "response",
+              "回复": "response"}
+# Real words that sound like a lexicon word: written on purpose, never mended.
+SOUND_ALIKE_WORDS = frozenset({"及时", "事实", "实事", "时时", "是时", "花费"})
+# Characters of grammar: a lexicon phrase made with them (这样快, 特别忙) is not indexed by
+# sound, and in a two-character run they are never the typo ("只会复制" is not 回复).
+FUNCTION_CHARS = frozenset(
+    "的了是不我你他她它们在有和就也都还要会能可这那个上下来去说对到着过吗呢吧啊把被给让从向跟"
+    "与或而但很太更最只才又再没无非些么什怎为所以因如其时候样种次点啥咋哪谁每各该得地之于且"
+    "等特别挺蛮真人买卖做用找请另自")
+
+# Brands, products, platforms and carriers by the kind of goods they are: dialogs/brands.toml
+# (its header says where the names come from and how to add one).
+BRANDS_FILE = Path(__file__).with_name("brands.toml")
+
+
+@cache
+def brands() -> dict[str, tuple[str, ...]]:
+    """Kind → brand names, folded like messages (中華電信 → 中华电信, KKTV → kktv)."""
+    with BRANDS_FILE.open("rb") as file:
+        table = tomllib.load(file)
+    return {kind: tuple(dict.fromkeys(fold(name) for names in regions.values()
+                                      for name in names))
+            for kind, regions in table.items()}
+
+
+@cache
+def gift_platforms() -> frozenset[str]:
+    """App-store gift cards (brands.toml [other] platform_gift_cards): other goods, or game
+    cards when the message names games as what they are for."""
+    with BRANDS_FILE.open("rb") as file:
+        names = tomllib.load(file)["other"]["platform_gift_cards"]
+    return frozenset(fold(name) for name in names)
+
+
+# Words for a membership that belong to the goods named just before them ("xbox会员").
+GENERIC_MEMBERSHIP = frozenset({"会员", "membership", "memberships", "vip", "subscription",
+                                "subscriptions", "会员月卡"})
+
 # Common slips, mended before reading ("十分中" → 十分钟, "montly" → monthly).
-TYPOS = (("分中", "分钟"), ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
+TYPOS = (("q比", "q币"), ("q必", "q币"), ("佰", "百"), ("仟", "千"), ("分中", "分钟"),
+         ("montly", "monthly"), ("mothly", "monthly"), ("systm", "system"),
          ("sytem", "system"), ("记费", "计费"), (" ur ", " your "), ("^ur ", "your "),
          (" u ", " you "), ("pls", "please"), ("个钟头", "个小时"), ("个钟", "个小时"),
          ("半个小时", "半小时"))
@@ -277,13 +368,27 @@ DIALECT = (("包埋", "包了"), ("你哋个", "你们的"), ("用返", "用"), 
            ("日日都系咁", "每天都这样"),
            ("同埋", "和"), ("睇住嚟", "看着来"), ("唔要住", "先不要"), ("按钟计", "按小时计"),
            ("唔熟", "不熟"), ("唔使", "不用"), ("唔洗", "不用"), ("唔要", "不要"),
-           ("冇", "没有"), ("唔", "不"), ("我哋", "我们"), ("佢哋", "他们"),
+           ("唔识", "不懂"), ("你哋", "你们"), ("净系", "只"), ("净係", "只"), ("答下", "回答"),
+           ("啱啲", "合适"), ("冇咩", "没什么"), ("廿四小时", "24小时"), ("廿", "二十"),
+           ("即刻覆", "即刻回复"), ("课金", "氪金"), ("半粒钟", "半小时"), ("粒钟", "个小时"),
+           ("咁上下", "左右"),
+           ("喺", "在"), ("唔好", "不要"), ("拣", "选"), ("咗", "了"),
+           ("啲", "些"),
+           ("嘢", "东西"),
+           ("而家", "现在"), ("𠵱家", "现在"), ("睇", "看"), ("揾", "找"), ("搵", "找"),
+           ("散工", "兼职"), ("咩", "什么"), ("边个", "哪个"), ("点样", "怎么"), ("嚟", "来"),
+           ("畀", "给"), ("俾", "给"), ("好似", "好像"), ("冇", "没有"), ("唔", "不"),
+           ("我哋", "我们"),
+           ("佢哋", "他们"),
            ("嘅", "的"), ("咁", "这样"), ("就得", "就行"), ("但系", "但是"),
            ("系唔系", "是不是"), ("乜嘢", "什么"), ("几多", "多少"))
 
 # Words that look like vocabulary but say nothing here: matched first so their parts are not
 # read ("按月算的话" counts orders by month, it does not ask for monthly billing).
-NEUTRAL = ("外包的话", "给外包的话", "后台我们自己", "我们自己处理", "我自己懂后台", "自己懂后台",
+NEUTRAL = ("运营商", "人工复核", "人工审核", "人工把关", "人工兜底", "人工介入", "要人工复核",
+           "要人工审核", "会员群", "会员制", "外包的话", "给外包的话", "后台我们自己",
+           "我们自己处理",
+           "我自己懂后台", "自己懂后台",
            "自己会后台", "我们自己懂", "你们团队", "你们的团队",
            "贵司团队", "your team", "兼职卖", "兼职做", "兼职搞", "自己兼职", "按月算的话",
            "按月来算", "按月算下来", "即时到账", "秒到", "自动发货", "标准化", "转人工",
@@ -293,7 +398,9 @@ NEUTRAL = ("外包的话", "给外包的话", "后台我们自己", "我们自�
 # tooling, "客服软件我们自己有" does).
 SYSTEM_TOPIC = ("系统", "软件", "工单", "crm", "工具", "平台", "后台", "system", "software",
                 "tool", "tools", "platform", "helpdesk")
-NEEDS_SYSTEM_TOPIC = frozenset({"自带", "自己有", "自己的", "自己搭", "你们的", "你们提供",
+NEEDS_SYSTEM_TOPIC = frozenset({"你们准备", "你们配", "你们安排", "麻烦你们", "我们有", "已经有",
+                                "我们已经有",
+                                "自带", "自己有", "自己的", "自己搭", "你们的", "你们提供",
                                 "你们出", "你们来", "你们负责", "我们的", "用我们", "贵司的",
                                 "一起提供", "our own", "we have our", "have our own", "package",
                                 "ours", "yours"})
@@ -305,12 +412,14 @@ VOLUME_TOPIC = ("单", "量", "订单", "销量", "生意", "业务", "orders", 
 ALONE = frozenset({"monthly", "hourly"})
 # Places are cross-border only when customers are there ("客人有一半在马来西亚"), not where the
 # shop is ("Singapore shop").
-NEEDS_CUSTOMER_TOPIC = frozenset({"english", "malay",
+NEEDS_CUSTOMER_TOPIC = frozenset({"spanish", "sg", "indo", "ph", "星马", "大陆", "内地", "澳门",
+    "香港", "台湾", "english", "malay",
     "马来西亚", "新加坡", "越南", "泰国", "印尼", "菲律宾", "日本", "韩国", "美国", "欧洲",
     "东南亚",
     "vietnam", "thailand", "malaysia", "singapore", "indonesia", "philippines", "japan", "korea",
     "europe", "usa"})
-CUSTOMER_TOPIC = ("客人", "客户", "用户", "买家", "玩家", "市场", "卖到", "customer", "customers",
+CUSTOMER_TOPIC = ("些客", "有客", "客人", "客户", "用户", "买家", "玩家", "市场", "卖到",
+                  "customer", "customers",
                   "buyers", "users", "clients", "players", "market", "sell to")
 # "agents" are resellers when the step asks about them, staff anywhere else ("3 agents").
 NEEDS_FLAGS_STEP = frozenset({"agents"})
@@ -336,6 +445,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
 # "You decide": the current step's recommend option, or the topic's when one is named.
 RECOMMEND = (
     "看着来", "不熟", "我不熟",
+    "随你们", "随你", "你们随意", "帮我评估", "你们评估", "评估一下", "看你们", "你们觉得",
+    "帮我选", "你帮我选", "帮我挑", "你帮我挑", "帮我拣",
     "你看着办", "看着办", "你定吧", "你定", "你们定", "你们决定", "你们看着", "帮我推荐", "推荐",
     "你们建议", "建议一下", "听你的", "听你们的", "随便", "都行", "都可以", "看情况", "不知道",
     "不确定", "不清楚", "不懂", "无所谓", "你们决定", "你决定", "哪个合适", "觉得哪个", "哪个划算",
@@ -351,7 +462,10 @@ NEGATORS_BEFORE = (
     "不需要", "不用", "不要", "不做", "不是", "不搞", "不卖", "不想", "不考虑", "不打算", "不必",
     "不会", "不太", "不怎么", "不", "没有", "没", "无需", "无", "别", "用不着", "非", "免", "冇",
     "唔使", "唔洗", "唔要", "唔", "别整", "不算", "去掉", "取消", "而不是", "instead of",
-    "rather than", "drop", "remove", "no more", "get rid of", "don't need", "dont need",
+    "rather than", "drop", "remove", "except", "excluding", "other than", "dropped",
+    "stopped selling", "stopped", "no longer", "pass on", "everything but", "all but",
+    "anything but", "everything except", "discontinued", "quit", "no more", "get rid of",
+    "don't need", "dont need",
     "do not need", "don't want", "dont want", "don't", "dont", "do not", "doesn't", "doesnt",
     "not", "no", "without", "never", "none", "nor", "neither", "skip",
 )
@@ -359,16 +473,56 @@ NEGATORS_AFTER = (
     "我们技术部处理", "我们自己处理", "我自己搞", "我们自己搞", "自己搞", "自己处理", "自己来",
     "没有的事", "没这回事",
     "太多了", "太多", "不合适",
-    "no", "none", "nope",
+    "no", "none", "nope", "nah",
     "养不起", "请不起", "用不起", "别上了", "别上", "别加", "不上了", "不考虑了",
     "不划算", "不值", "不合算", "划不来", "去掉", "取消", "删掉", "拿掉", "开玩笑的", "开玩笑",
     "是开玩笑的", "无", "not worth", "was a joke",
+    "太差", "很差", "差劲", "不好用", "太烂", "体验太差", "不行", "太麻烦", "太复杂", "太累",
+    "不现实", "除外", "停了", "暂停了", "停掉了", "下架了",
+    "已下架", "没了", "不卖了", "没卖了", "停售",
     "就免了", "免了", "算了", "就算了", "不用了", "不用", "不要了", "不要", "不需要", "没有", "没",
     "不做", "不卖", "不搞", "不考虑", "不必了", "不必", "不了", "拉倒", "不碰", "不沾", "不做了",
     "不靠谱", "不明显", "不大", "太慢", "太贵", "不够快", "用不上", "用不着", "都没有", "都不用",
     "不用你们管", "不用管", "不用操心", "不上", "就不上了", "pass", "not needed", "no need",
     "not required", "overkill", "too slow", "too expensive", "too much",
 )
+# A refusal that ends a clause reaches back to the topic however long the clause is, across a
+# topic marker (这块, 的话, 这个) and a justification: "机器人这块我们暂时不考虑",
+# "ai的话我们考虑了很久觉得成本太高还是算了", "代理这块我们没有做". Regex pieces, in order:
+# adverbs that soften, then the refusal itself (a trailing 了/吧/哈 is allowed after it).
+REFUSAL_ADVERBS = ("暂时", "暂且", "目前", "现在", "眼下", "先", "还", "就", "也", "都", "根本",
+                   "完全", "真的", "实在", "一律", "基本", "其实", "还是", "应该", "可能", "估计",
+                   "已经", "早就", "早已", "最近", "全", "全部", "这次", "这回")
+REFUSALS_AT_END = (
+    "不考虑", "不打算(?:上|用|做|搞|弄|要|加|开|接)?",
+    "没(?:有)?(?:这个|这种|那个)?(?:打算|计划|想法|需求|必要)(?:做|上|用|搞|弄|开|接)?",
+    "不(?:太)?(?:想|愿意)?(?:要|需要|用|弄|搞|做|上|加|整|碰|开|接|涉及|考虑|信|感冒|感兴趣)",
+    "不(?:太)?想", "没(?:有)?(?:在)?(?:做|搞|弄|用|涉及|开|接|上|碰)(?:过)?", "用不(?:上|着|到)",
+    "没必要", "不必", "算了", "免了", "拉倒", "不合适", "不划算", "不值得?", "不靠谱", "pass",
+    "不了", "就不(?:要|用|上|弄|搞)", "别(?:上|加|弄|搞|整|要)", "没兴趣",
+    "暂不(?:考虑|需要|用|要|上)?",
+    # goods no longer sold: "话费停了", "序号已经没卖了", "点卡已下架"
+
+
+
+
+    "(?:已经?)?(?:停了|暂停了?|停掉了?|停售了?|下架了?|没了|不卖了?|没(?:有)?(?:在)?卖了?|不再(?:卖|做)了?)",
+    "不(?:招|请|雇|找)了?",
+    "not (?:really )?(?:our thing|for us|interested|needed|now|yet)", "no thanks", "no more",
+    "can wait", "nah", "not keen", "not really", "信不过", "不太?信(?:得过|任)?",
+    "不(?:用|必|需要|太)?考虑(?:了)?", "先?观望(?:一下|下)?", "省了", "省掉", "免掉",
+    "(?:去掉|拿掉|删掉|取消|砍掉|减掉)(?:试试|看看|一下|算算|再算)?",
+    "not anymore", "dropped", "stopped", "not this time",
+)
+# Just before a negator, these cancel it: "不是不要AI", "也不是不能用", "没说不要".
+DOUBLE_NEGATION = ("不是", "并不是", "也不是", "倒不是", "没说", "没有说", "并非", "不是说",
+                   "not that we", "not that i", "it's not that", "its not that", "isn't that")
+# Hedges that make a yes to AI, a system or a complexity flag uncertain: asked back (是 / 不是).
+HEDGES = ("观望", "可能", "也许", "或许", "应该", "看看", "再看", "再说", "考虑考虑",
+          "考虑一下",
+          "暂时", "先不", "不一定", "不确定", "还没想好", "没想好", "说不定", "maybe", "perhaps",
+          "not sure", "might")
+
 # Words that contain a negator but do not negate ("差不多" = about, "不少" = many).
 NOT_NEGATORS = (
     "能不能", "可不可以", "行不行", "是不是", "有没有", "会不会", "好不好", "对不对",

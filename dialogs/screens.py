@@ -12,8 +12,10 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from dialogs import answers as answers_module
-from dialogs import whatif
+from dialogs import quote_talk, whatif
 from dialogs.answers import ASSUMABLE, COMPARED
+from dialogs.company import Company
+from dialogs.firm import apply_firm, firm_fits, parse_firm
 from dialogs.state import Button, DialogState, Screen
 from dialogs.steps import (
     CUSTOMER_STEPS,
@@ -37,6 +39,7 @@ class Screens:
     """Screens of a state; the Engine (dialogs/engine.py) is one of these."""
 
     rates: Rates
+    company: Company
     _priced: dict[str, Quote]
 
     # --- the answers a state has, and where it goes next -------------------------------
@@ -68,7 +71,8 @@ class Screens:
         """The open answers a quote prices at their default (shown as 估算), in step order."""
         answers = self.effective_answers(state)
         return [step.field for step in self._steps(state)
-                if step.field in ASSUMABLE and step.field not in answers]
+                if (step.field in ASSUMABLE and step.field not in answers)
+                or step.field in state.estimated]
 
     def inquiry(self, state: DialogState) -> Inquiry:
         """The answers as a pricing inquiry (defaults for what was not asked)."""
@@ -82,6 +86,8 @@ class Screens:
         """The first step still to ask (in order, skipping implied ones), else the summary."""
         for step in self._steps(state):
             if step.field in state.answers or self._implied(step, state.answers) is not None:
+                continue
+            if not step.asked:  # a stated default, offered on the summary and the quote
                 continue
             staying = state.phase == "ask" and step.id == state.step
             return replace(state, phase="ask", step=step.id,
@@ -101,10 +107,18 @@ class Screens:
             screen = self._confirm_screen(state, t)
         elif state.phase == "summary":
             screen = self._summary_screen(state, t)
-        elif state.phase == "quote":
+        elif state.phase in ("quote", "whatif"):
             screen = self._quote_screen(state, t)
+        elif state.phase == "detail":
+            screen = self._detail_screen(state, t)
+        elif state.phase == "note":
+            screen = self._note_screen(state, t)
+        elif state.phase == "contact":
+            screen = self._contact_screen(state, t)
         elif state.phase == "compare":
             screen = self._compare_screen(state, t)
+        elif state.misses >= 2:
+            screen = self._shrunk_screen(state, t)
         else:
             screen = self._question_screen(state, t)
         if notice:
@@ -124,6 +138,17 @@ class Screens:
             return (*((picks,) if picks else ()), ("nav:back",), nav[1:])
         if state.phase == "quote":
             return self._quote_layout(state)
+        if state.phase == "whatif":
+            return self._whatif_layout(state)
+        if state.phase == "detail":
+            edits = [f"e:{name}" for name in self.assumed(state)]
+            return (*(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)),
+                    ("adj", "nav:restart"), ("q:back", "nav:human"))
+        if state.phase == "note":
+            closing = () if state.sales else (("close:yes", "close:contact"),)
+            return (*closing, ("q:back", "nav:human"))
+        if state.phase == "contact":
+            return (("q:back",),)
         if state.phase == "summary":
             edits = [f"e:{step.field}" for step in self._answered_steps(state)]
             return (("ok",), *(tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)), nav)
@@ -136,6 +161,8 @@ class Screens:
             rows.append(("m:done",))
         if step.kind in (Kind.OPTIONAL_NUMBER, Kind.TEXT):
             rows.append(("skip",))
+        if state.misses >= 2:  # two misses in a row: the step's buttons and 转人工 (and,
+            return (*rows, ("nav:restart", "nav:human"))  # as everywhere, 重新开始)
         if self._offers_quick_quote(state):
             rows.append(("qq",))
         rows.append(nav if state.history or state.editing else nav[1:])
@@ -145,22 +172,35 @@ class Screens:
         return state.phase == "ask" and not state.editing and self.quick_ready(state)
 
     def _quote_layout(self, state: DialogState) -> tuple[tuple[str, ...], ...]:
-        """Under the quote: the what-if flips (one row per topic), 对比 and 细化报价, a
-        修改 button per 估算 answer, then the usual way on."""
+        """The short quote's buttons (at most 8): the next step of the sale (✅ 我要这个方案,
+        or 🔗 分享 for a salesperson), 📄 明细, 🔀 the what-if flips, 🖼 卡片, 对比 and 细化报价
+        when they apply, 💰 按预算调整 when the budget advice changes something, 转人工."""
+        first: tuple[str, ...] = ("share", "e:firm") if state.sales else ("close:yes",)
+        if not state.sales and self._budget_changes(state):
+            first = (*first, "budget")
+        extra = (("cmp",) if len(state.versions) > 1 else ()) + (
+            ("more",) if self._next(replace(state, phase="ask")).phase == "ask" else ())
+        return (first, ("detail", "flips"), ("card", *extra), ("nav:human",))
+
+    def _whatif_layout(self, state: DialogState) -> tuple[tuple[str, ...], ...]:
+        """🔀: the what-if flips (one row per topic), 对比 once there are two versions, and
+        the way back to the short quote."""
         flips: dict[str, list[str]] = {}
         for name, value in whatif.flips(self.priced(state.answers)):
             flips.setdefault(name, []).append(f"w:{name}:{value}")
         rows: list[tuple[str, ...]] = [tuple(flips["response"]),
                                        (*flips["ai"], *flips["tooling"]),
                                        tuple(flips["billing"]), tuple(flips["scope"])]
-        more = (("cmp",) if len(state.versions) > 1 else ()) + (
-            ("more",) if self._next(replace(state, phase="ask")).phase == "ask" else ())
-        if more:
-            rows.append(more)
-        edits = [f"e:{name}" for name in self.assumed(state)]
-        rows += [tuple(edits[i:i + 3]) for i in range(0, len(edits), 3)]
-        after = [("adj", "nav:restart"), ("nav:back", "nav:human")]
-        return tuple([("share",), *rows, *after] if state.sales else [*rows, *after])
+        last = (("cmp",) if len(state.versions) > 1 else ()) + ("q:back",)
+        return (*rows, last)
+
+    def _budget_changes(self, state: DialogState) -> dict[str, Any]:
+        """The answers 按预算调整 would change: the budget advice's changes that the
+        merchant did not state otherwise (never what they excluded)."""
+        fit = self.priced(state.answers).budget_fit
+        if fit is None or fit.status != "fits_with_changes":
+            return {}
+        return whatif.budget_answers(fit.changes, state.answers, state.asked)
 
     def priced(self, answers: Mapping[str, Any]) -> Quote:
         """The quote of a set of answers; the last few are remembered (a screen and its
@@ -169,6 +209,9 @@ class Screens:
         found = self._priced.get(key)
         if found is None:
             found = quote(self.inquiry_of(answers), self.rates)
+            firm = parse_firm(str(answers.get("firm") or ""))
+            if firm is not None and not firm_fits(found, firm):
+                found = apply_firm(found, firm)
             self._priced[key] = found
             if len(self._priced) > 64:
                 self._priced.pop(next(iter(self._priced)))
@@ -182,14 +225,19 @@ class Screens:
         "m:done": "btn.done", "skip": "btn.skip", "ok": "btn.confirm", "adj": "btn.adjust",
         "rs:go": "btn.resume", "rs:new": "btn.restart", "share": "btn.share",
         "cf:yes": "btn.confirm_yes", "cf:no": "btn.confirm_no", "qq": "btn.quick",
-        "more": "btn.more", "cmp": "btn.compare"}
+        "more": "btn.more", "cmp": "btn.compare", "detail": "btn.detail",
+        "flips": "btn.flips", "card": "btn.card", "q:back": "btn.back_quote",
+        "close:yes": "btn.close_yes", "close:contact": "btn.close_contact",
+        "budget": "btn.budget"}
 
     def _label(self, button: str, state: DialogState, t: Translator) -> str:
         if button in self._FIXED_LABELS:
             return t(self._FIXED_LABELS[button])
         kind, _, value = button.partition(":")
+        if button == "e:firm":
+            return t("btn.firm")
         if kind == "e":
-            key = "btn.edit_assumed" if state.phase == "quote" else "btn.edit"
+            key = "btn.edit_assumed" if state.phase == "detail" else "btn.edit"
             return t(key, field=t(f"field.{value}"))
         if kind == "cv":
             return t("btn.pick_version", n=value)
@@ -211,7 +259,8 @@ class Screens:
     def visible_steps(self, state: DialogState) -> list[Step]:
         """Steps this merchant is asked (the implied ones are skipped)."""
         return [step for step in self._steps(state)
-                if step.field in state.answers or self._implied(step, state.answers) is None]
+                if step.field in state.answers
+                or (step.asked and self._implied(step, state.answers) is None)]
 
     def _question_screen(self, state: DialogState, t: Translator) -> Screen:
         step = STEP_BY_ID[state.step]
@@ -240,8 +289,10 @@ class Screens:
         return t(f"opt.{step.field}.{value}")
 
     def _answered_steps(self, state: DialogState) -> list[Step]:
+        """Steps with an answer (given or implied), and the stated defaults not asked."""
         answers = self.effective_answers(state)
-        return [step for step in self._steps(state) if step.field in answers]
+        return [step for step in self._steps(state)
+                if step.field in answers or not step.asked]
 
     def _summary_lines(self, state: DialogState, t: Translator) -> list[tuple[Step, str]]:
         """(step, "3. 商品类目数：12 类") for every answer given or implied."""
@@ -249,7 +300,15 @@ class Screens:
         lines = []
         steps = self._steps(state)
         for step in self._answered_steps(state):
+            if answers.get(step.field) == "":  # a step skipped unless set (the firm price)
+                continue
             number = steps.index(step) + 1
+            if step.field not in answers:  # a stated default (HOURS): said, and changeable
+                value = t("dlg.stated_default", value=_e(self._value_text(
+                    step, self.default(step.field, answers), t)))
+                lines.append((step, t("dlg.summary_line", number=number,
+                                      field=t(f"field.{step.field}"), value=value)))
+                continue
             value = _e(self._value_text(step, answers[step.field], t))
             if step.field not in state.answers:
                 value = t("dlg.implied", value=value)
@@ -268,21 +327,70 @@ class Screens:
         return Screen("summary", text, self._buttons(state, t))
 
     def _quote_screen(self, state: DialogState, t: Translator) -> Screen:
-        """The quote (the front-end renders it) over: what changed since the version before
-        ("比刚才 +1,200–2,000 元/月"), the 估算 answers, and how to flip one choice."""
+        """The short quote: the front-end renders the quote's own lines (headline, coverage,
+        what is included, one recommendation) over these: what changed since the version
+        before ("比刚才 +1,200–2,000 元/月") and how many answers are 估算."""
         result = self.priced(state.answers)
         parts = []
         if len(state.versions) > 1 and state.versions[-1] == state.answers:
             parts.append(self._delta_line(self.priced(state.versions[-2]), result, t))
         assumed = self.assumed(state)
         if assumed:
+            parts.append(t("quick.assumed_short", n=len(assumed)))
+        if state.phase == "whatif":
+            parts.append(t("whatif.hint"))
+        return Screen("quote", "\n".join(parts), self._buttons(state, t), quote=result)
+
+    def _detail_screen(self, state: DialogState, t: Translator) -> Screen:
+        """📄 明细: the front-end renders the whole breakdown over the 估算 list, each with
+        its ✏️ button."""
+        result = self.priced(state.answers)
+        parts = []
+        assumed = self.assumed(state)
+        if assumed:
             answers = self.effective_answers(state)
             lines = [t("quick.assumed_line", field=t(f"field.{name}"), value=_e(
-                self._value_text(STEP_BY_FIELD[name], self.default(name, answers), t)))
+                self._value_text(STEP_BY_FIELD[name],
+                                 answers.get(name, self.default(name, answers)), t)))
                 for name in assumed]
             parts.append("\n".join([f"<b>{t('quick.assumed_title')}</b>", *lines]))
-        parts += [t("whatif.hint"), t("dlg.quote_ready")]
-        return Screen("quote", "\n\n".join(parts), self._buttons(state, t), quote=result)
+        parts.append(t("dlg.quote_ready"))
+        return Screen("detail", "\n\n".join(parts), self._buttons(state, t), quote=result)
+
+    def _note_screen(self, state: DialogState, t: Translator) -> Screen:
+        """A short answer under the quote, without the quote again: its own figures
+        ("ask:<kind>"), the next step of a sale ("close:<topic>"), a friendly word
+        ("social:<kind>"), the article ("kb:<question>") or "没看懂"."""
+        kind, _, detail = state.note.partition(":")
+        if kind == "ask":
+            text = quote_talk.answer(detail, self.priced(state.answers), t)
+        elif kind == "close":
+            text = quote_talk.close_text(detail, self.company, t)
+        elif kind == "social":
+            text = t(f"social.{detail}")
+        elif kind == "kb":
+            text = self._answer_question(detail, t.locale)
+        elif kind == "done":
+            text = t("contact.saved", contact=_e(detail))
+        else:
+            text = t("note.not_understood")
+        return Screen("note", text, self._buttons(state, t))
+
+    def _contact_screen(self, state: DialogState, t: Translator) -> Screen:
+        """✅ / 📞: a phone number or WeChat id for the sales desk (Telegram adds its
+        "share my number" button)."""
+        name = _e(self.company.name.of(t.locale) or t("card.company"))
+        return Screen("contact", t("contact.ask", company=name), self._buttons(state, t))
+
+    def _shrunk_screen(self, state: DialogState, t: Translator) -> Screen:
+        """After two misses in a row: the question alone with its buttons and 转人工, not
+        the same long block again."""
+        step = STEP_BY_ID[state.step]
+        text = "\n".join([t("dlg.still_not_understood"), f"<b>{t(f'ask.{step.field}')}</b>"])
+        return Screen("question", text, self._buttons(state, t), step=step.id)
+
+    def _answer_question(self, question: str, locale: str) -> str:
+        raise NotImplementedError  # the Engine answers from its knowledge file
 
     @staticmethod
     def _delta_line(before: Quote, after: Quote, t: Translator) -> str:
@@ -298,8 +406,9 @@ class Screens:
         """对比: up to three versions, each with its billed total and the choices that differ;
         the cheapest that meets what the merchant asked for is marked ✅."""
         quotes = [self.priced(answers) for answers in state.versions]
-        asked = self.priced(state.asked or state.versions[0])
-        best = whatif.cheapest(quotes, asked)
+        stated = state.asked or state.versions[0]
+        budget = Decimal(str(stated["budget"])) if stated.get("budget") else None
+        best = whatif.cheapest_stated(quotes, stated, budget)
         values = [self._compared_values(answers, q, t)
                   for answers, q in zip(state.versions, quotes, strict=True)]
         differ = [name for name in COMPARED if len({shown[name] for shown in values}) > 1]
@@ -319,12 +428,34 @@ class Screens:
                 lines.append("　" + " · ".join(
                     t("dlg.understood_item", field=t(f"field.{field}"), value=_e(
                         values[index][field])) for field in differ))
-        needs = t("compare.needs", response=t(f"response.{asked.inquiry.response.value}"),
-                  scope=t(f"scope.{asked.scope.value}"))
+        needs = self._needs(stated, budget, t)
         lines.append("")
-        lines.append(t("compare.best", n=best + 1, needs=needs) if best is not None
-                     else t("compare.none_meets", needs=needs))
+        if best is None:
+            lines.append(t("compare.none_meets", needs=needs))
+        elif needs:
+            lines.append(t("compare.best", n=best + 1, needs=needs))
+        else:
+            lines.append(t("compare.best_any", n=best + 1))
         return Screen("compare", "\n".join(lines), self._buttons(state, t))
+
+    def _needs(self, stated: Mapping[str, Any], budget: Decimal | None, t: Translator) -> str:
+        """What the merchant stated, as 对比 checks it ("快速响应或更快、预算 3,000 元以内")."""
+        parts = []
+        response = stated.get("response")
+        if isinstance(response, str):
+            parts.append(t("compare.need_response", response=t(f"response.{response}")))
+        scope = stated.get("scope")
+        if isinstance(scope, str) and scope != "auto":
+            parts.append(t("compare.need_scope", scope=t(f"scope.{scope}")))
+        for name in ("tooling", "ai", "billing"):
+            given = stated.get(name)
+            if isinstance(given, str) and given not in ("auto", "compare"):
+                parts.append(t("dlg.understood_item", field=t(f"field.{name}"),
+                               value=t(f"opt.{name}.{given}")))
+        if budget is not None:
+            parts.append(t("compare.need_budget", budget=format_money_range(
+                Range(budget, budget), t)))
+        return t("list_separator").join(parts)
 
     def _compared_values(self, given: Mapping[str, Any], q: Quote,
                          t: Translator) -> dict[str, str]:
@@ -365,7 +496,10 @@ class Screens:
 
     def _confirm_screen(self, state: DialogState, t: Translator) -> Screen:
         """"您是说日均约 800 单吗？": a reading we are not sure of, asked back."""
-        lines = [t("dlg.confirm_value", field=t(f"field.{name}"),
+        # A number read from a vague word is "约 800"; a choice read with doubt is itself.
+        lines = [t("dlg.confirm_value" if STEP_BY_FIELD[name].kind in (
+                       Kind.NUMBER, Kind.OPTIONAL_NUMBER) else "dlg.confirm_choice",
+                   field=t(f"field.{name}"),
                    value=_e(self._value_text(STEP_BY_FIELD[name], value, t)))
                  for name, value in state.pending.items()]
         return Screen("question", "\n".join(lines), self._buttons(state, t), step=state.step)

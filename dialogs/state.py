@@ -13,7 +13,11 @@ from locales.i18n import resolve_locale
 from pricing import Quote
 
 SCHEMA_VERSION = 1
-PHASES = ("ask", "summary", "quote", "compare")
+# Under a quote: "quote" (the short screen), "detail" (📄 明细), "whatif" (the flips),
+# "compare" (对比), "note" (a short answer about the quote, or the next step of a sale) and
+# "contact" (asking for a phone number or WeChat id to pass to sales).
+PHASES = ("ask", "summary", "quote", "compare", "detail", "whatif", "note", "contact")
+QUOTE_PHASES = ("quote", "compare", "detail", "whatif", "note", "contact")
 VERSIONS_KEPT = 3  # priced answer sets kept for "比刚才" and 对比
 
 
@@ -35,7 +39,15 @@ class Say:
     text: str
 
 
-Event = Press | Say
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A phone number shared with Telegram's contact button; `own`: the sender's own."""
+
+    phone: str
+    own: bool
+
+
+Event = Press | Say | Contact
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +99,13 @@ class DialogState:
     versions: tuple[Mapping[str, Any], ...] = ()
     asked: Mapping[str, Any] = field(default_factory=dict)  # the merchant's own answers
     requote: bool = False  # editing an answer from the quote: answering makes a new version
+    note: str = ""  # phase "note": what it answers ("ask:price", "close:trial", "thanks"…)
+    signal: str = ""  # the merchant's words that asked to buy (passed to sales)
+    lead: Mapping[str, Any] = field(default_factory=dict)  # a contact just given (effect "lead")
+    misses: int = 0  # messages not understood in a row at this screen
+    estimated: tuple[str, ...] = ()  # answered 不确定 / 你看着办: the default, shown as 估算
+    question: str = ""  # the last question we could not answer (passed on with 转人工)
+    viewing: str = ""  # a prospect reading a shared quote (its link token): text goes there
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,7 +116,10 @@ class DialogState:
             "sales": self.sales, "parent_quote": self.parent_quote,
             "pending": dict(self.pending), "on_table": self.on_table, "revises": self.revises,
             "versions": [dict(answers) for answers in self.versions],
-            "asked": dict(self.asked), "requote": self.requote,
+            "asked": dict(self.asked), "requote": self.requote, "note": self.note,
+            "signal": self.signal, "lead": dict(self.lead), "misses": self.misses,
+            "estimated": list(self.estimated), "question": self.question,
+            "viewing": self.viewing,
         }
 
     @classmethod
@@ -127,6 +149,13 @@ class DialogState:
                 versions=tuple(dict(answers) for answers in data.get("versions") or ()),
                 asked=dict(data.get("asked") or {}),
                 requote=bool(data.get("requote", False)),
+                note=str(data.get("note") or ""),
+                signal=str(data.get("signal") or ""),
+                lead=dict(data.get("lead") or {}),
+                misses=int(data.get("misses") or 0),
+                estimated=tuple(str(name) for name in data.get("estimated") or ()),
+                question=str(data.get("question") or ""),
+                viewing=str(data.get("viewing") or ""),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"malformed dialogue state: {error}") from None

@@ -48,6 +48,9 @@ class Step:
     maximum: int = 1_000_000
     columns: int = 2  # buttons per row
     sales_only: bool = False  # asked only in a salesperson's dialogue (/newquote)
+    # False: not asked in turn — a stated default the summary and the quote show and offer
+    # to change (e:<field>), which free text may also fill ("晚上也要有人").
+    asked: bool = True
     # The answer this step would get without asking, or None to ask it.
     implied: Callable[[Answers, Rates], Any] | None = dataclass_field(default=None, compare=False)
 
@@ -69,12 +72,24 @@ def _low_volume_ai(answers: Answers, rates: Rates) -> str | None:
     return None
 
 
+def _emergency_hours(answers: Answers, rates: Rates) -> str | None:
+    """Emergency response means 24-hour cover (pricing rule 13): nothing to ask."""
+    return "24" if answers.get("response") == "emergency" else None
+
+
 ORDERS = Step("ORDERS", "orders", Kind.NUMBER, columns=3, options=(
     Option("50"), Option("100"), Option("300"), Option("500"), Option("800"), Option("1500"),
 ))
 KINDS = Step("KINDS", "kinds", Kind.MULTI, options=(
     Option("game_cards"), Option("phone_topup"), Option("software_keys"),
     Option("video_memberships"), Option("blockchain_nft"), Option("other"),
+))
+# Hours a day of cover (pricing rule 13). Not asked in turn: open, it is priced at the
+# rates' default (8 h, one shift), which the summary and the quote state with a button to
+# change it (a quick quote lists it as 估算); emergency response implies 24.
+HOURS = Step("HOURS", "hours", Kind.CHOICE, columns=3, implied=_emergency_hours, asked=False,
+             options=(
+    Option("8"), Option("16"), Option("24"),
 ))
 CATEGORIES = Step("CATEGORIES", "categories", Kind.NUMBER, maximum=1000, columns=4, options=(
     Option("3"), Option("6"), Option("12"), Option("20"),
@@ -118,7 +133,8 @@ QUICK_FACTS: tuple[tuple[str, ...], ...] = (("orders",), ("kinds", "categories")
 # What an open answer is priced as (the cheapest, most common choice; categories default to
 # one per kind sold). A quick quote lists those it used as 估算, one tap each to change.
 DEFAULTS: dict[str, Any] = {
-    "kinds": [], "flags": ["none"], "scope": "auto", "tooling": "none", "ai": "no",
+    # hours: what the rates' coverage.default_hours prices an open answer as (one shift).
+    "kinds": [], "flags": ["none"], "hours": "8", "scope": "auto", "tooling": "none", "ai": "no",
     "mode": "outsourced", "volume": "steady", "billing": "compare",
 }
 
@@ -145,10 +161,16 @@ PROSPECT = Step("PROSPECT", "prospect", Kind.TEXT, maximum=80, sales_only=True)
 DISCOUNT = Step("DISCOUNT", "discount", Kind.OPTIONAL_NUMBER, minimum=0, maximum=90,
                 columns=3, sales_only=True, options=(Option("5"), Option("10"), Option("15")))
 
+# A salesperson's firm price (or narrower range) for the quote: never asked in order (its
+# implied "" skips it), set from the quote with 💲 定价 (e:firm), checked against the range
+# priced (dialogs/firm.py).
+FIRM = Step("FIRM", "firm", Kind.TEXT, maximum=40, sales_only=True,
+            implied=lambda answers, rates: "")
+
 # The three facts a first price needs come first (daily orders, what is sold, response
 # time): after them every step offers 先看报价, the rest defaulted (docs/dialogue.md).
-STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, RESPONSE, CATEGORIES, FLAGS, SCOPE,
-                           TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT)
+STEPS: tuple[Step, ...] = (PROSPECT, ORDERS, KINDS, RESPONSE, HOURS, CATEGORIES, FLAGS, SCOPE,
+                           TOOLING, AI, MODE, VOLUME, BILLING, BUDGET, DISCOUNT, FIRM)
 # A merchant's own dialogue: everything but the salesperson's steps.
 CUSTOMER_STEPS: tuple[Step, ...] = tuple(step for step in STEPS if not step.sales_only)
 STEP_BY_ID: dict[str, Step] = {step.id: step for step in STEPS}

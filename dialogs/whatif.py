@@ -19,9 +19,10 @@ offers ("response", "fast"), ("response", "emergency"), ("ai", "yes"), ("tooling
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
-from pricing import Billing, Quote, Range, Tooling
+from pricing import Billing, Quote, Range, Response, Scope, Tooling
 from pricing.model import RESPONSE_ORDER, SCOPE_ORDER
 
 PLANS = (Billing.MONTHLY, Billing.PER_ORDER, Billing.PER_HOUR)
@@ -69,4 +70,66 @@ def cheapest(quotes: Sequence[Quote], asked: Quote) -> int | None:
     then high; the earlier on a tie), or None when none does."""
     meeting = [(billed(q).low + billed(q).high, billed(q).high, index)
                for index, q in enumerate(quotes) if meets(q, asked)]
+    return min(meeting)[2] if meeting else None
+
+
+# Budget advice codes (pricing's BudgetFit.changes) → the answer each sets, and the answer
+# the merchant must not have stated otherwise for it to be offered (the thing excluded).
+BUDGET_ANSWERS: dict[str, tuple[str, str]] = {
+    "use_ai": ("ai", "yes"), "no_ai": ("ai", "no"), "own_system": ("tooling", "own"),
+    "response_standard": ("response", "standard"), "response_fast": ("response", "fast"),
+    "scope_basic": ("scope", "basic"), "scope_technical": ("scope", "technical"),
+    "scope_full_chain": ("scope", "full_chain"), "mode_part_time": ("mode", "part_time"),
+    "billing_per_order": ("billing", "per_order"), "billing_per_hour": ("billing", "per_hour"),
+}
+# Stated answers a change would go against: "no system of my own" excludes own_system, a
+# stated response or scope is a requirement, a stated mode or AI choice is the merchant's.
+_STATED_BLOCKS = ("tooling", "response", "scope", "mode", "ai")
+
+
+def budget_answers(changes: Sequence[str], answers: Mapping[str, object],
+                   asked: Mapping[str, object]) -> dict[str, object]:
+    """The answers 按预算调整 sets for the budget advice `changes` — empty when any change
+    goes against what the merchant stated (then the advice is not one tap away)."""
+    stated = asked or answers
+    found: dict[str, object] = {}
+    for change in changes:
+        if change not in BUDGET_ANSWERS:
+            return {}
+        name, value = BUDGET_ANSWERS[change]
+        if name in _STATED_BLOCKS and name in stated and stated[name] not in (
+                value, "auto", "compare"):
+            return {}
+        found[name] = value
+    return found
+
+
+def meets_stated(q: Quote, stated: Mapping[str, object], budget: Decimal | None) -> bool:
+    """Does `q` meet only what the merchant said: a response no slower than the one they
+    gave, the scope they named (帮我推荐 asks nothing), a system / AI / billing they
+    named, and the high end of its billed cost within their budget."""
+    response = stated.get("response")
+    if isinstance(response, str) and RESPONSE_ORDER.index(q.inquiry.response) < \
+            RESPONSE_ORDER.index(Response(response)):
+        return False
+    scope = stated.get("scope")
+    if isinstance(scope, str) and scope != "auto" and SCOPE_ORDER.index(q.scope) < \
+            SCOPE_ORDER.index(Scope(scope)):
+        return False
+    for name, value in (("tooling", q.inquiry.tooling.value),
+                        ("billing", q.recommended_plan.value)):
+        given = stated.get(name)
+        if isinstance(given, str) and given not in ("compare", "auto") and given != value:
+            return False
+    given_ai = stated.get("ai")
+    if given_ai in ("yes", "no") and (given_ai == "yes") != q.ai_applied:
+        return False
+    return budget is None or billed(q).high <= budget
+
+
+def cheapest_stated(quotes: Sequence[Quote], stated: Mapping[str, object],
+                    budget: Decimal | None) -> int | None:
+    """The cheapest of `quotes` meeting what was stated (see meets_stated), or None."""
+    meeting = [(billed(q).low + billed(q).high, billed(q).high, index)
+               for index, q in enumerate(quotes) if meets_stated(q, stated, budget)]
     return min(meeting)[2] if meeting else None

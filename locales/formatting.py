@@ -30,7 +30,7 @@ def format_number(amount: Decimal | int, locale: str) -> str:
 
 
 def format_money(amount: Decimal, t: Translator) -> str:
-    """One figure, rounded to 10 元: 1245 → "1,250 元" (en "¥1,250")."""
+    """One figure, rounded to 10 元: 1245 → "1,250 元" (en "CNY 1,250")."""
     return t("money", amount=format_number(round_money(amount), t.locale))
 
 

@@ -1,27 +1,42 @@
-"""`quote(inquiry, rates)`: the pure pricing function.
+"""`quote(inquiry, rates)`: the pure pricing function (pricing model v3).
 
-The monthly plan is built as line items in the order of pricing.md (model v2):
-staffing (a workload) → response surcharge → complexity → service mode → own system → AI →
-the minimum fee (emergency or AI package, last) → tools bundle → a salesperson's discount.
-Each line records the rates keys it used, so the quote
-can list which of its figures are assumptions rather than article figures.
+One cost basis for every billing method. For an inquiry the core finds the services
+(帮我推荐 blends them over a band of volumes, rule 10) and the hours of cover (rule 13), then:
+
+- monthly: staffing (units × central × spread, rule 14) → coverage (the fewest units the
+  hours take) → response → complexity → part-time → own system → AI → the minimum fee
+  (the engine's 800 floor, emergency, AI package: rules 4 and 15) → tools bundle → a
+  salesperson's discount; full-time staff are priced as employment (rule 17);
+- per order and per hour: a rate in the article's band whose place follows what one unit of
+  the same configuration costs (rule 11), the same minimums;
+- the 临界单量 where monthly and per-order cross, found on the curves (rule 12);
+- the billed plan, and budget advice about it (rule 16).
+
+Every line records the rates keys it used, so the quote lists which of its figures are
+assumptions. Money is `Decimal`, each line rounded to the fen so the lines add up exactly.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from itertools import chain, combinations
+from itertools import chain, product
 
 from pricing.model import (
     RESPONSE_ORDER,
+    ROTATIONS,
     SCOPE_ORDER,
     AiChoice,
+    Billed,
     Billing,
     BudgetFit,
+    Coverage,
+    InHouse,
     Inquiry,
     LineItem,
+    MixShare,
     Notice,
     ProductKind,
     Quote,
@@ -36,7 +51,29 @@ from pricing.money import whole_up
 from pricing.rates import Figure, Rates
 
 ONE = Decimal(1)
+NOUGHT = Decimal(0)
+CENT = Decimal("0.01")
+MICRO = Decimal("0.000001")
 SIXTY = Decimal(60)
+# Where the 临界单量 is looked for (rule 12): daily orders 1 to this.
+CROSSING_MAX = 20_000
+
+
+def _cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT)
+
+
+_INQUIRY_FIELDS = tuple(Inquiry.__dataclass_fields__)
+
+
+def _variant(inquiry: Inquiry, **changes: object) -> Inquiry:
+    """`replace` without re-validating: the core only swaps in values it knows are valid
+    (enum members, a budget of None, 24 hours). Variants are priced by the thousand."""
+    copy = object.__new__(Inquiry)
+    for name in _INQUIRY_FIELDS:
+        object.__setattr__(copy, name, changes[name] if name in changes
+                           else getattr(inquiry, name))
+    return copy
 
 
 class _Ledger:
@@ -60,8 +97,7 @@ class _Ledger:
 
 
 def _line(code: str, amount: Range, *figures: Figure, **params: object) -> LineItem:
-    # The hottest function of a quote (seven calls each): plain loops, no generators.
-    provenance = figures[0].provenance
+    provenance = figures[0].provenance if figures else "article"
     for figure in figures:
         if figure.provenance != provenance:
             provenance = "mixed"
@@ -76,84 +112,264 @@ def _line(code: str, amount: Range, *figures: Figure, **params: object) -> LineI
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _HumanFee:
-    """The customer-service fee of pure human staffing, before AI, floors and the bundle."""
+# --- what is bought: the services (帮我推荐 mix) and the hours -----------------------------
 
-    line_items: tuple[LineItem, ...]
-    fee: Range
-    units: Range
-    unit: str
+def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
+    """The service 帮我推荐 leans on for these answers (the largest share of its mix) and the
+    rule that chose it (rule 7): blockchain/NFT goods → expert; a large volume → a
+    full-chain team; technical goods → technical; standardised goods alone (phone top-up)
+    → basic with AI; otherwise the article's merchant sizes."""
+    mix = _auto_mix(inquiry.product_kinds, inquiry.daily_orders, rates)
+    scope = _dominant(mix)
+    return scope, _reason(inquiry.product_kinds, scope, rates)
 
 
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """A priced monthly plan for one scope, with or without AI."""
+def _reason(kinds: frozenset[ProductKind], scope: Scope, rates: Rates) -> str:
+    if kinds & rates.expert_kinds:
+        return "special_goods"
+    if scope is Scope.FULL_CHAIN:
+        return "volume_large"
+    if kinds & rates.technical_kinds:
+        return "technical_goods"
+    if kinds and kinds <= rates.basic_ai_kinds:
+        return "standard_goods"
+    return "volume_medium" if scope is Scope.TECHNICAL else "volume_small"
 
-    line_items: tuple[LineItem, ...]
-    monthly: Range
-    units: Range
-    unit: str
-    ai_raises_price: bool
-    uses_ai: bool
+
+def _share(orders: int, start: Figure, full: Figure) -> Decimal:
+    """How far `orders` is through the band [start, full]: 0 below, 1 above, linear inside."""
+    low, high = start.single, full.single
+    if orders <= low:
+        return NOUGHT
+    if orders >= high:
+        return ONE
+    return (orders - low) / (high - low)
+
+
+def _auto_mix(kinds: frozenset[ProductKind], orders: int,
+              rates: Rates) -> tuple[tuple[Scope, Decimal], ...]:
+    """帮我推荐 as a blend (rule 10): the goods choose the service; the volume moves the
+    workload to technical seats between 100 and 200 orders and to a full-chain team
+    between 500 and 1,000, a share at a time, so one more order never jumps the price."""
+    if kinds & rates.expert_kinds:
+        return ((Scope.EXPERT, ONE),)
+    team = _share(orders, rates.full_chain_from, rates.full_chain_full)
+    if kinds & rates.technical_kinds:
+        technical = ONE
+    elif kinds and kinds <= rates.basic_ai_kinds:
+        technical = NOUGHT
+    else:
+        technical = _share(orders, rates.technical_from, rates.technical_full)
+    shares = ((Scope.BASIC, (1 - technical) * (1 - team)),
+              (Scope.TECHNICAL, technical * (1 - team)), (Scope.FULL_CHAIN, team))
+    return tuple([(scope, share) for scope, share in shares if share])
+
+
+def _dominant(mix: tuple[tuple[Scope, Decimal], ...]) -> Scope:
+    """The service with the largest share; on a tie the broader one."""
+    return max(mix, key=lambda pair: (pair[1], SCOPE_ORDER.index(pair[0])))[0]
+
+
+def _mix(inquiry: Inquiry, rates: Rates) -> tuple[tuple[Scope, Decimal], ...]:
+    if inquiry.scope is Scope.AUTO:
+        return _auto_mix(inquiry.product_kinds, inquiry.daily_orders, rates)
+    if inquiry.product_kinds & rates.expert_kinds:
+        return ((Scope.EXPERT, ONE),)
+    return ((inquiry.scope, ONE),)
+
+
+def coverage_hours(inquiry: Inquiry, rates: Rates) -> tuple[int, str]:
+    """Hours a day covered and why: emergency response means 24 (rule 13); else the hours
+    the merchant gave, else the rates' default, which the quote states."""
+    if inquiry.response is Response.EMERGENCY:
+        return 24, "emergency"
+    if inquiry.hours is not None:
+        return inquiry.hours, "asked"
+    return int(rates.default_hours.single), "default"
 
 
 def staffing_units(orders: int, scope: Scope, rates: Rates) -> tuple[Range, tuple[Figure, ...]]:
     """The workload in seats (or teams): at least one, else daily orders ÷ one unit's capacity.
 
     Kept as a decimal so that one more order a day adds a sliver of a unit (rule 1):
-    300 orders on basic seats of 200 → 1.5 seats; 60 orders → 1 seat.
+    480 orders on basic seats of 240 → 2 seats; 60 orders → 1 seat.
     """
     capacity = rates.scopes[scope].capacity
-    units = max(ONE, Decimal(orders) / capacity.single)
+    units = max(ONE, (Decimal(orders) / capacity.single).quantize(MICRO))
     return Range(units, units), (capacity,)
 
 
-def _human_fee(inquiry: Inquiry, scope: Scope, rates: Rates) -> _HumanFee:
-    lines: list[LineItem] = []
-    scope_rate = rates.scopes[scope]
-    units, unit_figures = staffing_units(inquiry.daily_orders, scope, rates)
-    staffing = scope_rate.band.value.times(units)
-    lines.append(_line("staffing", staffing, scope_rate.band, *unit_figures,
-                       scope=scope, unit=scope_rate.unit,
-                       units_low=units.low, units_high=units.high))
+# --- the cost basis: one function for every figure a quote and its variants need ---------
 
-    response = rates.responses[inquiry.response]
-    surcharge = staffing.times(response.surcharge.value)
-    lines.append(_line("response", surcharge, response.surcharge,
-                       level=inquiry.response, minutes=response.minutes,
-                       pct_low=response.surcharge.percent[0],
-                       pct_high=response.surcharge.percent[1]))
-    base = staffing + surcharge
+@dataclass(frozen=True, slots=True)
+class _Basis:
+    """Staffing, coverage and the factors of one configuration, before floors.
 
-    fee = base
+    `staffing` and `coverage` are low/high money; `factor` is the product of the central
+    surcharges and reductions (response, complexity, part-time, own system); `unit_month`
+    what one unit of this configuration costs a month at the centre (usage rates follow
+    it); `spread` the blended low and high fractions (the bundle takes it too).
+    """
+
+    mix: tuple[tuple[Scope, Decimal], ...]
+    hours: int
+    staffing: tuple[tuple[Scope, Decimal, Decimal, Range], ...]  # scope, share, units, money
+    coverage: Range
+    spread: Range
+    unit_month: Decimal
+    staff_hours: Decimal  # consultation hours a month (per-hour billing)
+
+
+def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
+    mix = _mix(inquiry, rates)
+    hours, _ = coverage_hours(inquiry, rates)
+    share_extra = rates.extra_shift_share.single
+    orders = Decimal(inquiry.daily_orders)
+    staffing = []
+    coverage_low = coverage_high = spread_low = spread_high = NOUGHT
+    central_total = unit_month = NOUGHT
+    for scope, share in mix:
+        rate = rates.scopes[scope]
+        workload = (orders / rate.capacity.single).quantize(MICRO)
+        units = max(ONE, workload)
+        present = max(workload, rate.presence(hours, share_extra))
+        price = rate.unit_price
+        money = Range(_cents(price.low * units * share), _cents(price.high * units * share))
+        staffing.append((scope, share, units, money))
+        if present > units:
+            # The whole (staffing + coverage) is rounded once: it stays flat while the
+            # workload is under the hours' minimum presence.
+            coverage_low += _cents(price.low * present * share) - money.low
+            coverage_high += _cents(price.high * present * share) - money.high
+        central = rate.central.single * present * share
+        central_total += central
+        spread_low += central * rate.spread.value.low
+        spread_high += central * rate.spread.value.high
+        unit_month += rate.central.single * rate.presence(hours, share_extra) * share
+    spread = Range(spread_low / central_total, spread_high / central_total)
+    staff_hours = orders * rates.days.single * rates.minutes_per_order.single / SIXTY
+    return _Basis(mix, hours, tuple(staffing), Range(coverage_low, coverage_high), spread,
+                  unit_month, staff_hours)
+
+
+def _factor_lines(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, Figure, bool], ...]:
+    """The surcharges and reductions after staffing, in order, and whether each applies
+    to the base (staffing + response) or to the fee so far."""
     complexity = (
         ("complexity_categories", rates.categories_surcharge,
          inquiry.categories >= rates.categories_from),
         ("complexity_multi_level", rates.multi_level_surcharge, inquiry.multi_level),
         ("complexity_cross_border", rates.cross_border_surcharge, inquiry.cross_border),
     )
-    for code, figure, applies in complexity:
-        if applies:
-            amount = base.times(figure.value)
-            lines.append(_line(code, amount, figure,
-                               categories=inquiry.categories,
+    return tuple([(code, figure, True) for code, figure, applies in complexity if applies])
+
+
+@dataclass(frozen=True, slots=True)
+class _Fee:
+    """The customer-service fee before AI and floors, with its lines (when asked for)."""
+
+    fee: Range
+    lines: tuple[LineItem, ...]
+    multiplier: Decimal  # the central factor the lines applied (for usage rates)
+
+
+def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool) -> _Fee:
+    lines: list[LineItem] = []
+    low = high = NOUGHT
+    for scope, share, units, money in basis.staffing:
+        low += money.low
+        high += money.high
+        if with_lines:
+            rate = rates.scopes[scope]
+            code = "staffing" if share == ONE else "staffing_share"
+            lines.append(_line(code, money, rate.central, rate.spread, rate.capacity,
+                               scope=scope, unit=rate.unit, units_low=units, units_high=units,
+                               share=f"{(share * 100).quantize(ONE).normalize():f}"))
+    if basis.coverage.high:
+        low += basis.coverage.low
+        high += basis.coverage.high
+        if with_lines:
+            lines.append(_line("coverage", basis.coverage, rates.extra_shift_share,
+                               rates.default_hours, hours=basis.hours,
+                               rotation=ROTATIONS[basis.hours]))
+    multiplier = ONE
+    response = rates.responses[inquiry.response].surcharge
+    r_low, r_high = _cents(low * response.mid), _cents(high * response.mid)
+    if with_lines:
+        lines.append(_line("response", Range(r_low, r_high), response,
+                           level=inquiry.response,
+                           minutes=rates.responses[inquiry.response].minutes,
+                           pct=response.mid_percent[0], pct_low=response.percent[0],
+                           pct_high=response.percent[1]))
+    base_low, base_high = low + r_low, high + r_high
+    multiplier += response.mid
+    low, high = base_low, base_high
+    extra = NOUGHT
+    for code, figure, _ in _factor_lines(inquiry, rates):
+        c_low, c_high = _cents(base_low * figure.mid), _cents(base_high * figure.mid)
+        low, high = low + c_low, high + c_high
+        extra += figure.mid
+        if with_lines:
+            lines.append(_line(code, Range(c_low, c_high), figure,
+                               categories=inquiry.categories, pct=figure.mid_percent[0],
                                pct_low=figure.percent[0], pct_high=figure.percent[1]))
-            fee = fee + amount
-
-    if inquiry.mode is not ServiceMode.OUTSOURCED:
-        factor = rates.modes[inquiry.mode]
-        adjusted = fee.times(factor.value)
-        lines.append(_line("service_mode", adjusted - fee, factor, mode=inquiry.mode))
-        fee = adjusted
-
+    multiplier = multiplier * (1 + extra)
+    if inquiry.mode is ServiceMode.PART_TIME:
+        figure = rates.modes[ServiceMode.PART_TIME]
+        m_low, m_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
+        low, high = low + m_low, high + m_high
+        multiplier *= figure.mid
+        if with_lines:
+            lines.append(_line("service_mode", Range(m_low, m_high), figure,
+                               mode=inquiry.mode, pct=figure.mid_percent[1]))
     if inquiry.tooling is Tooling.OWN:
-        factor = rates.own_system_factor
-        adjusted = fee.times(factor.value)
-        lines.append(_line("own_system", adjusted - fee, factor,
-                           pct_low=factor.reduction[0], pct_high=factor.reduction[1]))
-        fee = adjusted
-    return _HumanFee(tuple(lines), fee, units, scope_rate.unit)
+        figure = rates.own_system_factor
+        o_low, o_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
+        low, high = low + o_low, high + o_high
+        multiplier *= figure.mid
+        if with_lines:
+            lines.append(_line("own_system", Range(o_low, o_high), figure,
+                               pct=figure.mid_percent[1], pct_low=figure.reduction[0],
+                               pct_high=figure.reduction[1]))
+    return _Fee(Range(low, high), tuple(lines), multiplier)
+
+
+def _pct(fraction: Decimal) -> str:
+    """0.15 → "15", 0.125 → "12.5": a parameter for templates."""
+    return f"{(fraction * 100).normalize():f}"
+
+
+def _in_house_fee(basis: _Basis, orders: int, rates: Rates,
+                  with_lines: bool) -> tuple[Range, tuple[LineItem, ...]]:
+    """Employing the workload in-house (rule 17): at least one person on each covered shift,
+    else daily orders ÷ what one employee handles; the service's salary × (1 + on-costs +
+    training and management). People are a decimal (as seats are): the price stays
+    continuous in volume, and a broader service's salary keeps it no cheaper (rule 2)."""
+    people = _in_house_people(basis, orders, rates)
+    low = high = NOUGHT
+    keys: list[Figure] = [rates.in_house_capacity]
+    for scope, share in basis.mix:
+        salary = rates.scopes[scope].in_house_salary
+        low += _cents(people * salary.value.low * share)
+        high += _cents(people * salary.value.high * share)
+        keys.append(salary)
+    oncosts, management = rates.in_house_oncosts, rates.in_house_management
+    on = Range(_cents(low * oncosts.mid), _cents(high * oncosts.mid))
+    manage = Range(_cents(low * management.mid), _cents(high * management.mid))
+    total = Range(low + on.low + manage.low, high + on.high + manage.high)
+    if not with_lines:
+        return total, ()
+    return total, (
+        _line("in_house_salary", Range(low, high), *keys, hours=basis.hours, people=people),
+        _line("in_house_oncosts", on, oncosts, pct=oncosts.mid_percent[0]),
+        _line("in_house_management", manage, management,
+              pct=management.mid_percent[0]),
+    )
+
+
+def _in_house_people(basis: _Basis, orders: int, rates: Rates) -> Decimal:
+    return max(Decimal(basis.hours // 8),
+               (Decimal(orders) / rates.in_house_capacity.single).quantize(MICRO))
 
 
 # Where AI is used: at the low end, at the high end. "帮我推荐" may use it at one end only.
@@ -162,122 +378,468 @@ AI_BOTH: _AiEnds = (True, True)
 AI_NONE: _AiEnds = (False, False)
 
 
-def _minimums(inquiry: Inquiry, ai: _AiEnds, rates: Rates) -> tuple[Figure | None, ...]:
-    """The minimum fee at the low and the high end: emergency, or the AI package if higher."""
+def _minimum(inquiry: Inquiry, uses_ai: bool, rates: Rates, *,
+             usage: bool = False) -> Figure | None:
+    """The highest minimum fee at one end: the engine's own 800 floor for an outsourced
+    quote (rule 15), the usage minimum, emergency (5,000), the AI package (1,500)."""
+    key = ("minimum", inquiry.mode is ServiceMode.PART_TIME, inquiry.response, uses_ai, usage)
+    memo = rates.memo
+    if key in memo:
+        return memo[key]  # type: ignore[return-value]
+    found = memo[key] = _minimum_of(inquiry, uses_ai, rates, usage)
+    return found
+
+
+def _minimum_of(inquiry: Inquiry, uses_ai: bool, rates: Rates, usage: bool) -> Figure | None:
+    candidates: list[Figure] = []
+    if inquiry.mode is not ServiceMode.PART_TIME:
+        candidates.append(rates.low_price_trap)
+    if usage:
+        candidates.append(rates.usage_minimum)
     floor = rates.responses[inquiry.response].floor
-    ends: list[Figure | None] = []
-    for uses_ai in ai:
-        if uses_ai and (floor is None or floor.single < rates.ai_floor.single):
-            ends.append(rates.ai_floor)
-        else:
-            ends.append(floor)
-    return tuple(ends)
+    if floor is not None:
+        candidates.append(floor)
+    if uses_ai:
+        candidates.append(rates.ai_floor)
+    if not candidates:
+        return None
+    return max(candidates, key=lambda figure: figure.single)
 
 
-def _floored(fee: Range, minimums: tuple[Figure | None, ...]) -> Range:
-    low_floor, high_floor = minimums
-    return Range(fee.low if low_floor is None else max(fee.low, low_floor.single),
-                 fee.high if high_floor is None else max(fee.high, high_floor.single))
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """The three plans of one configuration, and what they were built from."""
+
+    monthly: Range
+    per_order: Range
+    per_hour: Range
+    order_rate: Range  # 元 per order
+    hour_rate: Range  # 元 per hour
+    hours: Decimal  # hours billed a month on per-hour billing
+    ai: _AiEnds
+    basis: _Basis
+    fee: _Fee
+    lines: tuple[LineItem, ...]
+    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without), undiscounted
 
 
-def _finish(human: _HumanFee, ai: _AiEnds, inquiry: Inquiry, rates: Rates) -> _Plan:
-    """The monthly plan: the human fee, AI where used, the minimum fee, the tools bundle.
+def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
+    """A usage rate inside the article's band (rule 11): the centre moves from the band's
+    bottom (÷ the low spread) to its top (÷ the high spread) as x / (1 + x)."""
+    bottom = band.value.low / spread.value.low
+    span = band.value.high / spread.value.high - bottom
+    centre = bottom + span * (x / (1 + x))
+    return Range((centre * spread.value.low).quantize(MICRO),
+                 (centre * spread.value.high).quantize(MICRO))
 
-    Floors apply last (rule 4): the emergency minimum and the AI package minimum hold on the
-    customer-service fee after every discount (service mode, own system, AI). Only the higher
-    of the two applies; the tools bundle is a separate fee on top. AI may be used at one end
-    only ("帮我推荐": the cheaper of with and without AI at each end).
-    """
-    lines = list(human.line_items)
-    fee = human.fee
+
+def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Range,
+            lines: list[LineItem] | None) -> Range:
+    """AI where used, the minimum fee (last: rule 4), the tools bundle, in that order."""
+    low, high = fee.low, fee.high
     if ai != AI_NONE:
-        factor = rates.ai_factor.value
-        discounted = Range(fee.low * factor.low if ai[0] else fee.low,
-                           fee.high * factor.high if ai[1] else fee.high)
-        lines.append(_line("ai", discounted - fee, rates.ai_factor,
-                           pct_low=rates.ai_factor.reduction[0],
-                           pct_high=rates.ai_factor.reduction[1]))
-        fee = discounted
-
-    minimums = _minimums(inquiry, ai, rates)
-    floored = _floored(fee, minimums)
-    if floored != fee:
-        floor = rates.ai_floor if rates.ai_floor in minimums else next(
-            m for m in minimums if m is not None)
-        code = "ai_floor" if floor is rates.ai_floor else "emergency_floor"
-        lines.append(_line(code, floored - fee, floor, floor=floor.single))
-        fee = floored
-    # The package floor can make AI dearer than pure human staffing: on average (the
-    # midpoint), AI is then not worth it. An emergency floor applies with or without AI.
-    ai_raises_price = (rates.ai_floor in minimums
-                       and fee.low + fee.high > human.fee.low + human.fee.high)
-
+        factor = rates.ai_factor.mid
+        a_low = _cents(low * (factor - 1)) if ai[0] else NOUGHT
+        a_high = _cents(high * (factor - 1)) if ai[1] else NOUGHT
+        low, high = low + a_low, high + a_high
+        if lines is not None:
+            lines.append(_line("ai", Range(a_low, a_high), rates.ai_factor,
+                               pct=rates.ai_factor.mid_percent[1],
+                               pct_low=rates.ai_factor.reduction[0],
+                               pct_high=rates.ai_factor.reduction[1]))
+    low_min = _minimum(inquiry, ai[0], rates)
+    high_min = _minimum(inquiry, ai[1], rates)
+    f_low = max(NOUGHT, low_min.single - low) if low_min is not None else NOUGHT
+    f_high = max(NOUGHT, high_min.single - high) if high_min is not None else NOUGHT
+    if f_low or f_high:
+        low, high = low + f_low, high + f_high
+        if lines is not None:
+            floor = low_min if f_low else high_min
+            assert floor is not None
+            code = {rates.ai_floor.key: "ai_floor",
+                    rates.low_price_trap.key: "price_floor"}.get(floor.key, "emergency_floor")
+            lines.append(_line(code, Range(f_low, f_high), floor, floor=floor.single))
     if inquiry.tooling is Tooling.BUNDLE:
-        lines.append(_line("tooling_bundle", rates.bundle_fee.value, rates.bundle_fee))
-        fee = fee + rates.bundle_fee.value
-
-    if inquiry.discount:
-        # A salesperson's discount: on the whole monthly plan, outside the rates.
-        off = fee.scale(-inquiry.discount)
-        lines.append(LineItem("sales_discount", off, (), "sales",
-                              (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
-        fee = fee + off
-
-    return _Plan(tuple(lines), fee, human.units, human.unit, ai_raises_price, ai != AI_NONE)
-
-
-def _total(human: _HumanFee, ai: _AiEnds, inquiry: Inquiry, rates: Rates) -> Range:
-    """`_finish(...).monthly` without its line items: the same operations in the same order."""
-    low, high = human.fee.low, human.fee.high
-    factor = rates.ai_factor.value
-    if ai[0]:
-        low = low * factor.low
-    if ai[1]:
-        high = high * factor.high
-    floor = rates.responses[inquiry.response].floor
-    emergency = None if floor is None else floor.single
-    ai_floor = rates.ai_floor.single
-    low_min = ai_floor if ai[0] and (emergency is None or emergency < ai_floor) else emergency
-    high_min = ai_floor if ai[1] and (emergency is None or emergency < ai_floor) else emergency
-    if low_min is not None:
-        low = max(low, low_min)
-    if high_min is not None:
-        high = max(high, high_min)
-    if inquiry.tooling is Tooling.BUNDLE:
-        low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
-    if inquiry.discount:
-        low, high = low + low * -inquiry.discount, high + high * -inquiry.discount
+        bundle = rates.bundle_fee.mid
+        b_low = _cents(bundle * rates.bundle_spread.value.low)
+        b_high = _cents(bundle * rates.bundle_spread.value.high)
+        low, high = low + b_low, high + b_high
+        if lines is not None:
+            lines.append(_line("tooling_bundle", Range(b_low, b_high), rates.bundle_fee,
+                               rates.bundle_spread))
     return Range(low, high)
 
 
-def _auto_ai(with_ai: Range, without_ai: Range) -> _AiEnds:
-    """"帮我推荐": AI at each end where it is cheaper (the package minimum decides)."""
-    return with_ai.low < without_ai.low, with_ai.high < without_ai.high
+def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
+            bases: dict[tuple[Scope, int], _Basis] | None = None) -> _Totals:
+    """Every price of one configuration: THE cost basis of quote(), budget variants, the
+    sweep and the 临界单量 curves (so they agree by construction). `bases` shares the
+    staffing of variants with the same volume and goods (a budget search)."""
+    if bases is None:
+        basis = _basis(inquiry, rates)
+    else:
+        key = (inquiry.scope, coverage_hours(inquiry, rates)[0])
+        found = bases.get(key)
+        basis = bases[key] = found if found is not None else _basis(inquiry, rates)
+    fee = _vendor_fee(inquiry, basis, rates, with_lines)
+    ai, compared = _ai_ends(inquiry, fee, basis, rates)
+    lines: list[LineItem] | None = list(fee.lines) if with_lines else None
+    if inquiry.mode is ServiceMode.FULL_TIME:
+        in_house, house_lines = _in_house_fee(basis, inquiry.daily_orders, rates, with_lines)
+        lines = list(house_lines) if with_lines else None
+        monthly = _finish(in_house, AI_NONE, inquiry, rates, basis.spread, lines)
+        ai = AI_NONE
+    elif compared is not None and lines is None:
+        # 帮我推荐 without lines: each end is the cheaper of the two already priced.
+        monthly = Range(min(compared[0].low, compared[1].low),
+                        min(compared[0].high, compared[1].high))
+    else:
+        monthly = _finish(fee.fee, ai, inquiry, rates, basis.spread, lines)
+    if inquiry.discount:
+        off = Range(_cents(monthly.low * -inquiry.discount),
+                    _cents(monthly.high * -inquiry.discount))
+        if lines is not None:
+            lines.append(LineItem("sales_discount", off, (), "sales",
+                                  (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
+        monthly = monthly + off
+
+    # Usage billing on the same basis (rule 11): the vendor's, whatever the mode.
+    usage_inquiry = inquiry if inquiry.mode is not ServiceMode.FULL_TIME else _variant(
+        inquiry, mode=ServiceMode.OUTSOURCED)
+    vendor = fee if usage_inquiry is inquiry else _vendor_fee(usage_inquiry, basis, rates,
+                                                              False)
+    if usage_inquiry.ai is AiChoice.AUTO:
+        # 帮我推荐: each plan takes AI at each end where it is cheaper, as the monthly does.
+        human = _usage_plans(usage_inquiry, basis, vendor, AI_NONE, rates)
+        with_ai = _usage_plans(usage_inquiry, basis, vendor, AI_BOTH, rates)
+        plans = [_cheaper_ends(a, b) for a, b in zip(human, with_ai, strict=True)]
+    else:
+        plans = list(_usage_plans(usage_inquiry, basis, vendor,
+                                  AI_BOTH if usage_inquiry.ai is AiChoice.YES else AI_NONE,
+                                  rates))
+    (per_order, order_rate), (per_hour, hour_rate) = plans
+    hours = basis.staff_hours.quantize(CENT)
+    return _Totals(monthly, per_order, per_hour, order_rate, hour_rate, hours, ai, basis, fee,
+                   tuple(lines) if lines is not None else (), compared)
 
 
-def recommended_scope(inquiry: Inquiry, rates: Rates) -> tuple[Scope, str]:
-    """The scope the article suggests for these answers, and which of its rules applied.
-
-    Product kinds first (rule 7): blockchain/NFT goods need expert CS; a large volume needs a
-    full-chain team; technical goods (game-card batch activation, software keys) need
-    technical CS; standardised goods alone (phone top-up) are served by basic CS with AI.
-    Otherwise the article's merchant sizes: < 100 orders a day basic, 100–499 technical.
-    """
-    return _scope_for(inquiry.product_kinds, inquiry.daily_orders, rates)
+def _cheaper_ends(a: tuple[Range, Range], b: tuple[Range, Range]) -> tuple[Range, Range]:
+    """(cost, rate) at each end from whichever of the two costs less there."""
+    low = a if a[0].low <= b[0].low else b
+    high = a if a[0].high <= b[0].high else b
+    return Range(low[0].low, high[0].high), Range(low[1].low, high[1].high)
 
 
-def _scope_for(kinds: frozenset[ProductKind], orders: int, rates: Rates) -> tuple[Scope, str]:
-    if kinds & rates.expert_kinds:
-        return Scope.EXPERT, "special_goods"
-    if orders >= rates.full_chain_from.single:
-        return Scope.FULL_CHAIN, "volume_large"
-    if kinds & rates.technical_kinds:
-        return Scope.TECHNICAL, "technical_goods"
-    if kinds and kinds <= rates.basic_ai_kinds:
-        return Scope.BASIC, "standard_goods"
-    if orders >= rates.technical_from.single:
-        return Scope.TECHNICAL, "volume_medium"
-    return Scope.BASIC, "volume_small"
+def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
+                 rates: Rates) -> tuple[tuple[Range, Range], tuple[Range, Range]]:
+    """Per order and per hour: (cost a month, rate), each rate placed in the article's band
+    by what one unit of this configuration costs a month."""
+    ai_factor = rates.ai_factor.mid
+    reference = rates.usage_rate_reference.single
+    ends: list[tuple[Range, Range]] = []
+    for uses_ai in ai:
+        if ends and uses_ai == ai[0]:
+            ends.append(ends[0])  # the same rate at both ends: priced once
+            continue
+        x = basis.unit_month * vendor.multiplier * (ai_factor if uses_ai else ONE) / reference
+        ends.append((_squash(rates.per_order, rates.usage_spread, x),
+                     _squash(rates.per_hour, rates.usage_spread, x)))
+    order_rate = Range(ends[0][0].low, ends[1][0].high)
+    hour_rate = Range(ends[0][1].low, ends[1][1].high)
+    orders = Decimal(inquiry.daily_orders) * rates.days.single
+    hours = basis.staff_hours.quantize(CENT)
+    return ((_usage(order_rate, orders, ai, inquiry, rates, basis.spread), order_rate),
+            (_usage(hour_rate, hours, ai, inquiry, rates, basis.spread), hour_rate))
+
+
+def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates: Rates,
+           spread: Range) -> Range:
+    """A usage plan a month: rate × quantity, then the minimums (with AI's package minimum
+    where AI is used) and the tools bundle — the monthly plan's order."""
+    base = Range(_cents(rate.low * quantity), _cents(rate.high * quantity))
+    low_min = _minimum(inquiry, ai[0], rates, usage=True)
+    high_min = _minimum(inquiry, ai[1], rates, usage=True)
+    low = max(base.low, low_min.single) if low_min is not None else base.low
+    high = max(base.high, high_min.single) if high_min is not None else base.high
+    if inquiry.tooling is Tooling.BUNDLE:
+        bundle = rates.bundle_fee.mid
+        low = low + _cents(bundle * rates.bundle_spread.value.low)
+        high = high + _cents(bundle * rates.bundle_spread.value.high)
+    return Range(low, high)
+
+
+def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis,
+             rates: Rates) -> tuple[_AiEnds, tuple[Range, Range] | None]:
+    """AI yes: both ends; no: none; 帮我推荐: at each end where it is cheaper (the package
+    minimum decides), so the price stays continuous and monotone. With 帮我推荐 also the
+    two plans compared (with AI, without), before a salesperson's discount."""
+    if inquiry.ai is AiChoice.YES:
+        return AI_BOTH, None
+    if inquiry.ai is AiChoice.NO or inquiry.mode is ServiceMode.FULL_TIME:
+        return AI_NONE, None
+    with_ai = _finish(fee.fee, AI_BOTH, inquiry, rates, basis.spread, None)
+    without = _finish(fee.fee, AI_NONE, inquiry, rates, basis.spread, None)
+    return (with_ai.low < without.low, with_ai.high < without.high), (with_ai, without)
+
+
+def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
+    """The monthly total of `quote(inquiry, rates)` alone, for sweeps over many volumes."""
+    return _totals(inquiry, rates).monthly
+
+
+@dataclass(frozen=True, slots=True)
+class Plans:
+    """The figures of `quote(inquiry, rates)` a sweep needs, without lines or words."""
+
+    monthly: Range
+    per_order: Range
+    per_hour: Range
+    order_rate: Range  # 元 an order
+    hour_rate: Range  # 元 an hour
+    billed: Billing
+    billed_monthly: Range
+
+
+def plans(inquiry: Inquiry, rates: Rates) -> Plans:
+    """Every plan's price and the one billed, by the same arithmetic as quote()."""
+    totals = _totals(inquiry, rates)
+    method, cost = _billed_cost(inquiry, totals, rates)
+    return Plans(totals.monthly, totals.per_order, totals.per_hour, totals.order_rate,
+                 totals.hour_rate, method, cost)
+
+
+# --- the billed plan --------------------------------------------------------------------
+
+def _costs(totals: _Totals) -> dict[Billing, Range]:
+    return {Billing.MONTHLY: totals.monthly, Billing.PER_ORDER: totals.per_order,
+            Billing.PER_HOUR: totals.per_hour}
+
+
+def _pick_plan(inquiry: Inquiry, totals: _Totals, rates: Rates) -> tuple[Billing, str]:
+    """The plan recommended and why. In-house staff are paid monthly. Otherwise a plan is
+    called cheapest only when it is no dearer at either end; the monthly fee (predictable)
+    is the advice unless a usage plan costs no more at both ends, or per-order suits a
+    seasonal volume within the tolerance; and no plan recommended is beaten at both ends
+    by another (rule 11)."""
+    if inquiry.mode is ServiceMode.FULL_TIME:
+        return Billing.MONTHLY, "in_house"
+    costs = _costs(totals)
+    low = min(cost.low for cost in costs.values())
+    high = min(cost.high for cost in costs.values())
+    for plan, cost in costs.items():
+        if cost.low == low and cost.high == high:
+            return plan, ("cheapest" if plan is not Billing.MONTHLY else "steady_cost_control")
+    monthly = totals.monthly
+    plan, reason = Billing.MONTHLY, "steady_cost_control"
+    cheaper = [(cost.low + cost.high, billed) for billed, cost in costs.items()
+               if billed is not Billing.MONTHLY
+               and cost.low <= monthly.low and cost.high <= monthly.high]
+    if cheaper:
+        plan, reason = min(cheaper)[1], "cheaper_than_monthly"
+    elif inquiry.volume is VolumePattern.SEASONAL:
+        tolerance = ONE + rates.seasonal_tolerance.single
+        per_order = totals.per_order
+        if per_order.low + per_order.high <= (monthly.low + monthly.high) * tolerance:
+            plan, reason = Billing.PER_ORDER, "seasonal_flexibility"
+    chosen = costs[plan]
+    beaten = [(cost.low + cost.high, other) for other, cost in costs.items()
+              if cost.low < chosen.low and cost.high < chosen.high]
+    if beaten:
+        plan, reason = min(beaten)[1], "cheaper_than_monthly"
+    return plan, reason
+
+
+def _billed_method(inquiry: Inquiry, recommended: Billing) -> Billing:
+    if inquiry.mode is ServiceMode.FULL_TIME:
+        return Billing.MONTHLY
+    return recommended if inquiry.billing is Billing.COMPARE else inquiry.billing
+
+
+def _billed_cost(inquiry: Inquiry, totals: _Totals, rates: Rates) -> tuple[Billing, Range]:
+    method = _billed_method(inquiry, _pick_plan(inquiry, totals, rates)[0])
+    return method, _costs(totals)[method]
+
+
+# --- 临界单量 (rule 12) -------------------------------------------------------------------
+
+def _curve_key(inquiry: Inquiry) -> tuple[object, ...]:
+    """What moves the monthly and per-order curves: everything but the volume, the billing
+    choice, the volume pattern and the budget."""
+    return ("curves", inquiry.categories >= 10, inquiry.product_kinds, inquiry.multi_level,
+            inquiry.cross_border, inquiry.response, inquiry.scope, inquiry.tooling, inquiry.ai,
+            inquiry.mode, inquiry.discount, inquiry.hours)
+
+
+def _gap(inquiry: Inquiry, orders: int, rates: Rates) -> tuple[Decimal, Decimal]:
+    """Per-order minus monthly at each end, at `orders` a day."""
+    totals = _totals(_variant(inquiry, daily_orders=orders), rates)
+    return (totals.per_order.low - totals.monthly.low,
+            totals.per_order.high - totals.monthly.high)
+
+
+# Volumes where the curves are compared before bisecting (where floors, capacities and the
+# 帮我推荐 bands bend them): a change of order between two of them is bisected.
+_CROSSING_GRID = (1, 2, 5, 10, 20, 35, 50, 75, 100, 150, 200, 240, 300, 400, 450, 500, 600,
+                  800, 1000, 1500, 2000, 3000, 5000, 8000, 12_000, CROSSING_MAX)
+
+
+def _crossings(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, int], tuple[str, int]]:
+    """For each end: ("at", n) — per-order costs no more than monthly below n orders a day
+    and more from n — or ("at_reverse", n), the other way round; or "per_order_cheaper" /
+    "per_order_dearer" (volume 0) when neither changes order between 1 and 20,000. Found
+    on the curves themselves: compared on a grid, the first change of order bisected;
+    memoised per configuration (the curves do not depend on the inquiry's own volume)."""
+    memo = rates.memo
+    key = _curve_key(inquiry)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > 8192:
+            memo.clear()
+        grid = [(orders, _gap(inquiry, orders, rates)) for orders in _CROSSING_GRID]
+        ends = []
+        for end in (0, 1):
+            dearer = grid[0][1][end] > 0
+            change = next(((before, orders) for (before, gap_before), (orders, gap) in
+                           itertools.pairwise(grid) if (gap[end] > 0) != (gap_before[end] > 0)),
+                          None)
+            if change is None:
+                ends.append(("per_order_dearer" if dearer else "per_order_cheaper", 0))
+                continue
+            below, above = change  # the order at `below` is the first grid point's
+            while above - below > 1:
+                middle = (below + above) // 2
+                if (_gap(inquiry, middle, rates)[end] > 0) == dearer:
+                    below = middle
+                else:
+                    above = middle
+            ends.append(("at_reverse" if dearer else "at", above))
+        found = memo[key] = (ends[0], ends[1])
+    return found  # type: ignore[return-value]
+
+
+# --- the quote ----------------------------------------------------------------------------
+
+def quote(inquiry: Inquiry, rates: Rates) -> Quote:
+    """Price an inquiry. Pure: the same inquiry and rates always give the same quote."""
+    ledger = _Ledger()
+    recommendations: list[Notice] = []
+    warnings: list[Notice] = []
+    totals = _totals(inquiry, rates, with_lines=True)
+    basis = totals.basis
+    scope = _dominant(basis.mix)
+    _scope_notices(inquiry, scope, basis, rates, ledger, recommendations, warnings)
+    _ai_notices(inquiry, totals, rates, ledger, recommendations, warnings)
+
+    recommended, reason = _pick_plan(inquiry, totals, rates)
+    costs = _costs(totals)
+    if inquiry.billing is not Billing.COMPARE and inquiry.mode is not ServiceMode.FULL_TIME:
+        chosen = inquiry.billing
+        recommendations.append(Notice("plan_recommended",
+                                      (("plan", chosen.value), ("reason", "your_choice"))))
+        if recommended is not chosen and _beats(costs[recommended], costs[chosen]):
+            recommendations.append(Notice("cheaper_plan_available",
+                                          (("plan", recommended.value),)))
+        recommended = chosen
+    else:
+        recommendations.append(Notice("plan_recommended",
+                                      (("plan", recommended.value), ("reason", reason))))
+    if inquiry.volume is VolumePattern.SEASONAL:
+        ledger.use(rates.seasonal_tolerance)
+
+    ledger.use(rates.low_price_trap, rates.days, rates.per_order, rates.per_hour,
+               rates.usage_rate_reference, rates.usage_spread, rates.usage_minimum)
+    if totals.monthly.low < rates.low_price_trap.single:
+        warnings.append(Notice("low_price_trap",
+                               (("threshold", str(rates.low_price_trap.single)),)))
+    if inquiry.mode is ServiceMode.PART_TIME:
+        warnings.append(Notice("part_time_instability", ()))
+    elif inquiry.mode is ServiceMode.FULL_TIME:
+        warnings.append(Notice("full_time_hidden_costs", ()))
+    if recommended is Billing.PER_ORDER:
+        warnings.append(Notice("per_order_surge_risk", ()))
+    elif recommended is Billing.MONTHLY and inquiry.volume is VolumePattern.SEASONAL:
+        warnings.append(Notice("monthly_idle_risk", ()))
+    if inquiry.tooling is Tooling.OWN:
+        warnings.append(Notice("own_system_maintenance", ()))
+    if inquiry.response is Response.EMERGENCY and inquiry.hours not in (None, 24):
+        warnings.append(Notice("hours_raised_for_emergency", (("hours", str(inquiry.hours)),)))
+
+    coverage = _coverage(inquiry, basis, rates, ledger)
+    in_house, _ = _in_house_fee(basis, inquiry.daily_orders, rates, False)
+    people = _in_house_people(basis, inquiry.daily_orders, rates)
+    ledger.use(rates.in_house_capacity, rates.in_house_oncosts, rates.in_house_management,
+               *[rates.scopes[s].in_house_salary for s, _ in basis.mix])
+    billed = _billed(inquiry, recommended, totals, rates)
+    crossing = _crossings(inquiry, rates)
+    ledger.use(rates.validity_days)
+    dominant_units = next(units for s, _, units, _ in basis.staffing if s is scope)
+    return Quote(
+        inquiry=inquiry,
+        scope=scope,
+        ai_applied=totals.ai != AI_NONE,
+        units=Range(dominant_units, dominant_units),
+        unit=rates.scopes[scope].unit,
+        line_items=totals.lines,
+        monthly=totals.monthly,
+        per_order=totals.per_order,
+        per_hour=totals.per_hour,
+        hours_per_month=Range(totals.hours, totals.hours),
+        break_even_daily_orders=_crossing_range(crossing),
+        recommended_plan=recommended,
+        recommendations=tuple(recommendations),
+        warnings=tuple(warnings),
+        kpi=_kpi(inquiry, rates, ledger),
+        budget_fit=_fit_budget(inquiry, scope, totals, billed, rates),
+        assumptions=ledger.assumptions(totals.lines, rates),
+        rates_version=rates.version,
+        validity_days=int(rates.validity_days.single),
+        coverage=coverage,
+        billed=billed,
+        mix=tuple(MixShare(s, share) for s, share in basis.mix),
+        in_house=InHouse(in_house, Range(whole_up(people), whole_up(people))),
+        days_per_month=rates.days.single,
+        per_order_rate=totals.order_rate.scale(rates.days.single),
+        per_hour_rate=totals.hour_rate,
+        crossing=crossing,
+    )
+
+
+def _crossing_range(crossing: tuple[tuple[str, int], tuple[str, int]]) -> Range:
+    volumes = sorted(Decimal(orders) for code, orders in crossing if orders)
+    if not volumes:
+        return Range(NOUGHT, NOUGHT)
+    return Range(volumes[0], volumes[-1])
+
+
+def _beats(cheaper: Range, dearer: Range) -> bool:
+    return cheaper.low <= dearer.low and cheaper.high <= dearer.high and cheaper != dearer
+
+
+def _scope_notices(inquiry: Inquiry, scope: Scope, basis: _Basis, rates: Rates,
+                   ledger: _Ledger, recommendations: list[Notice],
+                   warnings: list[Notice]) -> None:
+    if inquiry.scope is Scope.AUTO:
+        reason = _reason(inquiry.product_kinds, scope, rates)
+        recommendations.append(Notice("scope_recommended",
+                                      (("scope", scope.value), ("reason", reason))))
+        for name in _REASON_FIGURES[reason]:
+            ledger.use(getattr(rates, name))
+        if len(basis.mix) > 1:
+            ledger.use(rates.technical_full, rates.full_chain_full)
+            params: list[tuple[str, str]] = []
+            for index, (mixed, share) in enumerate(basis.mix):
+                params += [(f"scope_{index + 1}", mixed.value),
+                           (f"share_{index + 1}", _pct(share.quantize(CENT)))]
+            recommendations.append(Notice("scope_mix", tuple(params)))
+        return
+    suggested = _dominant(_auto_mix(inquiry.product_kinds, inquiry.daily_orders, rates))
+    if suggested is Scope.EXPERT and inquiry.scope is not Scope.EXPERT:
+        warnings.append(Notice("scope_raised_for_special_goods",
+                               (("requested", inquiry.scope.value),)))
+    elif SCOPE_ORDER.index(inquiry.scope) < SCOPE_ORDER.index(suggested):
+        warnings.append(Notice("scope_below_volume",
+                               (("requested", inquiry.scope.value),
+                                ("recommended", suggested.value))))
 
 
 _REASON_FIGURES = {
@@ -290,142 +852,57 @@ _REASON_FIGURES = {
 }
 
 
-def _announce_next_scope(inquiry: Inquiry, suggested: Scope, rates: Rates, ledger: _Ledger,
-                         recommendations: list[Notice]) -> None:
-    """Close below a volume where 帮我推荐 recommends a broader service, say so in advance:
-    the price changes there with the service, not with the one more order."""
-    orders = inquiry.daily_orders
-    for threshold in (rates.technical_from, rates.full_chain_from):
-        at = int(threshold.single)
-        if orders >= at:
-            continue
-        upcoming, _ = _scope_for(inquiry.product_kinds, at, rates)
-        if upcoming is suggested:
-            continue
-        ledger.use(rates.scope_notice_within)
-        if orders >= at * (1 - rates.scope_notice_within.single):
-            recommendations.append(Notice("scope_changes_at", (
-                ("orders", str(at)), ("scope", upcoming.value))))
+def _ai_notices(inquiry: Inquiry, totals: _Totals, rates: Rates, ledger: _Ledger,
+                recommendations: list[Notice], warnings: list[Notice]) -> None:
+    """Whether AI pays at this volume (rule 18), for every AI choice."""
+    if inquiry.mode is ServiceMode.FULL_TIME:
         return
+    if totals.compared is not None:
+        with_ai, human = totals.compared
+    else:
+        human = _finish(totals.fee.fee, AI_NONE, inquiry, rates, totals.basis.spread, None)
+        with_ai = _finish(totals.fee.fee, AI_BOTH, inquiry, rates, totals.basis.spread, None)
+    ends = (with_ai.low < human.low, with_ai.high < human.high)
+    ledger.use(rates.ai_floor)
+    if inquiry.ai is AiChoice.YES:
+        if with_ai.low + with_ai.high > human.low + human.high:
+            warnings.append(Notice("ai_not_worth_it", (("floor", str(rates.ai_floor.single)),)))
+            recommendations.append(Notice("recommend_without_ai", ()))
+        elif ends != AI_NONE:
+            recommendations.append(Notice("ai_pays", _saving(human, with_ai, ends)))
+    elif inquiry.ai is AiChoice.NO:
+        if ends != AI_NONE:
+            recommendations.append(Notice("consider_ai", _saving(human, with_ai, ends)))
+    elif totals.ai != AI_NONE:
+        recommendations.append(Notice("ai_recommended", _saving(human, with_ai, totals.ai)))
+    else:
+        recommendations.append(Notice("ai_not_recommended",
+                                      (("floor", str(rates.ai_floor.single)),)))
 
 
-def _resolve_scope(
-    inquiry: Inquiry, rates: Rates, ledger: _Ledger,
-    recommendations: list[Notice], warnings: list[Notice],
-) -> Scope:
-    suggested, reason = recommended_scope(inquiry, rates)
-    ledger.use(*[getattr(rates, name) for name in _REASON_FIGURES[reason]])
-    if inquiry.scope is Scope.AUTO:
-        recommendations.append(Notice("scope_recommended",
-                                      (("scope", suggested.value), ("reason", reason))))
-        _announce_next_scope(inquiry, suggested, rates, ledger, recommendations)
-        return suggested
-    if suggested is Scope.EXPERT and inquiry.scope is not Scope.EXPERT:
-        warnings.append(Notice("scope_raised_for_special_goods",
-                               (("requested", inquiry.scope.value),)))
-        return Scope.EXPERT
-    if SCOPE_ORDER.index(inquiry.scope) < SCOPE_ORDER.index(suggested):
-        warnings.append(Notice("scope_below_volume",
-                               (("requested", inquiry.scope.value),
-                                ("recommended", suggested.value))))
-    return inquiry.scope
+def _coverage(inquiry: Inquiry, basis: _Basis, rates: Rates, ledger: _Ledger) -> Coverage:
+    """People: the workload's people (units × people per unit), and at least one person on
+    each covered 8-hour shift; whole people."""
+    hours, reason = coverage_hours(inquiry, rates)
+    ledger.use(rates.default_hours)
+    shifts = Decimal(hours // 8)
+    low = high = NOUGHT
+    for scope, share, units, _ in basis.staffing:
+        people = rates.scopes[scope].people
+        low += units * people.value.low * share
+        high += units * people.value.high * share
+    headcount = Range(max(shifts, whole_up(low)), max(shifts, whole_up(high)))
+    return Coverage(hours, headcount, ROTATIONS[hours], reason)
 
 
-def _usage(inquiry: Inquiry, scope: Scope, rates: Rates,
-           level: Response | None = None) -> tuple[Range, Range, Range, Range]:
-    """Per-order and per-hour billing for what is bought (rule 5), hours, and the order rate.
-
-    The scope's own per-order and per-hour bands, with the response surcharge of the monthly
-    fee; with emergency response the same minimum as the monthly fee (24-hour staff cost the
-    provider the same however they are billed).
-    """
-    scope_rate = rates.scopes[scope]
-    response = rates.responses[inquiry.response if level is None else level]
-    surcharge = response.surcharge.value
-    up_low, up_high = ONE + surcharge.low, ONE + surcharge.high
-    orders_per_month = Decimal(inquiry.daily_orders) * rates.days.single
-    order_band, hour_band = scope_rate.per_order.value, scope_rate.per_hour.value
-    order_rate = Range(order_band.low * up_low, order_band.high * up_high)
-    minutes = rates.minutes_per_order.value
-    hours_low = minutes.low * (orders_per_month / SIXTY)
-    hours_high = minutes.high * (orders_per_month / SIXTY)
-    order_low, order_high = order_rate.low * orders_per_month, order_rate.high * orders_per_month
-    hour_low = hours_low * (hour_band.low * up_low)
-    hour_high = hours_high * (hour_band.high * up_high)
-    if response.floor is not None:
-        floor = response.floor.single
-        order_low, order_high = max(order_low, floor), max(order_high, floor)
-        hour_low, hour_high = max(hour_low, floor), max(hour_high, floor)
-    return (Range(order_low, order_high), Range(hour_low, hour_high),
-            Range(hours_low, hours_high), order_rate)
-
-
-def _alternatives(inquiry: Inquiry, scope: Scope, rates: Rates,
-                  ledger: _Ledger) -> tuple[Range, Range, Range, Range]:
-    scope_rate = rates.scopes[scope]
-    response = rates.responses[inquiry.response]
-    ledger.use(rates.days, scope_rate.per_order, rates.minutes_per_order, scope_rate.per_hour,
-               response.surcharge)
-    if response.floor is not None:
-        ledger.use(response.floor)
-    return _usage(inquiry, scope, rates)
-
-
-def _break_even(monthly: Range, order_rate: Range, rates: Rates) -> Range:
-    """临界单量: daily orders at which per-order billing costs what this monthly plan costs.
-
-    Like with like: the cheap monthly figure against the cheap per-order rate, the dear
-    against the dear; the volume lies between the two.
-    """
-    days = rates.days.single
-    cheap = monthly.low / (order_rate.low * days)
-    dear = monthly.high / (order_rate.high * days)
-    first, second = sorted((whole_up(cheap), whole_up(dear)))
-    return Range(first, second)
-
-
-def _recommend_plan(
-    inquiry: Inquiry, monthly: Range, per_order: Range, per_hour: Range, rates: Rates,
-    ledger: _Ledger, recommendations: list[Notice],
-) -> Billing:
-    """A plan is called cheapest only when it is: no dearer than the others at either end."""
-    low = min(monthly.low, per_order.low, per_hour.low)
-    high = min(monthly.high, per_order.high, per_hour.high)
-    cheapest: Billing | None = None
-    for plan, cost in ((Billing.MONTHLY, monthly), (Billing.PER_ORDER, per_order),
-                       (Billing.PER_HOUR, per_hour)):
-        if cost.low == low and cost.high == high:
-            cheapest = plan
-            break
-    if inquiry.billing is not Billing.COMPARE:
-        chosen = inquiry.billing
-        recommendations.append(Notice("plan_recommended",
-                                      (("plan", chosen.value), ("reason", "your_choice"))))
-        if cheapest is not None and cheapest is not chosen:
-            recommendations.append(Notice("cheaper_plan_available",
-                                          (("plan", cheapest.value),)))
-        return chosen
-    plan, reason = Billing.MONTHLY, "steady_cost_control"
-    if cheapest is not None and cheapest is not Billing.MONTHLY:
-        plan, reason = cheapest, "cheapest"
-    elif cheapest is None:
-        # No plan is cheapest at both ends. The monthly fee (predictable) stays the advice
-        # unless a usage plan costs less at both ends: then the one of those with the lower
-        # midpoint, "cheaper than monthly" (not "cheapest").
-        cheaper = [(cost.low + cost.high, billed) for billed, cost in (
-            (Billing.PER_ORDER, per_order), (Billing.PER_HOUR, per_hour))
-            if cost.low <= monthly.low and cost.high <= monthly.high]
-        if cheaper:
-            plan, reason = min(cheaper)[1], "cheaper_than_monthly"
-    if inquiry.volume is VolumePattern.SEASONAL and plan is Billing.MONTHLY:
-        # Compared by midpoint; low + high orders the plans the same way without dividing.
-        tolerance = ONE + rates.seasonal_tolerance.single
-        ledger.use(rates.seasonal_tolerance)
-        if per_order.low + per_order.high <= (monthly.low + monthly.high) * tolerance:
-            plan, reason = Billing.PER_ORDER, "seasonal_flexibility"
-    recommendations.append(Notice("plan_recommended",
-                                  (("plan", plan.value), ("reason", reason))))
-    return plan
+def _billed(inquiry: Inquiry, recommended: Billing, totals: _Totals, rates: Rates) -> Billed:
+    """The plan the merchant is billed on (their choice, else the recommended one)."""
+    method = _billed_method(inquiry, recommended)
+    if method is Billing.PER_ORDER:
+        return Billed(method, totals.per_order, totals.order_rate)
+    if method is Billing.PER_HOUR:
+        return Billed(method, totals.per_hour, totals.hour_rate)
+    return Billed(Billing.MONTHLY, totals.monthly, None)
 
 
 def _kpi(inquiry: Inquiry, rates: Rates, ledger: _Ledger) -> tuple[Notice, ...]:
@@ -447,320 +924,226 @@ def _kpi_clauses(minutes: int, resolution: str, satisfaction: str,
     )
 
 
-# --- budget advice (rule 6): an exhaustive search over the allowed changes ----------------
+def _saving(human: Range, with_ai: Range, ends: _AiEnds) -> tuple[tuple[str, str], ...]:
+    """What AI saves at each end where it is used (nothing where it is not)."""
+    low = human.low - with_ai.low if ends[0] else NOUGHT
+    high = human.high - with_ai.high if ends[1] else NOUGHT
+    return (("saving_low", str(low)), ("saving_high", str(high)))
 
-# Billing changes: ai, own system and service mode do not change what per-order or per-hour
-# billing costs, so they are not combined with them.
-_BILLING_CHANGES = ("billing_per_order", "billing_per_hour")
-_MONTHLY_ONLY = ("own_system", "use_ai", "no_ai", "mode_part_time")
+
+# --- budget advice (rules 6 and 16): a search over the allowed changes ------------------
+
+# How much a merchant gives up with each kind of change, least first (rule 16).
+GIVE_UP_ORDER = ("billing", "own_system", "ai", "response", "scope", "mode_outsourced",
+                 "mode_part_time")
+
+
+@lru_cache(maxsize=64)
+def _kind(change: str) -> str:
+    if change.startswith("billing_"):
+        return "billing"
+    if change in ("use_ai", "no_ai"):
+        return "ai"
+    if change.startswith("response_"):
+        return "response"
+    if change.startswith("scope_"):
+        return "scope"
+    return change
 
 
 def budget_changes(inquiry: Inquiry, scope: Scope, rates: Rates) -> list[str]:
-    """The allowed changes for this quote, each a code (one change each).
-
-    AI: the other choice; with "帮我推荐" either firm choice (AI at both ends or none).
-    """
-    changes: list[str] = []
-    level = RESPONSE_ORDER.index(inquiry.response)
-    if level:
-        changes.append(f"response_{RESPONSE_ORDER[level - 1].value}")
-    position = SCOPE_ORDER.index(scope)
-    if position and not inquiry.product_kinds & rates.expert_kinds:
-        changes.append(f"scope_{SCOPE_ORDER[position - 1].value}")
+    """The allowed changes for this quote, each a code, in the order a merchant gives up
+    least: billing method, own system, AI, a slower response (never below what the goods
+    need), a narrower service, in-house → outsourced, part-time (never with 24-hour cover)."""
+    changes = [f"billing_{plan.value}" for plan in (Billing.MONTHLY, Billing.PER_ORDER,
+                                                    Billing.PER_HOUR)
+               if plan is not inquiry.billing]
     if inquiry.tooling is not Tooling.OWN:
         changes.append("own_system")
     if inquiry.ai is not AiChoice.YES:
         changes.append("use_ai")
     if inquiry.ai is not AiChoice.NO:
         changes.append("no_ai")
-    if inquiry.mode is not ServiceMode.PART_TIME:
+    level = RESPONSE_ORDER.index(inquiry.response)
+    needed = 1 if inquiry.product_kinds & rates.fast_kinds else 0
+    if level > needed:
+        changes.append(f"response_{RESPONSE_ORDER[level - 1].value}")
+    position = SCOPE_ORDER.index(scope)
+    if position and not inquiry.product_kinds & rates.expert_kinds:
+        changes.append(f"scope_{SCOPE_ORDER[position - 1].value}")
+    if inquiry.mode is ServiceMode.FULL_TIME:
+        changes.append("mode_outsourced")
+    if inquiry.mode is not ServiceMode.PART_TIME and coverage_hours(inquiry, rates)[0] < 24:
         changes.append("mode_part_time")
-    changes += _BILLING_CHANGES
     return changes
 
 
-# What each change code does to the inquiry: (which answer, its new value).
-_EFFECTS: dict[str, tuple[str, object]] = {
-    **{f"response_{level.value}": ("response", level) for level in RESPONSE_ORDER},
-    **{f"scope_{scope.value}": ("scope", scope) for scope in SCOPE_ORDER},
-    "own_system": ("tooling", Tooling.OWN),
-    "mode_part_time": ("mode", ServiceMode.PART_TIME),
-    "use_ai": ("ai", AiChoice.YES),
-    "no_ai": ("ai", AiChoice.NO),
-    **{change: ("billing", change) for change in _BILLING_CHANGES},
-}
+def apply_changes(inquiry: Inquiry, changes: tuple[str, ...]) -> Inquiry:
+    """The inquiry after budget changes. A slower response than emergency keeps the 24-hour
+    cover the merchant asked for with it."""
+    fields: dict[str, object] = {}
+    for change in changes:
+        if change.startswith("billing_"):
+            fields["billing"] = Billing(change[len("billing_"):])
+        elif change == "own_system":
+            fields["tooling"] = Tooling.OWN
+        elif change == "use_ai":
+            fields["ai"] = AiChoice.YES
+        elif change == "no_ai":
+            fields["ai"] = AiChoice.NO
+        elif change.startswith("response_"):
+            fields["response"] = Response(change[len("response_"):])
+            if inquiry.response is Response.EMERGENCY:
+                fields["hours"] = 24
+        elif change.startswith("scope_"):
+            fields["scope"] = Scope(change[len("scope_"):])
+        elif change == "mode_outsourced":
+            fields["mode"] = ServiceMode.OUTSOURCED
+        elif change == "mode_part_time":
+            fields["mode"] = ServiceMode.PART_TIME
+    return _variant(inquiry, budget=None, **fields)
 
 
-def _allowed(combination: tuple[str, ...]) -> bool:
-    if "use_ai" in combination and "no_ai" in combination:
-        return False
-    billed = [change for change in combination if change in _BILLING_CHANGES]
-    return not billed or (len(billed) == 1
-                          and not any(change in _MONTHLY_ONLY for change in combination))
+def give_up_rank(combination: tuple[str, ...]) -> tuple[int, ...]:
+    """Combinations of the same size compare by what they give up, the worst first."""
+    return tuple(sorted((GIVE_UP_ORDER.index(_kind(change)) for change in combination),
+                        reverse=True))
 
 
-def _complex_base(inquiry: Inquiry, response: Response, scope: Scope,
-                  rates: Rates) -> tuple[Decimal, Decimal]:
-    """Staffing + response + complexity, low and high: `_human_fee` before any factor."""
-    scope_rate = rates.scopes[scope]
-    units = max(ONE, Decimal(inquiry.daily_orders) / scope_rate.capacity.single)
-    band = scope_rate.band.value
-    low, high = band.low * units, band.high * units
-    surcharge = rates.responses[response].surcharge.value
-    base_low, base_high = low + low * surcharge.low, high + high * surcharge.high
-    low, high = base_low, base_high
-    for figure, applies in (
-        (rates.categories_surcharge, inquiry.categories >= rates.categories_from),
-        (rates.multi_level_surcharge, inquiry.multi_level),
-        (rates.cross_border_surcharge, inquiry.cross_border),
-    ):
-        if applies:
-            low, high = low + base_low * figure.value.low, high + base_high * figure.value.high
-    return low, high
-
-
-class _Variants:
-    """Prices a combination of budget changes; shared pieces are computed once.
-
-    Monthly costs are those of `_finish(_human_fee(...))`, with the same Decimal operations
-    in the same order (so the figures are identical), without building line items.
-    """
-
-    def __init__(self, inquiry: Inquiry, scope: Scope, rates: Rates) -> None:
-        self.inquiry, self.scope, self.rates = inquiry, scope, rates
-        self.bases: dict[tuple[Response, Scope], tuple[Decimal, Decimal]] = {}
-        self.usage: dict[tuple[Response, Scope], tuple[Range, Range]] = {}
-        self.costs: dict[tuple[str, ...], Range] = {}
-
-    def cost(self, combination: tuple[str, ...]) -> Range:
-        cost = self.costs.get(combination)
-        if cost is None:
-            cost = self.costs[combination] = self._cost(combination)
-        return cost
-
-    def _cost(self, combination: tuple[str, ...]) -> Range:
-        inquiry, rates = self.inquiry, self.rates
-        response, scope, ai = inquiry.response, self.scope, inquiry.ai
-        tooling, mode, billing = inquiry.tooling, inquiry.mode, ""
-        for change in combination:
-            kind, value = _EFFECTS[change]
-            if kind == "response":
-                response = value  # type: ignore[assignment]
-            elif kind == "scope":
-                scope = value  # type: ignore[assignment]
-            elif kind == "tooling":
-                tooling = value  # type: ignore[assignment]
-            elif kind == "mode":
-                mode = value  # type: ignore[assignment]
-            elif kind == "billing":
-                billing = change
-            else:
-                ai = value  # type: ignore[assignment]
-        key = (response, scope)
-        if billing:
-            usage = self.usage.get(key)
-            if usage is None:
-                per_order, per_hour, _, _ = _usage(inquiry, scope, rates, response)
-                usage = self.usage[key] = (per_order, per_hour)
-            return usage[0] if billing == "billing_per_order" else usage[1]
-        base = self.bases.get(key)
-        if base is None:
-            base = self.bases[key] = _complex_base(inquiry, response, scope, rates)
-        low, high = base
-        if mode is not ServiceMode.OUTSOURCED:
-            factor = rates.modes[mode].value
-            low, high = low * factor.low, high * factor.high
-        if tooling is Tooling.OWN:
-            factor = rates.own_system_factor.value
-            low, high = low * factor.low, high * factor.high
-        if ai is AiChoice.AUTO:
-            human = self._finish(response, tooling, low, high, AI_NONE)
-            with_ai = self._finish(response, tooling, low, high, AI_BOTH)
-            return Range(min(human.low, with_ai.low), min(human.high, with_ai.high))
-        return self._finish(response, tooling, low, high,
-                            AI_BOTH if ai is AiChoice.YES else AI_NONE)
-
-    def _finish(self, response: Response, tooling: Tooling, low: Decimal, high: Decimal,
-                ai: _AiEnds) -> Range:
-        rates, inquiry = self.rates, self.inquiry
-        if ai[0]:
-            low = low * rates.ai_factor.value.low
-        if ai[1]:
-            high = high * rates.ai_factor.value.high
-        floor = rates.responses[response].floor
-        emergency = None if floor is None else floor.single
-        ai_floor = rates.ai_floor.single
-        minimums = [ai_floor if uses_ai and (emergency is None or emergency < ai_floor)
-                    else emergency for uses_ai in ai]
-        if minimums[0] is not None:
-            low = max(low, minimums[0])
-        if minimums[1] is not None:
-            high = max(high, minimums[1])
-        if tooling is Tooling.BUNDLE:
-            low, high = low + rates.bundle_fee.value.low, high + rates.bundle_fee.value.high
-        if inquiry.discount:
-            low, high = low + low * -inquiry.discount, high + high * -inquiry.discount
-        return Range(low, high)
-
-
-def _fit_budget(inquiry: Inquiry, scope: Scope, plan: _Plan, rates: Rates) -> BudgetFit | None:
-    """The fewest changes whose high figure fits the budget, else whose low figure fits,
-    else the cheapest combination and what is still missing. Ties: the cheaper one.
-
-    Every change lowers the price or leaves it (load_rates checks the orders that make it
-    so) except AI, which the package minimum can make dearer. So the cheapest of all
-    combinations is among a few: every lowering change with each AI choice, and per-order
-    or per-hour billing after both the response and the scope changes. They tell at once
-    whether anything fits; then the search goes one more change at a time and stops at
-    the first number of changes where something fits.
-    """
+def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
+                rates: Rates) -> BudgetFit | None:
+    """The verdict about the billed plan (rule 16): it fits (high ≤ budget); else the
+    fewest changes — ties: what is given up least, then the cheaper — after which the billed
+    plan's high fits; else its low end fits as it is, or after the fewest changes; else
+    the cheapest combination and what is still missing."""
     budget = inquiry.budget
     if budget is None:
         return None
-    if plan.monthly.high <= budget:
-        return BudgetFit(budget, "fits", monthly=plan.monthly)
-    variants = _Variants(inquiry, scope, rates)
+    plan, price = billed.method, billed.monthly
+    if price.high <= budget:
+        return BudgetFit(budget, "fits", monthly=price, plan=plan, price=price)
     changes = budget_changes(inquiry, scope, rates)
-    lowering = tuple([c for c in changes if c not in _BILLING_CHANGES and c[-3:] != "_ai"])
-    moving = tuple([c for c in lowering if c.startswith(("response_", "scope_"))])
-    ai_choices = [(), *[(c,) for c in changes if c[-3:] == "_ai"]]
-    extremes = [variants.cost(combination) for combination in (
-        *[(*lowering, *ai) for ai in ai_choices], (*moving, "billing_per_order"),
-        (*moving, "billing_per_hour"))]
-    if min(cost.high for cost in extremes) <= budget:
-        status, end = "fits_with_changes", "high"
-    elif min(cost.low for cost in extremes) <= budget:
-        if plan.monthly.low <= budget:
-            return BudgetFit(budget, "fits_low", monthly=plan.monthly)
-        status, end = "fits_low_with_changes", "low"
-    else:
-        cheapest = min(cost.low for cost in extremes)
-        for size in range(len(changes) + 1):
-            found = [(cost.high, index, combination, cost)
-                     for index, combination in enumerate(combinations(changes, size))
-                     if _allowed(combination)
-                     and (cost := variants.cost(combination)).low == cheapest]
-            if found:
-                _, _, combination, cost = min(found)
-                return BudgetFit(budget, "does_not_fit", combination, cost,
-                                 shortfall=cost.low - budget)
-        raise AssertionError("the cheapest combination is always found")  # pragma: no cover
-    for size in range(1, len(changes) + 1):
-        fitting = []
-        for index, combination in enumerate(combinations(changes, size)):
-            if _allowed(combination):
-                cost = variants.cost(combination)
-                first, second = ((cost.high, cost.low) if end == "high"
-                                 else (cost.low, cost.high))
-                if first <= budget:
-                    fitting.append((first, second, index, combination, cost))
-        if fitting:
-            _, _, _, combination, cost = min(fitting)
-            return BudgetFit(budget, status, combination, cost)
-    raise AssertionError("a fitting combination is always found")  # pragma: no cover
+    priced: dict[tuple[str, ...], Range] = {}
+    totals_of: dict[tuple[str, ...], tuple[Inquiry, _Totals]] = {}
+    bases: dict[tuple[Scope, int], _Basis] = {}
+
+    def cost(combination: tuple[str, ...]) -> Range:
+        """The billed price after the changes; one pricing per combination of the changes
+        other than billing, which only picks among its plans."""
+        found = priced.get(combination)
+        if found is None:
+            rest = tuple([c for c in combination if _kind(c) != "billing"])
+            pair = totals_of.get(rest)
+            if pair is None:
+                variant = apply_changes(inquiry, rest)
+                pair = totals_of[rest] = (variant, _totals(variant, rates, bases=bases))
+            variant, variant_totals = pair
+            if len(rest) < len(combination):
+                method = Billing(combination[0][len("billing_"):])  # billing changes sort first
+                found = _costs(variant_totals)[method]
+            else:
+                found = _billed_cost(variant, variant_totals, rates)[1]
+            priced[combination] = found
+        return found
+
+    candidates = _candidates(tuple(changes), inquiry.mode is ServiceMode.FULL_TIME)
+
+    # Every change but billing, AI and leaving in-house lowers every plan or leaves it
+    # (own system, a slower response, a narrower service, part-time: rule 2 and the rates
+    # checks). So the cheapest billed price any combination reaches is among a few: all
+    # of those with each AI choice and mode, billed on each plan. They say at once whether
+    # anything can fit at the high end, at the low end, or not at all.
+    lowering = tuple([c for c in changes if _kind(c) in ("own_system", "response", "scope")
+                      or c == "mode_part_time"])
+    def first_fit(end: str, most: int = 99) -> tuple[tuple[str, ...], Range] | None:
+        """The fewest changes after which the plan's `end` fits; ties: what is given up
+        least, then the cheaper."""
+        best: tuple[tuple[object, ...], tuple[str, ...], Range] | None = None
+        for size, rank, combination in candidates:
+            if size > most or (best is not None and size > best[0][0]):  # type: ignore[operator]
+                break
+            amount = cost(combination)
+            if (amount.high if end == "high" else amount.low) <= budget:
+                key = (size, rank, (amount.high, amount.low) if end == "high"
+                       else (amount.low, amount.high))
+                if best is None or key < best[0]:
+                    best = (key, combination, amount)
+        return None if best is None else (best[1], best[2])
+
+    def verdict(status: str, found: tuple[tuple[str, ...], Range]) -> BudgetFit:
+        combination, amount = found
+        return BudgetFit(budget, status, combination, amount,
+                         shortfall=amount.low - budget if status == "does_not_fit" else NOUGHT,
+                         plan=plan, price=price, notes=_notes(combination, scope, inquiry,
+                                                              rates))
+
+    # Most budgets fit after one or two changes: look there first.
+    found = first_fit("high", most=2)
+    if found is not None:
+        return verdict("fits_with_changes", found)
+    # Every change but billing, AI and leaving in-house lowers every plan or leaves it
+    # (own system, a slower response, a narrower service, part-time: rule 2 and the rates
+    # checks). So the cheapest billed price any combination reaches is among a few: all
+    # of those with each AI choice, mode and plan. They say whether anything fits at all.
+    extremes = [price] + [cost(combination) for _, _, combination in candidates
+                          if all(change in combination for change in lowering)
+                          or (lowering and lowering[-1] == "mode_part_time"
+                              and all(change in combination for change in lowering[:-1]))]
+    if min(amount.high for amount in extremes) <= budget:
+        found = first_fit("high")
+        assert found is not None
+        return verdict("fits_with_changes", found)
+    if price.low <= budget:
+        return BudgetFit(budget, "fits_low", monthly=price, plan=plan, price=price)
+    if min(amount.low for amount in extremes) <= budget:
+        found = first_fit("low")
+        assert found is not None
+        return verdict("fits_low_with_changes", found)
+    cheapest = min(amount.low for amount in extremes)
+    if price.low == cheapest:
+        return BudgetFit(budget, "does_not_fit", (), price, shortfall=price.low - budget,
+                         plan=plan, price=price)
+    best: tuple[tuple[object, ...], tuple[str, ...], Range] | None = None
+    for size, rank, combination in candidates:
+        if best is not None and size > best[0][0]:  # type: ignore[operator]
+            break
+        amount = cost(combination)
+        if amount.low == cheapest and (best is None or (size, rank, amount.high) < best[0]):
+            best = ((size, rank, amount.high), combination, amount)
+    assert best is not None, "the cheapest combination is always found"
+    return verdict("does_not_fit", (best[1], best[2]))
 
 
-def monthly_total(inquiry: Inquiry, rates: Rates) -> Range:
-    """The monthly total of `quote(inquiry, rates)` alone, for sweeps over many volumes.
-
-    Same scope and AI decisions, same arithmetic; no line items, notices or alternatives.
-    """
-    scope = inquiry.scope
-    suggested, _ = recommended_scope(inquiry, rates)
-    if scope is Scope.AUTO or suggested is Scope.EXPERT:
-        scope = suggested
-    human = _human_fee(inquiry, scope, rates)
-    if inquiry.ai is not AiChoice.AUTO:
-        return _total(human, AI_BOTH if inquiry.ai is AiChoice.YES else AI_NONE, inquiry, rates)
-    with_ai = _total(human, AI_BOTH, inquiry, rates)
-    without_ai = _total(human, AI_NONE, inquiry, rates)
-    return _total(human, _auto_ai(with_ai, without_ai), inquiry, rates)
-
-
-def quote(inquiry: Inquiry, rates: Rates) -> Quote:
-    """Price an inquiry. Pure: the same inquiry and rates always give the same quote."""
-    ledger = _Ledger()
-    recommendations: list[Notice] = []
-    warnings: list[Notice] = []
-    scope = _resolve_scope(inquiry, rates, ledger, recommendations, warnings)
-
-    human = _human_fee(inquiry, scope, rates)
-    if inquiry.ai is AiChoice.YES:
-        plan = _finish(human, AI_BOTH, inquiry, rates)
-        if plan.ai_raises_price:
-            warnings.append(Notice("ai_not_worth_it",
-                                   (("floor", str(rates.ai_floor.single)),)))
-            recommendations.append(Notice("recommend_without_ai", ()))
-        with_ai = without_ai = plan.monthly
-        auto = AI_BOTH
-    else:
-        # Both totals are compared; only the plan shown gets its line items.
-        with_ai = _total(human, AI_BOTH, inquiry, rates)
-        without_ai = _total(human, AI_NONE, inquiry, rates)
-        # "帮我推荐" uses AI at each end where it is cheaper: below the AI package minimum a
-        # plain seat is the cheap end, above it AI. Chosen end by end, the price stays
-        # continuous and never rises with fewer orders, a slower response or own system.
-        auto = _auto_ai(with_ai, without_ai)
-    if inquiry.ai is AiChoice.NO:
-        plan = _finish(human, AI_NONE, inquiry, rates)
-        if auto != AI_NONE:
-            recommendations.append(Notice("consider_ai", _saving(without_ai, with_ai, auto)))
-    elif inquiry.ai is AiChoice.AUTO:
-        plan = _finish(human, auto, inquiry, rates)
-        if auto != AI_NONE:
-            recommendations.append(Notice("ai_recommended", _saving(without_ai, with_ai, auto)))
-        else:
-            ledger.use(rates.ai_floor)
-            recommendations.append(Notice("ai_not_recommended",
-                                          (("floor", str(rates.ai_floor.single)),)))
-
-    per_order, per_hour, hours, order_rate = _alternatives(inquiry, scope, rates, ledger)
-    recommended = _recommend_plan(inquiry, plan.monthly, per_order, per_hour, rates, ledger,
-                                  recommendations)
-
-    ledger.use(rates.low_price_trap)
-    if plan.monthly.low < rates.low_price_trap.single:
-        warnings.append(Notice("low_price_trap",
-                               (("threshold", str(rates.low_price_trap.single)),)))
-    if inquiry.mode is ServiceMode.PART_TIME:
-        warnings.append(Notice("part_time_instability", ()))
-    elif inquiry.mode is ServiceMode.FULL_TIME:
-        warnings.append(Notice("full_time_hidden_costs", ()))
-    if recommended is Billing.PER_ORDER:
-        warnings.append(Notice("per_order_surge_risk", ()))
-    elif recommended is Billing.MONTHLY and inquiry.volume is VolumePattern.SEASONAL:
-        warnings.append(Notice("monthly_idle_risk", ()))
-    if inquiry.tooling is Tooling.OWN:
-        warnings.append(Notice("own_system_maintenance", ()))
-
-    ledger.use(rates.validity_days)
-    return Quote(
-        inquiry=inquiry,
-        scope=scope,
-        ai_applied=plan.uses_ai,
-        units=plan.units,
-        unit=plan.unit,
-        line_items=plan.line_items,
-        monthly=plan.monthly,
-        per_order=per_order,
-        per_hour=per_hour,
-        hours_per_month=hours,
-        break_even_daily_orders=_break_even(plan.monthly, order_rate, rates),
-        recommended_plan=recommended,
-        recommendations=tuple(recommendations),
-        warnings=tuple(warnings),
-        kpi=_kpi(inquiry, rates, ledger),
-        budget_fit=_fit_budget(inquiry, scope, plan, rates),
-        assumptions=ledger.assumptions(plan.line_items, rates),
-        rates_version=rates.version,
-        validity_days=int(rates.validity_days.single),
-        days_per_month=rates.days.single,
-        per_order_rate=order_rate.scale(rates.days.single),
-    )
+@lru_cache(maxsize=512)
+def _candidates(changes: tuple[str, ...], in_house: bool
+                ) -> tuple[tuple[int, tuple[int, ...], tuple[str, ...]], ...]:
+    """Every allowed combination of `changes` (one billing method, one AI choice, one
+    mode; no usage billing for staff kept in-house), as (size, give-up rank, changes),
+    in search order. The same few change lists recur: computed once each."""
+    groups: dict[str, list[str]] = {}
+    for change in changes:
+        kind = _kind(change)
+        groups.setdefault("mode" if kind.startswith("mode_") else kind, []).append(change)
+    found = []
+    for picked in product(*[[None, *options] for options in groups.values()]):
+        combination = tuple([change for change in picked if change is not None])
+        if not combination:
+            continue
+        if in_house and "billing" in groups and any(c in groups["billing"] for c in combination) \
+                and not any(c.startswith("mode_") for c in combination):
+            continue
+        found.append((len(combination), give_up_rank(combination), combination))
+    return tuple(sorted(found))
 
 
-def _saving(human: Range, with_ai: Range, ends: _AiEnds) -> tuple[tuple[str, str], ...]:
-    """What AI saves at each end where it is used (nothing where it is not)."""
-    low = human.low - with_ai.low if ends[0] else Decimal(0)
-    high = human.high - with_ai.high if ends[1] else Decimal(0)
-    return (("saving_low", str(low)), ("saving_high", str(high)))
+def _notes(combination: tuple[str, ...], scope: Scope, inquiry: Inquiry,
+           rates: Rates) -> tuple[str, ...]:
+    """Said with the advice: a narrower service than 帮我推荐 would choose."""
+    for change in combination:
+        if change.startswith("scope_"):
+            suggested = _dominant(_auto_mix(inquiry.product_kinds, inquiry.daily_orders,
+                                            rates))
+            if SCOPE_ORDER.index(Scope(change[len("scope_"):])) < SCOPE_ORDER.index(
+                    suggested):
+                return ("scope_below_recommended",)
+    return ()

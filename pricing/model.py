@@ -80,6 +80,10 @@ SCOPE_ORDER = (Scope.BASIC, Scope.TECHNICAL, Scope.FULL_CHAIN, Scope.EXPERT)
 
 MAX_DAILY_ORDERS = 1_000_000
 MAX_CATEGORIES = 1_000
+# Hours a day the service is staffed (rule 13): one, two or three 8-hour shifts.
+COVERAGE_HOURS = (8, 16, 24)
+# Rotation codes by shifts a day (words are in locales: "两班倒，每天 8:00–24:00").
+ROTATIONS = {8: "one_shift", 16: "two_shifts", 24: "three_shifts"}
 
 
 class InquiryError(ValueError):
@@ -141,6 +145,9 @@ class Inquiry:
     budget: Decimal | None = None
     # A salesperson's discount on the monthly plan, as a fraction (0.05 = 5 %).
     discount: Decimal = Decimal(0)
+    # Hours a day the service is staffed: 8, 16 or 24; None takes the rates' default, which
+    # the quote states (rule 13). Emergency response always means 24.
+    hours: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.daily_orders, bool) or not isinstance(self.daily_orders, int):
@@ -162,6 +169,11 @@ class Inquiry:
             raise InquiryError("discount", "not_a_decimal")
         if not self.discount.is_finite() or not 0 <= self.discount < 1:
             raise InquiryError("discount", "out_of_range")
+        if self.hours is not None:
+            if isinstance(self.hours, bool) or not isinstance(self.hours, int):
+                raise InquiryError("hours", "not_an_integer")
+            if self.hours not in COVERAGE_HOURS:
+                raise InquiryError("hours", "out_of_range")
 
     @classmethod
     def from_codes(cls, values: Mapping[str, Any]) -> Inquiry:
@@ -178,7 +190,7 @@ class Inquiry:
                 fields[name] = _choice(name, CHOICE_FIELDS[name], value)
             elif name == "product_kinds":
                 fields[name] = frozenset(_choice(name, ProductKind, kind) for kind in value)
-            elif name in ("daily_orders", "categories"):
+            elif name in ("daily_orders", "categories", "hours"):
                 fields[name] = _whole(name, value)
             elif name in ("budget", "discount"):
                 fields[name] = _decimal(name, value)
@@ -256,12 +268,13 @@ class LineItem:
 
 @dataclass(frozen=True, slots=True)
 class BudgetFit:
-    """How a monthly budget meets the quote.
+    """How a monthly budget meets the plan the merchant is billed on (rule 16).
 
     status: "fits" (high ≤ budget), "fits_with_changes" (the high of the plan after the
     fewest `changes` fits), "fits_low" (only the low end fits), "fits_low_with_changes" (the
     low end fits after the fewest `changes`), "does_not_fit" (the cheapest combination of
-    changes still misses `shortfall`). `monthly` is the plan the status speaks of.
+    changes still misses `shortfall`). `monthly` is what a month costs after the changes;
+    `plan` and `price` are the billed plan the verdict judges and what it costs as quoted.
     """
 
     budget: Decimal
@@ -269,6 +282,55 @@ class BudgetFit:
     changes: tuple[str, ...] = ()
     monthly: Range | None = None
     shortfall: Decimal = Decimal(0)
+    plan: Billing = Billing.MONTHLY
+    price: Range | None = None
+    # Said with the advice, e.g. "scope_below_recommended" (a narrower service than
+    # 帮我推荐 would choose).
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Hours a day covered and the people it takes (rule 13).
+
+    `basis`: "asked" (the merchant said), "default" (the rates' default, stated on the quote
+    so the merchant can change it) or "emergency" (emergency response means 24 hours).
+    `rotation`: "one_shift", "two_shifts" or "three_shifts".
+    """
+
+    hours_per_day: int
+    headcount: Range
+    rotation: str
+    basis: str = "asked"
+
+
+@dataclass(frozen=True, slots=True)
+class InHouse:
+    """What employing the same headcount would cost a month (rule 17): a comparison."""
+
+    monthly: Range
+    headcount: Range
+
+
+@dataclass(frozen=True, slots=True)
+class Billed:
+    """The plan the merchant is billed on: the chosen billing, else the recommended one.
+
+    `monthly` is what a month costs on it; `unit` the rate for usage billing (元 per order
+    for per_order, 元 per hour for per_hour), None for the monthly fee. The headline figure.
+    """
+
+    method: Billing
+    monthly: Range
+    unit: Range | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MixShare:
+    """One service of the 帮我推荐 mix and its share of the workload (rule 10)."""
+
+    scope: Scope
+    share: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +354,21 @@ class Quote:
     assumptions: tuple[str, ...]
     rates_version: str
     validity_days: int
+    coverage: Coverage
+    billed: Billed
+    # The services blended (帮我推荐, rule 10); one share of 1 for an explicit scope.
+    mix: tuple[MixShare, ...]
+    # Employing the same headcount (rule 17); None in snapshots made before it existed.
+    in_house: InHouse | None = None
     days_per_month: Decimal = field(default=Decimal(30))
     # Per-order billing per daily order and month before any minimum fee (order rate × days):
     # what the page's chart draws. None in snapshots made before it existed.
     per_order_rate: Range | None = None
+    # Per-hour billing's rate (元 an hour); None in snapshots made before v3.
+    per_hour_rate: Range | None = None
+    # The 临界单量 at the low and the high end (rule 12), each (code, daily orders): "at" —
+    # per-order is cheaper below that volume and not from it; "at_reverse" — dearer below
+    # it; "per_order_cheaper" / "per_order_dearer" (volume 0) — the curves do not cross
+    # between 1 and 20,000 orders a day. break_even_daily_orders holds the volumes that
+    # cross, sorted. None in snapshots made before v3 (their break-even was an estimate).
+    crossing: tuple[tuple[str, int], tuple[str, int]] | None = None

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from pricing.model import ProductKind, Range, Response, Scope, ServiceMode
+from pricing.model import COVERAGE_HOURS, ProductKind, Range, Response, Scope, ServiceMode
 from pricing.tomlfile import decode, read_bytes
 
 DEFAULT_RATES_PATH = Path(__file__).with_name("rates.toml")
@@ -41,12 +41,18 @@ class Figure:
     # ("10", "20"), and for factors below 1 the reduction they give ("25", "15" → "15", "25").
     percent: tuple[str, str] = ("", "")
     reduction: tuple[str, str] = ("", "")
+    # The middle of the band: the central figure a v3 quote applies at both ends (rule 14),
+    # and as percentages for the lines: the surcharge ("15") and the reduction ("20").
+    mid: Decimal = Decimal(0)
+    mid_percent: tuple[str, str] = ("", "")
 
     @classmethod
     def of(cls, key: str, value: Range, provenance: str, note: str) -> Figure:
+        mid = (value.low + value.high) / 2
         return cls(key, value, provenance, note,
                    (_percent(value.low), _percent(value.high)),
-                   (_percent(1 - value.high), _percent(1 - value.low)))
+                   (_percent(1 - value.high), _percent(1 - value.low)),
+                   mid, (_percent(mid), _percent(1 - mid)))
 
     @property
     def is_assumption(self) -> bool:
@@ -57,18 +63,24 @@ class Figure:
         return self.value.low
 
 
-def _per_order(scope: ScopeRate) -> Range:
-    """What one more daily order adds past one unit: band / capacity."""
-    return scope.band.value.scale(1 / scope.capacity.single)
-
-
 @dataclass(frozen=True, slots=True)
 class ScopeRate:
     unit: str  # "seat" or "team"
-    band: Figure  # one unit, one 8-hour shift, per month
+    band: Figure  # the article's band for one unit, one 8-hour shift, per month
+    central: Figure  # the central figure of one unit (inside the band)
+    spread: Figure  # low and high end as fractions of the central figure
     capacity: Figure  # daily orders one unit carries (staffing = orders / capacity, at least 1)
-    per_order: Figure  # this scope's share of the article's per-order band
-    per_hour: Figure  # and of its per-hour band
+    people: Figure  # people in one unit (a seat is one; a full-chain team 3-5)
+    in_house_salary: Figure  # monthly salary of one such person employed in-house
+    # central × spread: what one unit costs at the low and the high end.
+    unit_price: Range = field(default_factory=lambda: Range(Decimal(0), Decimal(0)))
+
+    def presence(self, hours: int, extra_shift_share: Decimal) -> Decimal:
+        """The fewest units `hours` a day of cover take: a team rotates itself; a seat's
+        extra shifts are shared seats at `extra_shift_share` of a seat (rule 13)."""
+        if self.unit == "team":
+            return Decimal(1)
+        return 1 + (hours // 8 - 1) * extra_shift_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +90,11 @@ class ResponseRate:
     floor: Figure | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Rates:
+    """Every figure of a rates file. Its repr is its version: a test failing on a quote
+    prints the inquiry, not the whole file."""
+
     version: str  # meta.version + "+" + the first 12 hex digits of the file's sha256
     figures: Mapping[str, Figure]
     days: Figure
@@ -91,6 +106,7 @@ class Rates:
     cross_border_surcharge: Figure
     modes: Mapping[ServiceMode, Figure]
     bundle_fee: Figure
+    bundle_spread: Figure
     own_system_factor: Figure
     ai_factor: Figure
     ai_floor: Figure
@@ -98,14 +114,20 @@ class Rates:
     per_order: Figure
     per_hour: Figure
     minutes_per_order: Figure
+    usage_rate_reference: Figure
+    usage_spread: Figure
+    usage_minimum: Figure
     seasonal_tolerance: Figure
     technical_from: Figure
+    technical_full: Figure
     basic_ai_kinds: frozenset[ProductKind]
     basic_ai_kinds_figure: Figure
     technical_kinds: frozenset[ProductKind]
     technical_kinds_figure: Figure
     full_chain_from: Figure
-    scope_notice_within: Figure
+    full_chain_full: Figure
+    fast_kinds: frozenset[ProductKind]
+    fast_kinds_figure: Figure
     low_price_trap: Figure
     satisfaction_min: Figure
     resolution_rate_min: Figure
@@ -113,7 +135,19 @@ class Rates:
     validity_days: Figure
     expert_kinds: frozenset[ProductKind]
     expert_kinds_figure: Figure
+    default_hours: Figure
+    extra_shift_share: Figure
+    in_house_capacity: Figure
+    in_house_oncosts: Figure
+    in_house_management: Figure
     assumption_keys: frozenset[str]
+    # Results that depend only on the rates and an inquiry's options (the 临界单量 curves):
+    # computed once per configuration. Not part of the rates' value.
+    memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False,
+                                       repr=False)
+
+    def __repr__(self) -> str:
+        return f"Rates(version={self.version!r})"
 
 
 def load_rates(path: Path | str | None = None) -> Rates:
@@ -214,31 +248,40 @@ class _Reader:
         self.figures[key] = made
         return made
 
-    def scopes(self) -> dict[Scope, ScopeRate]:
+    def scopes(self, extra_shift_share: Decimal) -> dict[Scope, ScopeRate]:
         scopes: dict[Scope, ScopeRate] = {}
         for scope in (Scope.BASIC, Scope.TECHNICAL, Scope.FULL_CHAIN, Scope.EXPERT):
             key = f"scope.{scope.value}"
             unit = self.node(f"{key}.unit")
             if unit not in ("seat", "team"):
                 raise self.fail(f"{key}.unit", f"expected 'seat' or 'team', got {unit!r}")
+            band = self.figure(f"{key}.band", band=True)
+            central = self.figure(f"{key}.central", positive=True)
+            spread = self.figure(f"{key}.spread", band=True, positive=True)
+            if not band.value.low <= central.single <= band.value.high:
+                raise self.fail(f"{key}.central", "must lie inside the band")
+            if not spread.value.low <= 1 <= spread.value.high:
+                raise self.fail(f"{key}.spread", "must hold 1 (the central figure)")
             scopes[scope] = ScopeRate(
-                unit=unit,
-                band=self.figure(f"{key}.band", band=True),
+                unit=unit, band=band, central=central, spread=spread,
                 capacity=self.figure(f"{key}.orders_per_unit", positive=True),
-                per_order=self.figure(f"{key}.per_order", band=True),
-                per_hour=self.figure(f"{key}.per_hour", band=True),
+                people=self.figure(f"{key}.people", band=True, positive=True),
+                in_house_salary=self.figure(f"{key}.in_house_salary", band=True),
+                unit_price=spread.value.scale(central.single),
             )
-        # Broader service is never cheaper (pricing model v2, rule 2): at one unit (the band)
-        # and per order past it (band / capacity), low and high, and per order or hour billed.
-        ordered = list(scopes.items())
-        for (_, lighter), (scope, broader) in pairwise(ordered):
+        # Broader service is never cheaper (pricing model v2, rule 2): staffing is
+        # max(presence, orders / capacity) × the unit price, so it holds at every volume and
+        # for every coverage when the broader scope costs no less at its minimum presence
+        # and per order past it, at both ends.
+        for (_, lighter), (scope, broader) in pairwise(scopes.items()):
             key = f"scope.{scope.value}"
-            for name, light, broad in (
-                ("band", lighter.band.value, broader.band.value),
-                ("per_order", lighter.per_order.value, broader.per_order.value),
-                ("per_hour", lighter.per_hour.value, broader.per_hour.value),
-                ("orders_per_unit", _per_order(lighter), _per_order(broader)),
-            ):
+            checks = [("orders_per_unit", lighter.unit_price.scale(1 / lighter.capacity.single),
+                       broader.unit_price.scale(1 / broader.capacity.single))]
+            checks += [(f"central (at {hours} h of cover)",
+                        lighter.unit_price.scale(lighter.presence(hours, extra_shift_share)),
+                        broader.unit_price.scale(broader.presence(hours, extra_shift_share)))
+                       for hours in COVERAGE_HOURS]
+            for name, light, broad in checks:
                 if broad.low < light.low or broad.high < light.high:
                     raise self.fail(f"{key}.{name}",
                                     "a broader scope must not cost less than a lighter one")
@@ -267,14 +310,14 @@ class _Reader:
         return responses
 
     def modes(self) -> dict[ServiceMode, Figure]:
+        """Vendor factors: outsourced (the baseline) and part-time. Full-time staff are
+        priced as employment ([in_house])."""
         modes = {mode: self.figure(f"mode.{mode.value}.factor", band=True)
-                 for mode in ServiceMode}
-        # Part-time is what a budget may fall back to: it must not cost more than the others.
-        part_time = modes[ServiceMode.PART_TIME].value
-        for mode in (ServiceMode.OUTSOURCED, ServiceMode.FULL_TIME):
-            if part_time.low > modes[mode].value.low or part_time.high > modes[mode].value.high:
-                raise self.fail("mode.part_time.factor",
-                                f"must not be above the {mode.value} factor")
+                 for mode in (ServiceMode.OUTSOURCED, ServiceMode.PART_TIME)}
+        # Part-time is what a budget may fall back to: it must not cost more.
+        part_time, outsourced = modes[ServiceMode.PART_TIME], modes[ServiceMode.OUTSOURCED]
+        if part_time.mid > outsourced.mid:
+            raise self.fail("mode.part_time.factor", "must not be above the outsourced factor")
         return modes
 
     def kinds(self, key: str) -> tuple[frozenset[ProductKind], Figure]:
@@ -291,6 +334,12 @@ class _Reader:
         self.figures[key] = figure
         return frozenset(ProductKind(kind) for kind in kinds), figure
 
+    def hours(self, key: str) -> Figure:
+        figure = self.figure(key, integer=True)
+        if int(figure.single) not in COVERAGE_HOURS:
+            raise self.fail(key, f"must be one of {COVERAGE_HOURS}, got {figure.single}")
+        return figure
+
     def rates(self, digest: str) -> Rates:
         version = self.node("meta.version")
         if not isinstance(version, str) or not version.strip():
@@ -299,10 +348,12 @@ class _Reader:
         expert_kinds, expert_figure = self.kinds("products.expert_kinds")
         basic_ai_kinds, basic_ai_figure = self.kinds("auto_scope.basic_with_ai_kinds")
         technical_kinds, technical_figure = self.kinds("auto_scope.technical_kinds")
+        fast_kinds, fast_figure = self.kinds("budget.fast_kinds")
+        extra_shift_share = self.figure("coverage.extra_shift_share", maximum=one)
         rates = Rates(
             version=f"{version}+{digest}",
             days=self.figure("month.days", integer=True, positive=True),
-            scopes=self.scopes(),
+            scopes=self.scopes(extra_shift_share.single),
             responses=self.responses(),
             categories_from=self.integer("complexity.categories.from_categories", minimum=1),
             categories_surcharge=self.figure("complexity.categories.surcharge", band=True),
@@ -310,21 +361,28 @@ class _Reader:
             cross_border_surcharge=self.figure("complexity.cross_border.surcharge", band=True),
             modes=self.modes(),
             bundle_fee=self.figure("tooling.bundle_fee", band=True),
+            bundle_spread=self.figure("tooling.bundle_spread", band=True, positive=True),
             own_system_factor=self.figure("tooling.own_system_factor", band=True, maximum=one),
             ai_factor=self.figure("ai.factor", band=True, maximum=one),
             ai_floor=self.figure("ai.floor"),
             ai_recommend_from=self.figure("ai.recommend_from_orders", integer=True),
             per_order=self.figure("usage.per_order", band=True),
             per_hour=self.figure("usage.per_hour", band=True),
-            minutes_per_order=self.figure("usage.minutes_per_order", band=True),
+            minutes_per_order=self.figure("usage.minutes_per_order", positive=True),
+            usage_rate_reference=self.figure("usage.rate_reference", positive=True),
+            usage_spread=self.figure("usage.spread", band=True, positive=True),
+            usage_minimum=self.figure("usage.minimum"),
             seasonal_tolerance=self.figure("usage.seasonal_tolerance"),
             technical_from=self.figure("auto_scope.technical_from_orders", integer=True),
+            technical_full=self.figure("auto_scope.technical_full_orders", integer=True),
             basic_ai_kinds=basic_ai_kinds,
             basic_ai_kinds_figure=basic_ai_figure,
             technical_kinds=technical_kinds,
             technical_kinds_figure=technical_figure,
             full_chain_from=self.figure("auto_scope.full_chain_from_orders", integer=True),
-            scope_notice_within=self.figure("auto_scope.notice_within", maximum=one),
+            full_chain_full=self.figure("auto_scope.full_chain_full_orders", integer=True),
+            fast_kinds=fast_kinds,
+            fast_kinds_figure=fast_figure,
             low_price_trap=self.figure("warnings.low_price_trap"),
             satisfaction_min=self.figure("kpi.satisfaction_min", maximum=one),
             resolution_rate_min=self.figure("kpi.resolution_rate_min", maximum=one),
@@ -332,8 +390,32 @@ class _Reader:
             validity_days=self.figure("quote.validity_days", integer=True, positive=True),
             expert_kinds=expert_kinds,
             expert_kinds_figure=expert_figure,
+            default_hours=self.hours("coverage.default_hours"),
+            extra_shift_share=extra_shift_share,
+            in_house_capacity=self.figure("in_house.orders_per_person", positive=True),
+            in_house_oncosts=self.figure("in_house.oncosts", band=True, maximum=one),
+            in_house_management=self.figure("in_house.management", band=True, maximum=one),
             figures=dict(self.figures),
             assumption_keys=frozenset(),
         )
+        for start, full in (("technical_from", "technical_full"),
+                            ("full_chain_from", "full_chain_full")):
+            if getattr(rates, full).single <= getattr(rates, start).single:
+                raise self.fail(f"auto_scope.{full}_orders",
+                                f"must be above auto_scope.{start}_orders")
+        for (_, lighter), (scope, broader) in pairwise(rates.scopes.items()):
+            light, broad = lighter.in_house_salary.value, broader.in_house_salary.value
+            if broad.low < light.low or broad.high < light.high:
+                raise self.fail(f"scope.{scope.value}.in_house_salary",
+                                "a broader scope must not cost less than a lighter one")
+        # Hours billed agree with the people quoted: one unit's orders fit in its shifts.
+        for scope, rate in rates.scopes.items():
+            if rate.capacity.single * rates.minutes_per_order.single > (
+                    480 * rate.people.value.low):
+                raise self.fail("usage.minutes_per_order",
+                                f"more minutes a day than a {scope.value} unit works")
+        usage = rates.usage_spread.value
+        if not usage.low <= 1 <= usage.high:
+            raise self.fail("usage.spread", "must hold 1 (the central figure)")
         assumed = frozenset(key for key, figure in self.figures.items() if figure.is_assumption)
         return replace(rates, assumption_keys=assumed)

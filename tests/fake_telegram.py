@@ -110,6 +110,20 @@ def html_error(text: str) -> str | None:
     return None
 
 
+def _reply_keyboard(markup: Any) -> dict[str, Any]:
+    """A reply keyboard (or its removal) as the transcript keeps it: rows of [label,
+    "contact" | "text"]."""
+    if not isinstance(markup, dict):
+        return {}
+    if markup.get("remove_keyboard"):
+        return {"remove_keyboard": True}
+    if "keyboard" not in markup:
+        return {}
+    return {"reply_keyboard": [
+        [[button.get("text", ""), "contact" if button.get("request_contact") else "text"]
+         for button in row] for row in markup["keyboard"]]}
+
+
 def _buttons(markup: Any) -> list[list[list[str]]]:
     if not isinstance(markup, dict):
         return []
@@ -279,7 +293,9 @@ class FakeTelegram:
                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Kameng",
                             "username": BOT_USERNAME},
                    "text": text}
-        if isinstance(markup, dict):
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            # Like Telegram: a message carries only an inline keyboard; a reply keyboard
+            # belongs to the chat, not to the message.
             message["reply_markup"] = markup
         log.next_message_id += 1
         log.messages[message["message_id"]] = message
@@ -303,7 +319,8 @@ class FakeTelegram:
         message = self._message(chat_id, text, markup)
         self._note(chat_id, {"do": "send", "id": message["message_id"], "text": text,
                              "buttons": _buttons(markup),
-                             "parse_mode": params.get("parse_mode")})
+                             "parse_mode": params.get("parse_mode"),
+                             **_reply_keyboard(markup)})
         return message
 
     def _check_html(self, params: dict[str, Any], text: str) -> None:
@@ -316,7 +333,14 @@ class FakeTelegram:
             self.rejected.append((text, error))
             raise _BadRequest(error)
 
-    def _check_markup(self, markup: Any) -> None:
+    def _check_markup(self, markup: Any, *, inline_only: bool = False) -> None:
+        if isinstance(markup, dict) and ("keyboard" in markup or "remove_keyboard" in markup):
+            if inline_only:  # Telegram edits only inline keyboards
+                raise _BadRequest("inline keyboard expected")
+            for row in markup.get("keyboard", []):
+                for button in row:
+                    if not str(button.get("text", "")).strip():
+                        raise _BadRequest("keyboard button text is empty")
         for row in _buttons(markup):
             for _, data in row:
                 if len(data.encode()) > 64:
@@ -333,7 +357,7 @@ class FakeTelegram:
             raise _BadRequest("MESSAGE_TOO_LONG")
         self._check_html(params, text)
         markup = params.get("reply_markup")
-        self._check_markup(markup)
+        self._check_markup(markup, inline_only=True)
         if message["text"] == text and message.get("reply_markup") == markup:
             raise _BadRequest("message is not modified: specified new message content and "
                               "reply markup are exactly the same")
@@ -494,6 +518,26 @@ class FakeTelegram:
                    kind: media[kind]}
         return self._act(user_id, {"message": message}, wait)
 
+    def send_contact(self, user_id: int, phone: str, *, owner: int | None = None,
+                     wait: bool = True) -> int:
+        """A contact shared with the "share my number" button (`owner` None: the user's
+        own, as Telegram sets it) or forwarded from the address book (another owner)."""
+        contact = {"phone_number": phone, "first_name": f"用户{owner or user_id}",
+                   "user_id": owner if owner is not None else user_id}
+        message = {"message_id": 10_000 + self.next_update_id, "date": int(time.time()),
+                   "chat": {"id": user_id, "type": "private"}, "from": self._user(user_id),
+                   "contact": contact}
+        return self._act(user_id, {"message": message}, wait)
+
+    def reply_keyboard(self, chat_id: int) -> list[list[list[str]]]:
+        """The reply keyboard the bot last set in the chat ([] once removed)."""
+        for event in reversed(self.chats[chat_id].events):
+            if "reply_keyboard" in event:
+                return list(event["reply_keyboard"])
+            if event.get("remove_keyboard"):
+                return []
+        return []
+
     def press(self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None,
               wait: bool = True) -> int:
         chat = chat_id if chat_id is not None else user_id
@@ -599,7 +643,7 @@ class FakeTelegram:
         """The newest bot message in the chat that has buttons."""
         for message in sorted(self.chats[chat_id].messages.values(),
                               key=lambda m: -m["message_id"]):
-            if message.get("reply_markup"):
+            if (message.get("reply_markup") or {}).get("inline_keyboard"):
                 return message
         raise AssertionError(f"no message with buttons in chat {chat_id}")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import imagehash
@@ -21,6 +22,7 @@ from bot.card import (
     HEIGHT,
     WIDTH,
     CardFontError,
+    card_amounts,
     card_text,
     find_font,
     font,
@@ -28,7 +30,16 @@ from bot.card import (
 )
 from bot.render import format_money_range, render_quote_text
 from locales.i18n import translator
-from pricing import Rates, quote
+from pricing import (
+    AiChoice,
+    Billing,
+    Inquiry,
+    Rates,
+    Response,
+    Tooling,
+    quote,
+    round_money,
+)
 from tests.test_reference_profiles import R_LARGE, R_MEDIUM, R_SMALL
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -100,8 +111,9 @@ def test_the_card_says_the_total_three_to_five_key_lines_and_the_validity(
     result = quote(PROFILES[name], rates)
     t = translator("zh_CN")
     text = card_text(result, t, company="", issued=ISSUED, prospect="星辰卡盟")
-    assert text.total == format_money_range(result.monthly, t)
-    assert 3 <= len(text.lines) <= 5
+    assert text.total == format_money_range(result.billed.monthly, t)  # the plan billed
+    assert t(f"plan.{result.billed.method.value}") in text.total_label
+    assert 2 <= len(text.lines) <= 5
     assert text.company == t("card.company")  # no COMPANY_NAME: the neutral name
     assert "有效期至 2026-12-27" in text.footer and "星辰卡盟" in text.footer
     assert t(f"scope.{result.scope}") in text.plan
@@ -114,14 +126,49 @@ def test_the_card_words_are_the_quote_messages_words(name: str, locale: str,
     """The card repeats lines of the quote message, so a change of wording in
     quote.html.j2 that the card misses fails here."""
     result = quote(PROFILES[name], rates)
+    t = translator(locale)
     message = render_quote_text(result, locale)
-    text = card_text(result, translator(locale), company=COMPANY, issued=ISSUED)
+    text = card_text(result, t, company=COMPANY, issued=ISSUED)
     assert text.summary in message
-    assert text.total in message
-    for label, amount in text.lines:
-        if label != translator(locale)("card.per_order"):
+    own = {t("card.other"), t("card.contact_bot")}  # the card's own lines
+    for label, _ in text.lines:
+        if label not in own and "×" not in label:  # a per-order / per-hour volume line
             assert label in message
-        assert amount in message
+
+
+# Every golden profile, and the ones whose lines need 其他调整, a floor, a discount, AI, or
+# usage billing.
+ADDING_UP = {
+    **PROFILES,
+    "many_changes": Inquiry(daily_orders=300, categories=25, multi_level=True,
+                            cross_border=True, response=Response.EMERGENCY,
+                            tooling=Tooling.BUNDLE, ai=AiChoice.YES,
+                            discount=Decimal("0.1")),
+    "ai_floor": Inquiry(daily_orders=120, categories=2, ai=AiChoice.YES,
+                        billing=Billing.MONTHLY),
+    "per_order": Inquiry(daily_orders=300, categories=5, billing=Billing.PER_ORDER),
+    "per_order_small": Inquiry(daily_orders=10, categories=1, billing=Billing.PER_ORDER),
+    "per_hour": Inquiry(daily_orders=300, categories=5, billing=Billing.PER_HOUR),
+}
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+@pytest.mark.parametrize("name", ADDING_UP)
+def test_the_cards_lines_add_up_to_its_total(name: str, locale: str, rates: Rates) -> None:
+    result = quote(ADDING_UP[name], rates)
+    t = translator(locale)
+    amounts = card_amounts(result, t)
+    total = result.billed.monthly
+    assert sum(amount.low for _, amount, _ in amounts) == round_money(total.low)
+    assert sum(amount.high for _, amount, _ in amounts) == round_money(total.high)
+    if result.billed.method is Billing.MONTHLY:  # every line item is in a line or 其他调整
+        shown = {label for label, _, _ in amounts}
+        other = t("card.other") in shown
+        assert len(amounts) == len(result.line_items) or other
+    text = card_text(result, t, company="", issued=ISSUED, reference="Q-3F9A2C1B", version=2)
+    assert text.total == format_money_range(total, t)
+    assert "Q-3F9A2C1B" in text.footer
+    assert text.lines[-1] == (t("card.contact_bot"), "")  # a way to say yes
 
 
 def test_without_a_cjk_font_the_error_names_the_debian_package(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def test_at_300_orders_the_per_order_band_passes_10000_and_is_drawn_whole(
     assert result.per_order.high > 10000  # the old chart cut the band at 10,000 here
     chart = quote_chart(result)
     assert chart.y_max >= result.per_order.high
-    assert chart.y_ticks[-1][1] == "3万" and chart.y_ticks[-1][0] == chart.top
+    assert chart.y_ticks[-1][1] == "2万" and chart.y_ticks[-1][0] == chart.top
     top_of_band = min(y for _, y in points(chart.per_order))
     assert chart.top <= top_of_band < chart.bottom
 

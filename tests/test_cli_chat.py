@@ -33,19 +33,21 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_a_scripted_dialogue_prints_and_saves_the_quote(db: Path) -> None:
-    result = kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
+    # The short quote, then 🖼 卡片 (the card on request) and 📄 明细 (the breakdown).
+    result = kameng("chat", stdin=R_MEDIUM_SCRIPT + "卡片\n明细\n", db=db)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "第 1/12 步" in result.stdout
     assert "[1] 约50单" in result.stdout or "[#1] 约50单" in result.stdout
-    assert "月费合计：2,600–5,250 元" in result.stdout
-    assert "报价已保存（编号 1" in result.stdout
+    short, detail = result.stdout.split("报价已保存（编号 1", 1)[1].split("月费合计", 1)
+    assert "💰 按月固定：3,000–5,010 元/月" in short
+    assert "3,000–5,010 元" in detail  # 月费合计 in the breakdown under 明细
     card = db.with_name("kameng-cards") / "quote-1-v1.png"
-    assert f"报价卡片已保存：{card}" in result.stdout  # the path, not a picture
+    assert f"报价卡片已保存：{card}" in short  # the path, not a picture
     assert card.read_bytes().startswith(b"\x89PNG")
     history = kameng("history", "--json", db=db)
     [saved] = json.loads(history.stdout)
-    assert saved["daily_orders"] == 300 and saved["monthly_low"] == "2600"
+    assert saved["daily_orders"] == 300 and saved["monthly_low"] == "3000"
     assert saved["channel"] == "terminal"
 
 
@@ -75,7 +77,9 @@ def test_bad_input_in_the_chat_is_explained_without_a_traceback(db: Path) -> Non
     lines = [text.replace("\n", " ") for text in BAD_TEXTS]
     result = kameng("chat", "--user", "bad", stdin="\n".join(["abc", *lines]) + "\n", db=db)
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert result.stdout.count("抱歉，没看懂") >= 5 and "数字须在" in result.stdout
+    # Said once, then (two misses in a row) the question alone with its buttons and 转人工.
+    assert result.stdout.count("没看懂") >= 5 and "数字须在" in result.stdout
+    assert "还是没看懂" in result.stdout
     assert "<script>" not in result.stdout
     stored = Store(db).load_session("terminal", "bad")
     assert stored is not None and stored["answers"] == {"orders": 300}
@@ -87,7 +91,7 @@ def test_history_is_empty_at_first_and_then_lists_quotes(db: Path) -> None:
     assert empty.returncode == 0 and "还没有保存的报价" in empty.stdout
     kameng("chat", stdin=R_MEDIUM_SCRIPT, db=db)
     listed = kameng("history", db=db)
-    assert "#1" in listed.stdout and "2,600–5,250" in listed.stdout
+    assert "#1" in listed.stdout and "3,000–5,010" in listed.stdout
 
 
 def test_chat_speaks_english_when_asked(db: Path) -> None:
@@ -96,19 +100,39 @@ def test_chat_speaks_english_when_asked(db: Path) -> None:
 
 
 def test_quote_now_and_what_if_print_each_version_with_its_cards_path(db: Path) -> None:
-    script = "\n".join(["日均300单，卖点卡和话费，要10分钟响应", "先看报价", "AI+人工", "对比",
-                        "返回"]) + "\n"
+    script = "\n".join(["日均300单，卖点卡和话费，要10分钟响应", "先看报价", "明细", "返回报价",
+                        "试试别的方案", "AI+人工", "对比", "返回", "卡片"]) + "\n"
     result = kameng("chat", "--user", "quick", stdin=script, db=db)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[#5] ⚡ 先看报价" in out  # offered on the categories step, after the three facts
-    assert "商品类目数：2 类（估算）" in out and "✏️ 客服系统" in out
+    assert "商品类目数：2 类（估算）" in out and "✏️ 客服系统" in out  # under 明细
     assert "试算：AI辅助改为 AI+人工" in out
-    assert "💰 按月固定：1,560–3,680 元/月，比刚才 减 1,040–1,580 元/月" in out
-    cards = db.with_name("kameng-cards")
-    for name in ("quote-1-v1.png", "quote-2-v2.png"):  # the path, not a picture
-        assert f"报价卡片已保存：{cards / name}" in out
+    assert "💰 按月固定：1,950–3,250 元/月，比刚才 减 1,050–1,750 元/月" in out
+    cards = db.with_name("kameng-cards")  # the card on request only: the version shown
+    assert f"报价卡片已保存：{cards / 'quote-2-v2.png'}" in out  # the path, not a picture
+    assert "quote-1-v1.png" not in out
     assert "📊 对比最近 2 个版本" in out and "✅ 满足您的要求" in out
     history = json.loads(kameng("history", "--json", db=db).stdout)
     assert [(row["monthly_low"], row["monthly_high"]) for row in history] == [
-        ("1560", "3680"), ("2600", "5250")]  # newest first; v2 named by its card above
+        ("1950", "3250"), ("3000", "5010")]  # newest first; v2 named by its card above
+
+
+def test_a_buying_signal_in_the_chat_ends_with_a_recorded_contact(db: Path) -> None:
+    script = "\n".join(["日均300单，卖点卡和话费，要10分钟响应", "先看报价",
+                        "行，就这个方案吧，怎么下单？", "我要这个方案", "12345", "13812345678",
+                        "谢谢", "留下联系方式", "kameng_boss"]) + "\n"
+    result = kameng("chat", "--user", "buyer", stdin=script, db=db)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "① 销售同事和您确认方案与上线日期" in out  # the next step, from the company file
+    assert "不像手机号或微信号" in out  # 12345 refused
+    assert "已记录联系方式 #1" in out and "没有通知任何销售同事" in out  # nobody told
+    assert "分钟内联系您" not in out and "最晚" not in out  # no promise of a call back
+    assert "不客气" in out
+    leads = kameng("leads", db=db)
+    assert "13812345678" not in leads.stdout and "kameng_boss" in leads.stdout  # updated
+    assert "第 1 版：💰 按月固定：3,000–5,010 元/月" in leads.stdout
+    assert "原话：「行，就这个方案吧，怎么下单？」" in leads.stdout
+    [row] = json.loads(kameng("leads", "--json", db=db).stdout)
+    assert row["contact_kind"] == "wechat" and row["channel"] == "terminal"

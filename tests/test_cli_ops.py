@@ -214,9 +214,21 @@ def test_a_terminal_handoff_says_where_it_went_and_kameng_handoffs_lists_it(
     assert "销售同事会尽快联系您" not in chat.stdout  # nobody was notified
     listed = kameng("handoffs", "--db", "k.db", cwd=tmp_path)
     assert listed.returncode == 0
-    assert re.search(r"#1 .* terminal +wu +.*orders=300", listed.stdout), listed.stdout
+    assert re.search(r"#1 .* terminal +wu", listed.stdout), listed.stdout
+    assert "日均单量：300 单/天" in listed.stdout and "orders=" not in listed.stdout  # words
     [row] = json.loads(kameng("handoffs", "--json", "--db", "k.db", cwd=tmp_path).stdout)
     assert row["answers"]["orders"] == 300 and row["channel"] == "terminal"
+
+
+def test_a_handoff_after_a_quote_carries_its_price_and_the_question(tmp_path: Path) -> None:
+    script = "日均300单，卖点卡和话费，要10分钟响应\n先看报价\n你们公司在哪个城市？\n转人工\n"
+    chat = kameng("chat", "--db", "k.db", "--user", "li", stdin=script, cwd=tmp_path)
+    assert "转人工请求已记录" in chat.stdout
+    listed = kameng("handoffs", "--db", "k.db", cwd=tmp_path).stdout
+    assert "第 1 版：💰 按月固定：3,000–5,010 元/月" in listed
+    assert "客户的问题：「你们公司在哪个城市？」" in listed
+    [row] = json.loads(kameng("handoffs", "--json", "--db", "k.db", cwd=tmp_path).stdout)
+    assert row["question"] == "你们公司在哪个城市？" and row["quote_id"] == 1
 
 
 # --- backups -------------------------------------------------------------------------

@@ -25,9 +25,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_prints_the_quote_in_chinese_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, *R_MEDIUM)
     assert code == 0 and err == ""
-    assert "月费合计：2,600–5,250 元" in out
+    assert "月费合计：3,000–5,010 元" in out
+    assert "报价（按月固定）：3,000–5,010 元" in out  # the headline: the plan billed
+    assert "值守：每天 8 小时，单班 9:00 至 17:00，约 1 人" in out  # coverage (rule 13)
+    assert "自招对比：自己招聘约 2 人" in out  # in-house as a comparison (rule 17)
     assert "技术客服" in out and "快速响应" in out
-    assert "按单计费：9,360–18,900 元" in out
+    assert "按单计费：7,650–12,750 元" in out
     assert "临界单量" in out and "盈亏平衡" not in out
     assert "满意度 ≥ 90%" in out
     assert "<b>" not in out  # the terminal gets text, not Telegram HTML
@@ -35,7 +38,7 @@ def test_prints_the_quote_in_chinese_by_default(capsys: pytest.CaptureFixture[st
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("zh-TW", "月費合計：2,600–5,250 元"), ("en", "Monthly total: ¥2,600–5,250")],
+    [("zh-TW", "月費合計：3,000–5,010 元"), ("en", "Monthly total: CNY 3,000–5,010")],
 )
 def test_speaks_the_chosen_language(
     capsys: pytest.CaptureFixture[str], lang: str, expected: str
@@ -50,24 +53,30 @@ def test_json_has_the_documented_fields_with_money_as_decimal_strings(
     code, out, _ = run(capsys, *R_MEDIUM, "--json")
     data = json.loads(out)
     assert code == 0
-    assert data["monthly"] == {"low": "2600", "high": "5250"}
-    assert data["alternatives"]["per_order"] == {"low": "9360", "high": "18900"}
+    assert data["monthly"] == {"low": "3000", "high": "5010"}
+    assert data["alternatives"]["per_order"] == {"low": "7650", "high": "12750"}
     assert set(data["alternatives"]["per_hour"]) == {"low", "high"}
-    assert data["break_even_daily_orders"] == {"low": "84", "high": "84"}
+    assert data["break_even_daily_orders"] == {"low": "118", "high": "118"}
+    assert data["crossing"][0] == {"end": "low", "code": "at", "orders": 118}
+    assert data["billed"] == {"method": "monthly", "monthly": data["monthly"], "unit": None}
+    assert data["coverage"] == {"hours_per_day": 8, "headcount": {"low": "1", "high": "1"},
+                                "rotation": "one_shift", "basis": "default"}
+    assert set(data["in_house"]) == {"monthly", "headcount"}
+    assert data["mix"] == [{"scope": "technical", "share": "1"}]
     assert [item["code"] for item in data["line_items"]] == ["staffing", "response"]
     assert all({"code", "low", "high", "source"} <= set(item) for item in data["line_items"])
     assert all(isinstance(item["low"], str) for item in data["line_items"])
     assert "plan_recommended" in data["recommendations"]
     assert isinstance(data["warnings"], list)
     assert "scope.technical.orders_per_unit" in data["assumptions"]
-    assert data["rates_version"].startswith("2026.11-2+")
+    assert data["rates_version"].startswith("2026.12-3+")
 
 
 def test_every_option_reaches_the_core(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "quote", "--orders", "120", "--categories", "12", "--response", "emergency",
         "--scope", "auto", "--tooling", "bundle", "--ai", "auto", "--special", "nft",
-        "--cross-border", "--multi-level", "--volume", "seasonal", "--mode", "full-time",
+        "--cross-border", "--multi-level", "--volume", "seasonal", "--mode", "part-time",
         "--billing", "monthly", "--budget", "3000", "--json")
     data = json.loads(out)
     assert code == 0
@@ -76,10 +85,32 @@ def test_every_option_reaches_the_core(capsys: pytest.CaptureFixture[str]) -> No
     for expected in ("complexity_categories", "complexity_multi_level",
                      "complexity_cross_border", "service_mode", "tooling_bundle"):
         assert expected in codes
-    assert "full_time_hidden_costs" in data["warnings"]
+    assert "part_time_instability" in data["warnings"]
     assert data["inquiry"]["volume"] == "seasonal"
     assert data["budget_fit"]["status"] in ("fits_with_changes", "fits_low_with_changes",
                                             "does_not_fit")
+
+
+def test_full_time_prices_hiring_in_house_not_a_vendor_surcharge(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rule 17: --mode full-time is the cost of employing the people, line by line."""
+    code, out, _ = run(capsys, *R_MEDIUM, "--mode", "full-time", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [item["code"] for item in data["line_items"]] == [
+        "in_house_salary", "in_house_oncosts", "in_house_management"]
+    assert data["monthly"] == data["in_house"]["monthly"]
+    assert "service_mode" not in json.dumps(data)
+
+
+@pytest.mark.parametrize("hours", ["8", "16", "24"])
+def test_hours_of_cover_reach_the_quote(capsys: pytest.CaptureFixture[str], hours: str) -> None:
+    code, out, _ = run(capsys, *R_MEDIUM, "--hours", hours, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["coverage"]["hours_per_day"] == int(hours)
+    assert data["inquiry"]["hours"] == int(hours) and data["coverage"]["basis"] == "asked"
+    assert int(data["coverage"]["headcount"]["low"]) >= int(hours) // 8
 
 
 @pytest.mark.parametrize(
@@ -97,6 +128,7 @@ def test_every_option_reaches_the_core(capsys: pytest.CaptureFixture[str]) -> No
         (["--orders", "300", "--special", "gold"], "--kinds 的取值无效：gold"),
         (["--orders", "300", "--kinds", "game,gold"], "--kinds 的取值无效：gold"),
         (["--orders", "300", "--frobnicate"], "命令行参数有误"),
+        (["--orders", "300", "--hours", "12"], "--hours 的取值无效：12"),
     ],
 )
 def test_bad_input_gets_one_localized_line_and_exit_2(
@@ -123,12 +155,12 @@ def test_an_operator_rates_file_is_used_from_the_option_and_the_environment(
 ) -> None:
     custom = tmp_path / "rates.toml"
     custom.write_text(DEFAULT_RATES_PATH.read_text(encoding="utf-8").replace(
-        'band = ["2000", "3500"]', 'band = ["2000", "4000"]'), encoding="utf-8")
+        'central = { value = "2860"', 'central = { value = "2900"'), encoding="utf-8")
     code, out, _ = run(capsys, *R_MEDIUM, "--json", "--rates", str(custom))
-    assert code == 0 and json.loads(out)["monthly"]["high"] == "6000"
+    assert code == 0 and json.loads(out)["monthly"]["high"] == "5080"  # 2900 × 1.25 × 1.4 = 5,075
     monkeypatch.setenv("KAMENG_RATES", str(custom))
     code, out, _ = run(capsys, *R_MEDIUM, "--json")
-    assert json.loads(out)["monthly"]["high"] == "6000"
+    assert json.loads(out)["monthly"]["high"] == "5080"
 
 
 def test_a_broken_rates_file_is_one_line_naming_the_key(
@@ -172,4 +204,4 @@ def test_json_money_is_rounded_like_the_text(capsys: pytest.CaptureFixture[str])
     _, out, _ = run(capsys, "quote", "--orders", "300", "--ai", "no", "--json")
     data = json.loads(out)
     [consider] = [n for n in data["notices"]["recommendations"] if n["code"] == "consider_ai"]
-    assert consider["params"] == {"saving_low": "700", "saving_high": "1260"}
+    assert consider["params"] == {"saving_low": "860", "saving_high": "1440"}

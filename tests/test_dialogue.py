@@ -64,7 +64,7 @@ def test_reference_profiles_reach_the_same_figures_as_kameng_quote(
 def test_buttons_alone_reach_the_quote(engine: Engine) -> None:
     state, screen = run(engine, [*R_MEDIUM, Press("ok")])
     assert screen.kind == "quote" and state.confirmed == 1
-    assert shown_monthly(screen) == {"low": "2600", "high": "5250"}
+    assert shown_monthly(screen) == {"low": "3000", "high": "5010"}
 
 
 def test_every_question_shows_progress_and_the_way_out(engine: Engine) -> None:
@@ -131,7 +131,7 @@ def test_typing_a_change_at_the_summary_updates_it(engine: Engine) -> None:
 
 
 def test_adjust_after_the_quote_reopens_the_prefilled_summary(engine: Engine) -> None:
-    state, screen = run(engine, [*R_MEDIUM, Press("ok"), Press("adj")])
+    state, screen = run(engine, [*R_MEDIUM, Press("ok"), Press("detail"), Press("adj")])
     assert screen.kind == "summary" and state.answers["orders"] == 300
     state, screen = run(engine, [Press("e:response"), Press("o:emergency"), Press("ok")],
                         state=state)
@@ -172,7 +172,7 @@ def test_a_double_confirm_makes_one_quote(engine: Engine) -> None:
     ("text", "message"),
     [("0", "数字须在 1 到 1,000 之间"), ("3.7", "请填整数（收到 3.7）"),
      ("-5", "数字须在"), ("1e30", "数字须在"), ("9999999999", "数字须在"),
-     ("你好", "抱歉，没看懂"), ("", "没看懂")],
+     ("你好", "您好 👋"), ("", "没看懂")],
 )
 def test_bad_numbers_are_explained_and_nothing_is_lost(
     engine: Engine, text: str, message: str

@@ -53,7 +53,7 @@ def test_csv_opens_in_excel_with_chinese_and_no_live_formulas(db: Path) -> None:
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in table[1:] for cell in row)
     second = dict(zip(COLUMNS, table[2], strict=True))
     assert second["daily_orders"] == "300" and second["status"] == "accepted"
-    assert second["monthly_low"] == "2200" and second["recommended_plan"] == "monthly"
+    assert second["monthly_low"] == "2470" and second["recommended_plan"] == "monthly"
 
 
 def test_filters_by_date_and_status(db: Path) -> None:

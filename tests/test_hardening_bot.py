@@ -34,7 +34,9 @@ class Env:
             return db.execute(query, params).fetchall()
 
     def last_text(self, chat: int) -> str:
-        return str(self.api.transcript(chat)[-1].get("text", ""))
+        """The newest message's text; a card photo sent after the links is skipped."""
+        events = [e for e in self.api.transcript(chat) if e["do"] != "send_photo"]
+        return str(events[-1].get("text", "")) if events else ""
 
     def answers(self, chat: int) -> list[str]:
         return [e["text"] for e in self.api.transcript(chat) if e["do"] == "answer"]

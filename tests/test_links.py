@@ -48,7 +48,9 @@ class Env:
             return db.execute(query, params).fetchall()
 
     def last_text(self, chat: int) -> str:
-        return str(self.api.transcript(chat)[-1].get("text", ""))
+        """The newest message with text (a card photo sent after the links has none)."""
+        return next((str(e["text"]) for e in reversed(self.api.transcript(chat))
+                     if e.get("text")), "")
 
 
 @pytest.fixture(scope="module", params=["aiogram", "ptb"])
@@ -121,16 +123,21 @@ def test_the_whole_life_of_a_quote_link(env: Env) -> None:
     shown = env.last_text(PROSPECT)
     assert re.search(r"报价 Q-[0-9A-F]{8} · 第 1 版", shown) and f"#{quote_id}" not in shown
     assert "客户：星辰&lt;b&gt;卡盟&lt;/b&gt;" in shown
-    assert "销售折扣 5%" in shown and "月费合计：2,470–4,990 元" in shown
+    assert "💰 按月固定：2,850–4,750 元/月" in shown  # the short quote first
+    assert len(shown.split("\n")) <= 14  # header, blank line, ≤ 12 lines
     assert api.button(PROSPECT, f"lk:acc:{token}")
     assert [e["do"] for e in api.transcript(PROSPECT)[-2:]] == ["send_photo", "send"]  # card
     assert "打开了报价" in env.last_text(SALES_ID)
     api.send_text(PROSPECT, f"/start q_{token}")  # a second open: no second notice
     assert sum("打开了报价" in text for text in api.texts(SALES_ID)) == 1
+    api.tap(PROSPECT, f"lk:det:{token}")  # 📄 明细: the breakdown, the buttons again
+    detail = "\n".join(api.texts(PROSPECT)[-2:])
+    assert "销售折扣 5%" in detail and "月费合计：2,850–4,750 元" in detail
+    assert api.button(PROSPECT, f"lk:acc:{token}")
 
     # The web page: same quote, views recorded.
     status_code, page, headers = env.get(f"/q/{token}")
-    assert status_code == 200 and "2,470–4,990 元" in page
+    assert status_code == 200 and "2,850–4,750 元" in page
     assert "<b>卡盟</b>" not in page and "星辰&lt;b&gt;卡盟&lt;/b&gt;" in page
     assert headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert headers["Referrer-Policy"] == "no-referrer"
@@ -236,3 +243,24 @@ def test_a_web_open_notifies_the_owner(env: Env) -> None:
     assert len(env.api.texts(SALES_ID)) == before  # a link preview is not an open
     assert env.get(f"/q/{token}")[0] == 200
     env.api.wait_for_text(SALES_ID, "网页客户 打开了报价")
+
+
+def test_a_prospects_question_on_a_link_is_answered_there_and_forwarded(env: Env) -> None:
+    api = env.api
+    prospect = PROSPECT + 7
+    token = token_of(make_sales_quote(env, "问问卡盟", "0"))
+    api.send_text(prospect, f"/start q_{token}")
+    said_to_sales = len(api.texts(SALES_ID))
+    api.send_text(prospect, "按单的话一个月多少钱？")
+    answer = env.last_text(prospect)
+    assert "按单计费：约" in answer and "元/单" in answer  # this quote's own figures
+    assert "已把您的问题转给负责这份报价的销售同事" in answer
+    assert "第 1/12 步" not in answer  # not dropped into a new dialogue
+    assert api.button(prospect, f"lk:acc:{token}")  # still on the quote, its buttons again
+    new = api.texts(SALES_ID)[said_to_sales:]
+    assert any("按单的话一个月多少钱？" in text and "问问卡盟" in text and "💰" in text
+               for text in new)
+    api.send_text(prospect, "好，就这个方案，怎么签？")
+    assert "接受报价" in env.last_text(prospect)
+    api.tap(prospect, f"lk:acc:{token}")
+    assert "已接受" in "".join(api.texts(prospect)[-2:]) or "接受" in env.last_text(prospect)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -61,7 +62,9 @@ async def test_the_page_shows_the_total_and_the_chart_and_prints_cleanly(
         assert response is not None and response.status == 200
         total = page.locator("#monthly-total")
         assert await total.is_visible()
-        assert "月费合计" in await total.inner_text()
+        # The headline: the plan billed and its monthly figure (v3, QUOTE_SHAPE.md).
+        headline = await total.inner_text()
+        assert "按月固定" in headline and re.search(r"\d,\d{3}", headline)
         chart = page.locator("#chart svg")
         assert await chart.is_visible()
         box = await chart.bounding_box()

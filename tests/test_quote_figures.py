@@ -25,11 +25,16 @@ from pricing.serialize import quote_to_dict
 from tests.strategies import inquiries
 
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
-# "800–1,500 元", "+¥400 to +¥1,200", "减 480–540 元", "−¥480 to −¥540", "50%–80%"
-RANGE = re.compile(rf"(减 |減 |[+−-])?¥?({NUMBER})%?\s*(?:–| to )\s*(减 |減 |[+−-])?¥?({NUMBER})")
+# "800–1,500 元", "+CNY 400 to +CNY 1,200", "减 480–540 元", "−CNY 480 to −CNY 540", "50%–80%"
+RANGE = re.compile(rf"(减 |減 |[+−-])?(?:CNY )?({NUMBER})%?\s*(?:–| to )\s*(减 |減 |[+−-])?"
+                   rf"(?:CNY )?({NUMBER})")
 ZH_MONEY = re.compile(rf"(?<![\d.])({NUMBER}) 元")
-EN_MONEY = re.compile(rf"¥({NUMBER})")
+EN_MONEY = re.compile(rf"CNY ({NUMBER})")
 LONG_DECIMAL = re.compile(r"\d\.\d{3,}")
+# Usage rates are prices per order or hour, to the fen (v3 rule 11): "每单 0.85–1.42 元",
+# "CNY 0.85–1.42 an order". Not monthly money: exempt from rounding to 10 yuan, still ranges.
+UNIT_RATE = re.compile(rf"每(?:单|單|小时|小時) {NUMBER}–{NUMBER} 元|"
+                       rf"CNY {NUMBER}–{NUMBER} an (?:order|hour)")
 
 
 def number(text: str) -> Decimal:
@@ -46,8 +51,9 @@ def figures_problems(text: str) -> list[str]:
             problems.append(f"backwards range: {match.group(0)}")
         elif number(low) == 0 < number(high):
             problems.append(f"range from zero: {match.group(0)}")
+    monthly_money = UNIT_RATE.sub("", text)
     for pattern in (ZH_MONEY, EN_MONEY):
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(monthly_money):
             if number(match.group(1)) % 10:
                 problems.append(f"unrounded money: {match.group(0)}")
     problems += [f"long decimal: {m.group(0)}" for m in LONG_DECIMAL.finditer(text)]
@@ -55,7 +61,7 @@ def figures_problems(text: str) -> list[str]:
 
 
 def without_assumptions(text: str, locale: str) -> str:
-    """The estimates list quotes rates ("按单0.5–1元", "¥0.5–1 an order"): not money figures."""
+    """The estimates list quotes rates ("按单0.5–1元", "CNY 0.5–1 an order"): not money figures."""
     head = translator(locale)("quote.assumptions")
     start = text.find(head)
     end = text.rfind(translator(locale)("quote.footer", days=0, version="")[:4])

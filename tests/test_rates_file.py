@@ -20,7 +20,7 @@ def broken(old: str, new: str) -> bytes:
 def test_the_default_rates_load_with_a_version_and_a_content_hash() -> None:
     rates = load_rates()
     version, digest = rates.version.split("+")
-    assert version == "2026.11-2" and len(digest) == 12
+    assert version == "2026.12-3" and len(digest) == 12
 
 
 def test_every_figure_has_a_provenance_and_a_note() -> None:
@@ -53,13 +53,23 @@ def test_changing_a_number_changes_the_version_hash() -> None:
         ('ref = "如何选择 · 警惕低价陷阱:800元/月以下"', 'ref = " "', "warnings.low_price_trap",
          "needs a non-empty 'ref'"),
         ('why = "报价有效期30天"', 'note = "x"', "quote.validity_days", "needs a non-empty 'why'"),
-        ('orders_per_unit = { value = "200"', 'orders_per_unit = { value = "0"',
+        ('orders_per_unit = { value = "240"', 'orders_per_unit = { value = "0"',
          "scope.basic.orders_per_unit", "must be above zero"),
-        ('orders_per_unit = { value = "400"', 'orders_per_unit = { value = "100"',
+        ('orders_per_unit = { value = "450"', 'orders_per_unit = { value = "100"',
          "scope.full_chain.orders_per_unit",
          "a broader scope must not cost less than a lighter one"),
-        ('per_order = { band = ["1.5", "2.0"]', 'per_order = { band = ["0.5", "2.0"]',
-         "scope.expert.per_order", "a broader scope must not cost less than a lighter one"),
+        ('central = { value = "7500"', 'central = { value = "12000"',
+         "scope.expert.central", "must lie inside the band"),
+        ('extra_shift_share = { value = "0.4"', 'extra_shift_share = { value = "0.6"',
+         "scope.full_chain.central (at 24 h of cover)",
+         "a broader scope must not cost less than a lighter one"),
+        ('in_house_salary = { band = ["8000", "12000"]',
+         'in_house_salary = { band = ["3000", "12000"]',
+         "scope.expert.in_house_salary", "a broader scope must not cost less than a lighter one"),
+        ('minutes_per_order = { value = "1"', 'minutes_per_order = { value = "3"',
+         "usage.minutes_per_order", "more minutes a day than a basic unit works"),
+        ('technical_full_orders = { value = "200"', 'technical_full_orders = { value = "90"',
+         "auto_scope.technical_full_orders", "must be above auto_scope.technical_from_orders"),
         ('technical_kinds = { kinds = ["game_cards"', 'technical_kinds = { kinds = ["cards"',
          "auto_scope.technical_kinds", "unknown product kind 'cards'"),
         ('expert_kinds = { kinds = ["blockchain_nft"]', 'expert_kinds = { kinds = ["nft"]',

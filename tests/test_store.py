@@ -99,7 +99,7 @@ def test_the_quote_row_keeps_the_shown_figures_and_the_exact_json(
     quote_id = store.save_quote(channel="terminal", user_id="me", dialog_id="d", confirmation=1,
                                 quote=result, locale="zh_CN")
     [row] = store.quotes()
-    assert (row.monthly_low, row.monthly_high) == ("2640", "5460")  # rounded to 10 yuan
+    assert (row.monthly_low, row.monthly_high) == ("3080", "5140")  # rounded to 10 yuan
     record = store.record(quote_id)
     assert record is not None
     saved = json.loads(record.quote_json)

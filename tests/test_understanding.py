@@ -172,7 +172,8 @@ def test_a_correction_after_the_quote_makes_a_new_version(engine: Engine) -> Non
     assert again.answers["response"] == "emergency" and again.confirmed == quoted.confirmed + 1
     assert screen.kind == "quote" and screen.effects == ("save_quote",)
     assert again.revises == quoted.confirmed  # saved as the next version of that quote
-    restarted, _ = engine.handle(again, Press("nav:restart"))
+    # 重新开始 typed under the short quote (its button is under 📄 明细) starts afresh
+    restarted, _ = engine.handle(again, Say("重新开始"))
     assert restarted.on_table == 0  # a fresh start revises nothing
 
 

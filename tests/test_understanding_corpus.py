@@ -21,7 +21,7 @@ TAGS = ("negation", "colloquial_number", "time_unit", "wrong_step", "vocabulary"
         "zh-TW", "en", "not_a_number", "multi_fact")
 
 
-# Four more corpora by other writers: each was first run as a held-out check (its first-run
+# More corpora by other writers: each was first run as a held-out check (its first-run
 # figure is in docs/benchmarks.md), then kept here so what it taught stays learnt.
 OUTSIDE = sorted(CORPUS.parent.glob("understanding_outside_*.jsonl"))
 
@@ -36,6 +36,33 @@ def test_corpora_by_other_writers_are_read_as_well(corpus: Path) -> None:
     outside = score(load(corpus), Reader())
     assert outside.accuracy >= 0.97, "\n".join(outside.misses)
     assert outside.false_fill_rate < 0.01, "\n".join(outside.misses)
+
+
+# Issue 20's phenomena, each written by an outside writer (understanding_outside_6.jsonl).
+PHENOMENA = ("digit_units", "self_correction", "soft_refusal", "list_exception", "not_a_count",
+             "brand", "typo_sound", "step_shaped", "regional")
+
+
+@pytest.mark.parametrize("tag", PHENOMENA)
+def test_each_phenomenon_of_a_new_writer_is_read_right_90_percent_of_the_time(tag: str) -> None:
+    corpus = CORPUS.parent / "understanding_outside_6.jsonl"
+    lines = [line for line in load(corpus) if tag in line["tags"]]
+    assert len(lines) >= 30, tag
+    result = score(lines, Reader())
+    assert result.accuracy >= 0.90, "\n".join(result.misses)
+
+
+def test_no_soft_refusal_is_read_as_a_yes_to_ai_a_system_or_a_flag() -> None:
+    yes = {"ai": "yes", "tooling": "bundle", "multi_level": True, "cross_border": True}
+    reader = Reader()
+    for path in OUTSIDE:
+        for line in load(path):
+            facts = reader.read(line["text"], step=line.get("step"),
+                                known=line.get("answers") or {}).facts
+            wrong = [slot for slot, value in yes.items()
+                     if facts.get(slot) == value and line["facts"].get(slot) != value
+                     and (line.get("answers") or {}).get(slot) != value]
+            assert not wrong, f"{line['id']} {line['text']!r}: {wrong}"
 
 
 def test_the_corpus_is_big_enough_and_covers_every_phenomenon() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ class Score:
         return self.tag_right[tag] / max(1, self.tag_facts[tag])
 
 
-def score(lines: list[Mapping[str, Any]], reader: Reader | None = None) -> Score:
+def score(lines: Sequence[Mapping[str, Any]], reader: Reader | None = None) -> Score:
     reader = reader or Reader()
     result = Score()
     for line in lines:

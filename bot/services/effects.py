@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.services.quotes import Person, QuoteDesk
-from bot.services.replies import Action, Card
+from bot.services.replies import Action
 from dialogs.state import DialogState, Screen
 from locales.i18n import translator
 
@@ -27,6 +27,8 @@ class Outcome:
     show_screen: bool = True  # False: the effect's replies take the screen's place
     quote_id: int | None = None
     handoff_id: int | None = None
+    lead_id: int | None = None  # a contact recorded under the quote
+    lead_first: bool = False  # … for the first time for this quote version
 
 
 Handler = Callable[["Effects", Person, DialogState, Screen, Outcome], None]
@@ -45,8 +47,8 @@ class Effects:
 
     def save_quote(self, person: Person, state: DialogState, screen: Screen,
                    outcome: Outcome) -> None:
-        """确认报价 (and every correction after it): stored as a quote version, and its
-        card follows the screen."""
+        """确认报价 (and every correction or what-if after it): stored as a quote version.
+        Its card goes out only when asked for (🖼 卡片) or with a shared link."""
         if screen.quote is None:
             return
         outcome.quote_id, notices = self.desk.save(person, state, screen.quote)
@@ -54,7 +56,18 @@ class Effects:
         if outcome.quote_id is None:  # refused (the quote was accepted, revoked…): say why
             outcome.show_screen = False
             return
-        outcome.after.append(Card(outcome.quote_id, state.locale))
+
+    def card(self, person: Person, state: DialogState, screen: Screen,
+             outcome: Outcome) -> None:
+        """🖼 卡片: the quote card, under the screen."""
+        outcome.after += self.desk.card_of(state)
+
+    def lead(self, person: Person, state: DialogState, screen: Screen,
+             outcome: Outcome) -> None:
+        """A contact left (✅ 我要这个方案 / 📞): recorded with the quote version, sales told
+        once per version, the merchant told who replies and by when."""
+        outcome.lead_id, outcome.lead_first, actions = self.desk.lead(person, state)
+        outcome.before += actions
 
     def share_link(self, person: Person, state: DialogState, screen: Screen,
                    outcome: Outcome) -> None:
@@ -71,6 +84,8 @@ class Effects:
 
 EFFECTS: dict[str, Handler] = {
     "save_quote": Effects.save_quote,
+    "card": Effects.card,
     "share_link": Effects.share_link,
     "handoff": Effects.handoff,
+    "lead": Effects.lead,
 }

@@ -12,18 +12,31 @@ from __future__ import annotations
 
 import html
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
-from bot.render import render_quote_html
+from bot.render import render_quote_html, render_quote_short
 from bot.services.links import LinkSettings, parse_quote_id, quote_header
-from bot.services.replies import Action, Card, Document, Keyboard, Notice, Reply, Show, Toast
+from bot.services.replies import (
+    REMOVE_KEYBOARD,
+    Action,
+    Card,
+    Document,
+    Keyboard,
+    Notice,
+    Reply,
+    Show,
+    Toast,
+)
 from bot.services.staff import Staff, translator_for
 from bot.storage.export import export_csv
 from bot.storage.store import ClosedQuote, QuoteRecord, Store
 from bot.storage.views import stats
+from dialogs import intents, quote_talk
 from dialogs.engine import Engine
 from dialogs.state import DialogState
+from dialogs.text import as_written, fold
 from locales.i18n import Translator, translator
 from pricing import Quote
 
@@ -50,6 +63,7 @@ class QuoteDesk:
     staff: Staff
     links: LinkSettings
     discount_limit: int = 10
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     # --- saving and hand-off (the effects of a dialogue screen) -------------------------
 
@@ -87,20 +101,85 @@ class QuoteDesk:
         return quote_id, actions
 
     def handoff(self, person: Person, state: DialogState | None) -> tuple[int, list[Action]]:
-        """Record a request for a person, and forward the answers so far and the handle
-        to every salesperson (in their language)."""
+        """Record a request for a person, and forward to every salesperson (in their
+        language) the answers so far in words, the price of the quote on the table and the
+        question or words that led here."""
         answers = dict(state.answers) if state else {}
+        record = self._record_on_table(state) if state and state.on_table else None
+        question = (state.question or state.signal) if state else ""
         handoff_id = self.store.record_handoff(channel=person.channel, user_id=person.user_id,
-                                               handle=person.handle, answers=answers)
+                                               handle=person.handle, answers=answers,
+                                               quote_id=record.id if record else None,
+                                               question=question)
         summary = self.engine.summary_text(state) if state else ""
         actions: list[Action] = []
         for sales_id in self.staff.sales_ids:
             t = translator_for(self.store, sales_id)
-            actions.append(Notice(sales_id, t(
-                "tg.handoff_to_sales", handle=html.escape(person.handle),
-                user_id=person.user_id, name=html.escape(person.full_name),
-                summary=summary or t("tg.handoff_no_answers"))))
+            text = t("tg.handoff_to_sales", handle=html.escape(person.handle),
+                     user_id=person.user_id, name=html.escape(person.full_name),
+                     summary=summary or t("tg.handoff_no_answers"))
+            context = handoff_context(record, question, t)
+            actions.append(Notice(sales_id, f"{text}\n{context}" if context else text))
+        if self.staff.sales_ids and state is not None:  # someone was told: by when
+            actions.append(Reply(self.reply_by_text(translator(state.locale))))
         return handoff_id, actions
+
+    # --- the close: a contact for sales ------------------------------------------------
+
+    def lead(self, person: Person, state: DialogState) -> tuple[int | None, bool, list[Action]]:
+        """A contact the merchant left under the quote on the table: recorded with that
+        quote version; every salesperson told once per version (the quote, its price, the
+        merchant's words, the contact); the merchant told who replies and by when.
+        Returns (lead id, first for this version, actions)."""
+        t = translator(state.locale)
+        record = self._record_on_table(state)
+        lead = dict(state.lead)
+        if record is None or not lead.get("value"):
+            return None, False, [Reply(t("contact.no_quote"), REMOVE_KEYBOARD)]
+        contact, words = str(lead["value"]), str(lead.get("words") or "")
+        lead_id, first = self.store.record_lead(
+            quote_id=record.id, channel=person.channel, user_id=person.user_id,
+            handle=person.handle, kind=str(lead.get("kind") or ""), contact=contact,
+            words=words)
+        # Who replies and by when — promised only when someone was told.
+        actions: list[Action] = [Reply(self.reply_by_text(t) if self.staff.sales_ids
+                                       else t("lead.recorded"), REMOVE_KEYBOARD)]
+        if not first:
+            actions.insert(0, Reply(t("lead.already")))
+            return lead_id, False, actions
+        for sales_id in self.staff.sales_ids:
+            st = translator_for(self.store, sales_id)
+            actions.append(Notice(sales_id, st(
+                "lead.to_sales", handle=html.escape(person.handle),
+                name=html.escape(person.full_name or "-"), contact=html.escape(contact),
+                ref=record.reference, version=record.version,
+                price=quote_talk.headline(record.quote(), st),
+                words=html.escape(words or st("lead.no_words")),
+                summary=self.engine.summary_text(state)), best_effort=True))
+        return lead_id, True, actions
+
+    def reply_by_text(self, t: Translator) -> str:
+        """"销售同事会在 30 分钟内（工作时间 …）联系您" — or, out of hours, by when."""
+        company = self.engine.company
+        now = self.clock()
+        when = company.reply_by(now)
+        name = html.escape(company.name.of(t.locale) or t("card.company"))
+        hours = quote_talk.hours(company, t)
+        if company.is_open(now):
+            return t("lead.reply_open", company=name, minutes=company.reply_minutes,
+                     hours=hours)
+        return t("lead.reply_closed", company=name, when=f"{when:%Y-%m-%d %H:%M}",
+                 hours=hours)
+
+    def _record_on_table(self, state: DialogState) -> QuoteRecord | None:
+        confirmation = state.on_table or state.confirmed
+        quote_id = self.store.quote_id_for(state.dialog_id, confirmation)
+        return self.store.record(quote_id) if quote_id else None
+
+    def card_of(self, state: DialogState) -> list[Action]:
+        """🖼 卡片: the card of the quote on the table."""
+        record = self._record_on_table(state)
+        return [Card(record.id, state.locale)] if record is not None else []
 
     # --- sharing ------------------------------------------------------------------------
 
@@ -114,8 +193,11 @@ class QuoteDesk:
         if record is None:
             return [Reply(t("staff.confirm_first"))]
         discount = int(state.answers.get("discount") or 0)
+        estimated = self.estimated_note(state, t)
         if discount <= self.discount_limit or record.status == "approved":
-            return [Reply(self.links_text(record.id, t))]
+            # The links, and the card to forward with them.
+            return [*estimated, Reply(self.links_text(record.id, t)),
+                    Card(record.id, state.locale)]
         self.store.set_status(record.id, "pending_approval")
         actions: list[Action] = []
         for admin in self.staff.admin_ids:
@@ -127,7 +209,16 @@ class QuoteDesk:
                 owner=html.escape(person.handle),
                 prospect=html.escape(record.prospect or "-")), keyboard))
         actions.append(Reply(t("approval.waiting", id=record.id, limit=self.discount_limit)))
-        return actions
+        return [*estimated, *actions]
+
+    def estimated_note(self, state: DialogState, t: Translator) -> list[Action]:
+        """Sharing a quote built on 估算 answers: the salesperson is told which, before the
+        prospect sees a price that rests on them."""
+        assumed = self.engine.assumed(state)
+        if not assumed:
+            return []
+        fields = t("list_separator").join(t(f"field.{name}") for name in assumed)
+        return [Reply(t("share.estimated", n=len(assumed), fields=fields))]
 
     def approval_requested(self, state: DialogState) -> bool:
         """True when this quote version already went to the admins (waiting, or refused):
@@ -164,27 +255,67 @@ class QuoteDesk:
             return True
         return person.user_id.isdigit() and self.staff.is_staff(int(person.user_id))
 
-    def quote_reply(self, record: QuoteRecord, t: Translator) -> Reply:
-        text = f"{quote_header(record, t)}\n\n{render_quote_html(record.quote(), t.locale)}"
-        token = record.token or ""
-        keyboard: Keyboard
+    def quote_reply(self, record: QuoteRecord, t: Translator, *, detail: bool = False) -> Reply:
+        """The prospect's view: the short quote under its header (📄 明细: the breakdown)."""
+        body = (render_quote_html(record.quote(), t.locale) if detail
+                else render_quote_short(record.quote(), t.locale))
+        text = f"{quote_header(record, t)}\n\n{body}"
         if record.locked:
             text += "\n\n" + t("link.accepted_note", date=(record.accepted_at or "")[:10])
-            keyboard = (((t("btn.contact_sales"), f"lk:ask:{token}"),),)
+        return Reply(text, self._link_keyboard(record, t, detail=not detail))
+
+    @staticmethod
+    def _link_keyboard(record: QuoteRecord, t: Translator, *, detail: bool = True) -> Keyboard:
+        token = record.token or ""
+        more: Keyboard = (((t("btn.detail"), f"lk:det:{token}"),),) if detail else ()
+        if record.locked:
+            return (((t("btn.contact_sales"), f"lk:ask:{token}"),), *more)
+        return (((t("btn.accept"), f"lk:acc:{token}"),),
+                ((t("btn.adjust"), f"lk:adj:{token}"),
+                 (t("btn.contact_sales"), f"lk:ask:{token}")), *more)
+
+    def prospect_said(self, person: Person, token: str, text: str,
+                      t: Translator) -> list[Action]:
+        """A prospect types under a shared quote: answered from that quote (its figures,
+        the article, or the next step), the words forwarded to the link's owner, and the
+        prospect stays on the quote (its buttons again) rather than starting a dialogue."""
+        record, link_state = self.store.link(token)
+        if record is None or link_state != "ok":
+            return [Reply(t(f"link.{link_state}"))]
+        folded = fold(text)
+        kind = intents.quote_question(folded)
+        if intents.buying_signal(folded) is not None:
+            answer = t("link.prospect_buy")
+        elif kind is not None:
+            answer = quote_talk.answer(kind, record.quote(), t)
         else:
-            keyboard = (((t("btn.accept"), f"lk:acc:{token}"),),
-                        ((t("btn.adjust"), f"lk:adj:{token}"),
-                         (t("btn.contact_sales"), f"lk:ask:{token}")))
-        return Reply(text, keyboard)
+            found = self.engine.knowledge.answer(folded, t.locale)
+            answer = f"💡 {html.escape(found.text)}" if found.section else ""
+        owner = record.sales_owner
+        forwarded = t("link.prospect_forwarded") if owner else ""
+        reply = "\n\n".join(part for part in (answer, forwarded) if part) or \
+            t("link.prospect_unknown")
+        actions: list[Action] = [Reply(reply, self._link_keyboard(record, t))]
+        if owner:
+            ot = translator_for(self.store, owner)
+            actions.append(self._notice(
+                owner, "notify.prospect_said", id=record.id, ref=record.reference,
+                version=record.version, prospect=html.escape(record.prospect or "-"),
+                who=html.escape(person.handle), words=html.escape(as_written(text)[:500]),
+                price=quote_talk.headline(record.quote(), ot)))
+        return actions
 
     def link_button(self, person: Person, data: str, t: Translator) -> list[Action]:
-        """lk:acc / lk:ask / lk:adj :<token>, pressed under a quote opened from a link."""
+        """lk:acc / lk:ask / lk:adj / lk:det :<token>, pressed under a quote opened from a
+        link."""
         action, _, token = data.removeprefix("lk:").partition(":")
-        if action not in ("acc", "ask", "adj") or not token:  # forged or cut short
+        if action not in ("acc", "ask", "adj", "det") or not token:  # forged or cut short
             return [Toast(t("dlg.stale"))]
         record, state = self.store.link(token)
         if record is None or state != "ok":
             return [Toast(t(f"link.{state}"))]
+        if action == "det":  # 📄 明细: the whole breakdown, with the same buttons
+            return [Toast(), self.quote_reply(record, t, detail=True)]
         owner = record.sales_owner
         who = html.escape(person.handle)
         prospect = html.escape(record.prospect or "-")
@@ -277,6 +408,17 @@ class QuoteDesk:
         """A salesperson's notification, in their language; best effort."""
         t = translator_for(self.store, recipient)
         return Notice(int(recipient), t(key, **params), best_effort=True)
+
+
+def handoff_context(record: QuoteRecord | None, question: str, t: Translator) -> str:
+    """"报价 Q-… · 第 2 版：💰 按月固定：…" and "客户的问题：「…」" for a hand-off."""
+    lines = []
+    if record is not None:
+        lines.append(t("handoff.quote", ref=record.reference, version=record.version,
+                       price=quote_talk.headline(record.quote(), t)))
+    if question:
+        lines.append(t("handoff.question", question=html.escape(question)))
+    return "\n".join(lines)
 
 
 def opened_notices(store: Store, record: QuoteRecord, *, who: str | None = None,

@@ -11,6 +11,22 @@ if TYPE_CHECKING:
     from dialogs.state import DialogState, Screen
 
 Keyboard = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+# A keyboard whose data are these is Telegram's reply keyboard, not an inline one: a button
+# that shares the user's own phone number (request_contact), buttons that send their label
+# as text, and the removal of such a keyboard.
+CONTACT_BUTTON = "@contact"
+TEXT_BUTTON = "@text"
+REMOVE_KEYBOARD: Keyboard = ((("", "@remove"),),)
+
+
+def keyboard_kind(keyboard: Keyboard | None) -> str:
+    """"inline", "reply" (CONTACT_BUTTON / TEXT_BUTTON), "remove" or "none"."""
+    if not keyboard:
+        return "none"
+    if keyboard == REMOVE_KEYBOARD:
+        return "remove"
+    data = {button for row in keyboard for _, button in row}
+    return "reply" if data <= {CONTACT_BUTTON, TEXT_BUTTON} else "inline"
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,6 +153,20 @@ def _add_inbox(db: sqlite_utils.Database) -> None:
         {"update_id": int, "payload": str, "received_at": str}, pk="update_id")
 
 
+def _add_leads(db: sqlite_utils.Database) -> None:
+    db.table("leads").create(
+        {"id": int, "quote_id": int, "channel": str, "user_id": str, "handle": str,
+         "contact_kind": str, "contact": str, "words": str, "created_at": str,
+         "updated_at": str},
+        pk="id", not_null={"quote_id", "channel", "user_id", "contact", "created_at"},
+        foreign_keys=[("quote_id", "quotes", "id")])
+    # One lead per quote version: sales are told once, a second contact only updates it.
+    db.table("leads").create_index(["quote_id"], unique=True)
+    handoffs = db.table("handoffs")
+    handoffs.add_column("quote_id", int)
+    handoffs.add_column("question", str)
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One step of the schema: `apply` runs once, and user_version becomes `version`."""
@@ -171,6 +185,8 @@ MIGRATIONS = (
                  "handling once", _add_processed_updates),
     Migration(4, "Telegram updates received but not yet handled: a crash between "
                  "confirming an update to Telegram and handling it loses nothing", _add_inbox),
+    Migration(5, "leads: a merchant's contact left under a quote version (sales told once "
+                 "per version); hand-offs name the quote and the question", _add_leads),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 KEEP_UPDATES = 100_000  # how many handled update ids are remembered
@@ -677,17 +693,48 @@ class Store:
     # --- hand-offs ----------------------------------------------------------------------
 
     def record_handoff(self, *, channel: str, user_id: str, handle: str,
-                       answers: dict[str, Any]) -> int:
+                       answers: dict[str, Any], quote_id: int | None = None,
+                       question: str = "") -> int:
         now = _iso(self.clock())
 
         def write() -> int:
             cursor = self.db.execute(
-                "INSERT INTO handoffs (channel, user_id, handle, answers, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                [channel, user_id, handle, json.dumps(answers, ensure_ascii=False), now])
+                "INSERT INTO handoffs (channel, user_id, handle, answers, created_at, "
+                "quote_id, question) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [channel, user_id, handle, json.dumps(answers, ensure_ascii=False), now,
+                 quote_id, question or None])
             return int(cursor.lastrowid or 0)
 
         return int(self._write(write))
+
+    def record_lead(self, *, quote_id: int, channel: str, user_id: str, handle: str,
+                    kind: str, contact: str, words: str) -> tuple[int, bool]:
+        """A contact left under a quote version: (lead id, True) the first time for that
+        version, (id, False) when it only updates the one recorded before."""
+        now = _iso(self.clock())
+
+        def write() -> tuple[int, bool]:
+            row = self.db.execute("SELECT id FROM leads WHERE quote_id = ?",
+                                  [quote_id]).fetchone()
+            if row is not None:
+                self.db.execute(
+                    "UPDATE leads SET contact_kind = ?, contact = ?, updated_at = ?, "
+                    "words = COALESCE(NULLIF(?, ''), words) WHERE id = ?",
+                    [kind, contact, now, words, row[0]])
+                return int(row[0]), False
+            cursor = self.db.execute(
+                "INSERT INTO leads (quote_id, channel, user_id, handle, contact_kind, "
+                "contact, words, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [quote_id, channel, user_id, handle, kind, contact, words, now, now])
+            return int(cursor.lastrowid or 0), True
+
+        found: tuple[int, bool] = self._write(write)
+        return found
+
+    def leads(self, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Contacts left under quotes, newest first."""
+        return list(self.rows("leads", order_by="id DESC",
+                              limit=None if limit is None else int(limit)))
 
     def handoffs(self, *, limit: int | None = None) -> list[dict[str, Any]]:
         """Requests for a person (转人工), newest first; `answers` is still JSON text."""

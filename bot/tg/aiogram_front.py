@@ -30,12 +30,15 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     LinkPreviewOptions,
     Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 
-from bot.services.replies import Keyboard
+from bot.services.replies import CONTACT_BUTTON, Keyboard, keyboard_kind
 from bot.tg.base import (
     ALLOWED_UPDATES,
     Incoming,
@@ -48,9 +51,24 @@ from bot.tg.base import (
 from bot.tg.conversation import Conversation
 
 
-def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if not keyboard:
+def _inline(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Only an inline keyboard can go on an edited message."""
+    markup = _markup(keyboard)
+    return markup if isinstance(markup, InlineKeyboardMarkup) else None
+
+
+def _markup(keyboard: Keyboard | None
+            ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    kind = keyboard_kind(keyboard)
+    if kind == "none" or keyboard is None:
         return None
+    if kind == "remove":
+        return ReplyKeyboardRemove(remove_keyboard=True)
+    if kind == "reply":
+        return ReplyKeyboardMarkup(keyboard=[
+            [KeyboardButton(text=label, request_contact=data == CONTACT_BUTTON)
+             for label, data in row] for row in keyboard],
+            resize_keyboard=True, one_time_keyboard=True)
     return InlineKeyboardMarkup(inline_keyboard=[
         [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
         for row in keyboard])
@@ -80,7 +98,8 @@ class AiogramTransport:
     async def edit(self, chat_id: int, message_id: int, text: str,
                    keyboard: Keyboard | None) -> None:
         await self._call(self.bot.edit_message_text(
-            text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)))
+            text=text, chat_id=chat_id, message_id=message_id,
+            reply_markup=_inline(keyboard)))
 
     async def answer(self, callback_id: str, text: str | None) -> None:
         await self._call(self.bot.answer_callback_query(callback_id, text=text))

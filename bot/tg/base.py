@@ -37,6 +37,8 @@ class Incoming:
     callback_data: str | None = None
     message_id: int | None = None  # the message a pressed button sits on
     edited: bool = False
+    contact_phone: str | None = None  # a contact shared (📱 发送我的手机号)
+    contact_user_id: int | None = None  # whose it is (Telegram fills it for one's own)
 
     @property
     def is_callback(self) -> bool:
@@ -52,13 +54,16 @@ class Incoming:
     @classmethod
     def from_message(cls, update_id: int, message: Any, *, edited: bool = False) -> Incoming:
         user = message.from_user
+        contact = getattr(message, "contact", None)
         return cls(
             update_id=update_id, chat_id=message.chat.id, chat_type=message.chat.type,
             user_id=user.id if user else message.chat.id,
             username=user.username if user else None,
             full_name=user.full_name if user else "",
             language_code=user.language_code if user else None,
-            text=message.text, edited=edited)
+            text=message.text, edited=edited,
+            contact_phone=str(contact.phone_number) if contact is not None else None,
+            contact_user_id=contact.user_id if contact is not None else None)
 
     @classmethod
     def from_callback(cls, update_id: int, query: Any) -> Incoming:

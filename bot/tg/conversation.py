@@ -17,22 +17,33 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot import metrics
 from bot.card import card_filename, record_card
-from bot.render import render_quote_html
+from bot.render import screen_html
 from bot.services.effects import Effects
 from bot.services.links import LinkSettings
 from bot.services.quotes import Person, QuoteDesk
-from bot.services.replies import Action, Card, Document, Notice, Reply, Show, Toast
+from bot.services.replies import (
+    CONTACT_BUTTON,
+    TEXT_BUTTON,
+    Action,
+    Card,
+    Document,
+    Keyboard,
+    Notice,
+    Reply,
+    Show,
+    Toast,
+)
 from bot.services.staff import Staff, shown_name
 from bot.storage.store import Store, StoreError
 from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, parse_command
 from bot.tg.commands import Commands
 from bot.tg.delivery import FloodGate, Replies, RetryPolicy, UserLocks, send_text
 from dialogs.engine import Engine
-from dialogs.state import DialogState, Press, Say, Screen, StateError
+from dialogs.state import Contact, DialogState, Press, Say, Screen, StateError
 from locales.i18n import Translator, resolve_locale, translator
 
 log = logging.getLogger(__name__)
@@ -237,6 +248,8 @@ class Conversation:
             prefix, _, _ = data.partition(":")
             route = self.button_routes.get(prefix, self._press)
             await route(incoming, out, t, data)
+        elif incoming.contact_phone is not None:
+            await self._contact(incoming, out, t)
         elif incoming.text is None:
             await out.reply(t("tg.not_text"))
         else:
@@ -275,6 +288,14 @@ class Conversation:
         except StateError:
             return None, None
 
+    def view_link(self, incoming: Incoming, token: str, t: Translator) -> None:
+        """A prospect opened a shared quote: what they type next is about it. A dialogue
+        of their own in progress is kept (they come back to it with /start)."""
+        state, message_id = self.load(incoming)
+        if state is None or (not state.answers and state.phase == "ask"):
+            state, _ = self.new(incoming, t)
+        self._save(incoming, replace(state, viewing=token), message_id)
+
     def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
         data = state.to_dict()
         data["tg_message_id"] = message_id  # the message whose buttons are current
@@ -287,9 +308,23 @@ class Conversation:
 
     async def _say(self, incoming: Incoming, out: Replies, t: Translator, text: str) -> None:
         state, _ = self.load(incoming)
+        if state is not None and state.viewing and not state.answers and state.phase == "ask":
+            # A prospect on a shared quote: answered there, the salesperson told.
+            await self.deliver(self.desk.prospect_said(self.person(incoming), state.viewing,
+                                                       text, t), incoming, out)
+            return
         if state is None:
             state, _ = self.new(incoming, t)
         state, screen = self.engine.handle(state, Say(text))
+        await self._after(incoming, out, state, screen, edit=False)
+
+    async def _contact(self, incoming: Incoming, out: Replies, t: Translator) -> None:
+        """A contact shared with the 📱 button: the dialogue checks it is the sender's own."""
+        state, _ = self.load(incoming)
+        if state is None:
+            state, _ = self.new(incoming, t)
+        own = incoming.contact_user_id == incoming.user_id
+        state, screen = self.engine.handle(state, Contact(incoming.contact_phone or "", own))
         await self._after(incoming, out, state, screen, edit=False)
 
     async def _press(self, incoming: Incoming, out: Replies, t: Translator, data: str) -> None:
@@ -334,11 +369,18 @@ class Conversation:
 
     async def show_screen(self, incoming: Incoming, out: Replies, state: DialogState,
                           screen: Screen, *, edit: bool) -> None:
-        text = screen.text
-        if screen.quote is not None:
-            text = f"{render_quote_html(screen.quote, state.locale)}\n\n{text}"
-        keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}") for button in row)
-                         for row in screen.buttons)
+        text = screen_html(screen, state.locale)
+        keyboard: Keyboard
+        if screen.kind == "contact":
+            # Telegram's reply keyboard: "share my number" (request_contact) and the
+            # screen's buttons as words; it cannot be put on an edited message.
+            label = translator(state.locale)("btn.send_phone")
+            keyboard = (((label, CONTACT_BUTTON),), *(
+                tuple((button.label, TEXT_BUTTON) for button in row) for row in screen.buttons))
+            edit = False
+        else:
+            keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}")
+                                   for button in row) for row in screen.buttons)
         message_id = await out.show(text, keyboard, edit_message=incoming.message_id
                                     if edit else None)
         self._save(incoming, state, message_id)
@@ -374,7 +416,8 @@ class Conversation:
             # Drawn on the event loop, not in a thread: the card holds the GIL for most of
             # its ~20 ms, and a thread contending with the loop for it made every user wait
             # (p99 500 → 41 ms at 200 users, benchmarks/bench_quick_quote.py).
-            png = record_card(record, company=self.company_name)
+            png = record_card(record, company=self.company_name,
+                              business=self.engine.company)
             await out.photo(card_filename(record), png, translator(locale)("card.caption"))
         except Exception:
             log.warning("could not send the card of quote %s", quote_id, exc_info=True)

@@ -14,7 +14,10 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    KeyboardButton,
     LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ParseMode
@@ -22,7 +25,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 from telegram.request import HTTPXRequest, RequestData
 
-from bot.services.replies import Keyboard
+from bot.services.replies import CONTACT_BUTTON, Keyboard, keyboard_kind
 from bot.tg.base import (
     ALLOWED_UPDATES,
     Incoming,
@@ -35,9 +38,24 @@ from bot.tg.base import (
 from bot.tg.conversation import Conversation
 
 
-def _markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
-    if not keyboard:
+def _inline(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    """Only an inline keyboard can go on an edited message."""
+    markup = _markup(keyboard)
+    return markup if isinstance(markup, InlineKeyboardMarkup) else None
+
+
+def _markup(keyboard: Keyboard | None
+            ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    kind = keyboard_kind(keyboard)
+    if kind == "none" or keyboard is None:
         return None
+    if kind == "remove":
+        return ReplyKeyboardRemove()
+    if kind == "reply":
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(label, request_contact=data == CONTACT_BUTTON or None)
+              for label, data in row] for row in keyboard],
+            resize_keyboard=True, one_time_keyboard=True)
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
                                   for label, data in row] for row in keyboard])
 
@@ -71,7 +89,8 @@ class PtbTransport:
     async def edit(self, chat_id: int, message_id: int, text: str,
                    keyboard: Keyboard | None) -> None:
         await self._call(self.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)))
+            text, chat_id=chat_id, message_id=message_id,
+            reply_markup=_inline(keyboard)))
 
     async def answer(self, callback_id: str, text: str | None) -> None:
         await self._call(self.bot.answer_callback_query(callback_id, text=text))
