@@ -16,7 +16,7 @@ import logging
 import re
 import signal
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
@@ -24,11 +24,16 @@ from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
 from bot.http_guard import serve_guarded
+from bot.services.configurator import app_url
 from bot.storage.store import Store, StoreError
 from bot.tg.base import MENU_LANGUAGES, Transport, staff_menus
 from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
+from locales.i18n import translator
 from pricing import load_rates
+
+if TYPE_CHECKING:
+    from bot.miniapp import MiniApp
 
 log = logging.getLogger("kameng.bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -51,6 +56,7 @@ class Frontend(Protocol):
     async def delete_chat_commands(self, chat_id: int, language: str | None) -> None: ...
     async def run_polling(self, stop: asyncio.Event) -> None: ...
     async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def set_menu_button(self, text: str, url: str) -> None: ...  # "" → the default
     async def start_processing(self) -> None: ...  # before the first webhook update
     async def feed(self, data: dict[str, Any]) -> None: ...
     async def close(self) -> None: ...
@@ -115,7 +121,7 @@ def build_app(settings: Settings, token: str) -> App:
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
         flood_window=settings.flood_window_seconds, discount_limit=settings.discount_limit,
         link_days=settings.link_days, public_url=settings.public_url,
-        company_name=settings.company_name)
+        company_name=settings.company_name, miniapp_url=app_url(settings.public_url))
     frontend: Frontend
     if settings.framework == "ptb":
         from bot.tg.ptb_front import PtbFrontend
@@ -219,6 +225,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         except StoreError as error:
             log.error("could not record the bot's username: %s", error)
         await app.frontend.set_commands()
+        await set_menu_button(app)
         try:  # staff menus remember their chats in the database: in trouble, log and go on
             await set_staff_menus(app)
         except StoreError as error:
@@ -249,7 +256,8 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                                     header_timeout=app.settings.header_timeout,
                                     max_connections=app.settings.max_connections,
                                     metrics_route=app.settings.page_metrics(),
-                                    business=app.conversation.engine.company)
+                                    business=app.conversation.engine.company,
+                                    miniapp=miniapp_for(app))
         if webhook:
             await _serve_webhook(app, stop)
         else:
@@ -263,6 +271,26 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     finally:
         await app.frontend.close()
         app.store.close()
+
+
+def miniapp_for(app: App) -> MiniApp:
+    """The Mini App's page and API (bot/miniapp.py), saving through this bot's conversation."""
+    from bot.miniapp import MiniApp
+    from bot.tg.miniapp import AppSaves
+
+    return MiniApp(app.store, app.conversation.engine, app.settings.token(),
+                   max_age=app.settings.miniapp_max_age, saver=AppSaves(app.conversation))
+
+
+async def set_menu_button(app: App) -> None:
+    """The chat's menu button opens the Mini App when PUBLIC_URL is https (Telegram opens
+    nothing else); otherwise the default (the command list), so a button left from an
+    earlier configuration goes away. Best effort: the bot starts all the same."""
+    url = app_url(app.settings.public_url)
+    try:
+        await app.frontend.set_menu_button(translator(None)("app.menu_button"), url)
+    except Exception as error:
+        log.warning("could not set the chat menu button: %s", error)
 
 
 async def replay_unhandled(app: App) -> None:

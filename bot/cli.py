@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from bot.inquiry_options import KIND_CHOICES, KINDS
 from bot.storage.status import QuoteStatus
 from locales.i18n import Translator, normalize_locale, translator
 
@@ -37,15 +38,7 @@ EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pip
 DEFAULT_DB = "kameng.db"
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
-# --kinds takes the dialogue's product kinds by a short name (or the core's code);
-# --special is the older spelling, kept as an alias.
-KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_keys",
-         "video": "video_memberships", "nft": "blockchain_nft", "other": "other",
-         "blockchain": "blockchain_nft", "phone": "phone_topup",
-         **{code.replace("_", "-"): code for code in (
-             "game_cards", "phone_topup", "software_keys", "video_memberships",
-             "blockchain_nft", "other")}}
-KIND_CHOICES = "game, topup, software, video, nft, other"
+# --kinds (and --special, the older spelling) take the names in bot/inquiry_options.py.
 EXPORT_FORMATS = ("csv", "json", "xlsx")
 # Every status a quote can have: the words and their rules are in bot/storage/status.py.
 STATUSES = tuple(status.value for status in QuoteStatus)
@@ -610,6 +603,7 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        bot = _bot_for_miniapp(settings)
         try:
             runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
@@ -617,7 +611,8 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
                                      company=settings.company_name, business=business,
                                      header_timeout=settings.header_timeout,
                                      max_connections=settings.max_connections,
-                                     metrics_route=settings.page_metrics())
+                                     metrics_route=settings.page_metrics(),
+                                     miniapp=_miniapp_for(bot) if bot else None)
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:
@@ -640,12 +635,37 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         await runner.cleanup()
         if probe is not None:
             await probe.cleanup()
+        if bot is not None:
+            await bot.frontend.close()
+            bot.store.close()
 
     try:
         _run(run())
     finally:
         store.close()
     return 0
+
+
+def _bot_for_miniapp(settings: Settings) -> Any:
+    """With a bot token, `kameng serve` serves the Mini App too (/app): the token checks
+    its signed initData, and 保存报价 goes through the bot's own conversation, which sends
+    the quote to the merchant's chat (no polling here: the bot process answers them)."""
+    from bot.app import build_app
+    from bot.config import ConfigError
+
+    try:
+        token = settings.token()
+    except ConfigError:
+        return None
+    bot = build_app(settings, token)
+    bot.conversation.set_bot_username(bot.store.get_meta("bot_username") or "")
+    return bot
+
+
+def _miniapp_for(bot: Any) -> Any:
+    from bot.app import miniapp_for
+
+    return miniapp_for(bot)
 
 
 def _trusted_proxies(settings: Settings, t: Translator) -> Networks:
@@ -848,6 +868,9 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
             settings.telegram_api_base):  # the token is in every request's path
         problems.append((t("config.check.api_http", value=settings.telegram_api_base),
                          True))
+    if not settings.public_url.startswith("https://"):  # Telegram opens only https Mini Apps
+        problems.append((t("config.check.miniapp", value=settings.public_url
+                           or t("config.check.miniapp_unset")), False))
     if not Path(settings.db).is_file():
         problems.append((t("config.check.no_db", path=settings.db), False))
     if settings.rates:

@@ -253,6 +253,8 @@ class Settings:
     metrics_on_page: str = _setting("METRICS_ON_PAGE", "auto", _one_of("auto", "yes", "no"))
     discount_limit: int = _setting("DISCOUNT_LIMIT", 10, _whole(0, 90))
     link_days: int = _setting("LINK_VALIDITY_DAYS", 30, _whole(1, 365))
+    # How long a Mini App's signed initData is accepted after Telegram issued it (auth_date).
+    miniapp_max_age: int = _setting("MINIAPP_MAX_AGE", 86_400, _whole(60, 7 * 86_400))
     max_concurrent_updates: int = _setting("KAMENG_MAX_CONCURRENT", 64, _whole(1, 10_000))
     flood_limit: int = _setting("KAMENG_FLOOD_LIMIT", 20, _whole(1, 10_000))
     flood_window_seconds: float = _setting("KAMENG_FLOOD_WINDOW", 10.0, _seconds)

@@ -21,6 +21,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -37,6 +38,9 @@ from bot.storage.store import QuoteRecord, Store, StoreError
 from dialogs import quote_talk
 from dialogs.company import DEFAULT_COMPANY, Company
 from locales.i18n import translator
+
+if TYPE_CHECKING:
+    from bot.miniapp import MiniApp
 
 CHANNEL = "web"  # the `channel` of a view counted here
 log = logging.getLogger(__name__)
@@ -175,7 +179,9 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
                   company: str = "", business: Company | None = None,
-                  metrics_route: bool = True) -> web.Application:
+                  metrics_route: bool = True,
+                  miniapp: MiniApp | None = None) -> web.Application:
+    """The quote pages; with `miniapp`, the Mini App's page and API too (bot/miniapp.py)."""
     throttle = throttle or MissThrottle()
     notices = Notices(notify)
     env = environment()
@@ -191,7 +197,12 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             error.headers.update(SECURITY_HEADERS)
             error.headers["Server"] = "kameng"
             raise
-        response.headers.update(SECURITY_HEADERS)
+        # The Mini App sets its own policy (its script, framed by Telegram's web clients);
+        # every other response gets ours.
+        own_policy = "Content-Security-Policy" in response.headers
+        for name, value in SECURITY_HEADERS.items():
+            if not (own_policy and name in ("Content-Security-Policy", "X-Frame-Options")):
+                response.headers[name] = value
         response.headers["Server"] = "kameng"  # not aiohttp's name and version
         return response
 
@@ -253,6 +264,8 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_get("/healthz", healthz)
     metrics.add_routes(app, store, metrics_route=metrics_route)  # GET /metrics
+    if miniapp is not None:
+        miniapp.add_routes(app)  # GET /app, POST /app/api/…
     return app
 
 
@@ -344,12 +357,13 @@ async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None
                     company: str = "", business: Company | None = None,
                     header_timeout: float = HEADER_TIMEOUT,
                     max_connections: int | None = None,
-                    metrics_route: bool = True) -> web.AppRunner:
-    """Listen for quote pages behind a connection guard (slow clients, too many
-    connections: bot/http_guard.py); /metrics only with `metrics_route`."""
+                    metrics_route: bool = True,
+                    miniapp: MiniApp | None = None) -> web.AppRunner:
+    """Listen for quote pages (and the Mini App) behind a connection guard (slow clients,
+    too many connections: bot/http_guard.py); /metrics only with `metrics_route`."""
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
                         public_url=public_url, company=company, business=business,
-                        metrics_route=metrics_route)
+                        metrics_route=metrics_route, miniapp=miniapp)
     runner = await serve_guarded(app, host, port, header_timeout=header_timeout,
                                  max_connections=max_connections)
     log.info("quote pages on http://%s:%s/q/<token>", host, port)

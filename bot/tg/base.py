@@ -21,6 +21,12 @@ SALES_COMMANDS = ("newquote", "revoke")  # admins get every staff command
 MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
 
 
+def web_app_url(data: str) -> str | None:
+    """A keyboard entry whose data is an https URL is a web_app button (the Mini App);
+    any other data is callback data."""
+    return data if data.startswith("https://") else None
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     """One Telegram update, as the conversation needs it."""

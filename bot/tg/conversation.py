@@ -43,12 +43,22 @@ from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, 
 from bot.tg.commands import Commands
 from bot.tg.delivery import FloodGate, Replies, RetryPolicy, UserLocks, send_text
 from dialogs.engine import Engine
+from dialogs.screens import QUOTE_BUTTONS_AT_MOST
 from dialogs.state import Contact, DialogState, Press, Say, Screen, StateError
 from locales.i18n import Translator, resolve_locale, translator
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Incoming, Replies, Translator, str], Awaitable[None]]
+
+
+def with_miniapp_button(keyboard: Keyboard, label: str, url: str) -> Keyboard:
+    """The quote's keyboard with a 🎚 row that opens the Mini App (bot/miniapp.py; a web_app
+    button, not a callback), only while the quote stays within its 8 buttons: on a phone
+    the quote keeps its size, and the chat's menu button opens the Mini App in any case."""
+    if sum(map(len, keyboard)) >= QUOTE_BUTTONS_AT_MOST:
+        return keyboard
+    return (*keyboard, ((label, url),))
 
 
 @dataclass
@@ -69,6 +79,7 @@ class Conversation:
     link_days: int = 30
     public_url: str = ""
     company_name: str = ""  # on the quote card; empty: the catalog's neutral name
+    miniapp_url: str = ""  # the Mini App (https only): a 🎚 button under every quote
     transport: Transport | None = None  # for messages not in reply to an update
 
     def __post_init__(self) -> None:
@@ -299,8 +310,10 @@ class Conversation:
     def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
         data = state.to_dict()
         data["tg_message_id"] = message_id  # the message whose buttons are current
+        # A negative id: no update behind it (保存报价 in the Mini App), nothing to mark.
         self.store.save_session(CHANNEL, str(incoming.user_id), data,
-                                update_id=incoming.update_id)
+                                update_id=incoming.update_id if incoming.update_id >= 0
+                                else None)
 
     def new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
         self.store.touch_user(CHANNEL, str(incoming.user_id), handle=incoming.handle)
@@ -381,6 +394,10 @@ class Conversation:
         else:
             keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}")
                                    for button in row) for row in screen.buttons)
+            if (screen.kind == "quote" and self.miniapp_url
+                    and incoming.chat_type == "private"):
+                keyboard = with_miniapp_button(
+                    keyboard, translator(state.locale)("btn.miniapp"), self.miniapp_url)
         message_id = await out.show(text, keyboard, edit_message=incoming.message_id
                                     if edit else None)
         self._save(incoming, state, message_id)
