@@ -54,3 +54,27 @@ def test_eight_concurrent_reshares_of_a_revoked_link_hand_out_one_link(
         assert set(handed) == {record.token}  # every one handed out is the live one
     finally:
         final.close()
+
+
+def test_a_revoked_link_stops_a_prospects_version_not_the_authors_own(tmp_path: Path) -> None:
+    """Item 10's re-check: through a link (the default for parent_id) a revoked parent
+    refuses the version; the author revising their own quote (the Mini App) is not a link."""
+    from bot.storage.store import ClosedQuote
+    from pricing import Inquiry, load_rates, quote
+
+    store = Store(tmp_path / "k.db")
+    try:
+        priced = quote(Inquiry(daily_orders=300), load_rates())
+        first = store.save_quote(channel="telegram", user_id="7", dialog_id="a",
+                                 confirmation=1, quote=priced, locale="zh_CN")
+        store.share(first, days=30)
+        store.revoke(first)
+        with pytest.raises(ClosedQuote):
+            store.save_quote(channel="telegram", user_id="8", dialog_id="b", confirmation=1,
+                             quote=priced, locale="zh_CN", parent_id=first)
+        own = store.save_quote(channel="telegram", user_id="7", dialog_id="c", confirmation=1,
+                               quote=priced, locale="zh_CN", parent_id=first, check_link=False)
+        record = store.record(own)
+        assert record is not None and record.version == 2
+    finally:
+        store.close()

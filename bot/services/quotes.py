@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.render import render_quote_html, render_quote_short
 from bot.services.links import LinkSettings, parse_quote_id, quote_header
@@ -80,15 +81,24 @@ class QuoteDesk:
         if parent is not None:
             owner = parent.sales_owner
         prospect = state.answers.get("prospect") or (parent.prospect if parent else None)
+        # Someone else's quote adjusted (its author: the salesperson who owns it, else who
+        # made it): that came through a link, whose life is checked. The author revising
+        # their own (the Mini App) is not; after an acceptance locked the family, their
+        # new quote starts a family of its own.
+        via_link = (parent is not None
+                    and person.user_id != (parent.sales_owner or parent.user_id))
+        save = partial(store.save_quote, channel=person.channel, user_id=person.user_id,
+                       dialog_id=state.dialog_id, confirmation=state.confirmed, quote=quote,
+                       locale=state.locale, answers=dict(state.answers), prospect=prospect,
+                       sales_owner=owner, check_link=via_link)
         try:
-            quote_id = store.save_quote(
-                channel=person.channel, user_id=person.user_id, dialog_id=state.dialog_id,
-                confirmation=state.confirmed, quote=quote, locale=state.locale,
-                answers=dict(state.answers), prospect=prospect, sales_owner=owner,
-                parent_id=parent.id if parent else None, revises=state.revises or None)
+            quote_id = save(parent_id=parent.id if parent else None,
+                            revises=state.revises or None)
         except ClosedQuote as closed:
-            t = translator(state.locale)
-            return None, [Reply(t(f"link.closed_{closed.reason}", version=closed.version))]
+            if via_link or closed.reason != "accepted":
+                t = translator(state.locale)
+                return None, [Reply(t(f"link.closed_{closed.reason}", version=closed.version))]
+            quote_id, parent = save(parent_id=None, revises=None), None
         actions: list[Action] = []
         if parent is not None and owner:
             token = store.share(quote_id, days=self.links.days)

@@ -493,7 +493,7 @@ class Store:
                    quote: Quote, locale: str, answers: dict[str, Any] | None = None,
                    prospect: str | None = None, sales_owner: str | None = None,
                    parent_id: int | None = None, revises: int | None = None,
-                   status: str = QuoteStatus.NEW) -> int:
+                   status: str = QuoteStatus.NEW, check_link: bool | None = None) -> int:
         """Store a confirmed quote once; a repeat of the same confirmation returns its id.
 
         A quote is an immutable snapshot. `parent_id` makes it the next version of another
@@ -501,8 +501,9 @@ class Store:
         dialogue that this one changes (a correction after the quote), which makes it that
         quote's next version. Versions are numbered across the whole family (two prospects
         adjusting version 1 make versions 2 and 3). Raises ClosedQuote when a version of
-        the family was accepted (the family is locked), or, for `parent_id`, when the link
-        adjusted from was revoked or has expired — checked in the same write transaction.
+        the family was accepted (the family is locked), or, with `check_link` (by default
+        for `parent_id`: a prospect adjusting a link), when the link adjusted from was
+        revoked or has expired — checked in the same write transaction.
         """
         now = _iso(self.clock())
         payload = quote_to_dict(quote, rounded=False)  # exact figures in the JSON
@@ -521,7 +522,8 @@ class Store:
                     [dialog_id, revises]).fetchone()
                 parent = int(row[0]) if row else None
             if parent is not None:
-                self._refuse_closed(parent, link_checked=parent_id is not None, now=now)
+                self._refuse_closed(parent, now=now, link_checked=(
+                    parent_id is not None if check_link is None else check_link))
                 row = self.db.execute(FAMILY_SQL + "SELECT max(version) FROM quotes "
                                       "WHERE id IN (SELECT id FROM family)",
                                       [parent]).fetchone()
