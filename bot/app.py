@@ -9,6 +9,7 @@ python-telegram-bot with --framework ptb). Nothing else constructs these.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hmac
 import json
@@ -25,6 +26,7 @@ from bot.card import check_font
 from bot.config import Settings
 from bot.http_guard import serve_guarded
 from bot.services.configurator import app_url
+from bot.services.followups import Rules
 from bot.storage.store import Store, StoreError
 from bot.tg.base import MENU_LANGUAGES, Transport, staff_menus
 from bot.tg.conversation import Conversation
@@ -40,6 +42,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_TASKS = web.AppKey("webhook_tasks", set)
 MAX_UPDATE_DEPTH = 64  # nesting levels accepted in a webhook update
 STAFF_MENUS_KEY = "staff_menu_chats"  # meta: chats that have a staff menu of their own
+FOLLOWUP_EVERY = 60.0  # seconds between two looks for due follow-ups
 
 
 class Frontend(Protocol):
@@ -121,7 +124,8 @@ def build_app(settings: Settings, token: str) -> App:
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
         flood_window=settings.flood_window_seconds, discount_limit=settings.discount_limit,
         link_days=settings.link_days, public_url=settings.public_url,
-        company_name=settings.company_name, miniapp_url=app_url(settings.public_url))
+        company_name=settings.company_name, followup_rules=Rules.from_settings(settings),
+        renewal_mode=settings.renewal, miniapp_url=app_url(settings.public_url))
     frontend: Frontend
     if settings.framework == "ptb":
         from bot.tg.ptb_front import PtbFrontend
@@ -217,6 +221,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    reminders: asyncio.Task[None] | None = None
     try:
         username = await app.frontend.start()
         app.conversation.set_bot_username(username)
@@ -245,10 +250,13 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                 framework=app.frontend.name, mode="webhook" if webhook else "polling")
             log.info("metrics on http://%s:%s/metrics", app.settings.metrics_host,
                      app.settings.metrics_port)
+        reminders = (asyncio.create_task(followup_loop(app, stop))
+                     if app.settings.followups else None)
         if app.settings.public_url:  # quote links point here: serve their pages too
             from bot.web import parse_networks, serve_web
             pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
                                     notify=app.conversation.notify,
+                                    renewals=app.conversation.renewals,
                                     trusted_proxies=parse_networks(
                                         app.settings.trusted_proxies),
                                     public_url=app.settings.public_url,
@@ -262,6 +270,8 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
             await _serve_webhook(app, stop)
         else:
             await app.frontend.run_polling(stop)
+        if reminders is not None:
+            await reminders  # a reminder being sent is finished and marked, never cut
         if pages is not None:
             await pages.cleanup()
         await app.conversation.drain()
@@ -269,8 +279,42 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
             await probe.cleanup()
         log.info("stopped; in-flight updates finished")
     finally:
+        if reminders is not None and not reminders.done():  # polling failed: stop them too
+            stop.set()
+            await reminders
         await app.frontend.close()
         app.store.close()
+
+
+async def followup_loop(app: App, stop: asyncio.Event, *,
+                        every: float = FOLLOWUP_EVERY) -> None:
+    """Send the follow-ups due (bot/services/followups.py) now and then until `stop`. A
+    database in trouble or a Bot API failure is logged, and the next round tries again."""
+    from datetime import UTC, datetime
+
+    from bot.tg.delivery import send_text
+
+    followups = app.conversation.followups
+
+    async def send(chat_id: int, text: str, keyboard: Any) -> None:
+        await send_text(app.frontend.transport, chat_id, text, keyboard,
+                        app.conversation.retry)
+
+    try:
+        followups.release_unsent()
+    except StoreError as error:
+        log.error("could not read the follow-ups left unsent: %s", error)
+    while not stop.is_set():
+        try:
+            sent = await followups.send_due(datetime.now(UTC), send)
+            if sent:
+                log.info("sent %d follow-ups", sent)
+        except StoreError as error:
+            log.error("could not look for follow-ups: %s", error)
+        except Exception:
+            log.exception("follow-ups failed this round")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
 
 
 def miniapp_for(app: App) -> MiniApp:

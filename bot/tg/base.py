@@ -16,8 +16,8 @@ MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 COMMANDS = ("start", "quote", "history", "lang", "help", "cancel", "human")
-STAFF_COMMANDS = ("newquote", "revoke", "export", "stats")  # for SALES_IDS / ADMIN_IDS
-SALES_COMMANDS = ("newquote", "revoke")  # admins get every staff command
+STAFF_COMMANDS = ("newquote", "pipeline", "revoke", "export", "stats")  # SALES_IDS / ADMIN_IDS
+SALES_COMMANDS = ("newquote", "pipeline", "revoke")  # admins get every staff command
 MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
 
 

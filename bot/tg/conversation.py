@@ -23,8 +23,11 @@ from bot import metrics
 from bot.card import card_filename, record_card
 from bot.render import screen_html
 from bot.services.effects import Effects
+from bot.services.followups import Followups, Rules
 from bot.services.links import LinkSettings
+from bot.services.pipeline import Pipeline
 from bot.services.quotes import Person, QuoteDesk
+from bot.services.renewals import Renewals
 from bot.services.replies import (
     CONTACT_BUTTON,
     TEXT_BUTTON,
@@ -81,12 +84,19 @@ class Conversation:
     company_name: str = ""  # on the quote card; empty: the catalog's neutral name
     miniapp_url: str = ""  # the Mini App (https only): a 🎚 button under every quote
     transport: Transport | None = None  # for messages not in reply to an update
+    followup_rules: Rules = field(default_factory=Rules)  # FOLLOWUP_*, BUSINESS_HOURS, …
+    renewal_mode: str = "owner"  # RENEWAL_APPROVAL
 
     def __post_init__(self) -> None:
         self.links = LinkSettings(self.bot_username, self.public_url, self.link_days)
         self.desk = QuoteDesk(self.store, self.engine, Staff(self.sales_ids, self.admin_ids),
                               self.links, self.discount_limit)
         self.effects = Effects(self.desk)
+        self.renewals = Renewals(self.store, self.engine, self.desk.staff, self.links,
+                                 self.desk, self.renewal_mode)
+        self.followups = Followups(self.store, self.engine, self.desk.staff, self.links,
+                                   self.desk, self.followup_rules)
+        self.pipeline = Pipeline(self.followups)
         self.commands = Commands(self)
         self.locks = UserLocks()
         self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
@@ -103,11 +113,16 @@ class Conversation:
             "lang": commands.lang, "help": commands.help, "cancel": commands.cancel,
             "human": commands.human,
             **{name: self._staff_route(name) for name in STAFF_COMMANDS},
+            "pipeline": commands.pipeline,  # a salesperson's morning view
         }
         self.button_routes: dict[str, Handler] = {  # by the callback data's prefix
             "lang": commands.language_button,  # lang:<code>          /lang's choices
             "lk": commands.link_button,  # lk:acc|adj|ask:<token>   under a shared quote
             "ap": commands.approval_button,  # ap:<id>:y|n          an admin's approval
+            "rq": commands.renew_button,  # rq:<token>              请求新报价, expired link
+            "rn": commands.renew_decision,  # rn:<new id>:y|n      the owner sends it or not
+            "fu": commands.followup_button,  # fu:new|done|mute:q<id>|h<id>  a reminder
+            "pl": commands.pipeline_button,  # pl:<id>              a quote in /pipeline
         }  # anything else is a dialogue button, "<state seq>:<button id>": self._press
         assert set(self.command_routes) == {*COMMANDS, *STAFF_COMMANDS}
 
@@ -148,14 +163,14 @@ class Conversation:
             if not self.in_flight:
                 self.idle.set()
 
-    async def notify(self, chat_id: int, text: str) -> None:
+    async def notify(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> None:
         """A message to staff outside a reply (a link opened on the web, say); a failure
         is logged, never raised."""
         if self.transport is None:
             log.warning("no transport to notify %s", chat_id)
             return
         try:
-            await send_text(self.transport, chat_id, text, None, self.retry)
+            await send_text(self.transport, chat_id, text, keyboard, self.retry)
         except Exception:
             log.exception("could not notify %s", chat_id)
 
@@ -413,7 +428,7 @@ class Conversation:
                 case Reply(text, keyboard):
                     await out.reply(text, keyboard)
                 case Notice(chat_id, text, keyboard, best_effort=True):
-                    await self.notify(chat_id, text)
+                    await self.notify(chat_id, text, keyboard)
                 case Notice(chat_id, text, keyboard):
                     await out.send_to(chat_id, text, keyboard)
                 case Document(filename, data, caption):
