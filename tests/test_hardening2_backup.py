@@ -7,15 +7,15 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.storage.store import Store
 from tests.cli_helpers import make_quotes
+from tests.procs import KAMENG
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
 
 
 def kameng(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -41,7 +41,6 @@ from dialogs.text import as_written, fold
 from locales.i18n import Translator, translator
 from pricing import Quote
 
-ADMIN_ONLY = ("export", "stats")
 # A view counts once per viewer (a Telegram user, a web client's address) per hour:
 # `/start q_…` five times, or a page reloaded, is one view.
 VIEW_WINDOW = timedelta(hours=1)
@@ -383,9 +382,7 @@ class QuoteDesk:
 
     def staff_command(self, name: str, person: Person, user_id: int, argument: str,
                       t: Translator) -> list[Action]:
-        allowed = (self.staff.is_admin(user_id) if name in ADMIN_ONLY
-                   else self.staff.is_staff(user_id))
-        if not allowed:
+        if not self.staff.may(user_id, name):
             return [Reply(t("staff.refused"))]
         if name == "newquote":
             self.store.touch_user(person.channel, person.user_id, handle=person.handle)
