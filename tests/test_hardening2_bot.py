@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
-from tests.test_links import free_port
+from tests.procs import TOKEN, BotProcess, free_port
+
+pytestmark = pytest.mark.e2e
 
 SECRET = "s" * 20
 POLL = {"id": "1", "question": "q", "options": [{"text": "a", "voter_count": 0}],

@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
-from tests.test_links import Env, free_port, make_sales_quote, token_of
+from tests.procs import SALES_ID, TOKEN, BotEnv, BotProcess, free_port
+from tests.sales import make_sales_quote, token_of
+
+pytestmark = pytest.mark.e2e
 
 ADMIN_ID = 777
 PROSPECT = 9101
@@ -23,7 +25,7 @@ SPOOFED_NAME = "evil\u202egpj.exe"
 
 @pytest.fixture(scope="module", params=["aiogram", "ptb"])
 def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[Env]:
+        ) -> Iterator[BotEnv]:
     api = FakeTelegram(TOKEN)
     plain_user = api._user
 
@@ -44,7 +46,7 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         "WEB_PORT": str(port), "DISCOUNT_LIMIT": "10", "KAMENG_FLOOD_LIMIT": "1000"})
     try:
         bot.wait_polling()
-        yield Env(api, bot, db, web)
+        yield BotEnv(api, bot, db, web)
     finally:
         code = bot.stop()
         api.stop()
@@ -52,16 +54,16 @@ def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     assert "Traceback" not in bot.output(), bot.output()[-3000:]
 
 
-def quote_of(env: Env, token: str) -> int:
+def quote_of(env: BotEnv, token: str) -> int:
     [(quote_id,)] = env.sql("SELECT id FROM quotes WHERE token = ?", token)
     return int(quote_id)
 
 
-def opened_notices(env: Env, prospect: str) -> list[str]:
+def opened_notices(env: BotEnv, prospect: str) -> list[str]:
     return [text for text in env.api.texts(SALES_ID) if "打开了报价" in text and prospect in text]
 
 
-def start_adjusting(env: Env, user: int, token: str) -> None:
+def start_adjusting(env: BotEnv, user: int, token: str) -> None:
     """The prospect opens the link, presses 调整参数 and changes the response time, but
     has not confirmed yet."""
     env.api.send_text(user, f"/start q_{token}")
@@ -70,7 +72,7 @@ def start_adjusting(env: Env, user: int, token: str) -> None:
     env.api.tap(user, "o:emergency")
 
 
-def press_on_the_quote(env: Env, user: int, data: str) -> None:
+def press_on_the_quote(env: BotEnv, user: int, data: str) -> None:
     """Press a button on the (older) message that carries it."""
     message_id = next(m["message_id"] for m in env.api.chats[user].messages.values()
                       if data in str(m.get("reply_markup")))
@@ -79,7 +81,7 @@ def press_on_the_quote(env: Env, user: int, data: str) -> None:
 
 # --- item 9: staff previews are not the prospect's first open ---------------------------
 
-def test_the_owner_and_staff_previewing_a_link_do_not_count_as_its_first_open(env: Env) -> None:
+def test_the_owner_and_staff_previewing_a_link_do_not_count_as_its_first_open(env: BotEnv) -> None:
     token = token_of(make_sales_quote(env, "预览客户", "0"))
     quote_id = quote_of(env, token)
     for insider in (SALES_ID, ADMIN_ID):
@@ -96,7 +98,7 @@ def test_the_owner_and_staff_previewing_a_link_do_not_count_as_its_first_open(en
 
 # --- item 16 (Telegram): one view per user per hour ---------------------------------------
 
-def test_five_opens_by_one_user_count_one_view(env: Env) -> None:
+def test_five_opens_by_one_user_count_one_view(env: BotEnv) -> None:
     token = token_of(make_sales_quote(env, "五次打开", "0"))
     for _ in range(5):
         env.api.send_text(OTHER, f"/start q_{token}")
@@ -105,7 +107,7 @@ def test_five_opens_by_one_user_count_one_view(env: Env) -> None:
 
 # --- item 10: a version is not saved after a revoke or an acceptance --------------------
 
-def test_confirming_an_adjustment_after_the_link_was_revoked_saves_nothing(env: Env) -> None:
+def test_confirming_an_adjustment_after_the_link_was_revoked_saves_nothing(env: BotEnv) -> None:
     token = token_of(make_sales_quote(env, "撤回后确认", "0"))
     quote_id = quote_of(env, token)
     start_adjusting(env, PROSPECT, token)
@@ -117,7 +119,7 @@ def test_confirming_an_adjustment_after_the_link_was_revoked_saves_nothing(env: 
 
 
 def test_confirming_an_adjustment_after_accepting_the_old_version_saves_nothing(
-    env: Env,
+    env: BotEnv,
 ) -> None:
     token = token_of(make_sales_quote(env, "接受后确认", "0"))
     quote_id = quote_of(env, token)
@@ -131,7 +133,7 @@ def test_confirming_an_adjustment_after_accepting_the_old_version_saves_nothing(
 
 # --- item 20: one family, one numbering, one accepted version ---------------------------
 
-def test_two_prospects_adjusting_version_1_make_versions_2_and_3(env: Env) -> None:
+def test_two_prospects_adjusting_version_1_make_versions_2_and_3(env: BotEnv) -> None:
     token = token_of(make_sales_quote(env, "两位客户", "0"))
     quote_id = quote_of(env, token)
     for user in (PROSPECT, OTHER):
@@ -143,7 +145,7 @@ def test_two_prospects_adjusting_version_1_make_versions_2_and_3(env: Env) -> No
     assert "第 2 版" in notices[-2] and "第 3 版" in notices[-1]
 
 
-def test_accepting_one_version_locks_the_others(env: Env) -> None:
+def test_accepting_one_version_locks_the_others(env: BotEnv) -> None:
     token = token_of(make_sales_quote(env, "只接受一版", "0"))
     quote_id = quote_of(env, token)
     start_adjusting(env, PROSPECT, token)
@@ -162,7 +164,7 @@ def test_accepting_one_version_locks_the_others(env: Env) -> None:
 
 # --- item 21: names shown to staff carry no bidi controls -------------------------------
 
-def test_a_right_to_left_override_in_a_name_never_reaches_staff(env: Env) -> None:
+def test_a_right_to_left_override_in_a_name_never_reaches_staff(env: BotEnv) -> None:
     token = token_of(make_sales_quote(env, "反转名字", "0"))
     env.api.send_text(SPOOFER, f"/start q_{token}")
     env.api.tap(SPOOFER, f"lk:ask:{token}")

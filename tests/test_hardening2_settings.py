@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
 SCRIPT = "日均300单，5类商品，要10分钟响应\n话费充值\n"
 
 

@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.storage.store import Store
 from pricing import Inquiry, Rates, quote
 
 KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
 OWNER = 555
 
@@ -306,8 +309,8 @@ def test_a_9_kb_path_is_one_log_line_and_names_no_software(tmp_path: Path,
 
 
 def test_the_webhook_and_metrics_servers_name_no_software(tmp_path: Path) -> None:
-    from tests.botproc import BotProcess
     from tests.fake_telegram import FakeTelegram
+    from tests.procs import BotProcess
 
     api = FakeTelegram(TOKEN)
     api.start()
