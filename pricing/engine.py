@@ -420,7 +420,7 @@ class _Totals:
     basis: _Basis
     fee: _Fee
     lines: tuple[LineItem, ...]
-    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without), undiscounted
+    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without)
 
 
 def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
@@ -447,6 +447,16 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
                                pct=rates.ai_factor.mid_percent[1],
                                pct_low=rates.ai_factor.reduction[0],
                                pct_high=rates.ai_factor.reduction[1]))
+    if inquiry.discount:
+        # A salesperson's discount is a discount like the others: the minimum fees apply
+        # after it (rule 4), so a discounted outsourced quote never drops under the engine's
+        # own 800 line (rule 15) nor an emergency one under 5,000. The tools bundle is the
+        # system's price and is not discounted.
+        d_low, d_high = _cents(low * -inquiry.discount), _cents(high * -inquiry.discount)
+        low, high = low + d_low, high + d_high
+        if lines is not None:
+            lines.append(LineItem("sales_discount", Range(d_low, d_high), (), "sales",
+                                  (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
     low_min = _minimum(inquiry, ai[0], rates)
     high_min = _minimum(inquiry, ai[1], rates)
     f_low = max(NOUGHT, low_min.single - low) if low_min is not None else NOUGHT
@@ -495,13 +505,6 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
                         min(compared[0].high, compared[1].high))
     else:
         monthly = _finish(fee.fee, ai, inquiry, rates, basis.spread, lines)
-    if inquiry.discount:
-        off = Range(_cents(monthly.low * -inquiry.discount),
-                    _cents(monthly.high * -inquiry.discount))
-        if lines is not None:
-            lines.append(LineItem("sales_discount", off, (), "sales",
-                                  (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
-        monthly = monthly + off
 
     # Usage billing on the same basis (rule 11): the vendor's, whatever the mode.
     usage_inquiry = inquiry if inquiry.mode is not ServiceMode.FULL_TIME else _variant(
@@ -572,7 +575,7 @@ def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis,
              rates: Rates) -> tuple[_AiEnds, tuple[Range, Range] | None]:
     """AI yes: both ends; no: none; 帮我推荐: at each end where it is cheaper (the package
     minimum decides), so the price stays continuous and monotone. With 帮我推荐 also the
-    two plans compared (with AI, without), before a salesperson's discount."""
+    two plans compared (with AI, without), after a salesperson's discount."""
     if inquiry.ai is AiChoice.YES:
         return AI_BOTH, None
     if inquiry.ai is AiChoice.NO or inquiry.mode is ServiceMode.FULL_TIME:
