@@ -1024,7 +1024,12 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
         return BudgetFit(budget, "fits", monthly=price, plan=plan, price=price)
     changes = budget_changes(inquiry, scope, rates)
     priced: dict[tuple[str, ...], Range] = {}
-    totals_of: dict[tuple[str, ...], tuple[Inquiry, _Totals]] = {}
+    # Billing-only combinations price the inquiry as it is: its totals are already known
+    # (the budget never moves a price). Other combinations are priced once per inquiry
+    # they lead to, since different changes can ask for the same one.
+    totals_of: dict[tuple[str, ...], tuple[Inquiry, _Totals]] = {
+        (): (apply_changes(inquiry, ()), totals)}
+    totals_by_variant: dict[Inquiry, _Totals] = {}
     bases: dict[tuple[Scope, int], _Basis] = {}
 
     def cost(combination: tuple[str, ...]) -> Range:
@@ -1036,7 +1041,11 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
             pair = totals_of.get(rest)
             if pair is None:
                 variant = apply_changes(inquiry, rest)
-                pair = totals_of[rest] = (variant, _totals(variant, rates, bases=bases))
+                variant_totals = totals_by_variant.get(variant)
+                if variant_totals is None:
+                    variant_totals = totals_by_variant[variant] = _totals(variant, rates,
+                                                                          bases=bases)
+                pair = totals_of[rest] = (variant, variant_totals)
             variant, variant_totals = pair
             if len(rest) < len(combination):
                 method = Billing(combination[0][len("billing_"):])  # billing changes sort first
