@@ -316,7 +316,8 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
     multiplier = multiplier * (1 + extra)
     if inquiry.mode is ServiceMode.PART_TIME:
         figure = rates.modes[ServiceMode.PART_TIME]
-        m_low, m_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
+        uplift = rates.part_time_uplift
+        m_low, m_high = _cents(low * uplift), _cents(high * uplift)
         low, high = low + m_low, high + m_high
         multiplier *= figure.mid
         if with_lines:
@@ -324,7 +325,8 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
                                mode=inquiry.mode, pct=figure.mid_percent[1]))
     if inquiry.tooling is Tooling.OWN:
         figure = rates.own_system_factor
-        o_low, o_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
+        uplift = rates.own_system_uplift
+        o_low, o_high = _cents(low * uplift), _cents(high * uplift)
         low, high = low + o_low, high + o_high
         multiplier *= figure.mid
         if with_lines:
@@ -423,14 +425,26 @@ class _Totals:
     compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without), undiscounted
 
 
-def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
+def _squash(band: tuple[Decimal, Decimal], spread: Figure, x: Decimal) -> Range:
     """A usage rate inside the article's band (rule 11): the centre moves from the band's
     bottom (÷ the low spread) to its top (÷ the high spread) as x / (1 + x)."""
-    bottom = band.value.low / spread.value.low
-    span = band.value.high / spread.value.high - bottom
+    bottom, span = band
     centre = bottom + span * (x / (1 + x))
     return Range((centre * spread.value.low).quantize(MICRO),
                  (centre * spread.value.high).quantize(MICRO))
+
+
+def _usage_rates(x: Decimal, rates: Rates) -> tuple[Range, Range]:
+    """The per-order and per-hour rates for one unit cost x; memoised, since the same few
+    configurations (hence x) recur across quotes and budget variants."""
+    memo = rates.usage_memo
+    found = memo.get(x)
+    if found is None:
+        if len(memo) > 4096:
+            memo.clear()
+        found = memo[x] = (_squash(rates.per_order_band, rates.usage_spread, x),
+                           _squash(rates.per_hour_band, rates.usage_spread, x))
+    return found
 
 
 def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Range,
@@ -438,9 +452,9 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
     """AI where used, the minimum fee (last: rule 4), the tools bundle, in that order."""
     low, high = fee.low, fee.high
     if ai != AI_NONE:
-        factor = rates.ai_factor.mid
-        a_low = _cents(low * (factor - 1)) if ai[0] else NOUGHT
-        a_high = _cents(high * (factor - 1)) if ai[1] else NOUGHT
+        uplift = rates.ai_uplift
+        a_low = _cents(low * uplift) if ai[0] else NOUGHT
+        a_high = _cents(high * uplift) if ai[1] else NOUGHT
         low, high = low + a_low, high + a_high
         if lines is not None:
             lines.append(_line("ai", Range(a_low, a_high), rates.ai_factor,
@@ -460,9 +474,7 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
                     rates.low_price_trap.key: "price_floor"}.get(floor.key, "emergency_floor")
             lines.append(_line(code, Range(f_low, f_high), floor, floor=floor.single))
     if inquiry.tooling is Tooling.BUNDLE:
-        bundle = rates.bundle_fee.mid
-        b_low = _cents(bundle * rates.bundle_spread.value.low)
-        b_high = _cents(bundle * rates.bundle_spread.value.high)
+        b_low, b_high = rates.bundle_amount.low, rates.bundle_amount.high
         low, high = low + b_low, high + b_high
         if lines is not None:
             lines.append(_line("tooling_bundle", Range(b_low, b_high), rates.bundle_fee,
@@ -542,8 +554,7 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
             ends.append(ends[0])  # the same rate at both ends: priced once
             continue
         x = basis.unit_month * vendor.multiplier * (ai_factor if uses_ai else ONE) / reference
-        ends.append((_squash(rates.per_order, rates.usage_spread, x),
-                     _squash(rates.per_hour, rates.usage_spread, x)))
+        ends.append(_usage_rates(x, rates))
     order_rate = Range(ends[0][0].low, ends[1][0].high)
     hour_rate = Range(ends[0][1].low, ends[1][1].high)
     orders = Decimal(inquiry.daily_orders) * rates.days.single
@@ -562,9 +573,8 @@ def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates:
     low = max(base.low, low_min.single) if low_min is not None else base.low
     high = max(base.high, high_min.single) if high_min is not None else base.high
     if inquiry.tooling is Tooling.BUNDLE:
-        bundle = rates.bundle_fee.mid
-        low = low + _cents(bundle * rates.bundle_spread.value.low)
-        high = high + _cents(bundle * rates.bundle_spread.value.high)
+        low = low + rates.bundle_amount.low
+        high = high + rates.bundle_amount.high
     return Range(low, high)
 
 
