@@ -518,8 +518,9 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
     # Usage billing on the same basis (rule 11): the vendor's, whatever the mode.
     usage_inquiry = inquiry if inquiry.mode is not ServiceMode.FULL_TIME else _variant(
         inquiry, mode=ServiceMode.OUTSOURCED)
-    vendor = fee if usage_inquiry is inquiry else _vendor_fee(usage_inquiry, basis, rates,
-                                                              False)
+    # In-house → the vendor's: the vendor's fee does not depend on in-house vs outsourced
+    # (only part-time changes it), so the fee already priced serves the usage rates.
+    vendor = fee
     if usage_inquiry.ai is AiChoice.AUTO:
         # 帮我推荐: each plan takes AI at each end where it is cheaper, as the monthly does.
         human = _usage_plans(usage_inquiry, basis, vendor, AI_NONE, rates)
