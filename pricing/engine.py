@@ -392,6 +392,21 @@ def _minimum(inquiry: Inquiry, uses_ai: bool, rates: Rates, *,
     return found
 
 
+def _floors(inquiry: Inquiry, ai: _AiEnds, rates: Rates, usage: bool
+            ) -> tuple[Decimal | None, Decimal | None]:
+    """The minimum fee at each end as an amount (None: no minimum), memoised per
+    configuration: every plan of every quote and variant asks for it."""
+    key = ("floors", inquiry.mode is ServiceMode.PART_TIME, inquiry.response, ai, usage)
+    memo = rates.memo
+    found = memo.get(key)
+    if found is None:
+        low_min = _minimum(inquiry, ai[0], rates, usage=usage)
+        high_min = _minimum(inquiry, ai[1], rates, usage=usage)
+        found = memo[key] = (None if low_min is None else low_min.single,
+                             None if high_min is None else high_min.single)
+    return found  # type: ignore[return-value]
+
+
 def _minimum_of(inquiry: Inquiry, uses_ai: bool, rates: Rates, usage: bool) -> Figure | None:
     candidates: list[Figure] = []
     if inquiry.mode is not ServiceMode.PART_TIME:
@@ -461,14 +476,13 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
                                pct=rates.ai_factor.mid_percent[1],
                                pct_low=rates.ai_factor.reduction[0],
                                pct_high=rates.ai_factor.reduction[1]))
-    low_min = _minimum(inquiry, ai[0], rates)
-    high_min = _minimum(inquiry, ai[1], rates)
-    f_low = max(NOUGHT, low_min.single - low) if low_min is not None else NOUGHT
-    f_high = max(NOUGHT, high_min.single - high) if high_min is not None else NOUGHT
+    low_floor, high_floor = _floors(inquiry, ai, rates, False)
+    f_low = max(NOUGHT, low_floor - low) if low_floor is not None else NOUGHT
+    f_high = max(NOUGHT, high_floor - high) if high_floor is not None else NOUGHT
     if f_low or f_high:
         low, high = low + f_low, high + f_high
         if lines is not None:
-            floor = low_min if f_low else high_min
+            floor = _minimum(inquiry, ai[0] if f_low else ai[1], rates)
             assert floor is not None
             code = {rates.ai_floor.key: "ai_floor",
                     rates.low_price_trap.key: "price_floor"}.get(floor.key, "emergency_floor")
@@ -568,11 +582,13 @@ def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates:
            spread: Range) -> Range:
     """A usage plan a month: rate × quantity, then the minimums (with AI's package minimum
     where AI is used) and the tools bundle — the monthly plan's order."""
-    base = Range(_cents(rate.low * quantity), _cents(rate.high * quantity))
-    low_min = _minimum(inquiry, ai[0], rates, usage=True)
-    high_min = _minimum(inquiry, ai[1], rates, usage=True)
-    low = max(base.low, low_min.single) if low_min is not None else base.low
-    high = max(base.high, high_min.single) if high_min is not None else base.high
+    low = (rate.low * quantity).quantize(CENT)
+    high = (rate.high * quantity).quantize(CENT)
+    low_min, high_min = _floors(inquiry, ai, rates, True)
+    if low_min is not None:
+        low = max(low, low_min)
+    if high_min is not None:
+        high = max(high, high_min)
     if inquiry.tooling is Tooling.BUNDLE:
         low = low + rates.bundle_amount.low
         high = high + rates.bundle_amount.high
