@@ -218,6 +218,9 @@ class _Basis:
     spread: Range
     unit_month: Decimal
     staff_hours: Decimal  # consultation hours a month (per-hour billing)
+    hours_billed: Decimal  # the same to the cent: what per-hour billing charges for
+    month_orders: Decimal  # orders a month: what per-order billing charges for
+    staffed: Range  # staffing + coverage: the vendor's fee before response and factors
 
 
 def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
@@ -232,7 +235,8 @@ def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
         rate = rates.scopes[scope]
         workload = (orders / rate.capacity.single).quantize(MICRO)
         units = max(ONE, workload)
-        present = max(workload, rate.presence(hours, share_extra))
+        presence = rate.presence(hours, share_extra)
+        present = max(workload, presence)
         price = rate.unit_price
         money = Range(_cents(price.low * units * share), _cents(price.high * units * share))
         staffing.append((scope, share, units, money))
@@ -245,11 +249,20 @@ def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
         central_total += central
         spread_low += central * rate.spread.value.low
         spread_high += central * rate.spread.value.high
-        unit_month += rate.central.single * rate.presence(hours, share_extra) * share
+        unit_month += rate.central.single * presence * share
     spread = Range(spread_low / central_total, spread_high / central_total)
-    staff_hours = orders * rates.days.single * rates.minutes_per_order.single / SIXTY
+    staffed_low = staffed_high = NOUGHT
+    for _, _, _, money in staffing:
+        staffed_low += money.low
+        staffed_high += money.high
+    if coverage_high:
+        staffed_low += coverage_low
+        staffed_high += coverage_high
+    month_orders = orders * rates.days.single
+    staff_hours = month_orders * rates.minutes_per_order.single / SIXTY
     return _Basis(mix, hours, tuple(staffing), Range(coverage_low, coverage_high), spread,
-                  unit_month, staff_hours)
+                  unit_month, staff_hours, staff_hours.quantize(CENT), month_orders,
+                  Range(staffed_low, staffed_high))
 
 
 def _factor_lines(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, Figure, bool], ...]:
@@ -275,20 +288,15 @@ class _Fee:
 
 def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool) -> _Fee:
     lines: list[LineItem] = []
-    low = high = NOUGHT
-    for scope, share, units, money in basis.staffing:
-        low += money.low
-        high += money.high
-        if with_lines:
+    low, high = basis.staffed.low, basis.staffed.high
+    if with_lines:
+        for scope, share, units, money in basis.staffing:
             rate = rates.scopes[scope]
             code = "staffing" if share == ONE else "staffing_share"
             lines.append(_line(code, money, rate.central, rate.spread, rate.capacity,
                                scope=scope, unit=rate.unit, units_low=units, units_high=units,
                                share=f"{(share * 100).quantize(ONE).normalize():f}"))
-    if basis.coverage.high:
-        low += basis.coverage.low
-        high += basis.coverage.high
-        if with_lines:
+        if basis.coverage.high:
             lines.append(_line("coverage", basis.coverage, rates.extra_shift_share,
                                rates.default_hours, hours=basis.hours,
                                rotation=ROTATIONS[basis.hours]))
@@ -545,7 +553,7 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
                                   AI_BOTH if usage_inquiry.ai is AiChoice.YES else AI_NONE,
                                   rates))
     (per_order, order_rate), (per_hour, hour_rate) = plans
-    hours = basis.staff_hours.quantize(CENT)
+    hours = basis.hours_billed
     return _Totals(monthly, per_order, per_hour, order_rate, hour_rate, hours, ai, basis, fee,
                    tuple(lines) if lines is not None else (), compared)
 
@@ -572,14 +580,12 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
         ends.append(_usage_rates(x, rates))
     order_rate = Range(ends[0][0].low, ends[1][0].high)
     hour_rate = Range(ends[0][1].low, ends[1][1].high)
-    orders = Decimal(inquiry.daily_orders) * rates.days.single
-    hours = basis.staff_hours.quantize(CENT)
-    return ((_usage(order_rate, orders, ai, inquiry, rates, basis.spread), order_rate),
-            (_usage(hour_rate, hours, ai, inquiry, rates, basis.spread), hour_rate))
+    return ((_usage(order_rate, basis.month_orders, ai, inquiry, rates), order_rate),
+            (_usage(hour_rate, basis.hours_billed, ai, inquiry, rates), hour_rate))
 
 
-def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates: Rates,
-           spread: Range) -> Range:
+def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates: Rates
+           ) -> Range:
     """A usage plan a month: rate × quantity, then the minimums (with AI's package minimum
     where AI is used) and the tools bundle — the monthly plan's order."""
     low = (rate.low * quantity).quantize(CENT)
