@@ -9,6 +9,7 @@ python-telegram-bot with --framework ptb). Nothing else constructs these.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import hmac
 import json
@@ -16,24 +17,31 @@ import logging
 import re
 import signal
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aiohttp import web
 
 from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
+from bot.services.configurator import app_url
+from bot.services.followups import Rules
 from bot.storage.store import Store, StoreError
 from bot.tg.base import MENU_LANGUAGES, Transport, staff_menus
 from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
+from locales.i18n import translator
 from pricing import load_rates
+
+if TYPE_CHECKING:
+    from bot.miniapp import MiniApp
 
 log = logging.getLogger("kameng.bot")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_TASKS = web.AppKey("webhook_tasks", set)
 MAX_UPDATE_DEPTH = 64  # nesting levels accepted in a webhook update
 STAFF_MENUS_KEY = "staff_menu_chats"  # meta: chats that have a staff menu of their own
+FOLLOWUP_EVERY = 60.0  # seconds between two looks for due follow-ups
 
 
 class Frontend(Protocol):
@@ -50,6 +58,7 @@ class Frontend(Protocol):
     async def delete_chat_commands(self, chat_id: int, language: str | None) -> None: ...
     async def run_polling(self, stop: asyncio.Event) -> None: ...
     async def set_webhook(self, url: str, secret: str) -> None: ...
+    async def set_menu_button(self, text: str, url: str) -> None: ...  # "" → the default
     async def start_processing(self) -> None: ...  # before the first webhook update
     async def feed(self, data: dict[str, Any]) -> None: ...
     async def close(self) -> None: ...
@@ -114,7 +123,8 @@ def build_app(settings: Settings, token: str) -> App:
         max_concurrent=settings.max_concurrent_updates, flood_limit=settings.flood_limit,
         flood_window=settings.flood_window_seconds, discount_limit=settings.discount_limit,
         link_days=settings.link_days, public_url=settings.public_url,
-        company_name=settings.company_name)
+        company_name=settings.company_name, followup_rules=Rules.from_settings(settings),
+        renewal_mode=settings.renewal, miniapp_url=app_url(settings.public_url))
     frontend: Frontend
     if settings.framework == "ptb":
         from bot.tg.ptb_front import PtbFrontend
@@ -199,6 +209,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    reminders: asyncio.Task[None] | None = None
     try:
         username = await app.frontend.start()
         app.conversation.set_bot_username(username)
@@ -207,6 +218,7 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
         except StoreError as error:
             log.error("could not record the bot's username: %s", error)
         await app.frontend.set_commands()
+        await set_menu_button(app)
         try:  # staff menus remember their chats in the database: in trouble, log and go on
             await set_staff_menus(app)
         except StoreError as error:
@@ -226,19 +238,25 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                 framework=app.frontend.name, mode="webhook" if webhook else "polling")
             log.info("metrics on http://%s:%s/metrics", app.settings.metrics_host,
                      app.settings.metrics_port)
+        reminders = (asyncio.create_task(followup_loop(app, stop))
+                     if app.settings.followups else None)
         if app.settings.public_url:  # quote links point here: serve their pages too
             from bot.web import parse_networks, serve_web
             pages = await serve_web(app.store, app.settings.web_host, app.settings.web_port,
                                     notify=app.conversation.notify,
+                                    renewals=app.conversation.renewals,
                                     trusted_proxies=parse_networks(
                                         app.settings.trusted_proxies),
                                     public_url=app.settings.public_url,
                                     company=app.settings.company_name,
-                                    business=app.conversation.engine.company)
+                                    business=app.conversation.engine.company,
+                                    miniapp=miniapp_for(app))
         if webhook:
             await _serve_webhook(app, stop)
         else:
             await app.frontend.run_polling(stop)
+        if reminders is not None:
+            await reminders  # a reminder being sent is finished and marked, never cut
         if pages is not None:
             await pages.cleanup()
         await app.conversation.drain()
@@ -246,8 +264,62 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
             await probe.cleanup()
         log.info("stopped; in-flight updates finished")
     finally:
+        if reminders is not None and not reminders.done():  # polling failed: stop them too
+            stop.set()
+            await reminders
         await app.frontend.close()
         app.store.close()
+
+
+async def followup_loop(app: App, stop: asyncio.Event, *,
+                        every: float = FOLLOWUP_EVERY) -> None:
+    """Send the follow-ups due (bot/services/followups.py) now and then until `stop`. A
+    database in trouble or a Bot API failure is logged, and the next round tries again."""
+    from datetime import UTC, datetime
+
+    from bot.tg.delivery import send_text
+
+    followups = app.conversation.followups
+
+    async def send(chat_id: int, text: str, keyboard: Any) -> None:
+        await send_text(app.frontend.transport, chat_id, text, keyboard,
+                        app.conversation.retry)
+
+    try:
+        followups.release_unsent()
+    except StoreError as error:
+        log.error("could not read the follow-ups left unsent: %s", error)
+    while not stop.is_set():
+        try:
+            sent = await followups.send_due(datetime.now(UTC), send)
+            if sent:
+                log.info("sent %d follow-ups", sent)
+        except StoreError as error:
+            log.error("could not look for follow-ups: %s", error)
+        except Exception:
+            log.exception("follow-ups failed this round")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+
+
+def miniapp_for(app: App) -> MiniApp:
+    """The Mini App's page and API (bot/miniapp.py), saving through this bot's conversation."""
+    from bot.miniapp import MiniApp
+    from bot.tg.miniapp import AppSaves
+
+    return MiniApp(app.store, app.conversation.engine, app.settings.token(),
+                   max_age=app.settings.miniapp_max_age, saver=AppSaves(app.conversation))
+
+
+async def set_menu_button(app: App) -> None:
+    """The chat's menu button opens the Mini App when PUBLIC_URL is https (Telegram opens
+    nothing else); otherwise the default (the command list), so a button left from an
+    earlier configuration goes away. Best effort: the bot starts all the same."""
+    url = app_url(app.settings.public_url)
+    try:
+        await app.frontend.set_menu_button(translator(None)("app.menu_button"), url)
+    except Exception as error:
+        log.warning("could not set the chat menu button: %s", error)
 
 
 async def replay_unhandled(app: App) -> None:

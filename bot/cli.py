@@ -12,12 +12,13 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from bot.inquiry_options import KIND_CHOICES, KINDS
 from bot.storage.status import QuoteStatus
 from locales.i18n import Translator, normalize_locale, translator
 
@@ -26,6 +27,7 @@ from locales.i18n import Translator, normalize_locale, translator
 # settings are imported by the commands that use them.
 if TYPE_CHECKING:
     from bot.config import ConfigError, Settings
+    from bot.services.renewals import Renewals
     from bot.storage.store import Store, StoreError
     from bot.web import Networks
     from dialogs.company import Company
@@ -37,15 +39,7 @@ EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pip
 DEFAULT_DB = "kameng.db"
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
-# --kinds takes the dialogue's product kinds by a short name (or the core's code);
-# --special is the older spelling, kept as an alias.
-KINDS = {"game": "game_cards", "topup": "phone_topup", "software": "software_keys",
-         "video": "video_memberships", "nft": "blockchain_nft", "other": "other",
-         "blockchain": "blockchain_nft", "phone": "phone_topup",
-         **{code.replace("_", "-"): code for code in (
-             "game_cards", "phone_topup", "software_keys", "video_memberships",
-             "blockchain_nft", "other")}}
-KIND_CHOICES = "game, topup, software, video, nft, other"
+# --kinds (and --special, the older spelling) take the names in bot/inquiry_options.py.
 EXPORT_FORMATS = ("csv", "json", "xlsx")
 # Every status a quote can have: the words and their rules are in bot/storage/status.py.
 STATUSES = tuple(status.value for status in QuoteStatus)
@@ -255,6 +249,20 @@ def _build_parser(t: Translator, enums: dict[str, type[StrEnum]]) -> argparse.Ar
     bk.add_argument("--force", action="store_true", help=h("force_backup"))
     common(bk)
     bk.set_defaults(handler=cmd_backup)
+
+    fu = commands.add_parser("followups", help=h("cmd.followups"),
+                             description=h("cmd.followups"))
+    fu.add_argument("--now", default=None, help=h("now"))
+    fu.add_argument("--json", action="store_true", help=h("json"))
+    common(fu)
+    fu.set_defaults(handler=cmd_followups)
+
+    br = commands.add_parser("browse", help=h("cmd.browse"), description=h("cmd.browse"))
+    br.add_argument("--host", default=None, help=h("browse_host"))
+    br.add_argument("--port", default=None, help=h("browse_port"))
+    br.add_argument("--hash-password", action="store_true", help=h("hash_password"))
+    common(br)
+    br.set_defaults(handler=cmd_browse)
 
     rs = commands.add_parser("restore", help=h("cmd.restore"), description=h("cmd.restore"))
     rs.add_argument("path", help=h("restore_path"))
@@ -606,17 +614,21 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
     port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.web_port
     proxies = _trusted_proxies(settings, t)
     store = open_store(args.db, t)
+    renewals = _renewals(settings, store, t)
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
+        bot = _bot_for_miniapp(settings)
         try:
             runner = await serve_web(store, host, port, notify=_notifier(settings),
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
-                                     company=settings.company_name, business=business)
+                                     company=settings.company_name, business=business,
+                                     renewals=renewals,
+                                     miniapp=_miniapp_for(bot) if bot else None)
         except CardFontError:
             raise UsageError(t("card.no_font", package=FONT_PACKAGE)) from None
         except OSError as error:
@@ -625,12 +637,54 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         print(t("cli.serving", url=f"http://{host}:{port}/q/<token>"), flush=True)
         await stop.wait()
         await runner.cleanup()
+        if bot is not None:
+            await bot.frontend.close()
+            bot.store.close()
 
     try:
         _run(run())
     finally:
         store.close()
     return 0
+
+
+def _renewals(settings: Settings, store: Store, t: Translator) -> Renewals:
+    """请求新报价 on the pages `kameng serve` serves: the owner is told through the Bot API
+    (with a token) and answers in the running bot."""
+    from bot.services.links import LinkSettings
+    from bot.services.quotes import QuoteDesk
+    from bot.services.renewals import Renewals
+    from bot.services.staff import Staff
+    from dialogs.engine import Engine
+
+    staff = Staff(settings.sales_ids, settings.admin_ids)
+    engine = Engine(rates_from(settings.rates, t))
+    links = LinkSettings(store.get_meta("bot_username") or "", settings.public_url,
+                         settings.link_days)
+    desk = QuoteDesk(store, engine, staff, links, settings.discount_limit)
+    return Renewals(store, engine, staff, links, desk, settings.renewal)
+
+
+def _bot_for_miniapp(settings: Settings) -> Any:
+    """With a bot token, `kameng serve` serves the Mini App too (/app): the token checks
+    its signed initData, and 保存报价 goes through the bot's own conversation, which sends
+    the quote to the merchant's chat (no polling here: the bot process answers them)."""
+    from bot.app import build_app
+    from bot.config import ConfigError
+
+    try:
+        token = settings.token()
+    except ConfigError:
+        return None
+    bot = build_app(settings, token)
+    bot.conversation.set_bot_username(bot.store.get_meta("bot_username") or "")
+    return bot
+
+
+def _miniapp_for(bot: Any) -> Any:
+    from bot.app import miniapp_for
+
+    return miniapp_for(bot)
 
 
 def _trusted_proxies(settings: Settings, t: Translator) -> Networks:
@@ -824,6 +878,9 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
     for name, url in (("WEBHOOK_URL", settings.webhook_url), ("PUBLIC_URL", settings.public_url)):
         if url and not url.startswith("https://"):
             problems.append((t("config.check.https", name=name, value=url), False))
+    if not settings.public_url.startswith("https://"):  # Telegram opens only https Mini Apps
+        problems.append((t("config.check.miniapp", value=settings.public_url
+                           or t("config.check.miniapp_unset")), False))
     if not Path(settings.db).is_file():
         problems.append((t("config.check.no_db", path=settings.db), False))
     if settings.rates:
@@ -873,6 +930,143 @@ def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
     if done.previous is not None:
         print(t("cli.restore_previous", path=done.previous))
     return 0
+
+
+def cmd_followups(args: argparse.Namespace, t: Translator) -> int:
+    """The follow-ups the bot would send at --now (default: now), sending and writing
+    nothing; outside business hours, none, and when they will go out."""
+    from datetime import UTC, datetime
+
+    from bot.services.followups import Rules, due, pending
+    from bot.services.staff import Staff
+
+    now = datetime.now(UTC)
+    if args.now is not None:
+        try:
+            now = datetime.fromisoformat(args.now.strip())
+        except ValueError:
+            raise UsageError(t("cli.error.now", value=args.now)) from None
+        if now.tzinfo is None:  # a local time is the business's
+            from zoneinfo import ZoneInfo
+
+            now = now.replace(tzinfo=ZoneInfo(settings_from(t, db=args.db).business_timezone))
+    settings = settings_from(t, db=args.db)
+    rules = Rules.from_settings(settings)
+    staff = Staff(settings.sales_ids, settings.admin_ids)
+    with _current_schema(args.db or settings.db, t) as path:
+        store = open_store(path, t)
+        try:
+            found = due(store, staff, rules, now)
+            waiting = [] if found else pending(store, staff, rules, now)
+        finally:
+            store.close()
+    if args.json:
+        print(json.dumps([item.as_json() for item in found], ensure_ascii=False, indent=2))
+        return 0
+    zone = rules.zone
+    for item in found:
+        subject = (t("followup.handoff_label", id=item.handoff_id)
+                   if item.kind == "handoff_waiting" else
+                   t("followup.quote_label", id=item.quote_id))
+        print(t("followups.row", due=item.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                kind=item.kind, subject=subject, prospect=item.prospect or "-",
+                to=",".join(str(chat) for chat in item.to)))
+    if not found and waiting:
+        start, end = rules.hours
+        print(t("followups.quiet", hours=f"{start // 60:02d}:{start % 60:02d}-"
+                                         f"{end // 60:02d}:{end % 60:02d}",
+                zone=rules.timezone, count=len(waiting),
+                at=rules.next_open(now).astimezone(zone).strftime("%Y-%m-%d %H:%M")))
+    elif not found:
+        print(t("followups.none"))
+    return 0
+
+
+@contextmanager
+def _current_schema(path: str, t: Translator) -> Iterator[str]:
+    """The database to read without writing to it: the file itself when its schema is
+    current, else a temporary copy brought up to date (opening a file migrates it)."""
+    import sqlite3
+
+    from bot.storage.store import SCHEMA_VERSION
+
+    if not Path(path).is_file():
+        raise UsageError(t("cli.error.no_db", path=path))
+    try:
+        with closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro",
+                                     uri=True)) as source:
+            version = int(source.execute("PRAGMA user_version").fetchone()[0])
+            if version >= SCHEMA_VERSION:
+                yield path
+                return
+            with tempfile.TemporaryDirectory() as folder:
+                copy = str(Path(folder) / "kameng.db")
+                with closing(sqlite3.connect(copy)) as target:
+                    source.backup(target)
+                yield copy
+    except sqlite3.DatabaseError as error:
+        raise UsageError(t("cli.error.db", detail=str(error))) from None
+
+
+def cmd_browse(args: argparse.Namespace, t: Translator) -> int:
+    """Datasette on the quote database, read-only (bot/browse.py)."""
+    from bot import browse
+
+    if args.hash_password:
+        print(browse.hash_password(_read_password(t)))
+        return 0
+    settings = settings_from(t, db=args.db)
+    host = args.host or settings.browse_host
+    port = _whole(t, "cli.error.port", args.port, 65535) if args.port else settings.browse_port
+    password_hash = settings.browse_password_hash.get_secret_value()
+    if not browse.is_loopback(host) and not password_hash:
+        raise UsageError(t("browse.needs_password", host=host))
+    store = open_store(args.db, t)  # a missing, damaged or newer file: one line, as elsewhere
+    path = store.path
+    store.close()
+    _check_port_free(t, host, port)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    print(t("browse.serving", url=url), flush=True)
+    if password_hash:
+        print(t("browse.login", url=url), flush=True)
+    try:
+        browse.serve(path, host, port, timezone=settings.business_timezone,
+                     password_hash=password_hash)
+    except OSError as error:
+        raise UsageError(t("cli.error.listen", host=host, port=port,
+                           detail=error.strerror or str(error))) from None
+    return 0
+
+
+def _check_port_free(t: Translator, host: str, port: int) -> None:
+    """One clear line for a taken port or an address not on this machine (the server's
+    own report would be a log line and exit code 1)."""
+    import socket
+
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise UsageError(t("cli.error.listen", host=host, port=port,
+                           detail=error.strerror or str(error))) from None
+
+
+def _read_password(t: Translator) -> str:
+    """A password typed twice at a terminal, or one line on standard input."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(t("browse.password_prompt"))
+        if getpass.getpass(t("browse.password_again")) != password:
+            raise UsageError(t("browse.password_mismatch"))
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        raise UsageError(t("browse.password_short"))
+    return password
 
 
 # --- the language of every line -------------------------------------------------------

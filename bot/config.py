@@ -152,6 +152,57 @@ def _networks(value: str) -> list[str]:
     return entries
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _hours(value: str) -> tuple[int, int]:
+    """"09:00-18:00" or "9-18" → minutes after midnight (540, 1080): when follow-ups may
+    be sent; the end is after the start, within one day."""
+    def minutes(part: str) -> int:
+        hour, _, minute = part.strip().partition(":")
+        if not (hour.isdigit() and (minute.isdigit() or not minute)):
+            raise ValueError(part)
+        return int(hour) * 60 + int(minute or 0)
+
+    try:
+        start, end = (minutes(part) for part in value.split("-"))
+    except ValueError:
+        raise Expected("config.expect.hours") from None
+    if not 0 <= start < end <= 24 * 60:
+        raise Expected("config.expect.hours")
+    return start, end
+
+
+def _weekdays(value: str) -> list[int]:
+    """"sat,sun" → [5, 6] (Monday is 0): days without follow-ups; "none": every day works."""
+    days: list[int] = []
+    if value.strip().lower() == "none":
+        return days
+    for item in value.replace(",", " ").lower().split():
+        if item[:3] not in WEEKDAYS:
+            raise Expected("config.expect.weekdays", choices=",".join(WEEKDAYS))
+        days.append(WEEKDAYS.index(item[:3]))
+    return sorted(set(days))
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = value.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Expected("config.expect.timezone") from None
+    return name
+
+
+def _switch(value: str) -> bool:
+    word = value.strip().lower()
+    if word not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+        raise Expected("config.expect.one_of", choices="on, off")
+    return word in ("1", "true", "yes", "on")
+
+
 def _secret(value: str) -> Secret:
     return Secret(value.strip())
 
@@ -194,9 +245,29 @@ class Settings:
     metrics_port: int | None = _setting("METRICS_PORT", None, _whole(1, 65535))
     discount_limit: int = _setting("DISCOUNT_LIMIT", 10, _whole(0, 90))
     link_days: int = _setting("LINK_VALIDITY_DAYS", 30, _whole(1, 365))
+    # How long a Mini App's signed initData is accepted after Telegram issued it (auth_date).
+    miniapp_max_age: int = _setting("MINIAPP_MAX_AGE", 86_400, _whole(60, 7 * 86_400))
     max_concurrent_updates: int = _setting("KAMENG_MAX_CONCURRENT", 64, _whole(1, 10_000))
     flood_limit: int = _setting("KAMENG_FLOOD_LIMIT", 20, _whole(1, 10_000))
     flood_window_seconds: float = _setting("KAMENG_FLOOD_WINDOW", 10.0, _seconds)
+    # Follow-ups (bot/services/followups.py): after how many silent days an opened quote,
+    # how many days before its expiry, how many hours after an unanswered 转人工; sent only
+    # within BUSINESS_HOURS on days not in QUIET_DAYS, in BUSINESS_TIMEZONE.
+    followups: bool = _setting("FOLLOWUPS", True, _switch)
+    followup_silent_days: int = _setting("FOLLOWUP_SILENT_DAYS", 3, _whole(1, 60))
+    followup_expiring_days: int = _setting("FOLLOWUP_EXPIRING_DAYS", 3, _whole(1, 60))
+    followup_handoff_hours: int = _setting("FOLLOWUP_HANDOFF_HOURS", 2, _whole(1, 240))
+    business_hours: tuple[int, int] = _setting("BUSINESS_HOURS", (9 * 60, 18 * 60), _hours)
+    quiet_days: list[int] = _setting("QUIET_DAYS", lambda: [5, 6], _weekdays)
+    business_timezone: str = _setting("BUSINESS_TIMEZONE", "Asia/Shanghai", _timezone)
+    # 请求新报价 on an expired link: "owner" approves the new version first, or "direct".
+    renewal: str = _setting("RENEWAL_APPROVAL", "owner", _one_of("owner", "direct"))
+    # `kameng browse` (Datasette): where it listens; another address than 127.0.0.1 needs
+    # a password (its PBKDF2 hash, from `kameng browse --hash-password`).
+    browse_host: str = _setting("BROWSE_HOST", "127.0.0.1", _text)
+    browse_port: int = _setting("BROWSE_PORT", 8001, _whole(1, 65535))
+    browse_password_hash: Secret = _setting("BROWSE_PASSWORD_HASH", lambda: Secret(""),
+                                            _secret, secret=True)
     # Where each value came from: "default", "environment", the .env path, "command line".
     sources: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -221,6 +292,13 @@ class Settings:
             value = getattr(self, spec.name)
             if isinstance(value, Secret):
                 text = value.masked()
+            elif spec.name == "business_hours":
+                text = "{:02d}:{:02d}-{:02d}:{:02d}".format(*divmod(value[0], 60),
+                                                            *divmod(value[1], 60))
+            elif spec.name == "quiet_days":
+                text = ",".join(WEEKDAYS[day] for day in value)
+            elif isinstance(value, bool):
+                text = "on" if value else "off"
             elif isinstance(value, list):
                 text = ",".join(str(item) for item in value)
             else:

@@ -5,6 +5,7 @@ getMe). Failures are logged, never raised."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import aiohttp
 
@@ -15,9 +16,14 @@ class BotApiNotifier:
     def __init__(self, token: str, api_base: str) -> None:
         self.url = f"{api_base}/bot{token}/sendMessage"
 
-    async def __call__(self, chat_id: int, text: str) -> None:
-        payload = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
-                   "link_preview_options": {"is_disabled": True}}
+    async def __call__(self, chat_id: int, text: str,
+                       keyboard: Sequence[Sequence[tuple[str, str]]] | None = None) -> None:
+        payload: dict[str, object] = {"chat_id": chat_id, "text": text, "parse_mode": "HTML",
+                                      "link_preview_options": {"is_disabled": True}}
+        if keyboard:
+            payload["reply_markup"] = {"inline_keyboard": [
+                [{"text": label, "callback_data": data} for label, data in row]
+                for row in keyboard]}
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http, \
                     http.post(self.url, json=payload) as response:

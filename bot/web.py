@@ -20,6 +20,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -31,15 +32,19 @@ from bot.chart import quote_chart
 from bot.render import environment, quote_context, version_columns
 from bot.services.links import deep_link
 from bot.services.quotes import opened_notices
+from bot.services.renewals import Renewals
 from bot.storage.store import QuoteRecord, Store, StoreError
 from dialogs import quote_talk
 from dialogs.company import DEFAULT_COMPANY, Company
 from locales.i18n import translator
 
+if TYPE_CHECKING:
+    from bot.miniapp import MiniApp
+
 CHANNEL = "web"  # the `channel` of a view counted here
 log = logging.getLogger(__name__)
 
-Notify = Callable[[int, str], Awaitable[None]]
+Notify = Callable[..., Awaitable[None]]  # (chat id, text[, keyboard])
 
 SECURITY_HEADERS = {
     # No script, no external asset: only our inline styles and the inline SVG.
@@ -150,7 +155,10 @@ def client_address(request: web.Request, proxies: Networks = ()) -> str:
 def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
-                  company: str = "", business: Company | None = None) -> web.Application:
+                  company: str = "", business: Company | None = None,
+                  renewals: Renewals | None = None,
+                  miniapp: MiniApp | None = None) -> web.Application:
+    """The quote pages; with `miniapp`, the Mini App's page and API too (bot/miniapp.py)."""
     throttle = throttle or MissThrottle()
     env = environment()
     check_font()  # no CJK font: fail at start-up, naming the package, not at the first card
@@ -165,7 +173,12 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             error.headers.update(SECURITY_HEADERS)
             error.headers["Server"] = "kameng"
             raise
-        response.headers.update(SECURITY_HEADERS)
+        # The Mini App sets its own policy (its script, framed by Telegram's web clients);
+        # every other response gets ours.
+        own_policy = "Content-Security-Policy" in response.headers
+        for name, value in SECURITY_HEADERS.items():
+            if not (own_policy and name in ("Content-Security-Policy", "X-Frame-Options")):
+                response.headers[name] = value
         response.headers["Server"] = "kameng"  # not aiohttp's name and version
         return response
 
@@ -187,8 +200,54 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             if throttle.blocked(client):
                 return error_page(429, "throttled")
             throttle.miss(client)
+            if state == "expired" and record is not None and renewals is not None:
+                return expired_page(record)
             return error_page(404 if state == "unknown" else 410, "gone")
         return record
+
+    def expired_page(record: QuoteRecord) -> web.Response:
+        """410, and 请求新报价: a form posting to /q/<token>/renew (its one allowed action)."""
+        t = translator(record.locale)
+        body = env.get_template("link_error.html.j2").render(
+            lang=t.locale.replace("_", "-"), title=t("page.expired_title"),
+            message=t("page.expired"), renew_label=t("btn.renew"),
+            renew_action=f"/q/{record.token}/renew")
+        response = web.Response(status=410, text=body, content_type="text/html",
+                                charset="utf-8")
+        # Its one form posts to this site; everything else stays as strict as elsewhere
+        # (a page with its own policy sets its own X-Frame-Options too).
+        response.headers["Content-Security-Policy"] = SECURITY_HEADERS[
+            "Content-Security-Policy"].replace("form-action 'none'", "form-action 'self'")
+        response.headers["X-Frame-Options"] = SECURITY_HEADERS["X-Frame-Options"]
+        return response
+
+    async def renew(request: web.Request) -> web.StreamResponse:
+        """POST /q/<token>/renew from the expired page: a new version at today's rates for
+        the owner to approve (a page says so), or at once (redirected to it)."""
+        if renewals is None:
+            raise web.HTTPNotFound()
+        client = client_address(request, trusted_proxies)
+        if throttle.blocked(client):
+            return error_page(429, "throttled")
+        try:
+            outcome, record, notices = renewals.request(
+                CHANNEL, client, translator()("page.someone"), request.match_info["token"])
+        except StoreError:
+            return error_page(503, "busy")
+        if outcome == "gone":
+            throttle.miss(client)
+            return error_page(404, "gone")
+        if notify is not None:
+            for notice in notices:
+                await notify(notice.chat_id, notice.text, notice.keyboard)
+        if outcome in ("made", "live") and record is not None and record.token:
+            raise web.HTTPSeeOther(f"/q/{record.token}")
+        t = translator(record.locale if record else None)
+        body = env.get_template("link_error.html.j2").render(
+            lang=t.locale.replace("_", "-"), title=t("page.renew_title"),
+            message=t("page.renew_asked" if outcome == "asked" else "page.renew_waiting"))
+        return web.Response(status=202, text=body, content_type="text/html",
+                            charset="utf-8")
 
     async def show(request: web.Request) -> web.Response:
         client = client_address(request, trusted_proxies)
@@ -224,8 +283,11 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app = web.Application(middlewares=[security_headers])
     app.router.add_get("/q/{token}", show)
     app.router.add_get("/q/{token}/card.png", card)
+    app.router.add_post("/q/{token}/renew", renew)
     app.router.add_get("/healthz", healthz)
     metrics.add_routes(app, store)  # GET /metrics
+    if miniapp is not None:
+        miniapp.add_routes(app)  # GET /app, POST /app/api/…
     return app
 
 
@@ -281,9 +343,12 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
-                    company: str = "", business: Company | None = None) -> web.AppRunner:
+                    company: str = "", business: Company | None = None,
+                    renewals: Renewals | None = None,
+                    miniapp: MiniApp | None = None) -> web.AppRunner:
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
-                        public_url=public_url, company=company, business=business)
+                        public_url=public_url, company=company, business=business,
+                        renewals=renewals, miniapp=miniapp)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

@@ -30,6 +30,9 @@ from locales.i18n import Translator, translator
 from pricing import Billing, Inquiry, Quote, Range, Rates, Scope, quote, round_money
 from pricing.model import SCOPE_ORDER
 
+# A quote on a phone (issue 19): its buttons never exceed this, whatever is added under it.
+QUOTE_BUTTONS_AT_MOST = 8
+
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=False)

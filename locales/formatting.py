@@ -8,11 +8,10 @@ keys ("money", "money_plus_range", …).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_decimal
 
 from locales.i18n import Translator
 from pricing import Range, round_money
@@ -24,9 +23,29 @@ def _babel_locale(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+GROUPED = "#,##0.##"  # the one number pattern: at most two decimals, grouped
+HUNDREDTH = Decimal("0.01")
+
+
+@lru_cache(maxsize=16)
+def _symbols(locale: str) -> tuple[str, str, str]:
+    """The locale's group separator, decimal point and minus sign, from Babel's CLDR data."""
+    symbols = _babel_locale(locale).number_symbols["latn"]
+    return str(symbols["group"]), str(symbols["decimal"]), str(symbols["minusSign"])
+
+
+@lru_cache(maxsize=8192)
 def format_number(amount: Decimal | int, locale: str) -> str:
-    """1234.5 → "1,234.5": at most two decimals, grouped."""
-    return format_decimal(amount, format="#,##0.##", locale=_babel_locale(locale))
+    """1234.5 → "1,234.5": Babel's "#,##0.##" with the locale's symbols (rounded half to
+    even, as Babel does), written out here because Babel's general formatter was most of a
+    quote's rendering time; tests/test_formatting_fast.py checks it against Babel. Also
+    remembered: a quote says the same figures again and again (equal amounts read alike)."""
+    group, point, minus = _symbols(locale)
+    rounded = Decimal(amount).quantize(HUNDREDTH, rounding=ROUND_HALF_EVEN)
+    whole, _, fraction = f"{abs(rounded):,f}".partition(".")
+    fraction = fraction.rstrip("0")
+    text = whole.replace(",", group) + (point + fraction if fraction else "")
+    return minus + text if rounded.is_signed() else text
 
 
 def format_money(amount: Decimal, t: Translator) -> str:

@@ -345,6 +345,11 @@ class FakeTelegram:
             for _, data in row:
                 if len(data.encode()) > 64:
                     raise _BadRequest("BUTTON_DATA_INVALID")
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        for button in (button for row in rows for button in row):
+            web_app = button.get("web_app")
+            if web_app is not None and not str(web_app.get("url", "")).startswith("https://"):
+                raise _BadRequest("BUTTON_URL_INVALID")  # Mini Apps open over https only
 
     async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = int(params["chat_id"])

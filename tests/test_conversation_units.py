@@ -148,3 +148,14 @@ async def test_updates_kept_by_aiogram_are_telegram_json_either_front_end_reads(
     [(update_id, payload)] = kept
     assert update_id == 41 and json.loads(payload) == raw
     assert PtbUpdate.de_json(json.loads(payload), None).message.from_user.id == 7
+
+
+def test_the_mini_app_button_joins_a_quote_only_within_its_eight_buttons() -> None:
+    from bot.tg.conversation import with_miniapp_button
+
+    url = "https://quotes.example/app"
+    seven = (tuple((f"b{i}", f"1:b{i}") for i in range(4)),
+             tuple((f"c{i}", f"1:c{i}") for i in range(3)))
+    assert with_miniapp_button(seven, "🎚", url) == (*seven, (("🎚", url),))
+    eight = (*seven, (("d", "1:d"),))
+    assert with_miniapp_button(eight, "🎚", url) == eight

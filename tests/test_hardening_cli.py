@@ -54,12 +54,19 @@ def digest(path: Path) -> str:
 
 
 def damage(db: Path) -> Path:
-    """A valid first page (header and schema), every other page overwritten."""
+    """A valid header and schema (the first page and any other the schema spills into),
+    every other page overwritten: the data is damaged, the file still opens."""
     size = db.stat().st_size
     assert size > 10 * PAGE and not Path(f"{db}-wal").exists()
+    with sqlite3.connect(db) as connection:  # dbstat: which pages hold sqlite_schema
+        schema = {int(page) for (page,) in connection.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")}
+    connection.close()
     with db.open("r+b") as file:
-        file.seek(PAGE)
-        file.write(b"\x5a" * (size - PAGE))
+        for page in range(2, size // PAGE + 1):
+            if page not in schema:
+                file.seek((page - 1) * PAGE)
+                file.write(b"\x5a" * PAGE)
     return db
 
 

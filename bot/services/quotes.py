@@ -228,7 +228,8 @@ class QuoteDesk:
         """/start q_<token>: the quote card, then the quote with accept / adjust / contact."""
         record, state = self.store.link(token)
         if record is None or state != "ok":
-            return [Reply(t(f"link.{state}"))]
+            return [Reply(t(f"link.{state}"), renew_keyboard(token, t)
+                          if state == "expired" else None)]
         actions: list[Action] = []
         if self.store.record_view(record.id, channel=person.channel, agent=person.channel):
             actions += opened_notices(self.store, record, who=person.handle)
@@ -397,6 +398,11 @@ def handoff_context(record: QuoteRecord | None, question: str, t: Translator) ->
     if question:
         lines.append(t("handoff.question", question=html.escape(question)))
     return "\n".join(lines)
+
+
+def renew_keyboard(token: str, t: Translator) -> Keyboard:
+    """请求新报价 under an expired link's message (bot/services/renewals.py answers it)."""
+    return (((t("btn.renew"), f"rq:{token}"),),)
 
 
 def opened_notices(store: Store, record: QuoteRecord, *, who: str | None = None,

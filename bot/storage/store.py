@@ -147,6 +147,41 @@ def _add_leads(db: sqlite_utils.Database) -> None:
     handoffs.add_column("question", str)
 
 
+def _add_followups(db: sqlite_utils.Database) -> None:
+    # One row per reminder and recipient, written before the message goes out (claimed)
+    # and after (sent): a restart never sends one twice (bot/services/followups.py).
+    db.table("followup_sends").create(
+        {"key": str, "chat_id": int, "kind": str, "quote_id": int, "handoff_id": int,
+         "due_at": str, "claimed_at": str, "sent_at": str},
+        pk=("key", "chat_id"), not_null={"key", "chat_id", "kind", "due_at", "claimed_at"})
+    # ✅ 已联系 / 🔕 不再提醒 on a quote ("q12") or a hand-off ("h3").
+    db.table("followup_marks").create(
+        {"subject": str, "mark": str, "at": str, "by_user": str},
+        pk=("subject", "mark"), not_null={"subject", "mark", "at"})
+    # 请求新报价 on an expired link: the new version, who asked, and the owner's answer.
+    db.table("renewals").create(
+        {"id": int, "quote_id": int, "new_quote_id": int, "channel": str, "user_id": str,
+         "requested_at": str, "decision": str, "decided_at": str},
+        pk="id", not_null={"quote_id", "new_quote_id", "channel", "requested_at"})
+    db.table("renewals").create_index(["quote_id"])
+    db.table("renewals").create_index(["new_quote_id"], unique=True)
+    # The follow-up loop's questions, each minute, answered from indexes alone: "has a
+    # newer version?", the live links by expiry, the acceptances by date, the last view.
+    db.table("quotes").create_index(["parent_id"])
+    db.execute("CREATE INDEX idx_quotes_live ON quotes (expires_at, opened_at, sales_owner, "
+               "prospect, token, revoked_at, accepted_at) WHERE token IS NOT NULL "
+               "AND revoked_at IS NULL AND accepted_at IS NULL")
+    db.execute("CREATE INDEX idx_quotes_accepted ON quotes (accepted_at, sales_owner, "
+               "prospect) WHERE accepted_at IS NOT NULL")
+    db.table("quote_views").create_index(["quote_id", "at"])
+    # What `kameng browse` shows of a quote: no link token, no JSON blobs.
+    db.execute(
+        "CREATE VIEW quote_history AS SELECT id, version, parent_id, created_at, channel, "
+        "user_id, prospect, sales_owner, daily_orders, monthly_low, monthly_high, "
+        "per_order_low, per_order_high, recommended_plan, discount, status, views, "
+        "expires_at, revoked_at, opened_at, accepted_at, rates_version, locale FROM quotes")
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     """One step of the schema: `apply` runs once, and user_version becomes `version`."""
@@ -167,6 +202,8 @@ MIGRATIONS = (
                  "confirming an update to Telegram and handling it loses nothing", _add_inbox),
     Migration(5, "leads: a merchant's contact left under a quote version (sales told once "
                  "per version); hand-offs name the quote and the question", _add_leads),
+    Migration(6, "follow-ups sent and marked, renewals of expired links, and the "
+                 "quote_history view `kameng browse` shows", _add_followups),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 KEEP_UPDATES = 100_000  # how many handled update ids are remembered

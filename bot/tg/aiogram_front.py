@@ -32,10 +32,13 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     KeyboardButton,
     LinkPreviewOptions,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    WebAppInfo,
 )
 
 from bot.services.replies import CONTACT_BUTTON, Keyboard, keyboard_kind
@@ -47,6 +50,7 @@ from bot.tg.base import (
     Unreachable,
     bad_request,
     command_menus,
+    web_app_url,
 )
 from bot.tg.conversation import Conversation
 
@@ -70,7 +74,9 @@ def _markup(keyboard: Keyboard | None
              for label, data in row] for row in keyboard],
             resize_keyboard=True, one_time_keyboard=True)
     return InlineKeyboardMarkup(inline_keyboard=[
-        [InlineKeyboardButton(text=label, callback_data=data) for label, data in row]
+        [InlineKeyboardButton(text=label, web_app=WebAppInfo(url=url)) if (
+            url := web_app_url(data)) else InlineKeyboardButton(text=label, callback_data=data)
+         for label, data in row]
         for row in keyboard])
 
 
@@ -210,6 +216,10 @@ class AiogramFrontend:
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.bot.set_webhook(url, secret_token=secret or None,
                                    allowed_updates=list(ALLOWED_UPDATES))
+
+    async def set_menu_button(self, text: str, url: str) -> None:
+        await self.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+            text=text, web_app=WebAppInfo(url=url)) if url else MenuButtonDefault())
 
     async def start_processing(self) -> None:
         """Nothing to start: aiogram's dispatcher handles a fed update as it comes."""

@@ -16,9 +16,15 @@ MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 COMMANDS = ("start", "quote", "history", "lang", "help", "cancel", "human")
-STAFF_COMMANDS = ("newquote", "revoke", "export", "stats")  # for SALES_IDS / ADMIN_IDS
-SALES_COMMANDS = ("newquote", "revoke")  # admins get every staff command
+STAFF_COMMANDS = ("newquote", "pipeline", "revoke", "export", "stats")  # SALES_IDS / ADMIN_IDS
+SALES_COMMANDS = ("newquote", "pipeline", "revoke")  # admins get every staff command
 MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
+
+
+def web_app_url(data: str) -> str | None:
+    """A keyboard entry whose data is an https URL is a web_app button (the Mini App);
+    any other data is callback data."""
+    return data if data.startswith("https://") else None
 
 
 @dataclass(frozen=True, slots=True)

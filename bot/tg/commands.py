@@ -5,9 +5,13 @@ bot/services/. Every handler has the same shape: (incoming, replies, translator,
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.services.followups import Followups
+from bot.services.pipeline import Pipeline
 from bot.services.quotes import Person, QuoteDesk
+from bot.services.renewals import Renewals
 from bot.services.replies import Action
 from bot.storage.store import Store
 from bot.tg.base import CHANNEL, Incoming
@@ -23,6 +27,9 @@ class Host(Protocol):
     store: Store
     engine: Engine
     desk: QuoteDesk
+    renewals: Renewals
+    followups: Followups
+    pipeline: Pipeline
 
     def person(self, incoming: Incoming) -> Person: ...
     def load(self, incoming: Incoming) -> tuple[DialogState | None, int | None]: ...
@@ -128,6 +135,37 @@ class Commands:
                               data: str) -> None:
         """ap:<quote id>:y|n under an approval request."""
         await self.host.deliver(self.host.desk.approval_button(incoming.user_id, data, t),
+                                incoming, out)
+
+    async def pipeline(self, incoming: Incoming, out: Replies, t: Translator,
+                       argument: str) -> None:
+        """/pipeline: my quotes by status, the ones to chase today first."""
+        await self.host.deliver(self.host.pipeline.show(incoming.user_id, t, datetime.now(UTC)),
+                                incoming, out)
+
+    async def pipeline_button(self, incoming: Incoming, out: Replies, t: Translator,
+                              data: str) -> None:
+        """pl:<id> under /pipeline: the quote as its owner sees it."""
+        await self.host.deliver(self.host.pipeline.quote(incoming.user_id, data, t),
+                                incoming, out)
+
+    async def followup_button(self, incoming: Incoming, out: Replies, t: Translator,
+                              data: str) -> None:
+        """fu:new|done|mute:<subject> under a reminder: 🔁 新版本 / ✅ 已联系 / 🔕 不再提醒."""
+        await self.host.deliver(self.host.followups.button(incoming.user_id, data, t,
+                                                           datetime.now(UTC)), incoming, out)
+
+    async def renew_button(self, incoming: Incoming, out: Replies, t: Translator,
+                           data: str) -> None:
+        """rq:<token> under an expired link: 请求新报价."""
+        person = self.host.person(incoming)
+        await self.host.deliver(self.host.renewals.button(
+            person.channel, person.user_id, person.handle, data, t), incoming, out)
+
+    async def renew_decision(self, incoming: Incoming, out: Replies, t: Translator,
+                             data: str) -> None:
+        """rn:y|n:<new id>: the owner sends the renewed quote to the prospect, or not."""
+        await self.host.deliver(self.host.renewals.decide(incoming.user_id, data, t),
                                 incoming, out)
 
     async def _set_language(self, incoming: Incoming, out: Replies, code: str) -> None:

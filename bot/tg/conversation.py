@@ -23,8 +23,11 @@ from bot import metrics
 from bot.card import card_filename, record_card
 from bot.render import screen_html
 from bot.services.effects import Effects
+from bot.services.followups import Followups, Rules
 from bot.services.links import LinkSettings
+from bot.services.pipeline import Pipeline
 from bot.services.quotes import Person, QuoteDesk
+from bot.services.renewals import Renewals
 from bot.services.replies import (
     CONTACT_BUTTON,
     TEXT_BUTTON,
@@ -43,12 +46,22 @@ from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, 
 from bot.tg.commands import Commands
 from bot.tg.delivery import FloodGate, Replies, RetryPolicy, UserLocks, send_text
 from dialogs.engine import Engine
+from dialogs.screens import QUOTE_BUTTONS_AT_MOST
 from dialogs.state import Contact, DialogState, Press, Say, Screen, StateError
 from locales.i18n import Translator, resolve_locale, translator
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Incoming, Replies, Translator, str], Awaitable[None]]
+
+
+def with_miniapp_button(keyboard: Keyboard, label: str, url: str) -> Keyboard:
+    """The quote's keyboard with a 🎚 row that opens the Mini App (bot/miniapp.py; a web_app
+    button, not a callback), only while the quote stays within its 8 buttons: on a phone
+    the quote keeps its size, and the chat's menu button opens the Mini App in any case."""
+    if sum(map(len, keyboard)) >= QUOTE_BUTTONS_AT_MOST:
+        return keyboard
+    return (*keyboard, ((label, url),))
 
 
 @dataclass
@@ -69,13 +82,21 @@ class Conversation:
     link_days: int = 30
     public_url: str = ""
     company_name: str = ""  # on the quote card; empty: the catalog's neutral name
+    miniapp_url: str = ""  # the Mini App (https only): a 🎚 button under every quote
     transport: Transport | None = None  # for messages not in reply to an update
+    followup_rules: Rules = field(default_factory=Rules)  # FOLLOWUP_*, BUSINESS_HOURS, …
+    renewal_mode: str = "owner"  # RENEWAL_APPROVAL
 
     def __post_init__(self) -> None:
         self.links = LinkSettings(self.bot_username, self.public_url, self.link_days)
         self.desk = QuoteDesk(self.store, self.engine, Staff(self.sales_ids, self.admin_ids),
                               self.links, self.discount_limit)
         self.effects = Effects(self.desk)
+        self.renewals = Renewals(self.store, self.engine, self.desk.staff, self.links,
+                                 self.desk, self.renewal_mode)
+        self.followups = Followups(self.store, self.engine, self.desk.staff, self.links,
+                                   self.desk, self.followup_rules)
+        self.pipeline = Pipeline(self.followups)
         self.commands = Commands(self)
         self.locks = UserLocks()
         self.gate = FloodGate(self.flood_limit, self.flood_window, self.clock)
@@ -92,11 +113,16 @@ class Conversation:
             "lang": commands.lang, "help": commands.help, "cancel": commands.cancel,
             "human": commands.human,
             **{name: self._staff_route(name) for name in STAFF_COMMANDS},
+            "pipeline": commands.pipeline,  # a salesperson's morning view
         }
         self.button_routes: dict[str, Handler] = {  # by the callback data's prefix
             "lang": commands.language_button,  # lang:<code>          /lang's choices
             "lk": commands.link_button,  # lk:acc|adj|ask:<token>   under a shared quote
             "ap": commands.approval_button,  # ap:<id>:y|n          an admin's approval
+            "rq": commands.renew_button,  # rq:<token>              请求新报价, expired link
+            "rn": commands.renew_decision,  # rn:<new id>:y|n      the owner sends it or not
+            "fu": commands.followup_button,  # fu:new|done|mute:q<id>|h<id>  a reminder
+            "pl": commands.pipeline_button,  # pl:<id>              a quote in /pipeline
         }  # anything else is a dialogue button, "<state seq>:<button id>": self._press
         assert set(self.command_routes) == {*COMMANDS, *STAFF_COMMANDS}
 
@@ -137,14 +163,14 @@ class Conversation:
             if not self.in_flight:
                 self.idle.set()
 
-    async def notify(self, chat_id: int, text: str) -> None:
+    async def notify(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> None:
         """A message to staff outside a reply (a link opened on the web, say); a failure
         is logged, never raised."""
         if self.transport is None:
             log.warning("no transport to notify %s", chat_id)
             return
         try:
-            await send_text(self.transport, chat_id, text, None, self.retry)
+            await send_text(self.transport, chat_id, text, keyboard, self.retry)
         except Exception:
             log.exception("could not notify %s", chat_id)
 
@@ -289,8 +315,10 @@ class Conversation:
     def _save(self, incoming: Incoming, state: DialogState, message_id: int | None) -> None:
         data = state.to_dict()
         data["tg_message_id"] = message_id  # the message whose buttons are current
+        # A negative id: no update behind it (保存报价 in the Mini App), nothing to mark.
         self.store.save_session(CHANNEL, str(incoming.user_id), data,
-                                update_id=incoming.update_id)
+                                update_id=incoming.update_id if incoming.update_id >= 0
+                                else None)
 
     def new(self, incoming: Incoming, t: Translator) -> tuple[DialogState, Screen]:
         self.store.touch_user(CHANNEL, str(incoming.user_id), handle=incoming.handle)
@@ -371,6 +399,10 @@ class Conversation:
         else:
             keyboard = tuple(tuple((button.label, f"{state.seq}:{button.id}")
                                    for button in row) for row in screen.buttons)
+            if (screen.kind == "quote" and self.miniapp_url
+                    and incoming.chat_type == "private"):
+                keyboard = with_miniapp_button(
+                    keyboard, translator(state.locale)("btn.miniapp"), self.miniapp_url)
         message_id = await out.show(text, keyboard, edit_message=incoming.message_id
                                     if edit else None)
         self._save(incoming, state, message_id)
@@ -386,7 +418,7 @@ class Conversation:
                 case Reply(text, keyboard):
                     await out.reply(text, keyboard)
                 case Notice(chat_id, text, keyboard, best_effort=True):
-                    await self.notify(chat_id, text)
+                    await self.notify(chat_id, text, keyboard)
                 case Notice(chat_id, text, keyboard):
                     await out.send_to(chat_id, text, keyboard)
                 case Document(filename, data, caption):

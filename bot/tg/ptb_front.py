@@ -16,9 +16,12 @@ from telegram import (
     InputFile,
     KeyboardButton,
     LinkPreviewOptions,
+    MenuButtonDefault,
+    MenuButtonWebApp,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
@@ -34,6 +37,7 @@ from bot.tg.base import (
     Unreachable,
     bad_request,
     command_menus,
+    web_app_url,
 )
 from bot.tg.conversation import Conversation
 
@@ -56,8 +60,9 @@ def _markup(keyboard: Keyboard | None
             [[KeyboardButton(label, request_contact=data == CONTACT_BUTTON or None)
               for label, data in row] for row in keyboard],
             resize_keyboard=True, one_time_keyboard=True)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)
-                                  for label, data in row] for row in keyboard])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, web_app=WebAppInfo(url)) if (
+        url := web_app_url(data)) else InlineKeyboardButton(label, callback_data=data)
+        for label, data in row] for row in keyboard])
 
 
 def _retry_seconds(error: RetryAfter) -> float:
@@ -200,6 +205,10 @@ class PtbFrontend:
     async def set_webhook(self, url: str, secret: str) -> None:
         await self.application.bot.set_webhook(url, secret_token=secret or None,
                                                allowed_updates=list(ALLOWED_UPDATES))
+
+    async def set_menu_button(self, text: str, url: str) -> None:
+        await self.application.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
+            text, WebAppInfo(url)) if url else MenuButtonDefault())
 
     async def start_processing(self) -> None:
         await self.application.start()
