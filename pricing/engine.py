@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, product
+from operator import attrgetter
 
 from pricing.model import (
     RESPONSE_ORDER,
@@ -64,15 +65,22 @@ def _cents(amount: Decimal) -> Decimal:
 
 
 _INQUIRY_FIELDS = tuple(Inquiry.__dataclass_fields__)
+# Read every field in one call, write each through its slot (what a frozen dataclass's
+# object.__setattr__ ends in anyway), by position.
+_READ_INQUIRY = attrgetter(*_INQUIRY_FIELDS)
+_INQUIRY_SLOTS = tuple([getattr(Inquiry, name).__set__ for name in _INQUIRY_FIELDS])
+_INQUIRY_POSITION = {name: position for position, name in enumerate(_INQUIRY_FIELDS)}
 
 
 def _variant(inquiry: Inquiry, **changes: object) -> Inquiry:
     """`replace` without re-validating: the core only swaps in values it knows are valid
     (enum members, a budget of None, 24 hours). Variants are priced by the thousand."""
+    values = list(_READ_INQUIRY(inquiry))
+    for name, value in changes.items():
+        values[_INQUIRY_POSITION[name]] = value
     copy = object.__new__(Inquiry)
-    for name in _INQUIRY_FIELDS:
-        object.__setattr__(copy, name, changes[name] if name in changes
-                           else getattr(inquiry, name))
+    for write, value in zip(_INQUIRY_SLOTS, values, strict=True):
+        write(copy, value)
     return copy
 
 
