@@ -1023,26 +1023,34 @@ def apply_changes(inquiry: Inquiry, changes: tuple[str, ...]) -> Inquiry:
     """The inquiry after budget changes. A slower response than emergency keeps the 24-hour
     cover the merchant asked for with it."""
     fields: dict[str, object] = {}
+    emergency = inquiry.response is Response.EMERGENCY
     for change in changes:
-        if change.startswith("billing_"):
-            fields["billing"] = Billing(change[len("billing_"):])
-        elif change == "own_system":
-            fields["tooling"] = Tooling.OWN
-        elif change == "use_ai":
-            fields["ai"] = AiChoice.YES
-        elif change == "no_ai":
-            fields["ai"] = AiChoice.NO
-        elif change.startswith("response_"):
-            fields["response"] = Response(change[len("response_"):])
-            if inquiry.response is Response.EMERGENCY:
-                fields["hours"] = 24
-        elif change.startswith("scope_"):
-            fields["scope"] = Scope(change[len("scope_"):])
-        elif change == "mode_outsourced":
-            fields["mode"] = ServiceMode.OUTSOURCED
-        elif change == "mode_part_time":
-            fields["mode"] = ServiceMode.PART_TIME
+        fields.update(_change_fields(change, emergency))
     return _variant(inquiry, budget=None, **fields)
+
+
+@lru_cache(maxsize=128)
+def _change_fields(change: str, from_emergency: bool) -> tuple[tuple[str, object], ...]:
+    """The fields one change code sets; parsed once per code (variants are made by the
+    thousand)."""
+    if change.startswith("billing_"):
+        return (("billing", Billing(change[len("billing_"):])),)
+    if change == "own_system":
+        return (("tooling", Tooling.OWN),)
+    if change == "use_ai":
+        return (("ai", AiChoice.YES),)
+    if change == "no_ai":
+        return (("ai", AiChoice.NO),)
+    if change.startswith("response_"):
+        response = (("response", Response(change[len("response_"):])),)
+        return (*response, ("hours", 24)) if from_emergency else response
+    if change.startswith("scope_"):
+        return (("scope", Scope(change[len("scope_"):])),)
+    if change == "mode_outsourced":
+        return (("mode", ServiceMode.OUTSOURCED),)
+    if change == "mode_part_time":
+        return (("mode", ServiceMode.PART_TIME),)
+    return ()
 
 
 def give_up_rank(combination: tuple[str, ...]) -> tuple[int, ...]:
