@@ -2,6 +2,7 @@
 each: the before/after check of a speed change (the two files must be byte-identical).
 
 Run: PYTHONHASHSEED=0 .venv/bin/python benchmarks/dump_quote_figures.py OUT [COUNT]
+[--discounts-and-hours]
 (PYTHONHASHSEED=0: a frozenset's repr follows string hashing.) Against another build:
 PYTHONPATH=<a `git archive` copy> with the same command, then `cmp` the two files.
 """
@@ -30,8 +31,12 @@ from pricing import (
 from pricing.serialize import quote_to_dict
 
 
-def inquiries(count: int, seed: int = 20261207) -> list[Inquiry]:
-    """Every option, volumes 1–20,000 (reference sizes and random), half with a budget."""
+DISCOUNTS = [Decimal("0.05"), Decimal("0.1"), Decimal("0.15"), Decimal("0.35")]
+
+
+def inquiries(count: int, seed: int = 20261207, with_more: bool = False) -> list[Inquiry]:
+    """Every option, volumes 1–20,000 (reference sizes and random), half with a budget;
+    `with_more`: salespeople's discounts and the hours a day too."""
     rng = random.Random(seed)
     found = []
     for _ in range(count):
@@ -52,6 +57,8 @@ def inquiries(count: int, seed: int = 20261207) -> list[Inquiry]:
             volume=rng.choice(list(VolumePattern)),
             billing=rng.choice(list(Billing)),
             budget=Decimal(rng.randint(100, 60000)) if rng.random() < 0.5 else None,
+            discount=rng.choice(DISCOUNTS) if with_more and rng.random() < 0.4 else Decimal(0),
+            hours=rng.choice([None, 8, 16, 24]) if with_more else None,
         ))
     return found
 
@@ -59,9 +66,10 @@ def inquiries(count: int, seed: int = 20261207) -> list[Inquiry]:
 def main() -> None:
     out_path = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 3000
+    with_more = len(sys.argv) > 3 and sys.argv[3] == "--discounts-and-hours"
     rates = load_rates()
     with open(out_path, "w", encoding="utf-8") as out:
-        for inquiry in inquiries(count):
+        for inquiry in inquiries(count, with_more=with_more):
             try:
                 priced = quote(inquiry, rates)
             except InquiryError as error:
