@@ -30,7 +30,6 @@ from pricing import (
 )
 from pricing.serialize import quote_to_dict
 
-
 DISCOUNTS = [Decimal("0.05"), Decimal("0.1"), Decimal("0.15"), Decimal("0.35")]
 
 
