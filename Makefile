@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser chat test lint bench clean
+.PHONY: install browser chat test check lint bench clean
 
 install: $(STAMP)
 
@@ -30,12 +30,26 @@ browser:
 chat: install
 	$(BIN)/kameng chat
 
+# The suite runs on every core (pytest-xdist). Tests sharing a running bot stay on one
+# worker (tests/conftest.py groups them; --dist loadgroup honours the groups).
+WORKERS ?= auto
+PYTEST  := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+
+# Everything: lint, types, every test (the end-to-end ones too).
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	@# pytest exits 5 when it collected nothing: say so, and fail.
-	$(BIN)/python -m pytest; status=$$?; \
+	$(PYTEST); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests were collected" >&2; fi; \
+	exit $$status
+
+# The loop for every edit: lint and the in-process tests (no `kameng` process, no bot,
+# no browser: those are marked e2e), in well under a minute.
+check: install
+	$(BIN)/ruff check .
+	$(PYTEST) -m "not e2e"; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make check: no tests were collected" >&2; fi; \
 	exit $$status
 
 lint: install

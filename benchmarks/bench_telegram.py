@@ -37,8 +37,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import TOKEN, BotProcess
 
 # One whole dialogue (R-medium): text and button presses, ending with the quote.
 DIALOGUE: list[tuple[str, str]] = [

@@ -46,8 +46,9 @@ FONT_CANDIDATES: tuple[tuple[str, int], ...] = (
 )
 FONT_PACKAGE = "fonts-wqy-microhei"
 
-# FreeType faces are not safe to share between threads: callers render off the event loop
-# (asyncio.to_thread), one card at a time.
+# FreeType faces are not safe to share between threads: one card at a time. The quote page
+# draws its og:image in a thread (bot/web.py, asyncio.to_thread); the bot draws on its event
+# loop (bot/tg/conversation.py, send_card: a thread contending for the GIL was slower).
 _DRAWING = threading.Lock()
 
 INK, MUTED, ACCENT, RULE, PAPER, BAND = (

@@ -18,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from bot.config import DEFAULT_DB
 from bot.inquiry_options import KIND_CHOICES, KINDS
 from bot.storage.status import QuoteStatus
 from locales.i18n import Translator, normalize_locale, translator
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 EXIT_PIPE = 141  # what a shell reports for a writer whose reader closed the pipe (SIGPIPE)
-DEFAULT_DB = "kameng.db"
 
 # Option spellings on the command line use dashes; the core's codes use underscores.
 # --kinds (and --special, the older spelling) take the names in bot/inquiry_options.py.

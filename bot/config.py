@@ -19,6 +19,7 @@ from typing import Any
 
 TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 DEFAULT_API_BASE = "https://api.telegram.org"
+DEFAULT_DB = "kameng.db"  # KAMENG_DB unset: this file in the working directory
 ENV_FILE = ".env"
 LANGUAGES = ("zh-CN", "zh-TW", "en")
 
@@ -221,7 +222,7 @@ class Settings:
     telegram_bot_token: Secret = _setting("TELEGRAM_BOT_TOKEN", lambda: Secret(""), _secret,
                                           secret=True)
     telegram_api_base: str = _setting("TELEGRAM_API_BASE", DEFAULT_API_BASE, _url)
-    db: str = _setting("KAMENG_DB", "kameng.db", _text)
+    db: str = _setting("KAMENG_DB", DEFAULT_DB, _text)
     rates: str | None = _setting("KAMENG_RATES", None, _text)
     lang: str | None = _setting("KAMENG_LANG", None, _language)
     framework: str = _setting("KAMENG_FRAMEWORK", "aiogram", _one_of("aiogram", "ptb"))

@@ -5,10 +5,8 @@ without a password. The real command runs on a free port; its JSON API is querie
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -22,14 +20,9 @@ import pytest
 from bot.browse import datasette, hash_password, metadata
 from pricing import Rates
 from tests.operators_seed import ALICE, BOB, History, seed
+from tests.procs import KAMENG, free_port
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+pytestmark = pytest.mark.e2e  # most start `kameng browse`
 
 
 class Browser:

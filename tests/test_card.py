@@ -40,7 +40,7 @@ from pricing import (
     quote,
     round_money,
 )
-from tests.test_reference_profiles import R_LARGE, R_MEDIUM, R_SMALL
+from tests.profiles import R_LARGE, R_MEDIUM, R_SMALL
 
 GOLDEN = Path(__file__).with_name("golden")
 PROFILES = {"r_small": R_SMALL, "r_medium": R_MEDIUM, "r_large": R_LARGE}

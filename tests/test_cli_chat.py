@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.storage.store import Store
 from tests.bad_input import TEXTS as BAD_TEXTS
+from tests.procs import run_kameng
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
+
 
 R_MEDIUM_SCRIPT = "\n".join([
     "日均300单，5类商品，要10分钟响应", "话费充值", "完成", "都没有", "完成", "技术客服",
@@ -22,9 +22,7 @@ R_MEDIUM_SCRIPT = "\n".join([
 
 
 def kameng(*args: str, stdin: str = "", db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KAMENG_DB": str(db)}
-    return subprocess.run([KAMENG, *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    return run_kameng(*args, stdin=stdin, env={"KAMENG_DB": str(db)})
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ one language per message, refusals instead of surprises, Ctrl-C, hand-offs, back
 from __future__ import annotations
 
 import json
-import os
 import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -18,17 +16,17 @@ import pytest
 from bot.cli import STATUSES
 from bot.storage.store import Store
 from tests.cli_helpers import make_quotes
+from tests.procs import KAMENG, TOKEN, run_kameng
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).parents[1]
-TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmnop"
 SCRIPT = "日均300单，5类商品，要10分钟响应\n话费充值\n"
 
 
 def kameng(*args: str, cwd: Path, env: dict[str, str] | None = None,
            stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([KAMENG, *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd, timeout=60, check=False)
+    return run_kameng(*args, cwd=cwd, env=env, stdin=stdin)
 
 
 def _login() -> str:

@@ -175,6 +175,7 @@ def test_a_broken_rates_file_is_one_line_naming_the_key(
     assert err.count("\n") == 1
 
 
+@pytest.mark.e2e
 def test_the_installed_console_script_exits_2_without_a_traceback() -> None:
     kameng = Path(sys.executable).with_name("kameng")
     result = subprocess.run([str(kameng), "quote", "--orders", "many"],

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import TOKEN, BotProcess
+
+pytestmark = pytest.mark.e2e
 
 USERS = range(5001, 5013)
 STEPS = ["日均300单，5类商品", "游戏点卡", "快速", "都没有", "技术", "不需要系统", "纯人工",

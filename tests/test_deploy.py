@@ -235,6 +235,7 @@ needs_systemd = pytest.mark.skipif(
            "directives are still checked by test_the_service_is_hardened…")
 
 
+@pytest.mark.e2e
 @needs_systemd
 def test_systemd_analyze_verify_finds_nothing_to_say(tmp_path: Path) -> None:
     copies = _units_for_this_machine(tmp_path)
@@ -244,6 +245,7 @@ def test_systemd_analyze_verify_finds_nothing_to_say(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
 
 
+@pytest.mark.e2e
 @needs_systemd
 def test_systemd_rates_the_service_exposure_ok(tmp_path: Path) -> None:
     [service, *_] = _units_for_this_machine(tmp_path)
@@ -258,6 +260,7 @@ def test_systemd_rates_the_service_exposure_ok(tmp_path: Path) -> None:
 
 # --- what the image installs ---------------------------------------------------------
 
+@pytest.mark.e2e
 def test_the_installed_package_carries_catalogs_rates_and_templates(tmp_path: Path) -> None:
     """The image runs `pip install .` (not an editable checkout): the wheel must hold
     every file the bot reads at run time."""

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import TOKEN, BotProcess
+
+pytestmark = pytest.mark.e2e
 
 USER = 6001
 ANSWERS = ["日均300单", "游戏点卡", "快速", "12", "都没有", "技术", "不需要系统", "纯人工",

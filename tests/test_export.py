@@ -9,7 +9,6 @@ import json
 import os
 import pty
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -20,10 +19,8 @@ from bot.storage.export import export_csv
 from bot.storage.store import Store
 from bot.storage.views import COLUMNS, Filters, rows, stats
 from pricing import Inquiry, Rates, quote
-from tests.botproc import TOKEN
 from tests.fake_telegram import FakeTelegram
-
-KAMENG = str(Path(sys.executable).with_name("kameng"))
+from tests.procs import KAMENG, TOKEN
 
 
 @pytest.fixture
@@ -63,6 +60,7 @@ def test_filters_by_date_and_status(db: Path) -> None:
     assert [r["id"] for r in rows(store, Filters(status="accepted"))] == [2]
 
 
+@pytest.mark.e2e
 def test_the_cli_exports_json_with_every_column(db: Path) -> None:
     result = subprocess.run([KAMENG, "export", "--format", "json", "--db", str(db)],
                             capture_output=True, text=True, timeout=60, check=False)
@@ -72,6 +70,7 @@ def test_the_cli_exports_json_with_every_column(db: Path) -> None:
     assert data[1]["prospect"] == "星辰卡盟" and data[1]["daily_orders"] == 300
 
 
+@pytest.mark.e2e
 def test_the_cli_exports_csv_and_xlsx_files(db: Path, tmp_path: Path) -> None:
     csv_path, xlsx_path = tmp_path / "q.csv", tmp_path / "q.xlsx"
     for fmt, path in (("csv", csv_path), ("xlsx", xlsx_path)):
@@ -90,6 +89,7 @@ def test_the_cli_exports_csv_and_xlsx_files(db: Path, tmp_path: Path) -> None:
     (["--since", "yesterday"], "--since 须为日期"),
     (["--format", "xlsx"], "xlsx 格式需要 --out"),
 ])
+@pytest.mark.e2e
 def test_bad_export_options_are_one_line_and_exit_2(db: Path, args: list[str],
                                                      message: str) -> None:
     result = subprocess.run([KAMENG, "export", *args, "--db", str(db)], capture_output=True,
@@ -108,6 +108,7 @@ def test_stats_count_shares_opens_and_acceptances(db: Path) -> None:
     assert figures.conversion == "50%"
 
 
+@pytest.mark.e2e
 def test_kameng_link_prints_both_links_and_revokes(db: Path, tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "PUBLIC_URL": "https://quotes.example"}
     result = subprocess.run([KAMENG, "link", "2", "--db", str(db)], capture_output=True,
@@ -128,6 +129,7 @@ def test_kameng_link_prints_both_links_and_revokes(db: Path, tmp_path: Path) -> 
     assert missing.returncode == 2 and "没有这个报价编号" in missing.stderr
 
 
+@pytest.mark.e2e
 def test_kameng_link_asks_telegram_for_the_bots_username_before_the_bot_ever_ran(
     db: Path, tmp_path: Path
 ) -> None:
@@ -150,6 +152,7 @@ def test_kameng_link_asks_telegram_for_the_bots_username_before_the_bot_ever_ran
     assert offline.stdout.split()[0] == result.stdout.split()[0] and not offline.stderr
 
 
+@pytest.mark.e2e
 def test_a_terminal_sees_a_progress_bar_that_ends_at_the_filtered_total(
     db: Path, tmp_path: Path
 ) -> None:
@@ -179,6 +182,7 @@ def test_a_terminal_sees_a_progress_bar_that_ends_at_the_filtered_total(
     assert "已导出 2" in text
 
 
+@pytest.mark.e2e
 def test_no_progress_bar_when_stderr_is_not_a_terminal(db: Path, tmp_path: Path) -> None:
     out = tmp_path / "export.csv"
     result = subprocess.run([KAMENG, "export", "--out", str(out), "--db", str(db)],

@@ -1,6 +1,6 @@
 """Faults inside the conversation: a locked, read-only or full database; bursts and
-duplicate deliveries; a restart. The conversation runs in-process with a recording
-transport, so each fault is exact and fast."""
+duplicate deliveries; a restart. The conversation runs in process with a recording
+transport (tests/inprocess.py), so each fault is exact and fast."""
 
 from __future__ import annotations
 
@@ -13,83 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.services.replies import Keyboard
-from bot.storage.store import Store
-from bot.tg.base import Incoming, NotModified
-from bot.tg.conversation import Conversation
-from dialogs.engine import Engine
+from bot.tg.base import Incoming
 from pricing import Rates
-
-USER = 42
-
-
-class Recorder:
-    """A Transport that remembers what the bot said; edits of unchanged text raise
-    NotModified like Telegram."""
-
-    def __init__(self) -> None:
-        self.sent: list[str] = []
-        self.keyboards: dict[int, Keyboard | None] = {}
-        self.texts: dict[int, str] = {}
-        self.answers: list[str | None] = []
-        self.next_id = 1
-
-    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
-        message_id = self.next_id
-        self.next_id += 1
-        self.sent.append(text)
-        self.keyboards[message_id], self.texts[message_id] = keyboard, text
-        return message_id
-
-    async def edit(self, chat_id: int, message_id: int, text: str,
-                   keyboard: Keyboard | None) -> None:
-        if self.texts.get(message_id) == text and self.keyboards.get(message_id) == keyboard:
-            raise NotModified()
-        self.sent.append(text)
-        self.keyboards[message_id], self.texts[message_id] = keyboard, text
-
-    async def answer(self, callback_id: str, text: str | None) -> None:
-        self.answers.append(text)
-
-    async def send_document(self, chat_id: int, filename: str, data: bytes,
-                            caption: str) -> int:
-        return await self.send(chat_id, caption, None)
-
-    async def send_photo(self, chat_id: int, filename: str, data: bytes, caption: str) -> int:
-        return await self.send(chat_id, caption, None)
-
-    def button(self, suffix: str) -> tuple[int, str]:
-        for message_id in sorted(self.keyboards, reverse=True):
-            for row in self.keyboards[message_id] or ():
-                for _, data in row:
-                    if data.endswith(f":{suffix}"):
-                        return message_id, data
-        raise AssertionError(suffix)
-
-
-class Bot:
-    def __init__(self, path: Path, rates: Rates, **store_options: int) -> None:
-        self.store = Store(path, **store_options)
-        self.conversation = Conversation(engine=Engine(rates), store=self.store,
-                                         flood_limit=1000)
-        self.transport = Recorder()
-        self.update_id = 0
-
-    async def say(self, text: str, user: int = USER, update_id: int | None = None) -> None:
-        self.update_id += 1
-        await self.conversation.handle(Incoming(
-            update_id=update_id or self.update_id, chat_id=user, chat_type="private",
-            user_id=user, text=text), self.transport)
-
-    async def press(self, suffix: str, user: int = USER) -> None:
-        self.update_id += 1
-        message_id, data = self.transport.button(suffix)
-        await self.conversation.handle(Incoming(
-            update_id=self.update_id, chat_id=user, chat_type="private", user_id=user,
-            callback_id=str(self.update_id), callback_data=data, message_id=message_id),
-            self.transport)
-
-    def last(self) -> str:
-        return self.transport.sent[-1]
+from tests.inprocess import USER, InProcessBot
 
 
 @pytest.fixture
@@ -105,7 +31,7 @@ def integrity(path: Path) -> str:
 async def test_a_locked_database_says_try_later_and_recovers(
     db: Path, rates: Rates, caplog: pytest.LogCaptureFixture
 ) -> None:
-    bot = Bot(db, rates, busy_timeout_ms=100)
+    bot = InProcessBot(db, rates, store_options={"busy_timeout_ms": 100})
     await bot.say("/start")
     await bot.say("300")
     blocker = sqlite3.connect(db, isolation_level=None)
@@ -123,7 +49,7 @@ async def test_a_locked_database_says_try_later_and_recovers(
 
 
 async def test_a_read_only_database_loses_nothing_already_stored(db: Path, rates: Rates) -> None:
-    bot = Bot(db, rates)
+    bot = InProcessBot(db, rates)
     for text in ("/start", "300", "游戏点卡", "快速"):
         await bot.say(text)
     bot.store.db.execute("PRAGMA query_only = 1")  # as if the file became read-only
@@ -138,7 +64,7 @@ async def test_a_read_only_database_loses_nothing_already_stored(db: Path, rates
 
 
 async def test_a_full_disk_says_try_later_and_recovers(db: Path, rates: Rates) -> None:
-    bot = Bot(db, rates)
+    bot = InProcessBot(db, rates)
     await bot.say("/start")
     pages = bot.store.db.execute("PRAGMA page_count").fetchone()[0]
     bot.store.db.execute(f"PRAGMA max_page_count = {pages}")  # no room to grow
@@ -157,7 +83,7 @@ async def test_a_full_disk_says_try_later_and_recovers(db: Path, rates: Rates) -
 async def test_a_burst_of_messages_and_presses_is_taken_in_order_once(
     db: Path, rates: Rates
 ) -> None:
-    bot = Bot(db, rates)
+    bot = InProcessBot(db, rates)
     await bot.say("/start")
     answers = ["300", "游戏点卡", "快速", "12", "都没有", "技术", "不需要系统", "纯人工",
                "外包", "平稳", "比较", "跳过"]
@@ -178,12 +104,12 @@ async def test_a_burst_of_messages_and_presses_is_taken_in_order_once(
 async def test_the_same_update_twice_is_handled_once_even_across_a_restart(
     db: Path, rates: Rates
 ) -> None:
-    bot = Bot(db, rates)
+    bot = InProcessBot(db, rates)
     await bot.say("/start", update_id=1)
     await bot.say("300", update_id=2)
     await bot.say("300", update_id=2)  # redelivered
     assert len(bot.transport.sent) == 3  # welcome, question 1, question 2
-    restarted = Bot(db, rates)  # a new process on the same database
+    restarted = InProcessBot(db, rates)  # a new process on the same database
     await restarted.say("300", update_id=2)  # redelivered after the restart
     assert restarted.transport.sent == []
     await restarted.say("游戏点卡", update_id=3)
@@ -196,9 +122,7 @@ async def test_a_flood_is_counted_on_arrival_however_slowly_replies_go_out(
     """Thirty messages arrive at once; each reply then takes a whole second of the
     clock. The burst is still a burst: refused past the limit, and told once."""
     now = [0.0]
-    bot = Bot(db, rates)
-    bot.conversation = Conversation(engine=Engine(rates), store=bot.store, flood_limit=20,
-                                    flood_window=10.0, clock=lambda: now[0])
+    bot = InProcessBot(db, rates, flood_limit=20, flood_window=10.0, clock=lambda: now[0])
     send = bot.transport.send
 
     async def slow_send(chat_id: int, text: str, keyboard: Keyboard | None) -> int:

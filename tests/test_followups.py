@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from dialogs.engine import Engine
 from locales.i18n import translator
 from pricing import Rates
 from tests.operators_seed import ADMIN, ALICE, BOB, History, seed
+from tests.procs import KAMENG
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
 STAFF = Staff(sales_ids=(ALICE, BOB), admin_ids=(ADMIN,))
 RULES = Rules()  # 3 silent days, 3 days before expiry, 2 hours; 9–18 Mon–Fri, Shanghai
 
@@ -289,6 +288,7 @@ def cli(history: History, *args: str) -> subprocess.CompletedProcess[str]:
                                "ADMIN_IDS": str(ADMIN)})
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("moment", ["2026-12-03T04:00:00+00:00", "2026-12-09T14:00:00+08:00",
                                     "2026-12-05T11:00:00+08:00"])
 async def test_the_command_lists_exactly_what_the_bot_sends_then(
@@ -313,6 +313,7 @@ async def test_the_command_lists_exactly_what_the_bot_sends_then(
         assert datetime.fromisoformat(item["due_at"]) <= datetime.fromisoformat(moment)
 
 
+@pytest.mark.e2e
 def test_the_command_says_when_reminders_wait_for_business_hours(history: History) -> None:
     done = cli(history, "--now", "2026-12-05T11:00:00+08:00")
     assert done.returncode == 0
@@ -355,6 +356,7 @@ def test_contacted_before_the_acceptance_does_not_answer_it(history: History) ->
                                                                     utc("2026-12-03T04:00"))
 
 
+@pytest.mark.e2e
 def test_the_command_writes_nothing_even_to_a_database_from_before_follow_ups(
         tmp_path: Path) -> None:
     import sqlite_utils

@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.storage.store import Store
 from tests.cli_helpers import make_quotes
+from tests.procs import run_kameng
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
 
 
 def kameng(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environ = {name: value for name, value in os.environ.items()
-               if not name.startswith(("KAMENG_", "LC_", "LANG"))}
-    return subprocess.run([KAMENG, *args], capture_output=True, text=True, env=environ,
-                          cwd=cwd, timeout=60, check=False)
+    return run_kameng(*args, cwd=cwd, drop=("KAMENG_", "LC_", "LANG"))
 
 
 # --- item 1: a backup onto the live database is refused, whatever the flags -------------

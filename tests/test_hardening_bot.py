@@ -5,7 +5,6 @@ a share button pressed again and again, and user text that must never reach the 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,10 +12,10 @@ import pytest
 
 from bot.storage.store import Store
 from pricing import Inquiry, Rates, quote
-from tests.botproc import SALES_ID, TOKEN, BotProcess
+from tests.cli_helpers import PAGE, damage
 from tests.fake_telegram import FakeTelegram, html_error
-from tests.test_hardening_cli import PAGE, damage
-from tests.test_links import SALES_SCRIPT, free_port, make_sales_quote, token_of
+from tests.procs import SALES_ID, TOKEN, BotEnv, BotProcess, bot_env
+from tests.sales import SALES_SCRIPT, make_sales_quote, token_of
 
 ADMIN_ID = 777
 ADMIN_2 = 778
@@ -25,41 +24,17 @@ SECRET_TEXT = "秘密-文本-7Q2Z-客户很关心价格"
 APOLOGY = "出了点问题"
 
 
-class Env:
-    def __init__(self, api: FakeTelegram, bot: BotProcess, db: Path) -> None:
-        self.api, self.bot, self.db = api, bot, db
-
-    def sql(self, query: str, *params: object) -> list[tuple[object, ...]]:
-        with sqlite3.connect(self.db) as db:
-            return db.execute(query, params).fetchall()
-
-    def last_text(self, chat: int) -> str:
-        """The newest message's text; a card photo sent after the links is skipped."""
-        events = [e for e in self.api.transcript(chat) if e["do"] != "send_photo"]
-        return str(events[-1].get("text", "")) if events else ""
-
-    def answers(self, chat: int) -> list[str]:
-        return [e["text"] for e in self.api.transcript(chat) if e["do"] == "answer"]
-
-
 @pytest.fixture(scope="module", params=["aiogram", "ptb"])
 def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[Env]:
-    api = FakeTelegram(TOKEN)
-    api.start()
-    port = free_port()
-    db = tmp_path_factory.mktemp(f"hardening-{request.param}") / "kameng.db"
-    bot = BotProcess(request.param, api, db, extra_env={
-        "ADMIN_IDS": f"{ADMIN_ID},{ADMIN_2}", "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "WEB_HOST": "127.0.0.1", "WEB_PORT": str(port), "DISCOUNT_LIMIT": "10",
-        "KAMENG_FLOOD_LIMIT": "1000"})
-    bot.wait_polling()
-    yield Env(api, bot, db)
-    code = bot.stop()
-    api.stop()
-    assert code == 0, bot.output()[-3000:]
-    assert api.rejected == [], api.rejected
-    assert "Traceback" not in bot.output(), bot.output()[-3000:]
+        ) -> Iterator[BotEnv]:
+    with bot_env(request.param, tmp_path_factory.mktemp(f"hardening-{request.param}"),
+                 web=True, extra_env={"ADMIN_IDS": f"{ADMIN_ID},{ADMIN_2}",
+                                      "DISCOUNT_LIMIT": "10",
+                                      "KAMENG_FLOOD_LIMIT": "1000"}) as env:
+        yield env
+        output = env.bot.output()
+    assert env.api.rejected == [], env.api.rejected
+    assert "Traceback" not in output, output[-3000:]
 
 
 def test_the_fake_bot_api_parses_html_like_telegram() -> None:
@@ -71,7 +46,8 @@ def test_the_fake_bot_api_parses_html_like_telegram() -> None:
         assert html_error(bad), bad
 
 
-def test_markup_in_a_prospect_name_is_escaped_on_every_screen(env: Env) -> None:
+@pytest.mark.e2e
+def test_markup_in_a_prospect_name_is_escaped_on_every_screen(env: BotEnv) -> None:
     api = env.api
     name = "<b>bold & <i>co"
     api.send_text(SALES_ID, "/newquote")
@@ -98,8 +74,9 @@ FORGED = ["", ":", "lk:", "lk:acc", "lk:acc:", "lk:zzz:token", "lk:adj:no-such-t
           "0:", "99999999999999999999999:ok", "-1:ok", "1:" + "é" * 20, "\x00", "x" * 64]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("user", [ADMIN_ID, OTHER], ids=["admin", "prospect"])
-def test_forged_callback_data_is_answered_as_expired(env: Env, user: int) -> None:
+def test_forged_callback_data_is_answered_as_expired(env: BotEnv, user: int) -> None:
     api = env.api
     api.send_text(user, "/start")
     for data in FORGED:
@@ -121,7 +98,8 @@ COMMANDS = ["/revoke", "/revoke 99999999999999999999999999", "/revoke -1", "/rev
             "/start@other_bot q_x", "/"]
 
 
-def test_malformed_command_arguments_get_a_usage_line_not_an_apology(env: Env) -> None:
+@pytest.mark.e2e
+def test_malformed_command_arguments_get_a_usage_line_not_an_apology(env: BotEnv) -> None:
     api = env.api
     for command in COMMANDS:
         before = len(api.transcript(ADMIN_ID))
@@ -134,8 +112,9 @@ def test_malformed_command_arguments_get_a_usage_line_not_an_apology(env: Env) -
     assert "用法：/revoke" in env.last_text(ADMIN_ID)
 
 
+@pytest.mark.e2e
 def test_one_approval_request_per_quote_version_however_often_share_is_pressed(
-        env: Env) -> None:
+        env: BotEnv) -> None:
     api = env.api
     requests_before = {admin: sum("待审批" in text for text in api.texts(admin))
                        for admin in (ADMIN_ID, ADMIN_2)}
@@ -156,7 +135,8 @@ def test_one_approval_request_per_quote_version_however_often_share_is_pressed(
     assert status == "approved"
 
 
-def test_what_users_type_never_reaches_the_log_at_debug(env: Env) -> None:
+@pytest.mark.e2e
+def test_what_users_type_never_reaches_the_log_at_debug(env: BotEnv) -> None:
     api = env.api
     api.send_text(OTHER, "/start")
     api.send_text(OTHER, SECRET_TEXT)
@@ -170,7 +150,8 @@ def test_what_users_type_never_reaches_the_log_at_debug(env: Env) -> None:
     assert token not in log  # a link token is a password to the quote
 
 
-def test_a_prospect_name_is_kept_as_written_and_an_overlong_one_refused(env: Env) -> None:
+@pytest.mark.e2e
+def test_a_prospect_name_is_kept_as_written_and_an_overlong_one_refused(env: BotEnv) -> None:
     api = env.api
     api.send_text(SALES_ID, "/newquote")
     api.send_text(SALES_ID, "x" * 4096)
@@ -185,6 +166,7 @@ def test_a_prospect_name_is_kept_as_written_and_an_overlong_one_refused(env: Env
     assert prospect == name
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])
 def test_a_damaged_database_is_logged_and_users_get_an_apology_not_silence(
         framework: str, tmp_path: Path, rates: Rates) -> None:

@@ -9,7 +9,6 @@ import os
 import sqlite3
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,16 +16,14 @@ import pytest
 
 from bot.storage.store import Store
 from pricing import Inquiry, Rates, quote
+from tests.cli_helpers import damage
+from tests.procs import KAMENG, run_kameng
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
-PAGE = 4096
+pytestmark = pytest.mark.e2e
 
 
 def kameng(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("KAMENG_DB", "TELEGRAM_BOT_TOKEN")}
-    return subprocess.run([KAMENG, *args], input=stdin, capture_output=True, text=True,
-                          cwd=cwd, env=env, timeout=60)
+    return run_kameng(*args, cwd=cwd, stdin=stdin, drop=("KAMENG_DB", "TELEGRAM_BOT_TOKEN"))
 
 
 def one_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -51,23 +48,6 @@ def db(tmp_path: Path, rates: Rates) -> Path:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def damage(db: Path) -> Path:
-    """A valid header and schema (the first page and any other the schema spills into),
-    every other page overwritten: the data is damaged, the file still opens."""
-    size = db.stat().st_size
-    assert size > 10 * PAGE and not Path(f"{db}-wal").exists()
-    with sqlite3.connect(db) as connection:  # dbstat: which pages hold sqlite_schema
-        schema = {int(page) for (page,) in connection.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'sqlite_schema'")}
-    connection.close()
-    with db.open("r+b") as file:
-        for page in range(2, size // PAGE + 1):
-            if page not in schema:
-                file.seek((page - 1) * PAGE)
-                file.write(b"\x5a" * PAGE)
-    return db
 
 
 @pytest.fixture

@@ -12,49 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.replies import Keyboard
 from bot.storage.store import Store
 from bot.tg.base import COMMANDS, STAFF_COMMANDS, Incoming
 from bot.tg.conversation import Conversation
 from dialogs.engine import Engine
 from pricing import load_rates
-from tests.fake_telegram import html_error
+from tests.inprocess import Recorder
 
 ADMIN, SALES, PROSPECT = 1, 2, 3
 APOLOGY = "出了点问题"
 ENGINE = Engine(load_rates())
 UPDATE_IDS = itertools.count(1)
-
-
-class Recorder:
-    """A transport that keeps what the bot said and refuses what Telegram would refuse."""
-
-    def __init__(self) -> None:
-        self.said: list[str] = []
-        self.answers: list[str | None] = []
-
-    def _check(self, text: str) -> None:
-        assert html_error(text) is None, (html_error(text), text)
-        assert len(text) <= 4096
-        self.said.append(text)
-
-    async def send(self, chat_id: int, text: str, keyboard: Keyboard | None) -> int:
-        self._check(text)
-        for row in keyboard or ():
-            assert all(len(data.encode()) <= 64 for _, data in row), keyboard
-        return len(self.said)
-
-    async def edit(self, chat_id: int, message_id: int, text: str,
-                   keyboard: Keyboard | None) -> None:
-        self._check(text)
-
-    async def answer(self, callback_id: str, text: str | None) -> None:
-        self.answers.append(text)
-
-    async def send_document(self, chat_id: int, filename: str, data: bytes,
-                            caption: str) -> int:
-        self._check(caption)
-        return len(self.said)
 
 
 noise = st.text(st.characters(codec="utf-8"), max_size=70)
@@ -103,7 +71,7 @@ def test_any_callback_data_is_answered_without_an_apology(store: Store, user: in
                                                           data: str) -> None:
     recorder = handle(store, user, data=data)
     assert len(recorder.answers) == 1, (data, recorder.answers)
-    assert not any(APOLOGY in text for text in recorder.said), (data, recorder.said)
+    assert not any(APOLOGY in text for text in recorder.sent), (data, recorder.sent)
 
 
 @settings(max_examples=300, deadline=None)
@@ -111,5 +79,5 @@ def test_any_callback_data_is_answered_without_an_apology(store: Store, user: in
 def test_any_command_argument_gets_an_answer_without_an_apology(store: Store, user: int,
                                                                text: str) -> None:
     recorder = handle(store, user, text=text)
-    assert recorder.said, text
-    assert not any(APOLOGY in said for said in recorder.said), (text, recorder.said)
+    assert recorder.sent, text
+    assert not any(APOLOGY in said for said in recorder.sent), (text, recorder.sent)

@@ -6,14 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 import tracemalloc
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,14 +22,7 @@ from aiohttp.test_utils import make_mocked_request
 from bot.storage.store import Store
 from bot.web import MissThrottle, client_address, parse_networks
 from pricing import Inquiry, Rates, quote
-
-KAMENG = str(Path(sys.executable).with_name("kameng"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.procs import KAMENG, START_TIMEOUT, free_port, http_get
 
 
 def make_shared_quote(db: Path, rates: Rates) -> str:
@@ -51,13 +40,8 @@ class Page:
     base: str
 
     def get(self, path: str, headers: dict[str, str] | None = None
-            ) -> tuple[int, dict[str, str], str]:
-        request = urllib.request.Request(self.base + path, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, dict(error.headers), error.read().decode()
+            ) -> tuple[int, str, dict[str, str]]:
+        return http_get(self.base + path, headers)
 
 
 def serve(db: Path, env: dict[str, str]) -> Iterator[Page]:
@@ -68,7 +52,7 @@ def serve(db: Path, env: dict[str, str]) -> Iterator[Page]:
                                env={**clean, **env}, cwd=db.parent, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     page = Page(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
             if page.get("/healthz")[0] == 200:
@@ -101,20 +85,23 @@ def proxied(tmp_path: Path, token: str) -> Iterator[Page]:
     yield from serve(tmp_path / "kameng.db", {"TRUSTED_PROXIES": "127.0.0.1, ::1"})
 
 
+@pytest.mark.e2e
 def test_a_valid_token_is_answered_however_often_others_missed(page: Page, token: str) -> None:
     for guess in range(21):
         page.get(f"/q/miss{guess}")
     assert page.get("/q/miss-again")[0] == 429  # the guesser is throttled…
-    status, _, body = page.get(f"/q/{token}")
+    status, body, _ = page.get(f"/q/{token}")
     assert status == 200 and "星辰卡盟" in body  # …the prospect is not
 
 
+@pytest.mark.e2e
 def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_address(page: Page) -> None:
     for guess in range(20):
         page.get(f"/q/miss{guess}", {"X-Forwarded-For": f"203.0.113.{guess}"})
     assert page.get("/q/next", {"X-Forwarded-For": "198.51.100.7"})[0] == 429
 
 
+@pytest.mark.e2e
 def test_behind_a_trusted_proxy_each_visitor_is_throttled_alone(proxied: Page,
                                                                 token: str) -> None:
     for guess in range(20):
@@ -143,6 +130,7 @@ def test_the_client_behind_trusted_proxies_is_the_nearest_untrusted_hop() -> Non
     assert forwarded("10.0.0.2", "10.0.0.3, 10.0.0.4", proxies) == "10.0.0.3"
 
 
+@pytest.mark.e2e
 def test_a_malformed_trusted_proxy_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
     env = {**os.environ, "TRUSTED_PROXIES": "10.0.0.0/8, proxy.example"}
     result = subprocess.run([KAMENG, "serve", "--db", str(tmp_path / "k.db"), "--port", "1"],
@@ -151,12 +139,14 @@ def test_a_malformed_trusted_proxy_setting_is_one_line_and_exit_2(tmp_path: Path
     assert len(result.stderr.strip().splitlines()) == 1 and "proxy.example" in result.stderr
 
 
+@pytest.mark.e2e
 def test_the_server_header_names_no_software_version(page: Page, token: str) -> None:
     for path in (f"/q/{token}", "/q/unknown", "/healthz", "/nowhere"):
-        headers = page.get(path)[1]
+        headers = page.get(path)[2]
         assert headers.get("Server") == "kameng", headers
 
 
+@pytest.mark.e2e
 def test_the_page_shows_an_opaque_reference_not_the_quote_number(
         tmp_path: Path, rates: Rates) -> None:
     db = tmp_path / "many.db"
@@ -170,7 +160,7 @@ def test_the_page_shows_an_opaque_reference_not_the_quote_number(
     store.close()
     assert record is not None and re.fullmatch(r"Q-[0-9A-F]{8}", record.reference)
     for page in serve(db, {}):
-        status, _, body = page.get(f"/q/{token}")
+        status, body, _ = page.get(f"/q/{token}")
         assert status == 200 and record.reference in body
         assert "报价 #7" not in body and "7</title>" not in body
 
@@ -185,6 +175,7 @@ def views(db: Path) -> int:
 PHONE = "Mozilla/5.0 (Linux; Android 10; CUBOT X30) AppleWebKit/537.36 Chrome/120 Mobile"
 
 
+@pytest.mark.e2e
 def test_a_phone_called_cubot_is_a_prospect_and_previews_are_not_opens(
         proxied: Page, token: str, tmp_path: Path) -> None:
     db = tmp_path / "kameng.db"
@@ -199,6 +190,7 @@ def test_a_phone_called_cubot_is_a_prospect_and_previews_are_not_opens(
     assert views(db) == 1
 
 
+@pytest.mark.e2e
 def test_one_view_per_client_per_hour_not_per_request(proxied: Page, token: str,
                                                       tmp_path: Path) -> None:
     db = tmp_path / "kameng.db"

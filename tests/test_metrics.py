@@ -7,28 +7,27 @@ import json
 import re
 import socket
 import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.tg.base import COMMANDS, SALES_COMMANDS, STAFF_COMMANDS
-from tests.botproc import KAMENG, SALES_ID, TOKEN, BotProcess
+from bot.services.staff import SALES_COMMANDS
+from bot.tg.base import COMMANDS, STAFF_COMMANDS
 from tests.cli_helpers import make_quotes
 from tests.fake_telegram import FakeTelegram
-from tests.test_telegram_startup import free_port
+from tests.procs import (
+    KAMENG,
+    SALES_ID,
+    START_TIMEOUT,
+    TOKEN,
+    BotProcess,
+    bot_env,
+    free_port,
+    http_get,
+)
 
 ADMIN_ID = 777
-
-
-def get(url: str) -> tuple[int, str, dict[str, str]]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return int(response.status), response.read().decode(), dict(response.headers)
-    except urllib.error.HTTPError as error:
-        return int(error.code), error.read().decode(), dict(error.headers)
 
 
 def sample(text: str, name: str, labels: str = "") -> float:
@@ -46,26 +45,21 @@ class Polling:
 @pytest.fixture(scope="module", params=("aiogram", "ptb"))
 def polling(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[Polling]:
-    api = FakeTelegram(TOKEN)
-    api.start()
     port = free_port()
-    db = tmp_path_factory.mktemp(request.param) / "kameng.db"
-    bot = BotProcess(request.param, api, db, extra_env={
-        "METRICS_PORT": str(port), "ADMIN_IDS": str(ADMIN_ID)})
-    bot.wait_polling()
-    yield Polling(api, bot, f"http://127.0.0.1:{port}")
-    code = bot.stop()
-    api.stop()
-    assert code == 0, bot.output()[-3000:]
+    with bot_env(request.param, tmp_path_factory.mktemp(request.param), extra_env={
+            "METRICS_PORT": str(port), "ADMIN_IDS": str(ADMIN_ID)}) as env:
+        yield Polling(env.api, env.bot, f"http://127.0.0.1:{port}")
 
 
+@pytest.mark.e2e
 def test_polling_mode_serves_healthz_when_metrics_port_is_set(polling: Polling) -> None:
-    status, body, _ = get(f"{polling.base}/healthz")
+    status, body, _ = http_get(f"{polling.base}/healthz")
     health = json.loads(body)
     assert status == 200 and health["status"] == "ok"
     assert health["mode"] == "polling" and health["framework"] == polling.bot.framework
 
 
+@pytest.mark.e2e
 def test_metrics_count_updates_replies_latency_and_429_waits(polling: Polling) -> None:
     user = 8001
     polling.api.inject("sendMessage", 429, retry_after=1)
@@ -73,7 +67,7 @@ def test_metrics_count_updates_replies_latency_and_429_waits(polling: Polling) -
     polling.api.wait_for_text(user, "第 1/12 步")
     polling.api.send_text(user, "300")
     polling.api.wait_for_text(user, "第 2/12 步")
-    status, text, headers = get(f"{polling.base}/metrics")
+    status, text, headers = http_get(f"{polling.base}/metrics")
     assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
     assert sample(text, "kameng_updates_total", 'kind="command"') >= 1
     assert sample(text, "kameng_updates_total", 'kind="message"') >= 1
@@ -89,6 +83,7 @@ def test_metrics_count_updates_replies_latency_and_429_waits(polling: Polling) -
     assert TOKEN not in text
 
 
+@pytest.mark.e2e
 def test_staff_get_their_commands_in_their_menu_in_both_languages(polling: Polling) -> None:
     scoped = polling.api.scoped_commands
     for chat_id, extra in ((SALES_ID, SALES_COMMANDS), (ADMIN_ID, STAFF_COMMANDS)):
@@ -102,24 +97,30 @@ def test_staff_get_their_commands_in_their_menu_in_both_languages(polling: Polli
     assert [c["command"] for c in polling.api.commands[""]] == list(COMMANDS)
 
 
+@pytest.mark.e2e
 def test_a_chat_no_longer_staff_loses_its_menu_and_a_refused_chat_is_not_fatal(
     tmp_path: Path,
 ) -> None:
     api = FakeTelegram(TOKEN)
     api.start()
     db = tmp_path / "kameng.db"
+    bots: list[BotProcess] = []
     try:
         first = BotProcess("aiogram", api, db, extra_env={"SALES_IDS": f"{SALES_ID} 556"})
+        bots.append(first)
         first.wait_polling()
         assert first.stop() == 0
         assert ("chat", 556, "en") in api.scoped_commands
         api.polling.clear()
         api.unknown_chats.add(557)  # never opened the bot: Telegram says "chat not found"
         second = BotProcess("aiogram", api, db, extra_env={"SALES_IDS": f"{SALES_ID} 557"})
+        bots.append(second)
         second.wait_polling()
         output = second.output()
         assert second.stop() == 0
     finally:
+        for bot in bots:
+            bot.kill()
         api.stop()
     assert ("chat", 556, "en") not in api.scoped_commands
     assert ("chat", SALES_ID, "en") in api.scoped_commands
@@ -127,6 +128,7 @@ def test_a_chat_no_longer_staff_loses_its_menu_and_a_refused_chat_is_not_fatal(
     assert "could not set the staff menu of chat" in output and "Traceback" not in output
 
 
+@pytest.mark.e2e
 def test_a_metrics_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
     api = FakeTelegram(TOKEN)
     api.start()
@@ -137,7 +139,7 @@ def test_a_metrics_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         bot = BotProcess("aiogram", api, tmp_path / "k.db", extra_env={
             "METRICS_PORT": str(port), "LOG_LEVEL": "WARNING"})
         try:
-            code = bot.wait_exit(60)
+            code = bot.wait_exit()
         finally:
             bot.stop()
             api.stop()
@@ -147,6 +149,7 @@ def test_a_metrics_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in bot.output()
 
 
+@pytest.mark.e2e
 def test_kameng_serve_has_metrics_from_the_database_beside_healthz(tmp_path: Path) -> None:
     make_quotes(tmp_path / "k.db", 3)
     port = free_port()
@@ -156,8 +159,8 @@ def test_kameng_serve_has_metrics_from_the_database_beside_healthz(tmp_path: Pat
     try:
         assert process.stdout is not None
         process.stdout.readline()  # "报价网页已启动…": listening
-        status, text, headers = get(f"http://127.0.0.1:{port}/metrics")
-        health_status, health, _ = get(f"http://127.0.0.1:{port}/healthz")
+        status, text, headers = http_get(f"http://127.0.0.1:{port}/metrics")
+        health_status, health, _ = http_get(f"http://127.0.0.1:{port}/healthz")
     finally:
         process.terminate()
         process.communicate(timeout=30)  # and close its pipes
@@ -168,6 +171,7 @@ def test_kameng_serve_has_metrics_from_the_database_beside_healthz(tmp_path: Pat
     assert health_status == 200 and json.loads(health)["status"] == "ok"
 
 
+@pytest.mark.e2e
 def test_the_webhook_server_serves_metrics_too(tmp_path: Path) -> None:
     api = FakeTelegram(TOKEN)
     api.start()
@@ -176,9 +180,9 @@ def test_the_webhook_server_serves_metrics_too(tmp_path: Path) -> None:
         "WEBHOOK_URL": "https://bot.example/telegram/webhook", "WEBHOOK_SECRET": "s" * 20,
         "WEBHOOK_PORT": str(port)})
     try:
-        FakeTelegram.wait_until(lambda: bool(api.webhook), lambda: bot.output(), timeout=30)
-        status, text, _ = get(f"http://127.0.0.1:{port}/metrics")
-        health_status, _, _ = get(f"http://127.0.0.1:{port}/healthz")
+        FakeTelegram.wait_until(lambda: bool(api.webhook), bot.output, timeout=START_TIMEOUT)
+        status, text, _ = http_get(f"http://127.0.0.1:{port}/metrics")
+        health_status, _, _ = http_get(f"http://127.0.0.1:{port}/healthz")
     finally:
         code = bot.stop()
         api.stop()

@@ -24,7 +24,7 @@ from dialogs.engine import Engine
 from locales.formatting import format_money_range
 from locales.i18n import translator
 from pricing import Range
-from tests.botproc import KAMENG, TOKEN
+from tests.procs import KAMENG, TOKEN
 from tests.webapp_signing import init_data, sign
 
 DAY = 86_400
@@ -157,6 +157,7 @@ INQUIRY = {"orders": 300, "kinds": ["game", "topup"], "response": "fast", "categ
            "budget": 4000}
 
 
+@pytest.mark.e2e
 async def test_the_apis_quote_is_kameng_quotes_json_for_the_same_inquiry(
     client: TestClient  # type: ignore[type-arg]
 ) -> None:
@@ -337,6 +338,7 @@ async def test_the_page_and_its_assets_are_ours_with_a_policy_for_telegram(
     ("http://quotes.example", "ℹ 小程序（/app）需要 https 的 PUBLIC_URL，现在http://quotes.example"),
     ("https://quotes.example", None),
 ])
+@pytest.mark.e2e
 def test_kameng_config_says_when_the_mini_app_has_no_https_public_url(
     tmp_path: Path, public_url: str | None, said: str | None
 ) -> None:

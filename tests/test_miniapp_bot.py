@@ -5,7 +5,6 @@ that makes the quote's next version and puts it in the chat, where the dialogue 
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,18 +13,14 @@ from typing import Any
 import pytest
 
 from bot.storage.store import Store
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import KAMENG, TOKEN, BotProcess, free_port
 from tests.webapp_signing import init_data
+
+pytestmark = pytest.mark.e2e
 
 PUBLIC_URL = "https://quotes.example.test"
 USER = 4242
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def post(port: int, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -125,7 +120,6 @@ def test_kameng_serve_with_a_token_serves_the_mini_app_and_saves_to_the_chat(
     import subprocess
     import time
 
-    from tests.botproc import KAMENG
 
     api = FakeTelegram(TOKEN)
     api.start()

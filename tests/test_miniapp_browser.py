@@ -20,9 +20,12 @@ from bot.services.configurator import Saved, SaveRequest
 from bot.storage.store import Store
 from bot.web import quote_web_app
 from dialogs.engine import Engine
-from tests.botproc import TOKEN
-from tests.test_page_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium
+from tests.procs import TOKEN
 from tests.webapp_signing import init_data
+
+pytestmark = pytest.mark.e2e
+need_chromium()
 
 USER = 4242
 # Telegram's own palettes (what themeParams carries in its light and dark themes).

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -21,12 +20,11 @@ import pytest
 
 from bot.storage.store import Store
 from pricing import Rates
-from tests.botproc import TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
 from tests.operators_seed import ADMIN, ALICE, BOB, History, add_quote, days_before, seed
-from tests.test_links import free_port
+from tests.procs import KAMENG, TOKEN, BotProcess, free_port
 
-KAMENG = str(Path(sys.executable).with_name("kameng"))
+pytestmark = pytest.mark.e2e
 PROSPECT, STRANGER = 9101, 9102
 BASE = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)  # the seed's "now"
 SETTINGS = {

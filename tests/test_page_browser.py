@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,18 +15,11 @@ from bot.storage.store import Store
 from bot.web import quote_web_app
 from locales.i18n import translator
 from pricing import Inquiry, Rates, Response, quote
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, need_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Flags for a sandboxed, offline machine (root, no GPU, no background connections).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+pytestmark = pytest.mark.e2e
 
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI must have Debian's chromium: `make test` installs it")
-    pytest.skip("needs Debian's chromium (sudo apt-get install chromium)",
-                allow_module_level=True)
+need_chromium()
 
 
 @pytest.fixture

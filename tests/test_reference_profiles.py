@@ -20,11 +20,7 @@ from pricing import (
     Tooling,
     quote,
 )
-
-R_SMALL = Inquiry(daily_orders=60, categories=3, scope=Scope.BASIC, response=Response.STANDARD)
-R_MEDIUM = Inquiry(daily_orders=300, categories=5, scope=Scope.TECHNICAL, response=Response.FAST)
-R_LARGE = Inquiry(daily_orders=800, categories=6, scope=Scope.FULL_CHAIN,
-                  response=Response.EMERGENCY)
+from tests.profiles import R_LARGE, R_MEDIUM, R_SMALL
 
 
 def line(result: Quote, code: str) -> tuple[Decimal, Decimal]:

@@ -10,8 +10,9 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 
 import pytest
 from PIL import Image
@@ -32,34 +33,34 @@ from pricing import (
     quote,
 )
 from tests.bad_input import TEXTS as BAD_TEXTS
-from tests.botproc import SALES_ID, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import FRAMEWORKS, SALES_ID, BotEnv, bot_env
 
-FRAMEWORKS = ("aiogram", "ptb")
+pytestmark = pytest.mark.e2e
+
 FLOOD = 60
 
 
-class Env:
-    def __init__(self, api: FakeTelegram, bot: BotProcess, db: Path) -> None:
-        self.api, self.bot, self.db = api, bot, db
+@pytest.fixture(scope="module")
+def bots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, BotEnv]]:
+    """Both front-ends, started together and running side by side for the whole module
+    (each stops cleanly, its log without the token, at the end)."""
+    with ExitStack() as stack:
+        # The bad-input script alone sends ~50 updates in a few seconds: a higher flood
+        # limit here, and the flood test below sends more than it.
+        bots = {framework: stack.enter_context(bot_env(
+                    framework, tmp_path_factory.mktemp(framework), wait=False,
+                    extra_env={"KAMENG_FLOOD_LIMIT": str(FLOOD)}))
+                for framework in FRAMEWORKS}
+        for env in bots.values():
+            env.bot.wait_polling()
+        yield bots
 
 
-@pytest.fixture(scope="module", params=FRAMEWORKS)
-def env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-        ) -> Iterator[Env]:
-    api = FakeTelegram(TOKEN)
-    api.start()
-    db = tmp_path_factory.mktemp(request.param) / "kameng.db"
-    # The bad-input script alone sends ~50 updates in a few seconds: a higher flood limit
-    # here, and the flood test below sends more than it.
-    bot = BotProcess(request.param, api, db, extra_env={"KAMENG_FLOOD_LIMIT": str(FLOOD)})
-    bot.wait_polling()
-    yield Env(api, bot, db)
-    code = bot.stop()
-    api.stop()
-    assert code == 0, bot.output()[-3000:]
-    assert TOKEN not in bot.output()  # the token never reaches a log line
-    assert TOKEN.split(":")[1] not in bot.output()
+@pytest.fixture(params=FRAMEWORKS)
+def env(request: pytest.FixtureRequest, bots: dict[str, BotEnv]) -> BotEnv:
+    """One front-end (each test runs against both)."""
+    return bots[request.param]
 
 
 # --- scripted conversations (each takes the api and a fresh user id) -------------------
@@ -236,6 +237,12 @@ def buys(api: FakeTelegram, user: int) -> None:
 BUYING_WORDS = "行，就这个方案吧，怎么下单？"
 
 
+def card_on_request(api: FakeTelegram, user: int) -> None:
+    """R-medium to its quote, then 🖼 卡片."""
+    r_medium_by_text_and_buttons(api, user)
+    tap_for_a_card(api, user)
+
+
 SCRIPTS: dict[str, Callable[[FakeTelegram, int], None]] = {
     "merchant_talks": merchant_talks,
     "r_medium": r_medium_by_text_and_buttons,
@@ -248,21 +255,41 @@ SCRIPTS: dict[str, Callable[[FakeTelegram, int], None]] = {
     "quick_by_buttons": quick_by_buttons,
     "quick_what_if": quick_what_if,
     "buys": buys,
+    "card_on_request": card_on_request,
 }
 USERS = {name: 1000 + index for index, name in enumerate(SCRIPTS)}
-TRANSCRIPTS: dict[str, dict[str, list[dict[str, object]]]] = {}
 
 
-def run_script(env: Env, name: str) -> list[dict[str, object]]:
-    user = USERS[name]
-    SCRIPTS[name](env.api, user)
-    # The quote card goes out after the quote, drawn first (20–50 ms, more on a loaded
-    # machine): the transcript is taken once the chat has been quiet for a whole second,
-    # or a busy CI run compares one front-end's card with the other's not-yet-sent one.
-    env.api.wait_settled(user, quiet=1.0)
-    transcript = env.api.transcript(user)
-    TRANSCRIPTS.setdefault(env.bot.framework, {})[name] = transcript
-    return transcript
+def run_script(env: BotEnv, name: str) -> list[dict[str, object]]:
+    # Each action waits for the bot's reply (FakeTelegram.wait_quiet), and a card asked
+    # for is waited for (tap_for_a_card): nothing is still on its way when it ends.
+    SCRIPTS[name](env.api, USERS[name])
+    return env.api.transcript(USERS[name])
+
+
+@pytest.fixture(scope="module")
+def transcripts(bots: dict[str, BotEnv]) -> dict[str, dict[str, list[dict[str, object]]]]:
+    """Every script played through each front-end (the two side by side, each script after
+    the other in its own chat): framework → script → transcript."""
+    def play(framework: str) -> dict[str, list[dict[str, object]]]:
+        return {name: run_script(bots[framework], name) for name in SCRIPTS}
+
+    with ThreadPoolExecutor(len(FRAMEWORKS)) as pool:
+        return dict(zip(FRAMEWORKS, pool.map(play, FRAMEWORKS), strict=True))
+
+
+@dataclass
+class Played:
+    """One front-end after every script: its environment and its transcripts."""
+
+    env: BotEnv
+    transcripts: dict[str, list[dict[str, object]]]
+
+
+@pytest.fixture(params=FRAMEWORKS)
+def played(request: pytest.FixtureRequest, bots: dict[str, BotEnv],
+           transcripts: dict[str, dict[str, list[dict[str, object]]]]) -> Played:
+    return Played(bots[request.param], transcripts[request.param])
 
 
 def texts(transcript: list[dict[str, object]]) -> str:
@@ -271,40 +298,38 @@ def texts(transcript: list[dict[str, object]]) -> str:
 
 # --- what each conversation must show ---------------------------------------------------
 
-def test_r_medium_reaches_the_articles_price_and_saves_one_quote(env: Env) -> None:
-    transcript = run_script(env, "r_medium")
+def test_r_medium_reaches_the_articles_price_and_saves_one_quote(played: Played) -> None:
+    transcript = played.transcripts["r_medium"]
     shown = texts(transcript)
     assert "💰 按月固定：3,000–5,010 元/月" in shown  # the short quote's headline
     assert transcript[-1]["do"] == "edit"  # the summary message became the quote
-    assert not env.api.photos(USERS["r_medium"])  # no card unasked
+    assert not played.env.api.photos(USERS["r_medium"])  # no card unasked
     answers = [e for e in transcript if e["do"] == "answer"]
     assert answers and all(e["text"] == "" for e in answers)  # every press answered
-    with sqlite3.connect(env.db) as db:
+    with sqlite3.connect(played.env.db) as db:
         rows = db.execute("SELECT monthly_low, monthly_high FROM quotes WHERE user_id = ?",
                           [str(USERS["r_medium"])]).fetchall()
     assert rows == [("3000", "5010")]
 
 
-def test_the_card_comes_on_request_as_a_photo_to_forward(env: Env) -> None:
-    user = USERS["r_medium"]  # after the test above: the quote is on screen
-    tap_for_a_card(env.api, user)
-    env.api.wait_settled(user)
-    transcript = env.api.transcript(user)
+def test_the_card_comes_on_request_as_a_photo_to_forward(played: Played) -> None:
+    user = USERS["card_on_request"]  # R-medium's quote on screen, then 🖼 卡片
+    transcript = played.transcripts["card_on_request"]
     [photo] = [e for e in transcript if e["do"] == "send_photo"]
     assert transcript[-1] == photo and transcript[-2]["do"] == "edit"  # under the quote
     assert photo["caption"] == "报价卡片：可直接转发给合伙人或老板"
-    [card] = env.api.photos(user)
+    [card] = played.env.api.photos(user)
     image = Image.open(io.BytesIO(card))
     assert image.format == "PNG" and image.size == (1200, 630)
 
 
-def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: Env) -> None:
-    shown = texts(run_script(env, "merchant_talks"))
+def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(played: Played) -> None:
+    shown = texts(played.transcripts["merchant_talks"])
     assert "💡 按量计费有两种" in shown  # the question answered, the step asked again
     assert "您是说日均单量约 800 单/天 吗？" in shown
     assert "我理解为：商品类型 游戏点卡、响应时效 10分钟内（快速）、业务复杂度 都没有" in shown
     assert "已更正：日均单量 800 单/天 → 500 单/天" in shown
-    with sqlite3.connect(env.db) as db:
+    with sqlite3.connect(played.env.db) as db:
         versions = db.execute("SELECT id, daily_orders, version, parent_id FROM quotes "
                               "WHERE user_id = ? ORDER BY id",
                               [str(USERS["merchant_talks"])]).fetchall()
@@ -312,16 +337,16 @@ def test_a_merchant_who_just_talks_is_understood_asked_back_and_corrected(env: E
     assert first[1:] == (800, 1, None) and second[1:] == (500, 2, first[0])
 
 
-def test_three_answers_by_buttons_then_quote_now_give_a_quote_and_its_card(env: Env) -> None:
-    transcript = run_script(env, "quick_by_buttons")
+def test_three_answers_by_buttons_then_quote_now_give_a_quote_and_its_card(played: Played) -> None:
+    transcript = played.transcripts["quick_by_buttons"]
     quoted = [e for e in transcript if "💰 按月固定" in str(e.get("text", ""))]
     assert quoted and "估算：9 项您还没回答" in str(quoted[-1]["text"])
     for shown in quoted:  # short enough for a phone: ≤ 12 lines, ≤ 8 buttons
         assert len(str(shown["text"]).split("\n")) <= 12
         assert sum(len(row) for row in shown["buttons"]) <= 8  # type: ignore
     assert transcript[-1]["do"] == "send_photo"  # 🖼 卡片
-    assert len(env.api.photos(USERS["quick_by_buttons"])) == 1
-    with sqlite3.connect(env.db) as db:
+    assert len(played.env.api.photos(USERS["quick_by_buttons"])) == 1
+    with sqlite3.connect(played.env.db) as db:
         rows = db.execute("SELECT daily_orders, version FROM quotes WHERE user_id = ?",
                           [str(USERS["quick_by_buttons"])]).fetchall()
     assert rows == [(300, 1)]
@@ -333,9 +358,9 @@ def _billed(q: Quote) -> Range:
 
 
 def test_each_what_if_press_is_a_new_version_with_its_difference_and_its_card(
-    env: Env
+    played: Played
 ) -> None:
-    transcript = run_script(env, "quick_what_if")
+    transcript = played.transcripts["quick_what_if"]
     shown = texts(transcript)
     t, rates = translator("zh_CN"), load_rates()
     inquiry = QUICK
@@ -350,8 +375,8 @@ def test_each_what_if_press_is_a_new_version_with_its_difference_and_its_card(
         assert line in shown  # in this order every flip changes the price
     assert "📊 对比最近 3 个版本" in shown and "✅" in shown
     user = USERS["quick_what_if"]
-    assert len(env.api.photos(user)) == 1  # not one per flip: the one asked for
-    with sqlite3.connect(env.db) as db:
+    assert len(played.env.api.photos(user)) == 1  # not one per flip: the one asked for
+    with sqlite3.connect(played.env.db) as db:
         rows = db.execute("SELECT id, version, parent_id FROM quotes WHERE user_id = ? "
                           "ORDER BY id", [str(user)]).fetchall()
     assert [version for _, version, _ in rows] == list(range(1, len(WHAT_IFS) + 2))
@@ -361,28 +386,28 @@ def test_each_what_if_press_is_a_new_version_with_its_difference_and_its_card(
     assert len(edits) >= len(WHAT_IFS) + 2  # re-priced in place, 对比 and back too
 
 
-def test_r_small_typed_only(env: Env) -> None:
-    shown = texts(run_script(env, "r_small"))
+def test_r_small_typed_only(played: Played) -> None:
+    shown = texts(played.transcripts["r_small"])
     # AI was not asked below 100 orders (帮我推荐): the 1500 AI package only at the dear end.
     # Below 100 orders AI is left to the quote (帮我推荐); v3 bills it by the hour.
     assert "💰 按咨询时长计费：约 22.72–37.87 元/小时，一个月约 800–1,140 元" in shown
 
 
-def test_r_large_with_emergency_response(env: Env) -> None:
-    shown = texts(run_script(env, "r_large"))
+def test_r_large_with_emergency_response(played: Played) -> None:
+    shown = texts(played.transcripts["r_large"])
     assert "💰 按月固定：6,600–13,200 元/月" in shown  # emergency: 24 hours, three shifts
     assert "24小时轮班" in shown
 
 
-def test_back_and_edit_from_the_summary(env: Env) -> None:
-    shown = texts(run_script(env, "back_and_edit"))
+def test_back_and_edit_from_the_summary(played: Played) -> None:
+    shown = texts(played.transcripts["back_and_edit"])
     assert "当前答案：300 单/天" in shown
     assert "1,000 单/天" not in shown or "💰" in shown
     assert "日均 1,000 单" in shown  # the quote uses the edited volume
 
 
-def test_stale_buttons_and_double_presses_act_once(env: Env) -> None:
-    transcript = run_script(env, "stale_and_double_press")
+def test_stale_buttons_and_double_presses_act_once(played: Played) -> None:
+    transcript = played.transcripts["stale_and_double_press"]
     stale_answers = [e for e in transcript if e["do"] == "answer" and e["text"]]
     assert len(stale_answers) == 4
     assert all(e["text"] == "此按钮已过期，请看当前这一步：" for e in stale_answers)
@@ -392,8 +417,8 @@ def test_stale_buttons_and_double_presses_act_once(env: Env) -> None:
     assert sum("第 4/12 步" in str(e.get("text")) for e in transcript) == 1
 
 
-def test_bad_input_gets_clear_answers_and_nothing_breaks(env: Env) -> None:
-    transcript = run_script(env, "bad_input")
+def test_bad_input_gets_clear_answers_and_nothing_breaks(played: Played) -> None:
+    transcript = played.transcripts["bad_input"]
     shown = texts(transcript)
     # Said once, then (two misses in a row) the question alone with its buttons + 转人工.
     assert shown.count("没看懂") >= 5 and "还是没看懂" in shown
@@ -404,7 +429,7 @@ def test_bad_input_gets_clear_answers_and_nothing_breaks(env: Env) -> None:
     assert "<script>" not in shown and "<b>300</b>" not in shown
     assert all(len(str(e.get("text", ""))) <= 4096 for e in transcript)
     assert shown.count("我只看得懂文字和按钮") == 4  # sticker, photo, voice, file
-    with sqlite3.connect(env.db) as db:
+    with sqlite3.connect(played.env.db) as db:
         [(state,)] = db.execute("SELECT state FROM sessions WHERE user_id = ?",
                                 [str(USERS["bad_input"])]).fetchall()
         other = db.execute("SELECT state FROM sessions WHERE user_id = ?",
@@ -414,8 +439,8 @@ def test_bad_input_gets_clear_answers_and_nothing_breaks(env: Env) -> None:
     assert json.loads(other)["phase"] == "quote"  # the other user's dialogue untouched
 
 
-def test_commands_history_language_and_handoff(env: Env) -> None:
-    transcript = run_script(env, "commands_and_handoff")
+def test_commands_history_language_and_handoff(played: Played) -> None:
+    transcript = played.transcripts["commands_and_handoff"]
     shown = texts(transcript)
     assert "/quote 开始新的报价" in shown
     assert "您还没有报价记录" in shown
@@ -423,18 +448,18 @@ def test_commands_history_language_and_handoff(env: Env) -> None:
     assert "Language set to English." in shown and "Step 2/12" in shown
     assert "The current quote was cancelled" in shown
     assert "已切换为简体中文。" in shown
-    to_sales = texts(env.api.transcript(SALES_ID))
+    to_sales = texts(played.env.api.transcript(SALES_ID))
     user = USERS["commands_and_handoff"]
     assert f"@user{user}" in to_sales and "日均单量：300 单/天" in to_sales
 
 
-def test_history_lists_the_users_quotes(env: Env) -> None:
+def test_history_lists_the_users_quotes(played: Played) -> None:
     user = USERS["r_medium"]
-    env.api.send_text(user, "/history")
-    assert "日均 300 单 · 3,000–5,010 元/月" in env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
+    played.env.api.send_text(user, "/history")
+    assert "日均 300 单 · 3,000–5,010 元/月" in played.env.api.transcript(user)[-1]["text"]  # type: ignore[operator]
 
 
-def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: Env) -> None:
+def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: BotEnv) -> None:
     group = -100123
     env.api.send_text(2001, "日均300单", chat_id=group)
     env.api.send_text(2001, "/start", chat_id=group)
@@ -444,7 +469,7 @@ def test_groups_get_commands_answered_with_a_pointer_to_private_chat(env: Env) -
     assert "https://t.me/kameng_test_bot" in str(transcript[0]["text"])
 
 
-def test_a_flood_is_answered_politely_once(env: Env) -> None:
+def test_a_flood_is_answered_politely_once(env: BotEnv) -> None:
     user = 3001
     for index in range(FLOOD + 5):
         env.api.send_text(user, str(100 + index), wait=False)
@@ -457,7 +482,7 @@ def test_a_flood_is_answered_politely_once(env: Env) -> None:
     assert shown.count("操作太频繁") == 1
 
 
-def test_command_menus_are_registered_in_chinese_and_english(env: Env) -> None:
+def test_command_menus_are_registered_in_chinese_and_english(env: BotEnv) -> None:
     commands = env.api.commands
     assert {"", "zh", "en"} <= set(commands)
     zh = {c["command"]: c["description"] for c in commands["zh"]}  # type: ignore[union-attr]
@@ -467,7 +492,7 @@ def test_command_menus_are_registered_in_chinese_and_english(env: Env) -> None:
     assert zh["quote"] == "开始新的报价" and en["quote"] == "Start a new quote"
 
 
-def test_callback_data_fits_in_64_bytes(env: Env) -> None:
+def test_callback_data_fits_in_64_bytes(env: BotEnv) -> None:
     for chat in env.api.chats.values():
         for event in chat.events:
             for row in event.get("buttons", []):  # type: ignore[union-attr]
@@ -475,7 +500,7 @@ def test_callback_data_fits_in_64_bytes(env: Env) -> None:
                     assert len(data.encode()) <= 64
 
 
-def test_429_is_waited_out_and_the_reply_still_arrives(env: Env) -> None:
+def test_429_is_waited_out_and_the_reply_still_arrives(env: BotEnv) -> None:
     user = 4001
     env.api.inject("sendMessage", 429, retry_after=1)
     env.api.send_text(user, "/start")
@@ -485,21 +510,21 @@ def test_429_is_waited_out_and_the_reply_still_arrives(env: Env) -> None:
     assert len(env.api.calls_of("sendMessage")) >= 3  # the refused call was repeated
 
 
-def test_a_server_error_is_retried(env: Env) -> None:
+def test_a_server_error_is_retried(env: BotEnv) -> None:
     user = 4002
     env.api.inject("sendMessage", 500, count=2)
     env.api.send_text(user, "/start")
     env.api.wait_for_text(user, "第 1/12 步")
 
 
-def test_dropped_connections_are_retried(env: Env) -> None:
+def test_dropped_connections_are_retried(env: BotEnv) -> None:
     user = 4004
     env.api.inject("sendMessage", 0, count=2)  # the server hangs up twice
     env.api.send_text(user, "/start")
     env.api.wait_for_text(user, "第 1/12 步")
 
 
-def test_one_users_wait_for_telegram_does_not_hold_up_others(env: Env) -> None:
+def test_one_users_wait_for_telegram_does_not_hold_up_others(env: BotEnv) -> None:
     slow, quick = 4005, 4006
     env.api.inject("sendMessage", 429, retry_after=3)
     env.api.send_text(slow, "/help", wait=False)
@@ -511,7 +536,7 @@ def test_one_users_wait_for_telegram_does_not_hold_up_others(env: Env) -> None:
 
 
 def test_an_unexpected_error_gets_an_apology_with_a_reference_and_the_bot_goes_on(
-    env: Env,
+    env: BotEnv,
 ) -> None:
     user = 4003
     env.api.inject("sendMessage", 400)  # a Bad Request the bot does not expect
@@ -532,7 +557,7 @@ BURST = ["？？", "日均60单", "？？", "游戏点卡", "30分钟", "？？"
 
 @pytest.mark.parametrize("presses", [2, 5, 10])
 def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
-    env: Env, presses: int
+    env: BotEnv, presses: int
 ) -> None:
     user = 4100 + presses
     env.api.send_text(user, "/quote")
@@ -562,7 +587,7 @@ def test_a_burst_of_20_messages_and_repeated_presses_are_taken_in_order_once(
     assert quotes == 1
 
 
-def test_the_same_update_delivered_twice_is_answered_once(env: Env) -> None:
+def test_the_same_update_delivered_twice_is_answered_once(env: BotEnv) -> None:
     user = 4200
     env.api.send_text(user, "/start")
     update_id = env.api.send_text(user, "300")
@@ -579,7 +604,7 @@ def test_the_same_update_delivered_twice_is_answered_once(env: Env) -> None:
 
 
 def test_a_locked_database_says_try_later_and_the_same_answer_goes_through_after(
-    env: Env,
+    env: BotEnv,
 ) -> None:
     user = 4300
     env.api.send_text(user, "/start")
@@ -602,9 +627,9 @@ def test_a_locked_database_says_try_later_and_the_same_answer_goes_through_after
 # --- the close: a buying signal ends with a contact and a notice to sales -------------
 
 def test_a_buying_signal_ends_with_a_recorded_contact_and_one_notice_per_version(
-    env: Env
+    played: Played
 ) -> None:
-    transcript = run_script(env, "buys")
+    transcript = played.transcripts["buys"]
     shown = texts(transcript)
     user = USERS["buys"]
     # The question about the quote answered from its own figures, the quote not resent.
@@ -621,14 +646,14 @@ def test_a_buying_signal_ends_with_a_recorded_contact_and_one_notice_per_version
     assert "分钟内联系您" in shown or "最晚" in shown  # who replies, and by when
     assert "不客气" in shown and "没看懂" not in shown
     assert "销售同事已经收到，不会重复打扰您" in shown  # the second contact, same version
-    to_sales = [text for text in env.api.texts(SALES_ID)
+    to_sales = [text for text in played.env.api.texts(SALES_ID)
                 if f"@user{user}" in text and "客户想要这个方案" in text]
     assert len(to_sales) == 2  # one per version: v1, then v2 (AI+人工)
     first, second = to_sales
     assert "+8613812345678" in first and f"客户原话：「{BUYING_WORDS}」" in first
     assert "第 1 版：💰 按月固定：3,000–5,010 元/月" in first and "日均单量：300 单/天" in first
     assert "13912345678" in second and "第 2 版：💰 按月固定：1,950–3,250 元/月" in second
-    with sqlite3.connect(env.db) as db:
+    with sqlite3.connect(played.env.db) as db:
         leads = db.execute("SELECT q.version, l.contact, l.words FROM leads l JOIN quotes q "
                            "ON q.id = l.quote_id WHERE l.user_id = ? ORDER BY l.id",
                            [str(user)]).fetchall()
@@ -637,12 +662,10 @@ def test_a_buying_signal_ends_with_a_recorded_contact_and_one_notice_per_version
 
 # --- parity: both front-ends said exactly the same ---------------------------------------
 
-def test_parity_both_front_ends_give_identical_transcripts(env: Env) -> None:
-    if env.bot.framework != FRAMEWORKS[-1]:
-        pytest.skip("compared once both front-ends have run")
-    first, second = (TRANSCRIPTS.get(framework, {}) for framework in FRAMEWORKS)
-    assert set(first) == set(second) == set(SCRIPTS)
-
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_parity_both_front_ends_give_identical_transcripts(
+    transcripts: dict[str, dict[str, list[dict[str, object]]]], script: str
+) -> None:
     def comparable(events: list[dict[str, object]]) -> str:
         # A card names its quote's random reference (Q-3F9A2C1B), so its bytes differ from
         # run to run; that a card went out, where, and with what caption must not.
@@ -650,5 +673,5 @@ def test_parity_both_front_ends_give_identical_transcripts(env: Env) -> None:
                 for event in events]
         return json.dumps(kept, ensure_ascii=False, sort_keys=True)
 
-    for name in SCRIPTS:
-        assert comparable(first[name]) == comparable(second[name]), name
+    first, second = (comparable(transcripts[framework][script]) for framework in FRAMEWORKS)
+    assert first == second

@@ -5,9 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,17 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.botproc import KAMENG, TOKEN, BotProcess
 from tests.fake_telegram import FakeTelegram
+from tests.procs import KAMENG, START_TIMEOUT, TOKEN, BotProcess, free_port
+
+pytestmark = pytest.mark.e2e
 
 FRAMEWORKS = ("aiogram", "ptb")
 SECRET = "webhook-secret-for-tests"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def run_bot(env: dict[str, str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -101,23 +95,27 @@ class Webhook:
             return int(error.code)
 
 
-@pytest.fixture(params=FRAMEWORKS)
-def webhook(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Webhook]:
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def webhook(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+            ) -> Iterator[Webhook]:
+    """One bot in webhook mode per front-end for the tests below (each uses its own users
+    and update ids)."""
     api = FakeTelegram(TOKEN)
     api.start()
     port = free_port()
-    bot = BotProcess(request.param, api, tmp_path / "k.db", args=("--webhook",), extra_env={
+    db = tmp_path_factory.mktemp(f"webhook-{request.param}") / "k.db"
+    bot = BotProcess(request.param, api, db, args=("--webhook",), extra_env={
         "WEBHOOK_URL": "https://bot.example/telegram/webhook", "WEBHOOK_SECRET": SECRET,
         "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)})
-    deadline = time.monotonic() + 30
-    while not api.webhook and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert api.webhook, bot.output()
-    yield Webhook(api, bot, f"http://127.0.0.1:{port}/telegram/webhook")
-    code = bot.stop()
-    api.stop()
-    assert code == 0, bot.output()[-2000:]
-    assert TOKEN not in bot.output()
+    try:
+        FakeTelegram.wait_until(lambda: bool(api.webhook), bot.output, timeout=START_TIMEOUT)
+        yield Webhook(api, bot, f"http://127.0.0.1:{port}/telegram/webhook")
+        code = bot.stop()
+        assert code == 0, bot.output()[-2000:]
+        assert TOKEN not in bot.output()
+    finally:
+        bot.kill()
+        api.stop()
 
 
 def update(update_id: int, user: int, text: str) -> dict[str, object]:
@@ -132,13 +130,17 @@ def test_webhook_is_registered_with_its_secret(webhook: Webhook) -> None:
     assert webhook.api.webhook["secret_token"] == SECRET
 
 
-@pytest.mark.parametrize("secret", [None, "wrong"], ids=["missing", "wrong"])
+@pytest.mark.parametrize(("secret", "user"), [(None, 42), ("wrong", 142)],
+                         ids=["missing", "wrong"])
 def test_webhook_rejects_a_missing_or_wrong_secret_and_does_nothing(
-    webhook: Webhook, secret: str | None
+    webhook: Webhook, secret: str | None, user: int
 ) -> None:
-    assert webhook.post(update(1, 42, "/start"), secret) in (401, 403)
-    time.sleep(0.5)
-    assert webhook.api.transcript(42) == []
+    assert webhook.post(update(user, user, "/start"), secret) in (401, 403)
+    # The same user's next, signed, update is answered; the refused one never was (a
+    # user's updates are handled in turn, so its answer would have come first).
+    assert webhook.post(update(user + 1, user, "/help"), SECRET) == 200
+    webhook.api.wait_for_text(user, "/quote 开始新的报价")
+    assert not any("第 1/12 步" in text for text in webhook.api.texts(user))
 
 
 def test_webhook_processes_a_signed_update_once_even_if_redelivered(webhook: Webhook) -> None:
@@ -147,7 +149,7 @@ def test_webhook_processes_a_signed_update_once_even_if_redelivered(webhook: Web
     assert webhook.post(update(7, 43, "/start"), SECRET) == 200  # redelivery
     assert webhook.post(update(8, 43, "300"), SECRET) == 200
     webhook.api.wait_for_text(43, "第 2/12 步")
-    time.sleep(0.3)
+    # A user's updates are handled in turn: an answer to the redelivery would be here by now.
     assert sum("第 1/12 步" in text for text in webhook.api.texts(43)) == 1
 
 
@@ -175,11 +177,12 @@ def test_webhook_answers_401_to_a_secret_header_that_is_not_utf8(webhook: Webhoo
     assert "Traceback" not in webhook.bot.output()
 
 
-@pytest.mark.parametrize("depth", [100, 100_000])
-def test_webhook_answers_400_to_deeply_nested_json(webhook: Webhook, depth: int) -> None:
+@pytest.mark.parametrize(("depth", "user"), [(100, 45), (100_000, 46)], ids=["100", "100000"])
+def test_webhook_answers_400_to_deeply_nested_json(webhook: Webhook, depth: int,
+                                                   user: int) -> None:
     nested = "[" * depth + "]" * depth
-    body = ('{"update_id": 30, "message": ' + nested + "}").encode()
+    body = ('{"update_id": ' + str(user * 10) + ', "message": ' + nested + "}").encode()
     assert post_raw(webhook.url, body, SECRET.encode()) == 400
-    assert webhook.post(update(31, 45, "/start"), SECRET) == 200
-    webhook.api.wait_for_text(45, "第 1/12 步")
+    assert webhook.post(update(user * 10 + 1, user, "/start"), SECRET) == 200
+    webhook.api.wait_for_text(user, "第 1/12 步")
     assert "Traceback" not in webhook.bot.output()

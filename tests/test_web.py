@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from bot.web import MissThrottle, quote_web_app
 from locales.formatting import format_money_range
 from locales.i18n import translator
 from pricing import AiChoice, Inquiry, Rates, Response, quote
+from tests.cli_helpers import shared_quote
 
 SENT = web.AppKey("sent", list)
 
@@ -24,15 +24,6 @@ SENT = web.AppKey("sent", list)
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "kameng.db", clock=lambda: datetime(2026, 11, 27, tzinfo=UTC))
-
-
-def shared_quote(store: Store, rates: Rates, *, prospect: str = "星辰卡盟",
-                 owner: str | None = "555") -> str:
-    result = quote(Inquiry(daily_orders=300, categories=5, discount=Decimal("0.05")), rates)
-    quote_id = store.save_quote(channel="telegram", user_id="555", dialog_id=prospect,
-                                confirmation=1, quote=result, locale="zh_CN",
-                                prospect=prospect, sales_owner=owner)
-    return store.share(quote_id, days=30)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.card import HEIGHT, WIDTH
 from bot.storage.store import Store
 from bot.web import MissThrottle, quote_web_app
 from pricing import Rates
-from tests.test_web import shared_quote
+from tests.cli_helpers import shared_quote
 
 PUBLIC_URL = "https://quotes.example.com"
 

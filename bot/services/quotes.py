@@ -40,8 +40,6 @@ from dialogs.text import as_written, fold
 from locales.i18n import Translator, translator
 from pricing import Quote
 
-ADMIN_ONLY = ("export", "stats")
-
 
 @dataclass(frozen=True)
 class Person:
@@ -351,9 +349,7 @@ class QuoteDesk:
 
     def staff_command(self, name: str, person: Person, user_id: int, argument: str,
                       t: Translator) -> list[Action]:
-        allowed = (self.staff.is_admin(user_id) if name in ADMIN_ONLY
-                   else self.staff.is_staff(user_id))
-        if not allowed:
+        if not self.staff.may(user_id, name):
             return [Reply(t("staff.refused"))]
         if name == "newquote":
             self.store.touch_user(person.channel, person.user_id, handle=person.handle)

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from bot.storage.store import Store
 from locales.i18n import Translator, resolve_locale, translator
 
-TELEGRAM = "telegram"  # staff are reached in Telegram, whatever channel a quote came from
+# The `channel` the Telegram bot stores under; staff are reached there, whatever channel a
+# quote came from.
+TELEGRAM = "telegram"
+
+# Who may use which staff command — the one place: the commands refuse, and the staff's
+# command menus (bot/tg/base.py) list, by these.
+SALES_COMMANDS = ("newquote", "pipeline", "revoke")  # every salesperson (SALES_IDS), admins
+ADMIN_COMMANDS = ("export", "stats")  # admins (ADMIN_IDS) only
+STAFF_COMMANDS = (*SALES_COMMANDS, *ADMIN_COMMANDS)
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,16 @@ class Staff:
 
     def is_staff(self, user_id: int) -> bool:
         return user_id in self.sales_ids or self.is_admin(user_id)
+
+    def may(self, user_id: int, command: str) -> bool:
+        """Whether `user_id` may use the staff command `command`."""
+        return command in self.commands_of(user_id)
+
+    def commands_of(self, user_id: int) -> tuple[str, ...]:
+        """The staff commands `user_id` may use (none for everybody else)."""
+        if self.is_admin(user_id):
+            return STAFF_COMMANDS
+        return SALES_COMMANDS if self.is_staff(user_id) else ()
 
 
 def translator_for(store: Store, user_id: int | str) -> Translator:

@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.config import DEFAULT_DB
 from bot.storage.status import (
     ACCEPT,
     FIRST_OPEN,
@@ -34,7 +35,6 @@ from bot.storage.status import (
 from pricing import Quote
 from pricing.serialize import inquiry_to_dict, quote_from_dict, quote_to_dict
 
-DEFAULT_DB = "kameng.db"
 Clock = Callable[[], datetime]
 
 

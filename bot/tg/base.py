@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.services.replies import Keyboard
+from bot.services.staff import STAFF_COMMANDS as STAFF_COMMANDS  # the front-ends' too
+from bot.services.staff import TELEGRAM, Staff
 from locales.i18n import translator
 
-CHANNEL = "telegram"  # the `channel` column of what the Telegram bot stores
+CHANNEL = TELEGRAM  # the `channel` column of what the Telegram bot stores
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 COMMANDS = ("start", "quote", "history", "lang", "help", "cancel", "human")
-STAFF_COMMANDS = ("newquote", "pipeline", "revoke", "export", "stats")  # SALES_IDS / ADMIN_IDS
-SALES_COMMANDS = ("newquote", "pipeline", "revoke")  # admins get every staff command
 MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
 
 
@@ -168,8 +168,9 @@ def staff_menus(sales_ids: list[int], admin_ids: list[int]
     """(chat id, language_code, [(command, description)]) for each salesperson's and
     admin's private chat, so their menu shows the commands they may use: zh (also the
     default for the chat) and en, like the public menu."""
+    staff = Staff(sales_ids=sales_ids, admin_ids=admin_ids)
     for chat_id in dict.fromkeys([*admin_ids, *sales_ids]):
-        extra = STAFF_COMMANDS if chat_id in admin_ids else SALES_COMMANDS
+        extra = staff.commands_of(chat_id)
         for language, locale in MENU_LANGUAGES:
             t = translator(locale)
             yield chat_id, language, [(name, t(f"cmd.{name}")) for name in (*COMMANDS, *extra)]
