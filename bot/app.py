@@ -24,6 +24,7 @@ from aiohttp import web
 from bot import metrics
 from bot.card import check_font
 from bot.config import Settings
+from bot.http_guard import serve_guarded
 from bot.services.configurator import app_url
 from bot.services.followups import Rules
 from bot.storage.store import Store, StoreError
@@ -151,7 +152,7 @@ def webhook_app(app: App) -> web.Application:
             data = await request.json(loads=json.loads)
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             return web.Response(status=400, text="bad update")
-        if (not isinstance(data, dict) or not isinstance(data.get("update_id"), int)
+        if (not isinstance(data, dict) or not valid_update_id(data.get("update_id"))
                 or _deeper_than(data, MAX_UPDATE_DEPTH)):
             return web.Response(status=400, text="bad update")
         # Kept before the 200 that tells Telegram it arrived: a crash then loses nothing.
@@ -170,6 +171,12 @@ def webhook_app(app: App) -> web.Application:
     metrics.add_routes(web_app, app.store)  # GET /metrics
     web_app[WEBHOOK_TASKS] = tasks  # keeps background handlers referenced until done
     return web_app
+
+
+def valid_update_id(value: Any) -> bool:
+    """An update id as Telegram makes them: a non-negative integer SQLite can store
+    (2⁶⁴ made the inbox raise OverflowError: a 500 and a traceback)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63
 
 
 def _secret_matches(given: str, secret: str) -> bool:
@@ -197,10 +204,15 @@ def _deeper_than(data: Any, limit: int) -> bool:
 
 
 async def _feed(app: App, data: dict[str, Any]) -> None:
+    """Hand one update to the front-end. One that no handler takes (a kind we do not
+    handle, one the framework cannot read) is marked handled afterwards: left in the
+    inbox, it would be replayed at every start."""
     try:
         await app.frontend.feed(data)
-    except Exception:
-        log.exception("could not process webhook update %s", data.get("update_id"))
+    except Exception as error:
+        log.warning("could not process update %s: %s", data.get("update_id"),
+                    type(error).__name__)
+    app.conversation.settle(data["update_id"])
 
 
 async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) -> None:
@@ -249,6 +261,9 @@ async def serve(app: App, *, webhook: bool, ready: asyncio.Event | None = None) 
                                         app.settings.trusted_proxies),
                                     public_url=app.settings.public_url,
                                     company=app.settings.company_name,
+                                    header_timeout=app.settings.header_timeout,
+                                    max_connections=app.settings.max_connections,
+                                    metrics_route=app.settings.page_metrics(),
                                     business=app.conversation.engine.company,
                                     miniapp=miniapp_for(app),
                                     cards=app.conversation.card_works)
@@ -367,10 +382,9 @@ async def _menu_call(call: Any, chat_id: int) -> bool:
 async def _serve_webhook(app: App, stop: asyncio.Event) -> None:
     settings = app.settings
     await app.frontend.start_processing()
-    runner = web.AppRunner(webhook_app(app))
-    await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    await site.start()
+    runner = await serve_guarded(webhook_app(app), settings.webhook_host,
+                                 settings.webhook_port, header_timeout=settings.header_timeout,
+                                 max_connections=settings.max_connections)
     if settings.webhook_url:
         await app.frontend.set_webhook(settings.webhook_url,
                                        settings.webhook_secret.get_secret_value())

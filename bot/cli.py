@@ -421,29 +421,20 @@ def cmd_chat(args: argparse.Namespace, t: Translator) -> int:
     from bot.terminal import CHANNEL, TerminalChat, stdin_lines, terminal_user
     from dialogs.engine import Engine
 
+    company = settings_from(t).company_name  # a bad setting: one line, before anything
     store = open_store(args.db, t, create=True)
     rates = rates_from(args.rates, t)
     user = args.user or terminal_user()
     locale = (normalize_locale(args.lang) if args.lang else None) or store.user_locale(
         CHANNEL, user) or t.locale
-    company = company_from(t)
-    chat = TerminalChat(Engine(rates, company=company), store, user_id=user, locale=locale,
-                        out=sys.stdout, company=_company_name())
+    business = company_from(t)
+    chat = TerminalChat(Engine(rates, company=business), store, user_id=user, locale=locale,
+                        out=sys.stdout, company=company)
     interactive = sys.stdin.isatty()
     try:
         return chat.run(stdin_lines(sys.stdin, interactive=interactive))
     finally:
         store.close()
-
-
-def _company_name() -> str:
-    """COMPANY_NAME for the quote card (from the environment or .env); empty if unset."""
-    from bot.config import ConfigError, load_settings
-
-    try:
-        return load_settings().company_name
-    except ConfigError:
-        return ""
 
 
 def cmd_history(args: argparse.Namespace, t: Translator) -> int:
@@ -567,11 +558,18 @@ def cmd_bot(args: argparse.Namespace, t: Translator) -> int:
     try:
         _run(serve(app, webhook=args.webhook))
     except StartupError as error:
+        if error.reason == "webhook_refused":
+            raise UsageError(t("bot.error.webhook_refused", url=settings.webhook_url,
+                               detail=error.detail)) from None
         key = "bot.error.rejected" if error.reason == "rejected" else "bot.error.unreachable"
         raise UsageError(t(key, base=settings.telegram_api_base)) from None
-    except OSError as error:  # a port for the page, the webhook or the metrics is taken
-        import errno
+    except OSError as error:  # a port taken, a host that does not resolve: exit 2, as
+        import errno  # a setting to fix (systemd does not restart on 2)
+        import socket
 
+        if isinstance(error, socket.gaierror):
+            raise UsageError(t("cli.error.listen_host", detail=error.strerror or str(error))
+                             ) from None
         if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
             raise
         raise UsageError(t("cli.error.listen_any", detail=error.strerror or str(error))
@@ -627,6 +625,9 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
                                      trusted_proxies=proxies,
                                      public_url=settings.public_url,
                                      company=settings.company_name, business=business,
+                                     header_timeout=settings.header_timeout,
+                                     max_connections=settings.max_connections,
+                                     metrics_route=settings.page_metrics(),
                                      renewals=renewals,
                                      miniapp=_miniapp_for(bot) if bot else None)
         except CardFontError:
@@ -634,9 +635,23 @@ def cmd_serve(args: argparse.Namespace, t: Translator) -> int:
         except OSError as error:
             raise UsageError(t("cli.error.listen", host=host, port=port,
                                detail=error.strerror or str(error))) from None
+        probe = None
+        if settings.metrics_port:  # /metrics (and /healthz) on a private listener
+            from bot.metrics import serve_metrics
+
+            try:
+                probe = await serve_metrics(store, settings.metrics_host,
+                                            settings.metrics_port)
+            except OSError as error:
+                await runner.cleanup()
+                raise UsageError(t("cli.error.listen", host=settings.metrics_host,
+                                   port=settings.metrics_port,
+                                   detail=error.strerror or str(error))) from None
         print(t("cli.serving", url=f"http://{host}:{port}/q/<token>"), flush=True)
         await stop.wait()
         await runner.cleanup()
+        if probe is not None:
+            await probe.cleanup()
         if bot is not None:
             await bot.frontend.close()
             bot.store.close()
@@ -754,6 +769,7 @@ def _ask_bot_username(settings: Settings, store: Store) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace, t: Translator) -> int:
+    from bot.storage.backup import special_file
     from bot.storage.export import write_csv, write_json, write_xlsx
     from bot.storage.views import Filters, count_rows, rows
 
@@ -770,6 +786,8 @@ def cmd_export(args: argparse.Namespace, t: Translator) -> int:
                            choices=", ".join(STATUSES)))
     if fmt == "xlsx" and not args.out:
         raise UsageError(t("cli.error.xlsx_out"))
+    if args.out and special_file(args.out):  # /dev/null, a FIFO: never, even with --force
+        raise UsageError(t("cli.error.not_regular", path=args.out))
     if args.out and not args.force and os.path.lexists(args.out):
         raise UsageError(t("cli.error.exists", path=args.out))
     store = open_store(args.db, t)
@@ -847,6 +865,8 @@ def _progress(t: Translator, total: int) -> Callable[[int], None]:
 def cmd_config(args: argparse.Namespace, t: Translator) -> int:
     """The effective settings, secrets masked, each with where it came from; then what
     would stop `kameng bot` (on stderr; with --check, exit code 1 when anything would)."""
+    from bot.config import mask_tokens
+
     settings = settings_from(t)
     shown = settings.effective()
     if args.json:
@@ -857,14 +877,14 @@ def cmd_config(args: argparse.Namespace, t: Translator) -> int:
         for name, value, source in shown:
             print(f"{name}={value}".ljust(width) + f"# {source_name(t, source)}")
     problems = config_problems(settings, t)
-    for problem, stops_the_bot in problems:
-        print(f"{'⚠' if stops_the_bot else 'ℹ'} {problem}", file=sys.stderr)
+    for problem, stops_the_bot in problems:  # values in them are masked like the table
+        print(f"{'⚠' if stops_the_bot else 'ℹ'} {mask_tokens(problem)}", file=sys.stderr)
     return 1 if args.check and any(stops for _, stops in problems) else 0
 
 
 def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]:
-    """(what is set but would not work, whether it stops `kameng bot`), in the chosen
-    language."""
+    """(what is set but would not work or is unsafe, whether `--check` fails on it: it
+    stops `kameng bot`, or it sends the bot token unencrypted), in the chosen language."""
     from bot.config import ConfigError
     from pricing import RatesError, load_rates
 
@@ -878,6 +898,10 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
     for name, url in (("WEBHOOK_URL", settings.webhook_url), ("PUBLIC_URL", settings.public_url)):
         if url and not url.startswith("https://"):
             problems.append((t("config.check.https", name=name, value=url), False))
+    if settings.telegram_api_base.startswith("http://") and not _loopback_url(
+            settings.telegram_api_base):  # the token is in every request's path
+        problems.append((t("config.check.api_http", value=settings.telegram_api_base),
+                         True))
     if not settings.public_url.startswith("https://"):  # Telegram opens only https Mini Apps
         problems.append((t("config.check.miniapp", value=settings.public_url
                            or t("config.check.miniapp_unset")), False))
@@ -889,6 +913,20 @@ def config_problems(settings: Settings, t: Translator) -> list[tuple[str, bool]]
         except RatesError as error:
             problems.append((t("cli.error.rates", detail=str(error)), True))
     return problems
+
+
+def _loopback_url(url: str) -> bool:
+    """An address on this machine (a local Bot API server, the tests' fake one)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
@@ -912,14 +950,15 @@ def cmd_backup(args: argparse.Namespace, t: Translator) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, t: Translator) -> int:
-    from bot.storage.backup import BackupError, restore
+    from bot.storage.backup import BackupError, refuse_the_source, restore
 
     target = args.db or settings_from(t).db
     if not Path(args.path).is_file():
         raise UsageError(t("cli.error.no_db", path=args.path))
-    if Path(target).is_file() and not args.force:
-        raise UsageError(t("cli.error.restore_exists", path=target))
     try:
+        refuse_the_source(target, args.path, key="backup.error.restore_self")
+        if Path(target).is_file() and not args.force:
+            raise UsageError(t("cli.error.restore_exists", path=target))
         done = restore(args.path, target)
     except BackupError as error:
         raise UsageError(t("cli.error.backup", detail=t(error.key, **error.params))) from None

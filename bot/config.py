@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 TOKEN_SHAPE = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
+TOKEN_ANYWHERE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{30,}")
 DEFAULT_API_BASE = "https://api.telegram.org"
 DEFAULT_DB = "kameng.db"  # KAMENG_DB unset: this file in the working directory
 ENV_FILE = ".env"
 LANGUAGES = ("zh-CN", "zh-TW", "en")
+COMPANY_NAME_LENGTH = 60  # one line on the quote card, at its font size
 
 
 class ConfigError(ValueError):
@@ -82,7 +84,35 @@ def _text(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    return value.strip().rstrip("/")
+    """An http(s) address without spaces (PUBLIC_URL, WEBHOOK_URL, TELEGRAM_API_BASE)."""
+    url = value.strip().rstrip("/")
+    if not url.startswith(("https://", "http://")) or any(ch.isspace() for ch in url):
+        raise Expected("config.expect.url")
+    return url
+
+
+def _path(value: str) -> str:
+    """WEBHOOK_PATH: the route the webhook listens on, e.g. /telegram/webhook."""
+    path = value.strip()
+    if not path.startswith("/") or any(ch.isspace() or ch in "?#" for ch in path):
+        raise Expected("config.expect.path")
+    return path
+
+
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook accepts
+
+
+def _webhook_secret(value: str) -> Secret:
+    secret = value.strip()
+    if not WEBHOOK_SECRET_SHAPE.fullmatch(secret):
+        raise Expected("config.expect.webhook_secret")
+    return Secret(secret)
+
+
+def mask_tokens(text: str) -> str:
+    """Every bot-token-shaped part of `text` masked ("123456789:AAF…mnop" → "1234…mnop"):
+    a token pasted into TELEGRAM_API_BASE or any other setting is never printed."""
+    return TOKEN_ANYWHERE.sub(lambda found: Secret(found.group(0)).masked(), text)
 
 
 def _ids(value: str) -> list[int]:
@@ -208,10 +238,31 @@ def _secret(value: str) -> Secret:
     return Secret(value.strip())
 
 
+MAX_LENGTH = 2048  # any setting: a URL, a path, a list of ids
+
+
 def _setting(env: str, default: Any, parse: Callable[[str], Any], *,
-             secret: bool = False) -> Any:
+             secret: bool = False, max_length: int = MAX_LENGTH) -> Any:
     return field(default_factory=lambda: default() if callable(default) else default,
-                  metadata={"env": env, "parse": parse, "secret": secret})
+                  metadata={"env": env, "parse": parse, "secret": secret,
+                            "max_length": max_length})
+
+
+# Every setting is one line of text. A line break in COMPANY_NAME broke every quote card;
+# in PUBLIC_URL it split the links staff send. C0/C1 controls (tab, CR, LF, ESC, DEL),
+# the Unicode line and paragraph separators and the bidi controls are refused at load.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def _forbidden_character(value: str) -> str | None:
+    """The first character a one-line setting may not hold, as U+XXXX; None if clean."""
+    import unicodedata
+
+    for character in value:
+        if (unicodedata.category(character) in ("Cc", "Zl", "Zp")
+                or character in BIDI_CONTROLS):
+            return f"U+{ord(character):04X}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -230,20 +281,28 @@ class Settings:
     sales_ids: list[int] = _setting("SALES_IDS", list, _ids)
     log_level: str = _setting("LOG_LEVEL", "INFO", _level)
     webhook_url: str = _setting("WEBHOOK_URL", "", _url)
-    webhook_secret: Secret = _setting("WEBHOOK_SECRET", lambda: Secret(""), _secret,
+    webhook_secret: Secret = _setting("WEBHOOK_SECRET", lambda: Secret(""), _webhook_secret,
                                       secret=True)
     webhook_host: str = _setting("WEBHOOK_HOST", "127.0.0.1", _text)
     webhook_port: int = _setting("WEBHOOK_PORT", 8443, _whole(1, 65535))
-    webhook_path: str = _setting("WEBHOOK_PATH", "/telegram/webhook", _text)
+    webhook_path: str = _setting("WEBHOOK_PATH", "/telegram/webhook", _path)
     public_url: str = _setting("PUBLIC_URL", "", _url)
     web_host: str = _setting("WEB_HOST", "127.0.0.1", _text)
     web_port: int = _setting("WEB_PORT", 8080, _whole(1, 65535))
-    company_name: str = _setting("COMPANY_NAME", "", _text)  # on the quote card
+    # Slow clients (slowloris): seconds for a request's headers, and open connections at
+    # most (unset: what the open-files limit allows, bot/http_guard.py).
+    header_timeout: float = _setting("WEB_HEADER_TIMEOUT", 10.0, _seconds)
+    max_connections: int | None = _setting("WEB_MAX_CONNECTIONS", None, _whole(16, 1_000_000))
+    company_name: str = _setting("COMPANY_NAME", "", _text,  # on the quote card
+                                 max_length=COMPANY_NAME_LENGTH)
     # The company file (contacts, business hours, terms: bot/company.toml documents it).
     company_file: str = _setting("COMPANY_FILE", "company.toml", _text)
     trusted_proxies: list[str] = _setting("TRUSTED_PROXIES", list, _networks)
     metrics_host: str = _setting("METRICS_HOST", "127.0.0.1", _text)
     metrics_port: int | None = _setting("METRICS_PORT", None, _whole(1, 65535))
+    # /metrics on the quote page's port: "auto" = only while the page is not public (no
+    # PUBLIC_URL); a public page keeps it on METRICS_HOST:METRICS_PORT instead.
+    metrics_on_page: str = _setting("METRICS_ON_PAGE", "auto", _one_of("auto", "yes", "no"))
     discount_limit: int = _setting("DISCOUNT_LIMIT", 10, _whole(0, 90))
     link_days: int = _setting("LINK_VALIDITY_DAYS", 30, _whole(1, 365))
     # How long a Mini App's signed initData is accepted after Telegram issued it (auth_date).
@@ -284,6 +343,12 @@ class Settings:
                               "as given by @BotFather")
         return token
 
+    def page_metrics(self) -> bool:
+        """Whether the quote page's port serves /metrics (METRICS_ON_PAGE)."""
+        if self.metrics_on_page == "auto":
+            return not self.public_url
+        return self.metrics_on_page == "yes"
+
     def effective(self) -> list[tuple[str, str, str]]:
         """(variable, value as shown, source) for every setting, secrets masked."""
         shown = []
@@ -304,7 +369,8 @@ class Settings:
                 text = ",".join(str(item) for item in value)
             else:
                 text = "" if value is None else str(value)
-            shown.append((spec.metadata["env"], text, self.sources.get(spec.name, "default")))
+            shown.append((spec.metadata["env"], mask_tokens(text),
+                          self.sources.get(spec.name, "default")))
         return shown
 
 
@@ -371,13 +437,29 @@ def load_settings(*, environ: Mapping[str, str] | None = None, env_file: str | P
             raw, source = from_file[env], str(path)
         else:
             continue
+        _one_line(env, raw.strip(), source, spec.metadata["max_length"])
         try:
             values[spec.name] = spec.metadata["parse"](raw)
         except Expected as error:
-            shown = "********" if spec.metadata["secret"] else raw.strip()
+            shown = "********" if spec.metadata["secret"] else mask_tokens(raw.strip())
             raise ConfigError("config.error.invalid",
                               "{name}={value} ({source}): expected {expected}",
                               name=env, value=shown, source=source,
                               expected=(error.key, error.params)) from None
         sources[spec.name] = source
     return Settings(**values, sources=sources)
+
+
+def _one_line(name: str, value: str, source: str, limit: int) -> None:
+    """Refuse a setting with a control character or longer than `limit` (the value is
+    never echoed: it may be a secret, and a control character would garble the line)."""
+    found = _forbidden_character(value)
+    if found is not None:
+        raise ConfigError("config.error.control",
+                          "{name} ({source}) contains the control character {character}: "
+                          "a setting is one line of text", name=name, source=source,
+                          character=found)
+    if len(value) > limit:
+        raise ConfigError("config.error.too_long",
+                          "{name} ({source}) is {length} characters long, at most {limit}",
+                          name=name, source=source, length=len(value), limit=limit)

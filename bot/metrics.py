@@ -3,7 +3,8 @@
 `GET /metrics` (Prometheus text format) and `GET /healthz` are added to the quote page
 (`kameng serve`, and inside `kameng bot` with PUBLIC_URL), to the webhook server, and to a
 small server of their own on METRICS_HOST:METRICS_PORT when that is set (long polling has
-no web server otherwise).
+no web server otherwise). A public page (PUBLIC_URL set) leaves /metrics to that private
+listener (METRICS_ON_PAGE): it names versions and costs a database read.
 
 Two kinds of figures:
 - what this process saw since it started (counters and a histogram, updated by the
@@ -25,6 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from bot.http_guard import serve_guarded
 from bot.storage.views import totals
 
 if TYPE_CHECKING:
@@ -139,20 +141,36 @@ def health(store: Store | None, **details: object) -> tuple[int, dict[str, objec
     return 200, body
 
 
-def add_routes(app: web.Application, store: Store | None, **details: object) -> None:
-    """GET /metrics, and GET /healthz unless the app has its own."""
+CACHE_SECONDS = 5.0  # a scrape storm reads the database once per this, not per request
+
+
+def add_routes(app: web.Application, store: Store | None, *, metrics_route: bool = True,
+               details: dict[str, object] | None = None) -> None:
+    """GET /metrics (unless `metrics_route` is False: a public page keeps it on a private
+    listener), and GET /healthz unless the app has its own. The figures are computed at
+    most once per CACHE_SECONDS per format."""
+    cached: dict[str, tuple[float, bytes, str]] = {}
 
     async def metrics(request: web.Request) -> web.Response:
-        body, content_type = exposition(store, request.headers.get("Accept"))
+        accept = request.headers.get("Accept") or ""
+        _, wanted = choose_encoder(accept)
+        now = time.monotonic()
+        hit = cached.get(wanted)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            body, content_type = hit[1], hit[2]
+        else:
+            body, content_type = exposition(store, accept)
+            cached[wanted] = (now, body, content_type)
         response = web.Response(body=body)
         response.headers["Content-Type"] = content_type
         return response
 
     async def healthz(request: web.Request) -> web.Response:
-        status, body = health(store, **details)
+        status, body = health(store, **(details or {}))
         return web.json_response(body, status=status)
 
-    app.router.add_get("/metrics", metrics)
+    if metrics_route:
+        app.router.add_get("/metrics", metrics)
     if not any(getattr(resource, "canonical", None) == "/healthz"
                for resource in app.router.resources()):
         app.router.add_get("/healthz", healthz)
@@ -162,8 +180,5 @@ async def serve_metrics(store: Store | None, host: str, port: int,
                         **details: object) -> web.AppRunner:
     """A server with only /metrics and /healthz (METRICS_PORT, e.g. in polling mode)."""
     app = web.Application()
-    add_routes(app, store, **details)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
-    return runner
+    add_routes(app, store, details=details)
+    return await serve_guarded(app, host, port)

@@ -7,21 +7,22 @@ a client that keeps missing is throttled (its misses, never a valid token), so g
 X-Forwarded-For only when the peer is in TRUSTED_PROXIES.
 The page names its card as `og:image` (absolute, from PUBLIC_URL), so a link pasted in a
 chat previews with the price; the card answers exactly as its page does (404/410/429).
+A view is recorded once per client per hour (time, hashed client: an address, an IPv6
+/64), whatever its User-Agent; link-preview robots are served but not counted.
 Cards come from bot/cardworks.py: drawn once per quote version in a process pool, then
 served from the file kept on disk; each client may fetch a limited number of cards per
 minute (CardRate), so one address cannot keep a core busy.
-Every view is recorded (time, hashed user agent); link-preview robots are served but not
-counted. Security headers on every response; everything shown is autoescaped.
+Security headers on every response; everything shown is autoescaped.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -32,9 +33,10 @@ from bot.card import WIDTH as CARD_WIDTH
 from bot.card import check_font
 from bot.cardworks import CardWorks
 from bot.chart import quote_chart
+from bot.http_guard import HEADER_TIMEOUT, serve_guarded
 from bot.render import environment, quote_context, version_columns
 from bot.services.links import deep_link
-from bot.services.quotes import opened_notices
+from bot.services.quotes import VIEW_WINDOW, opened_notices
 from bot.services.renewals import Renewals
 from bot.storage.store import QuoteRecord, Store, StoreError
 from dialogs import quote_talk
@@ -60,7 +62,9 @@ SECURITY_HEADERS = {
 }
 # Link-preview fetchers and crawlers, by the token in their User-Agent (case-insensitive).
 # They are served the page but not counted as an open. A maintained list of names, not the
-# word "bot": a phone whose browser says "CUBOT" is a prospect. Add new fetchers here.
+# word "bot": a phone whose browser says "CUBOT" is a prospect; and Sogou's crawlers by
+# their own names ("Sogou web spider", "Sogou inst spider"…), not "sogou", which Sogou's
+# browser (SogouMobileBrowser, SE 2.X MetaSr) says too. Add new fetchers here.
 PREVIEW_FETCHERS = (
     "telegrambot",  # Telegram's link preview
     "whatsapp/",  # WhatsApp
@@ -70,15 +74,16 @@ PREVIEW_FETCHERS = (
     "discordbot",  # Discord
     "linkedinbot", "skypeuripreview", "microsoftpreview", "pinterestbot", "redditbot",
     "snap url preview", "vkshare", "embedly", "iframely", "bitlybot", "applebot",
-    "googlebot", "bingbot", "baiduspider", "yandexbot", "duckduckbot", "sogou", "bytespider",
+    "googlebot", "bingbot", "baiduspider", "yandexbot", "duckduckbot", "bytespider",
     "petalbot", "yisouspider", "360spider",  # search engines, Chinese ones included
 )
-VIEW_WINDOW = timedelta(hours=1)  # one counted view per client per hour
+SOGOU_CRAWLER = re.compile(r"sogou[\w -]*spider")  # Sogou web/inst/news/pic/orion spider
 
 
 def is_preview_fetcher(agent: str) -> bool:
     lowered = agent.lower()
-    return any(name in lowered for name in PREVIEW_FETCHERS)
+    return (any(name in lowered for name in PREVIEW_FETCHERS)
+            or SOGOU_CRAWLER.search(lowered) is not None)
 
 
 CARD_SIZE = (CARD_WIDTH, CARD_HEIGHT)
@@ -167,31 +172,52 @@ def _trusted(address: str, proxies: Networks) -> bool:
     return any(ip in network for network in proxies)
 
 
+def client_key(address: str) -> str:
+    """One client, as throttling and view counting see it: an IPv4 address as it is
+    (a v4-mapped IPv6 one unwrapped), an IPv6 address by its /64 — one subscriber's
+    network, where each device, or an attacker, picks any of 2⁶⁴ addresses at will.
+    Anything that is not an address stays as given (cut to 64 characters)."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]").split("%")[0])
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        if ip.is_loopback:
+            return str(ip)  # ::1: this machine, not a network
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def client_address(request: web.Request, proxies: Networks = ()) -> str:
-    """The peer's address; behind a trusted proxy, the nearest address in X-Forwarded-For
-    that is not itself a trusted proxy. From anyone else the header is ignored (it is
-    typed by the client and would let a guesser change address at will)."""
+    """The client (see `client_key`): the peer's address; behind a trusted proxy, the
+    nearest address in X-Forwarded-For that is not itself a trusted proxy. From anyone
+    else the header is ignored (it is typed by the client and would let a guesser change
+    address at will)."""
     peer = request.remote or "?"
     if not proxies or not _trusted(peer, proxies):
-        return peer
+        return client_key(peer)
     hops = [hop.strip() for value in request.headers.getall("X-Forwarded-For", [])
             for hop in value.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, proxies):
-            return hop[:64]
-    return hops[0][:64] if hops else peer
+            return client_key(hop)
+    return client_key(hops[0]) if hops else client_key(peer)
 
 
 def quote_web_app(store: Store, *, notify: Notify | None = None,
                   throttle: MissThrottle | None = None,
                   trusted_proxies: Networks = (), public_url: str = "",
                   company: str = "", business: Company | None = None,
+                  metrics_route: bool = True,
                   renewals: Renewals | None = None,
                   miniapp: MiniApp | None = None, cards: CardWorks | None = None,
                   card_rate: CardRate | None = None) -> web.Application:
     """The quote pages; with `miniapp`, the Mini App's page and API too (bot/miniapp.py);
     cards from `cards` (the bot's own card works) or card works of its own."""
     throttle = throttle or MissThrottle()
+    notices = Notices(notify)
     works = cards or CardWorks(store.path, company, business=business)
     card_rate = card_rate or CardRate()
     env = environment()
@@ -290,7 +316,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
             return record
         agent = request.headers.get("User-Agent", "")
         if request.method == "GET" and not is_preview_fetcher(agent):
-            await _count_view(store, record, agent, notify, client=client)
+            await _count_view(store, record, notices, client=client)
         base = public_url or str(request.url.origin())
         card_url = f"{base}/q/{request.match_info['token']}/card.png"
         return web.Response(text=render_page(record, card_url=card_url,
@@ -322,6 +348,7 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
         return web.json_response({"status": "ok"})
 
     app = web.Application(middlewares=[security_headers])
+    app.on_cleanup.append(notices.finish)
     if cards is None:  # ours, not the bot's: stop its pool with the server
         async def stop_cards(_: web.Application) -> None:
             works.close()
@@ -330,23 +357,56 @@ def quote_web_app(store: Store, *, notify: Notify | None = None,
     app.router.add_get("/q/{token}/card.png", card)
     app.router.add_post("/q/{token}/renew", renew)
     app.router.add_get("/healthz", healthz)
-    metrics.add_routes(app, store)  # GET /metrics
+    metrics.add_routes(app, store, metrics_route=metrics_route)  # GET /metrics
     if miniapp is not None:
         miniapp.add_routes(app)  # GET /app, POST /app/api/…
     return app
 
 
-async def _count_view(store: Store, record: QuoteRecord, agent: str,
-                      notify: Notify | None, *, client: str) -> None:
+class Notices:
+    """The owner's "your quote was opened", sent in the background: the page never waits
+    for Telegram (a 429 or an unreachable API took 16 s). The notifier does its own
+    retries; at shutdown the notices on their way get `SHUTDOWN_WAIT` seconds to go out."""
+
+    SHUTDOWN_WAIT = 5.0
+
+    def __init__(self, notify: Notify | None) -> None:
+        self.notify = notify
+        self.pending: set[asyncio.Task[None]] = set()
+
+    def send(self, chat_id: int, text: str) -> None:
+        if self.notify is None:
+            return
+        task = asyncio.create_task(self._send(self.notify, chat_id, text))
+        self.pending.add(task)  # referenced until done, or the loop may collect it
+        task.add_done_callback(self.pending.discard)
+
+    @staticmethod
+    async def _send(notify: Notify, chat_id: int, text: str) -> None:
+        try:
+            await notify(chat_id, text)
+        except Exception:  # a notice is best effort: never an unhandled task error
+            log.exception("could not tell %s that a quote was opened", chat_id)
+
+    async def finish(self, _app: web.Application | None = None) -> None:
+        if self.pending:
+            _, late = await asyncio.wait(set(self.pending), timeout=self.SHUTDOWN_WAIT)
+            for task in late:
+                task.cancel()
+
+
+async def _count_view(store: Store, record: QuoteRecord, notices: Notices, *,
+                      client: str) -> None:
     try:
-        first = store.record_view(record.id, channel=CHANNEL, agent=agent, client=client,
+        # Keyed by the client alone: a new User-Agent per request is not a new viewer.
+        first = store.record_view(record.id, channel=CHANNEL, agent=CHANNEL, client=client,
                                   window=VIEW_WINDOW)
     except StoreError:
         log.warning("could not record a view of quote %s", record.id)
         return
-    if first and notify is not None:
+    if first:
         for notice in opened_notices(store, record, web=True):
-            await notify(notice.chat_id, notice.text)
+            notices.send(notice.chat_id, notice.text)
 
 
 def _versions(store: Store, record: QuoteRecord, kept: int = 3) -> list[QuoteRecord]:
@@ -389,14 +449,19 @@ def render_page(record: QuoteRecord, *, card_url: str = "",
 async def serve_web(store: Store, host: str, port: int, *, notify: Notify | None = None,
                     trusted_proxies: Networks = (), public_url: str = "",
                     company: str = "", business: Company | None = None,
+                    header_timeout: float = HEADER_TIMEOUT,
+                    max_connections: int | None = None,
+                    metrics_route: bool = True,
                     renewals: Renewals | None = None,
                     miniapp: MiniApp | None = None,
                     cards: CardWorks | None = None) -> web.AppRunner:
+    """Listen for quote pages (and the Mini App) behind a connection guard (slow clients,
+    too many connections: bot/http_guard.py); /metrics only with `metrics_route`."""
     app = quote_web_app(store, notify=notify, trusted_proxies=trusted_proxies,
                         public_url=public_url, company=company, business=business,
-                        renewals=renewals, miniapp=miniapp, cards=cards)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+                        metrics_route=metrics_route, renewals=renewals, miniapp=miniapp,
+                        cards=cards)
+    runner = await serve_guarded(app, host, port, header_timeout=header_timeout,
+                                 max_connections=max_connections)
     log.info("quote pages on http://%s:%s/q/<token>", host, port)
     return runner

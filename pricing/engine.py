@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from itertools import chain, product
+from operator import attrgetter
 
 from pricing.model import (
     RESPONSE_ORDER,
@@ -64,15 +65,22 @@ def _cents(amount: Decimal) -> Decimal:
 
 
 _INQUIRY_FIELDS = tuple(Inquiry.__dataclass_fields__)
+# Read every field in one call, write each through its slot (what a frozen dataclass's
+# object.__setattr__ ends in anyway), by position.
+_READ_INQUIRY = attrgetter(*_INQUIRY_FIELDS)
+_INQUIRY_SLOTS = tuple([getattr(Inquiry, name).__set__ for name in _INQUIRY_FIELDS])
+_INQUIRY_POSITION = {name: position for position, name in enumerate(_INQUIRY_FIELDS)}
 
 
 def _variant(inquiry: Inquiry, **changes: object) -> Inquiry:
     """`replace` without re-validating: the core only swaps in values it knows are valid
     (enum members, a budget of None, 24 hours). Variants are priced by the thousand."""
+    values = list(_READ_INQUIRY(inquiry))
+    for name, value in changes.items():
+        values[_INQUIRY_POSITION[name]] = value
     copy = object.__new__(Inquiry)
-    for name in _INQUIRY_FIELDS:
-        object.__setattr__(copy, name, changes[name] if name in changes
-                           else getattr(inquiry, name))
+    for write, value in zip(_INQUIRY_SLOTS, values, strict=True):
+        write(copy, value)
     return copy
 
 
@@ -218,6 +226,9 @@ class _Basis:
     spread: Range
     unit_month: Decimal
     staff_hours: Decimal  # consultation hours a month (per-hour billing)
+    hours_billed: Decimal  # the same to the cent: what per-hour billing charges for
+    month_orders: Decimal  # orders a month: what per-order billing charges for
+    staffed: Range  # staffing + coverage: the vendor's fee before response and factors
 
 
 def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
@@ -232,7 +243,8 @@ def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
         rate = rates.scopes[scope]
         workload = (orders / rate.capacity.single).quantize(MICRO)
         units = max(ONE, workload)
-        present = max(workload, rate.presence(hours, share_extra))
+        presence = rate.presence(hours, share_extra)
+        present = max(workload, presence)
         price = rate.unit_price
         money = Range(_cents(price.low * units * share), _cents(price.high * units * share))
         staffing.append((scope, share, units, money))
@@ -245,11 +257,20 @@ def _basis(inquiry: Inquiry, rates: Rates) -> _Basis:
         central_total += central
         spread_low += central * rate.spread.value.low
         spread_high += central * rate.spread.value.high
-        unit_month += rate.central.single * rate.presence(hours, share_extra) * share
+        unit_month += rate.central.single * presence * share
     spread = Range(spread_low / central_total, spread_high / central_total)
-    staff_hours = orders * rates.days.single * rates.minutes_per_order.single / SIXTY
+    staffed_low = staffed_high = NOUGHT
+    for _, _, _, money in staffing:
+        staffed_low += money.low
+        staffed_high += money.high
+    if coverage_high:
+        staffed_low += coverage_low
+        staffed_high += coverage_high
+    month_orders = orders * rates.days.single
+    staff_hours = month_orders * rates.minutes_per_order.single / SIXTY
     return _Basis(mix, hours, tuple(staffing), Range(coverage_low, coverage_high), spread,
-                  unit_month, staff_hours)
+                  unit_month, staff_hours, staff_hours.quantize(CENT), month_orders,
+                  Range(staffed_low, staffed_high))
 
 
 def _factor_lines(inquiry: Inquiry, rates: Rates) -> tuple[tuple[str, Figure, bool], ...]:
@@ -275,20 +296,15 @@ class _Fee:
 
 def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool) -> _Fee:
     lines: list[LineItem] = []
-    low = high = NOUGHT
-    for scope, share, units, money in basis.staffing:
-        low += money.low
-        high += money.high
-        if with_lines:
+    low, high = basis.staffed.low, basis.staffed.high
+    if with_lines:
+        for scope, share, units, money in basis.staffing:
             rate = rates.scopes[scope]
             code = "staffing" if share == ONE else "staffing_share"
             lines.append(_line(code, money, rate.central, rate.spread, rate.capacity,
                                scope=scope, unit=rate.unit, units_low=units, units_high=units,
                                share=f"{(share * 100).quantize(ONE).normalize():f}"))
-    if basis.coverage.high:
-        low += basis.coverage.low
-        high += basis.coverage.high
-        if with_lines:
+        if basis.coverage.high:
             lines.append(_line("coverage", basis.coverage, rates.extra_shift_share,
                                rates.default_hours, hours=basis.hours,
                                rotation=ROTATIONS[basis.hours]))
@@ -316,7 +332,8 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
     multiplier = multiplier * (1 + extra)
     if inquiry.mode is ServiceMode.PART_TIME:
         figure = rates.modes[ServiceMode.PART_TIME]
-        m_low, m_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
+        uplift = rates.part_time_uplift
+        m_low, m_high = _cents(low * uplift), _cents(high * uplift)
         low, high = low + m_low, high + m_high
         multiplier *= figure.mid
         if with_lines:
@@ -324,7 +341,8 @@ def _vendor_fee(inquiry: Inquiry, basis: _Basis, rates: Rates, with_lines: bool)
                                mode=inquiry.mode, pct=figure.mid_percent[1]))
     if inquiry.tooling is Tooling.OWN:
         figure = rates.own_system_factor
-        o_low, o_high = _cents(low * (figure.mid - 1)), _cents(high * (figure.mid - 1))
+        uplift = rates.own_system_uplift
+        o_low, o_high = _cents(low * uplift), _cents(high * uplift)
         low, high = low + o_low, high + o_high
         multiplier *= figure.mid
         if with_lines:
@@ -390,6 +408,21 @@ def _minimum(inquiry: Inquiry, uses_ai: bool, rates: Rates, *,
     return found
 
 
+def _floors(inquiry: Inquiry, ai: _AiEnds, rates: Rates, usage: bool
+            ) -> tuple[Decimal | None, Decimal | None]:
+    """The minimum fee at each end as an amount (None: no minimum), memoised per
+    configuration: every plan of every quote and variant asks for it."""
+    key = ("floors", inquiry.mode is ServiceMode.PART_TIME, inquiry.response, ai, usage)
+    memo = rates.memo
+    found = memo.get(key)
+    if found is None:
+        low_min = _minimum(inquiry, ai[0], rates, usage=usage)
+        high_min = _minimum(inquiry, ai[1], rates, usage=usage)
+        found = memo[key] = (None if low_min is None else low_min.single,
+                             None if high_min is None else high_min.single)
+    return found  # type: ignore[return-value]
+
+
 def _minimum_of(inquiry: Inquiry, uses_ai: bool, rates: Rates, usage: bool) -> Figure | None:
     candidates: list[Figure] = []
     if inquiry.mode is not ServiceMode.PART_TIME:
@@ -420,17 +453,29 @@ class _Totals:
     basis: _Basis
     fee: _Fee
     lines: tuple[LineItem, ...]
-    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without), undiscounted
+    compared: tuple[Range, Range] | None = None  # 帮我推荐: (with AI, without)
 
 
-def _squash(band: Figure, spread: Figure, x: Decimal) -> Range:
+def _squash(band: tuple[Decimal, Decimal], spread: Figure, x: Decimal) -> Range:
     """A usage rate inside the article's band (rule 11): the centre moves from the band's
     bottom (÷ the low spread) to its top (÷ the high spread) as x / (1 + x)."""
-    bottom = band.value.low / spread.value.low
-    span = band.value.high / spread.value.high - bottom
+    bottom, span = band
     centre = bottom + span * (x / (1 + x))
     return Range((centre * spread.value.low).quantize(MICRO),
                  (centre * spread.value.high).quantize(MICRO))
+
+
+def _usage_rates(x: Decimal, rates: Rates) -> tuple[Range, Range]:
+    """The per-order and per-hour rates for one unit cost x; memoised, since the same few
+    configurations (hence x) recur across quotes and budget variants."""
+    memo = rates.usage_memo
+    found = memo.get(x)
+    if found is None:
+        if len(memo) > 4096:
+            memo.clear()
+        found = memo[x] = (_squash(rates.per_order_band, rates.usage_spread, x),
+                           _squash(rates.per_hour_band, rates.usage_spread, x))
+    return found
 
 
 def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Range,
@@ -438,31 +483,38 @@ def _finish(fee: Range, ai: _AiEnds, inquiry: Inquiry, rates: Rates, spread: Ran
     """AI where used, the minimum fee (last: rule 4), the tools bundle, in that order."""
     low, high = fee.low, fee.high
     if ai != AI_NONE:
-        factor = rates.ai_factor.mid
-        a_low = _cents(low * (factor - 1)) if ai[0] else NOUGHT
-        a_high = _cents(high * (factor - 1)) if ai[1] else NOUGHT
+        uplift = rates.ai_uplift
+        a_low = _cents(low * uplift) if ai[0] else NOUGHT
+        a_high = _cents(high * uplift) if ai[1] else NOUGHT
         low, high = low + a_low, high + a_high
         if lines is not None:
             lines.append(_line("ai", Range(a_low, a_high), rates.ai_factor,
                                pct=rates.ai_factor.mid_percent[1],
                                pct_low=rates.ai_factor.reduction[0],
                                pct_high=rates.ai_factor.reduction[1]))
-    low_min = _minimum(inquiry, ai[0], rates)
-    high_min = _minimum(inquiry, ai[1], rates)
-    f_low = max(NOUGHT, low_min.single - low) if low_min is not None else NOUGHT
-    f_high = max(NOUGHT, high_min.single - high) if high_min is not None else NOUGHT
+    if inquiry.discount:
+        # A salesperson's discount is a discount like the others: the minimum fees apply
+        # after it (rule 4), so a discounted outsourced quote never drops under the engine's
+        # own 800 line (rule 15) nor an emergency one under 5,000. The tools bundle is the
+        # system's price and is not discounted.
+        d_low, d_high = _cents(low * -inquiry.discount), _cents(high * -inquiry.discount)
+        low, high = low + d_low, high + d_high
+        if lines is not None:
+            lines.append(LineItem("sales_discount", Range(d_low, d_high), (), "sales",
+                                  (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
+    low_floor, high_floor = _floors(inquiry, ai, rates, False)
+    f_low = max(NOUGHT, low_floor - low) if low_floor is not None else NOUGHT
+    f_high = max(NOUGHT, high_floor - high) if high_floor is not None else NOUGHT
     if f_low or f_high:
         low, high = low + f_low, high + f_high
         if lines is not None:
-            floor = low_min if f_low else high_min
+            floor = _minimum(inquiry, ai[0] if f_low else ai[1], rates)
             assert floor is not None
             code = {rates.ai_floor.key: "ai_floor",
                     rates.low_price_trap.key: "price_floor"}.get(floor.key, "emergency_floor")
             lines.append(_line(code, Range(f_low, f_high), floor, floor=floor.single))
     if inquiry.tooling is Tooling.BUNDLE:
-        bundle = rates.bundle_fee.mid
-        b_low = _cents(bundle * rates.bundle_spread.value.low)
-        b_high = _cents(bundle * rates.bundle_spread.value.high)
+        b_low, b_high = rates.bundle_amount.low, rates.bundle_amount.high
         low, high = low + b_low, high + b_high
         if lines is not None:
             lines.append(_line("tooling_bundle", Range(b_low, b_high), rates.bundle_fee,
@@ -495,19 +547,13 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
                         min(compared[0].high, compared[1].high))
     else:
         monthly = _finish(fee.fee, ai, inquiry, rates, basis.spread, lines)
-    if inquiry.discount:
-        off = Range(_cents(monthly.low * -inquiry.discount),
-                    _cents(monthly.high * -inquiry.discount))
-        if lines is not None:
-            lines.append(LineItem("sales_discount", off, (), "sales",
-                                  (("pct", f"{(inquiry.discount * 100).normalize():f}"),)))
-        monthly = monthly + off
 
     # Usage billing on the same basis (rule 11): the vendor's, whatever the mode.
     usage_inquiry = inquiry if inquiry.mode is not ServiceMode.FULL_TIME else _variant(
         inquiry, mode=ServiceMode.OUTSOURCED)
-    vendor = fee if usage_inquiry is inquiry else _vendor_fee(usage_inquiry, basis, rates,
-                                                              False)
+    # In-house → the vendor's: the vendor's fee does not depend on in-house vs outsourced
+    # (only part-time changes it), so the fee already priced serves the usage rates.
+    vendor = fee
     if usage_inquiry.ai is AiChoice.AUTO:
         # 帮我推荐: each plan takes AI at each end where it is cheaper, as the monthly does.
         human = _usage_plans(usage_inquiry, basis, vendor, AI_NONE, rates)
@@ -518,7 +564,7 @@ def _totals(inquiry: Inquiry, rates: Rates, *, with_lines: bool = False,
                                   AI_BOTH if usage_inquiry.ai is AiChoice.YES else AI_NONE,
                                   rates))
     (per_order, order_rate), (per_hour, hour_rate) = plans
-    hours = basis.staff_hours.quantize(CENT)
+    hours = basis.hours_billed
     return _Totals(monthly, per_order, per_hour, order_rate, hour_rate, hours, ai, basis, fee,
                    tuple(lines) if lines is not None else (), compared)
 
@@ -542,29 +588,27 @@ def _usage_plans(inquiry: Inquiry, basis: _Basis, vendor: _Fee, ai: _AiEnds,
             ends.append(ends[0])  # the same rate at both ends: priced once
             continue
         x = basis.unit_month * vendor.multiplier * (ai_factor if uses_ai else ONE) / reference
-        ends.append((_squash(rates.per_order, rates.usage_spread, x),
-                     _squash(rates.per_hour, rates.usage_spread, x)))
+        ends.append(_usage_rates(x, rates))
     order_rate = Range(ends[0][0].low, ends[1][0].high)
     hour_rate = Range(ends[0][1].low, ends[1][1].high)
-    orders = Decimal(inquiry.daily_orders) * rates.days.single
-    hours = basis.staff_hours.quantize(CENT)
-    return ((_usage(order_rate, orders, ai, inquiry, rates, basis.spread), order_rate),
-            (_usage(hour_rate, hours, ai, inquiry, rates, basis.spread), hour_rate))
+    return ((_usage(order_rate, basis.month_orders, ai, inquiry, rates), order_rate),
+            (_usage(hour_rate, basis.hours_billed, ai, inquiry, rates), hour_rate))
 
 
-def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates: Rates,
-           spread: Range) -> Range:
+def _usage(rate: Range, quantity: Decimal, ai: _AiEnds, inquiry: Inquiry, rates: Rates
+           ) -> Range:
     """A usage plan a month: rate × quantity, then the minimums (with AI's package minimum
     where AI is used) and the tools bundle — the monthly plan's order."""
-    base = Range(_cents(rate.low * quantity), _cents(rate.high * quantity))
-    low_min = _minimum(inquiry, ai[0], rates, usage=True)
-    high_min = _minimum(inquiry, ai[1], rates, usage=True)
-    low = max(base.low, low_min.single) if low_min is not None else base.low
-    high = max(base.high, high_min.single) if high_min is not None else base.high
+    low = (rate.low * quantity).quantize(CENT)
+    high = (rate.high * quantity).quantize(CENT)
+    low_min, high_min = _floors(inquiry, ai, rates, True)
+    if low_min is not None:
+        low = max(low, low_min)
+    if high_min is not None:
+        high = max(high, high_min)
     if inquiry.tooling is Tooling.BUNDLE:
-        bundle = rates.bundle_fee.mid
-        low = low + _cents(bundle * rates.bundle_spread.value.low)
-        high = high + _cents(bundle * rates.bundle_spread.value.high)
+        low = low + rates.bundle_amount.low
+        high = high + rates.bundle_amount.high
     return Range(low, high)
 
 
@@ -572,7 +616,7 @@ def _ai_ends(inquiry: Inquiry, fee: _Fee, basis: _Basis,
              rates: Rates) -> tuple[_AiEnds, tuple[Range, Range] | None]:
     """AI yes: both ends; no: none; 帮我推荐: at each end where it is cheaper (the package
     minimum decides), so the price stays continuous and monotone. With 帮我推荐 also the
-    two plans compared (with AI, without), before a salesperson's discount."""
+    two plans compared (with AI, without), after a salesperson's discount."""
     if inquiry.ai is AiChoice.YES:
         return AI_BOTH, None
     if inquiry.ai is AiChoice.NO or inquiry.mode is ServiceMode.FULL_TIME:
@@ -982,26 +1026,34 @@ def apply_changes(inquiry: Inquiry, changes: tuple[str, ...]) -> Inquiry:
     """The inquiry after budget changes. A slower response than emergency keeps the 24-hour
     cover the merchant asked for with it."""
     fields: dict[str, object] = {}
+    emergency = inquiry.response is Response.EMERGENCY
     for change in changes:
-        if change.startswith("billing_"):
-            fields["billing"] = Billing(change[len("billing_"):])
-        elif change == "own_system":
-            fields["tooling"] = Tooling.OWN
-        elif change == "use_ai":
-            fields["ai"] = AiChoice.YES
-        elif change == "no_ai":
-            fields["ai"] = AiChoice.NO
-        elif change.startswith("response_"):
-            fields["response"] = Response(change[len("response_"):])
-            if inquiry.response is Response.EMERGENCY:
-                fields["hours"] = 24
-        elif change.startswith("scope_"):
-            fields["scope"] = Scope(change[len("scope_"):])
-        elif change == "mode_outsourced":
-            fields["mode"] = ServiceMode.OUTSOURCED
-        elif change == "mode_part_time":
-            fields["mode"] = ServiceMode.PART_TIME
+        fields.update(_change_fields(change, emergency))
     return _variant(inquiry, budget=None, **fields)
+
+
+@lru_cache(maxsize=128)
+def _change_fields(change: str, from_emergency: bool) -> tuple[tuple[str, object], ...]:
+    """The fields one change code sets; parsed once per code (variants are made by the
+    thousand)."""
+    if change.startswith("billing_"):
+        return (("billing", Billing(change[len("billing_"):])),)
+    if change == "own_system":
+        return (("tooling", Tooling.OWN),)
+    if change == "use_ai":
+        return (("ai", AiChoice.YES),)
+    if change == "no_ai":
+        return (("ai", AiChoice.NO),)
+    if change.startswith("response_"):
+        response = (("response", Response(change[len("response_"):])),)
+        return (*response, ("hours", 24)) if from_emergency else response
+    if change.startswith("scope_"):
+        return (("scope", Scope(change[len("scope_"):])),)
+    if change == "mode_outsourced":
+        return (("mode", ServiceMode.OUTSOURCED),)
+    if change == "mode_part_time":
+        return (("mode", ServiceMode.PART_TIME),)
+    return ()
 
 
 def give_up_rank(combination: tuple[str, ...]) -> tuple[int, ...]:
@@ -1024,7 +1076,12 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
         return BudgetFit(budget, "fits", monthly=price, plan=plan, price=price)
     changes = budget_changes(inquiry, scope, rates)
     priced: dict[tuple[str, ...], Range] = {}
-    totals_of: dict[tuple[str, ...], tuple[Inquiry, _Totals]] = {}
+    # Billing-only combinations price the inquiry as it is: its totals are already known
+    # (the budget never moves a price). Other combinations are priced once per inquiry
+    # they lead to, since different changes can ask for the same one.
+    totals_of: dict[tuple[str, ...], tuple[Inquiry, _Totals]] = {
+        (): (apply_changes(inquiry, ()), totals)}
+    totals_by_variant: dict[Inquiry, _Totals] = {}
     bases: dict[tuple[Scope, int], _Basis] = {}
 
     def cost(combination: tuple[str, ...]) -> Range:
@@ -1036,7 +1093,11 @@ def _fit_budget(inquiry: Inquiry, scope: Scope, totals: _Totals, billed: Billed,
             pair = totals_of.get(rest)
             if pair is None:
                 variant = apply_changes(inquiry, rest)
-                pair = totals_of[rest] = (variant, _totals(variant, rates, bases=bases))
+                variant_totals = totals_by_variant.get(variant)
+                if variant_totals is None:
+                    variant_totals = totals_by_variant[variant] = _totals(variant, rates,
+                                                                          bases=bases)
+                pair = totals_of[rest] = (variant, variant_totals)
             variant, variant_totals = pair
             if len(rest) < len(combination):
                 method = Billing(combination[0][len("billing_"):])  # billing changes sort first

@@ -145,6 +145,42 @@ class Rates:
     # computed once per configuration. Not part of the rates' value.
     memo: dict[object, object] = field(default_factory=dict, compare=False, hash=False,
                                        repr=False)
+    # Constants of these rates that every quote would otherwise recompute, derived once at
+    # load (pricing speed): the tools bundle at each end (to the cent), the central AI,
+    # part-time and own-system factors as an uplift (factor − 1), and where the usage
+    # bands start and how far they reach, before the spread (rule 11).
+    bundle_amount: Range = field(init=False, compare=False, repr=False)
+    ai_uplift: Decimal = field(init=False, compare=False, repr=False)
+    part_time_uplift: Decimal = field(init=False, compare=False, repr=False)
+    own_system_uplift: Decimal = field(init=False, compare=False, repr=False)
+    per_order_band: tuple[Decimal, Decimal] = field(init=False, compare=False, repr=False)
+    per_hour_band: tuple[Decimal, Decimal] = field(init=False, compare=False, repr=False)
+    # The usage rates of one unit cost (x of rule 11), by x: few distinct values recur.
+    usage_memo: dict[Decimal, tuple[Range, Range]] = field(
+        init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        cent = Decimal("0.01")
+        bundle = self.bundle_fee.mid
+        spread = self.bundle_spread.value
+        derived = {
+            "bundle_amount": Range((bundle * spread.low).quantize(cent),
+                                   (bundle * spread.high).quantize(cent)),
+            "ai_uplift": self.ai_factor.mid - 1,
+            "part_time_uplift": self.modes[ServiceMode.PART_TIME].mid - 1,
+            "own_system_uplift": self.own_system_factor.mid - 1,
+            "per_order_band": self._band(self.per_order),
+            "per_hour_band": self._band(self.per_hour),
+            "usage_memo": {},
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
+
+    def _band(self, band: Figure) -> tuple[Decimal, Decimal]:
+        """Where a usage rate's centre starts (the band's bottom ÷ the low spread) and how
+        far it can move (to the band's top ÷ the high spread)."""
+        bottom = band.value.low / self.usage_spread.value.low
+        return bottom, band.value.high / self.usage_spread.value.high - bottom
 
     def __repr__(self) -> str:
         return f"Rates(version={self.version!r})"

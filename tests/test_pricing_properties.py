@@ -29,9 +29,10 @@ from tests.strategies import explicit_inquiries, fixed_ai_inquiries, inquiries
 
 # Adjustment lines are (effect on the low total, effect on the high total), not a range:
 # a discount is negative at both ends, a floor top-up positive at either.
+# Floors top up each end on its own (the engine's own 800 line, v3 rule 15, is one of them).
 ADJUSTMENT_LINES = {"own_system", "ai", "service_mode", "emergency_floor", "ai_floor",
-                    "sales_discount"}
-FLOOR_LINES = {"emergency_floor", "ai_floor"}
+                    "price_floor", "sales_discount"}
+FLOOR_LINES = {"emergency_floor", "ai_floor", "price_floor"}
 
 settings.register_profile("default", max_examples=150, deadline=None)
 settings.load_profile("default")
@@ -151,12 +152,22 @@ def test_with_ai_auto_more_orders_a_faster_response_or_own_system_move_the_price
 
 @given(inquiries())
 def test_a_discount_takes_its_share_off_both_ends(rates: Rates, inquiry: Inquiry) -> None:
-    """To the fen: every line of a v3 quote is rounded to the fen so the lines add up."""
-    full = quote(replace(inquiry, discount=Decimal(0)), rates).monthly
-    cut = quote(replace(inquiry, discount=Decimal("0.1")), rates).monthly
-    cent = Decimal("0.01")
-    assert cut.low == full.low - (full.low * Decimal("0.1")).quantize(cent)
-    assert cut.high == full.high - (full.high * Decimal("0.1")).quantize(cent)
+    """To the fen: every line of a v3 quote is rounded to the fen so the lines add up. The
+    share comes off the service fee; the minimum fees still hold after it (rules 4 and 15)
+    and the tools bundle, the system's own price, is not discounted."""
+    full = quote(replace(inquiry, discount=Decimal(0)), rates)
+    cut = quote(replace(inquiry, discount=Decimal("0.1")), rates)
+    assert cut.monthly.low <= full.monthly.low and cut.monthly.high <= full.monthly.high
+    floors = {"price_floor", "emergency_floor", "ai_floor"}
+    if inquiry.tooling is not Tooling.BUNDLE and not floors & {
+            item.code for item in (*full.line_items, *cut.line_items)}:
+        cent = Decimal("0.01")
+        assert cut.monthly.low == full.monthly.low - (
+            full.monthly.low * Decimal("0.1")).quantize(cent)
+        assert cut.monthly.high == full.monthly.high - (
+            full.monthly.high * Decimal("0.1")).quantize(cent)
+    if inquiry.mode is not ServiceMode.PART_TIME:
+        assert cut.monthly.low >= 800
 
 
 @given(inquiries())

@@ -53,6 +53,9 @@ class Effects:
             return
         outcome.quote_id, notices = self.desk.save(person, state, screen.quote)
         outcome.before += notices
+        if outcome.quote_id is None:  # refused (the quote was accepted, revoked…): say why
+            outcome.show_screen = False
+            return
 
     def card(self, person: Person, state: DialogState, screen: Screen,
              outcome: Outcome) -> None:

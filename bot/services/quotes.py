@@ -14,7 +14,8 @@ import html
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.render import render_quote_html, render_quote_short
 from bot.services.links import LinkSettings, parse_quote_id, quote_header
@@ -31,7 +32,7 @@ from bot.services.replies import (
 )
 from bot.services.staff import Staff, translator_for
 from bot.storage.export import export_csv
-from bot.storage.store import QuoteRecord, Store
+from bot.storage.store import ClosedQuote, QuoteRecord, Store
 from bot.storage.views import stats
 from dialogs import intents, quote_talk
 from dialogs.engine import Engine
@@ -39,6 +40,10 @@ from dialogs.state import DialogState
 from dialogs.text import as_written, fold
 from locales.i18n import Translator, translator
 from pricing import Quote
+
+# A view counts once per viewer (a Telegram user, a web client's address) per hour:
+# `/start q_…` five times, or a page reloaded, is one view.
+VIEW_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -62,21 +67,37 @@ class QuoteDesk:
 
     # --- saving and hand-off (the effects of a dialogue screen) -------------------------
 
-    def save(self, person: Person, state: DialogState, quote: Quote) -> tuple[int, list[Action]]:
+    def save(self, person: Person, state: DialogState, quote: Quote
+             ) -> tuple[int | None, list[Action]]:
         """Store the confirmed quote: a salesperson's with prospect and owner, an adjusted
         one as the next version of its parent (owned by the parent's salesperson, who is
-        told, with a live link to the new version)."""
+        told, with a live link to the new version). None and a message instead when the
+        family can no longer change: a version was accepted, or the link adjusted from
+        was revoked or expired meanwhile (checked again as the version is written)."""
         store = self.store
         owner: str | None = person.user_id if state.sales else None
         parent = store.record(state.parent_quote) if state.parent_quote else None
         if parent is not None:
             owner = parent.sales_owner
         prospect = state.answers.get("prospect") or (parent.prospect if parent else None)
-        quote_id = store.save_quote(
-            channel=person.channel, user_id=person.user_id, dialog_id=state.dialog_id,
-            confirmation=state.confirmed, quote=quote, locale=state.locale,
-            answers=dict(state.answers), prospect=prospect, sales_owner=owner,
-            parent_id=parent.id if parent else None, revises=state.revises or None)
+        # Someone else's quote adjusted (its author: the salesperson who owns it, else who
+        # made it): that came through a link, whose life is checked. The author revising
+        # their own (the Mini App) is not; after an acceptance locked the family, their
+        # new quote starts a family of its own.
+        via_link = (parent is not None
+                    and person.user_id != (parent.sales_owner or parent.user_id))
+        save = partial(store.save_quote, channel=person.channel, user_id=person.user_id,
+                       dialog_id=state.dialog_id, confirmation=state.confirmed, quote=quote,
+                       locale=state.locale, answers=dict(state.answers), prospect=prospect,
+                       sales_owner=owner, check_link=via_link)
+        try:
+            quote_id = save(parent_id=parent.id if parent else None,
+                            revises=state.revises or None)
+        except ClosedQuote as closed:
+            if via_link or closed.reason != "accepted":
+                t = translator(state.locale)
+                return None, [Reply(t(f"link.closed_{closed.reason}", version=closed.version))]
+            quote_id, parent = save(parent_id=None, revises=None), None
         actions: list[Action] = []
         if parent is not None and owner:
             token = store.share(quote_id, days=self.links.days)
@@ -229,11 +250,20 @@ class QuoteDesk:
             return [Reply(t(f"link.{state}"), renew_keyboard(token, t)
                           if state == "expired" else None)]
         actions: list[Action] = []
-        if self.store.record_view(record.id, channel=person.channel, agent=person.channel):
+        if self._insider(person, record):  # a preview: not the prospect's first open
+            actions.append(Reply(t("link.staff_preview")))
+        elif self.store.record_view(record.id, channel=person.channel, agent=person.channel,
+                                    client=person.user_id, window=VIEW_WINDOW):
             actions += opened_notices(self.store, record, who=person.handle)
         actions.append(Card(record.id, t.locale))  # the prospect forwards it
         actions.append(self.quote_reply(record, t))
         return actions
+
+    def _insider(self, person: Person, record: QuoteRecord) -> bool:
+        """The quote's owner or any staff member: checking a link before sending it."""
+        if person.user_id == record.sales_owner:
+            return True
+        return person.user_id.isdigit() and self.staff.is_staff(int(person.user_id))
 
     def quote_reply(self, record: QuoteRecord, t: Translator, *, detail: bool = False) -> Reply:
         """The prospect's view: the short quote under its header (📄 明细: the breakdown)."""
@@ -301,6 +331,9 @@ class QuoteDesk:
         prospect = html.escape(record.prospect or "-")
         if action == "acc":
             if not self.store.accept(record.id):
+                accepted = self.store.accepted_version(record.id)
+                if accepted is not None and accepted.id != record.id:
+                    return [Toast(t("link.other_version_accepted", version=accepted.version))]
                 return [Toast(t("link.already_accepted"))]
             actions: list[Action] = [Toast(), Reply(t("link.accepted"))]
             if owner:
@@ -313,7 +346,7 @@ class QuoteDesk:
                 actions.append(self._notice(owner, "notify.contact", id=record.id, who=who,
                                             prospect=prospect, user_id=person.user_id))
             return actions
-        if record.locked:  # adj
+        if record.locked or self.store.accepted_version(record.id) is not None:  # adj
             return [Toast(t("link.locked"))]
         state_, screen = self.engine.start(t.locale, dialog_id=uuid.uuid4().hex,
                                            answers=record.answers(), parent_quote=record.id)

@@ -19,7 +19,7 @@ from bot.services.quotes import QuoteDesk
 from bot.services.replies import Action, Keyboard, Notice, Reply, Toast
 from bot.services.staff import Staff, translator_for
 from bot.storage import followups as storage
-from bot.storage.store import QuoteRecord, Store
+from bot.storage.store import ClosedQuote, QuoteRecord, Store
 from dialogs.engine import Engine
 from locales.i18n import Translator
 
@@ -36,10 +36,14 @@ def new_version(store: Store, engine: Engine, record: QuoteRecord) -> int | None
     answers = record.answers()
     if not answers:
         return None
-    return store.save_quote(
-        channel=record.channel, user_id=record.user_id, dialog_id=uuid.uuid4().hex,
-        confirmation=1, quote=engine.priced(answers), locale=record.locale, answers=answers,
-        prospect=record.prospect, sales_owner=record.sales_owner, parent_id=record.id)
+    try:  # a renewal is the owner's own new version: the expired link is why, not a bar
+        return store.save_quote(
+            channel=record.channel, user_id=record.user_id, dialog_id=uuid.uuid4().hex,
+            confirmation=1, quote=engine.priced(answers), locale=record.locale,
+            answers=answers, prospect=record.prospect, sales_owner=record.sales_owner,
+            parent_id=record.id, check_link=False)
+    except ClosedQuote:  # another version was accepted meanwhile: the family is locked
+        return None
 
 
 @dataclass

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.storage.store import Store
+from dialogs.text import as_written
 from locales.i18n import Translator, resolve_locale, translator
 
 # The `channel` the Telegram bot stores under; staff are reached there, whatever channel a
@@ -44,3 +46,11 @@ class Staff:
 def translator_for(store: Store, user_id: int | str) -> Translator:
     """The catalog a Telegram user chose with /lang (else the default)."""
     return translator(resolve_locale(store.user_locale(TELEGRAM, str(user_id))))
+
+
+def shown_name(name: str) -> str:
+    """A Telegram name as staff are shown it: no bidi controls (a right-to-left override
+    would turn "@evil\u202egpj.exe" into "@evilexe.jpg" in their notice), control
+    characters and line or paragraph separators as spaces, as typed otherwise."""
+    kept = as_written(name)
+    return "".join(" " if unicodedata.category(ch) in ("Zl", "Zp") else ch for ch in kept)

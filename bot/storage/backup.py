@@ -10,8 +10,10 @@ database beside it, and copies the backup in through the same API.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ class BackupError(RuntimeError):
     def __init__(self, key: str, english: str, **params: object) -> None:
         super().__init__(english.format(**params))
         self.key = key
+        self.english = english
         self.params = params
 
 
@@ -50,8 +53,22 @@ def _connect(path: str | Path, *, mode: str) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=30)
 
 
-def check(path: str | Path) -> int:
-    """`PRAGMA integrity_check` on a database file; its number of quotes when it is ok."""
+# The tables each schema version brings (bot/storage/store.py MIGRATIONS): a file that
+# says it is at version N and lacks one of these is not a kameng database.
+TABLES_SINCE = {1: ("users", "sessions", "quotes", "handoffs"),
+                2: ("quote_views", "meta"),
+                3: ("processed_updates",),
+                4: ("inbox",)}
+QUOTE_COLUMNS = ("id", "dialog_id", "confirmation", "channel", "user_id", "inquiry", "quote",
+                 "status", "created_at")
+
+
+def check(path: str | Path, *, restoring: bool = False) -> int:
+    """`PRAGMA integrity_check` on a database file, and that it is a kameng database (its
+    schema version, the tables that version has, the quotes table's columns); its number
+    of quotes when it is ok. `restoring`: a file from a newer kameng is refused too."""
+    from bot.storage.store import SCHEMA_VERSION
+
     try:
         connection = _connect(path, mode="ro")
         try:
@@ -59,12 +76,26 @@ def check(path: str | Path) -> int:
             if verdict != ["ok"]:
                 raise BackupError("backup.error.integrity", "{path}: integrity_check: {detail}",
                                   path=str(path), detail="; ".join(verdict[:3]))
+            version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+            if restoring and version > SCHEMA_VERSION:
+                raise BackupError("backup.error.newer",
+                                  "{path}: schema version {version}, this kameng knows up to "
+                                  "{known}", path=str(path), version=version,
+                                  known=SCHEMA_VERSION)
             tables = {row[0] for row in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if "quotes" not in tables:
+            expected = [table for since, names in TABLES_SINCE.items()
+                        if since <= max(version, 1) for table in names]
+            missing = [table for table in expected if table not in tables]
+            if "quotes" in tables:
+                columns = {row[1] for row in connection.execute(
+                    "PRAGMA table_info(quotes)")}
+                missing += [f"quotes.{name}" for name in QUOTE_COLUMNS if name not in columns]
+            if version < 1 or missing:
                 raise BackupError("backup.error.not_kameng",
-                                  "{path}: not a kameng database (no quotes table)",
-                                  path=str(path))
+                                  "{path}: not a kameng database (schema version {version}, "
+                                  "missing: {missing})", path=str(path), version=version,
+                                  missing=", ".join(missing) or "-")
             return int(connection.execute("SELECT count(*) FROM quotes").fetchone()[0])
         finally:
             connection.close()
@@ -82,7 +113,8 @@ def _same_file(first: os.stat_result, second: os.stat_result) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
-def refuse_the_source(source: str | Path, target: str | Path) -> None:
+def refuse_the_source(source: str | Path, target: str | Path, *,
+                      key: str = "backup.error.is_source") -> None:
     """Raise when `target` is the database `source` or one of its -wal/-shm/-journal
     files, however it is spelt: another relative path, a symlink (followed to its end,
     even a dangling one), or a hard link (the same inode). No flag overrides this: the
@@ -106,9 +138,59 @@ def refuse_the_source(source: str | Path, target: str | Path) -> None:
                 except OSError:
                     continue
     if same:
-        raise BackupError("backup.error.is_source",
-                          "{path} is the database {db} itself (or its -wal/-shm file): "
+        raise BackupError(key, "{path} is the database {db} itself (or its -wal/-shm file): "
                           "a backup must go to another file", path=str(target), db=str(source))
+
+
+def _detail(error: BaseException) -> str:
+    """What went wrong, without the file name (the message names the file itself)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error)
+
+
+def create_private(path: str | Path) -> None:
+    """Create an empty file readable by its owner only (0600), before SQLite opens it: a
+    copy of the database holds link tokens, handles and prospects' names, and SQLite gives
+    its -journal, -wal and -shm files the same mode."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def make_private_folder(folder: Path) -> None:
+    """`folder` and any missing parent, each made 0700 (Path.mkdir(parents=True) would
+    give the parents the umask's 0755); an existing folder is left as it is."""
+    missing = []
+    for level in (folder, *folder.parents):
+        if level.exists():
+            break
+        missing.append(level)
+    for level in reversed(missing):
+        try:
+            level.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else
+        os.chmod(level, 0o700)  # whatever the umask
+
+
+def special_file(path: str | Path) -> bool:
+    """True for a device, FIFO or socket, or a symlink to one: what an output must never
+    replace or write to (`--force` onto /dev/null as root would put a regular file in its
+    place). A missing file or a dangling symlink is not special: a new file is made."""
+    for look in (os.lstat, os.stat):
+        try:
+            mode = look(path).st_mode
+        except OSError:
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode) or stat.S_ISDIR(mode)):
+            return True
+    return False
+
+
+def refuse_a_special_file(target: str | Path) -> None:
+    if special_file(target):
+        raise BackupError("backup.error.not_regular",
+                          "{path} is not a regular file (a device, pipe or socket)",
+                          path=str(target))
 
 
 def backup(source: str | Path, destination: str | Path, *, overwrite: bool = False) -> Backup:
@@ -119,35 +201,55 @@ def backup(source: str | Path, destination: str | Path, *, overwrite: bool = Fal
     target = Path(destination)
     refuse_the_source(source, target)
     if target.is_dir() or str(destination).endswith(("/", os.sep)):
-        target.mkdir(parents=True, exist_ok=True)  # "backups/": a folder, made if need be
+        make_private_folder(target)  # "backups/": a folder, made if need be
         target = target / f"kameng-{_stamp()}.db"
     refuse_the_source(source, target)
-    if target.exists() and not overwrite:
+    refuse_a_special_file(target)
+    if os.path.lexists(target) and not overwrite:
         raise FileExistsError(str(target))
     partial = target.with_name(f".{target.name}.partial")
+    # Each failure names the file it is about: the database for reading it, the
+    # destination for writing (never the hidden .partial file), both for the copy itself.
     try:
-        partial.unlink(missing_ok=True)
         reader = _connect(source, mode="rw")  # rw: a WAL database needs its -shm file
-        try:
-            copy = sqlite3.connect(partial)
-            try:
-                reader.backup(copy)  # pages=-1: every page in one step, one snapshot
-                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                copy.close()
-        finally:
-            reader.close()
-        quotes = check(partial)
-        with partial.open("rb") as written:
-            os.fsync(written.fileno())
-        os.replace(partial, target)
     except sqlite3.Error as error:
-        partial.unlink(missing_ok=True)
         raise BackupError("backup.error.sqlite", "{path}: {detail}", path=str(source),
                           detail=str(error)) from error
-    except (BackupError, OSError):
-        partial.unlink(missing_ok=True)
+    try:
+        try:
+            partial.unlink(missing_ok=True)
+            create_private(partial)
+            copy = sqlite3.connect(partial)
+        except (OSError, sqlite3.Error) as error:
+            raise BackupError("backup.error.write", "{path} cannot be written: {detail}",
+                              path=str(destination), detail=_detail(error)) from error
+        try:
+            reader.backup(copy)  # pages=-1: every page in one step, one snapshot
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        except sqlite3.Error as error:  # reading the database, or writing (a full disk)
+            raise BackupError("backup.error.copy", "copying {source} to {path}: {detail}",
+                              source=str(source), path=str(destination),
+                              detail=str(error)) from error
+        finally:
+            copy.close()
+        try:
+            quotes = check(partial)
+        except BackupError as error:  # the copy is the database as it is: name that
+            raise BackupError(error.key, error.english,
+                              **{**error.params, "path": str(source)}) from error
+        try:
+            with partial.open("rb") as written:
+                os.fsync(written.fileno())
+            os.replace(partial, target)
+        except OSError as error:
+            raise BackupError("backup.error.write", "{path} cannot be written: {detail}",
+                              path=str(destination), detail=_detail(error)) from error
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise
+    finally:
+        reader.close()
     return Backup(str(target), target.stat().st_size, quotes)
 
 
@@ -155,13 +257,17 @@ def restore(source: str | Path, target: str | Path) -> Restored:
     """Put a checked backup in place of `target`; the replaced database is first backed
     up beside it as <target>.before-restore-<UTC time>. Stop the bot first: it keeps
     some state (who chose which language) in memory."""
-    check(source)
+    check(source, restoring=True)
+    refuse_a_special_file(target)
     previous = None
     if Path(target).is_file():
+        refuse_the_source(target, source, key="backup.error.restore_self")
         previous = backup(target, f"{target}.before-restore-{_stamp()}").path
     try:
         reader = _connect(source, mode="ro")
         try:
+            if not os.path.lexists(target):
+                create_private(target)
             writer = sqlite3.connect(target, timeout=30)
             try:
                 reader.backup(writer)

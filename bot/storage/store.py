@@ -63,6 +63,26 @@ class NewerDatabaseError(DatabaseFileError):
         self.version = version
 
 
+class ClosedQuote(Exception):
+    """A new version of a quote that can no longer change: `reason` is "accepted" (a
+    version of the family was accepted: it is locked), "revoked" or "expired" (the link
+    the prospect adjusted from is dead). Not a StoreError: nothing is wrong with the
+    database, and the person is told why."""
+
+    def __init__(self, reason: str, version: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.version = reason, version
+
+
+# A quote's family: every version descending from the same first one (parent_id links).
+FAMILY_SQL = (
+    "WITH RECURSIVE up(id, parent_id) AS ("
+    " SELECT id, parent_id FROM quotes WHERE id = ?"
+    " UNION SELECT q.id, q.parent_id FROM quotes q JOIN up ON q.id = up.parent_id),"
+    " family(id) AS ("
+    " SELECT id FROM up WHERE parent_id IS NULL"
+    " UNION SELECT q.id FROM quotes q JOIN family ON q.parent_id = family.id) ")
+
 DAMAGED = ("malformed", "not a database", "corrupt")  # how SQLite words a damaged file
 
 
@@ -401,10 +421,15 @@ class Store:
         except sqlite3.Error as error:
             raise self._error(error) from error
 
-    def _write(self, action: Callable[[], Any]) -> Any:
-        """One transaction; SQLite errors become StoreError (the shell says 稍后再试)."""
+    def _write(self, action: Callable[[], Any], *, immediate: bool = False) -> Any:
+        """One transaction; SQLite errors become StoreError (the shell says 稍后再试).
+        `immediate`: take the write lock before the first read (BEGIN IMMEDIATE), for a
+        write that decides on what it reads and must not race another process (a
+        re-share: eight at once must hand out one link, not eight)."""
         try:
             with self.db.conn:
+                if immediate and not self.db.conn.in_transaction:
+                    self.db.execute("BEGIN IMMEDIATE")
                 return action()
         except sqlite3.Error as error:
             raise self._error(error) from error
@@ -525,18 +550,28 @@ class Store:
                    quote: Quote, locale: str, answers: dict[str, Any] | None = None,
                    prospect: str | None = None, sales_owner: str | None = None,
                    parent_id: int | None = None, revises: int | None = None,
-                   status: str = QuoteStatus.NEW) -> int:
+                   status: str = QuoteStatus.NEW, check_link: bool | None = None) -> int:
         """Store a confirmed quote once; a repeat of the same confirmation returns its id.
 
-        A quote is an immutable snapshot. `parent_id` makes it the next version of another;
-        `revises` names an earlier confirmation of the same dialogue that this one changes
-        (a correction after the quote), which makes it that quote's next version.
+        A quote is an immutable snapshot. `parent_id` makes it the next version of another
+        (a prospect adjusting a link); `revises` names an earlier confirmation of the same
+        dialogue that this one changes (a correction after the quote), which makes it that
+        quote's next version. Versions are numbered across the whole family (two prospects
+        adjusting version 1 make versions 2 and 3). Raises ClosedQuote when a version of
+        the family was accepted (the family is locked), or, with `check_link` (by default
+        for `parent_id`: a prospect adjusting a link), when the link adjusted from was
+        revoked or has expired — checked in the same write transaction.
         """
         now = _iso(self.clock())
         payload = quote_to_dict(quote, rounded=False)  # exact figures in the JSON
         shown = quote_to_dict(quote)  # the columns hold what people saw
 
         def write() -> int:
+            row = self.db.execute(
+                "SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
+                [dialog_id, confirmation]).fetchone()
+            if row is not None:  # the same confirmation again: already saved
+                return int(row[0])
             version, parent = 1, parent_id
             if parent is None and revises:
                 row = self.db.execute(
@@ -544,9 +579,12 @@ class Store:
                     [dialog_id, revises]).fetchone()
                 parent = int(row[0]) if row else None
             if parent is not None:
-                row = self.db.execute("SELECT version FROM quotes WHERE id = ?",
+                self._refuse_closed(parent, now=now, link_checked=(
+                    parent_id is not None if check_link is None else check_link))
+                row = self.db.execute(FAMILY_SQL + "SELECT max(version) FROM quotes "
+                                      "WHERE id IN (SELECT id FROM family)",
                                       [parent]).fetchone()
-                version = int(row[0] or 1) + 1 if row else 1
+                version = int(row[0] or 1) + 1 if row and row[0] is not None else 1
             self.db.execute(
                 "INSERT INTO quotes (dialog_id, confirmation, channel, user_id, locale, "
                 "daily_orders, monthly_low, monthly_high, per_order_low, per_order_high, "
@@ -568,7 +606,31 @@ class Store:
                 [dialog_id, confirmation]).fetchone()
             return int(row[0])
 
-        return int(self._write(write))
+        return int(self._write(write, immediate=True))
+
+    def _refuse_closed(self, parent: int, *, link_checked: bool, now: str) -> None:
+        """Inside a write: raise ClosedQuote when `parent`'s family is locked, or (with
+        `link_checked`) when its link is revoked or expired."""
+        accepted = self.db.execute(
+            FAMILY_SQL + "SELECT version FROM quotes WHERE id IN (SELECT id FROM family) "
+            "AND accepted_at IS NOT NULL ORDER BY accepted_at LIMIT 1", [parent]).fetchone()
+        if accepted is not None:
+            raise ClosedQuote("accepted", int(accepted[0] or 1))
+        if link_checked:
+            row = self.db.execute("SELECT revoked_at, expires_at FROM quotes WHERE id = ?",
+                                  [parent]).fetchone()
+            if row is not None and row[0]:
+                raise ClosedQuote("revoked")
+            if row is not None and row[1] and row[1] <= now:
+                raise ClosedQuote("expired")
+
+    def accepted_version(self, quote_id: int) -> QuoteRecord | None:
+        """The accepted version of `quote_id`'s family, if one was accepted (then the
+        whole family is locked)."""
+        row = self._one(FAMILY_SQL + f"SELECT {RECORD_COLUMNS} FROM quotes WHERE id IN "
+                        "(SELECT id FROM family) AND accepted_at IS NOT NULL "
+                        "ORDER BY accepted_at LIMIT 1", [quote_id])
+        return QuoteRecord(*row) if row else None
 
     def quote_id_for(self, dialog_id: str, confirmation: int) -> int | None:
         row = self._one("SELECT id FROM quotes WHERE dialog_id = ? AND confirmation = ?",
@@ -610,7 +672,7 @@ class Store:
                 [token, _iso(now + timedelta(days=days)), *status_params, quote_id])
             return token
 
-        return str(self._write(write))
+        return str(self._write(write, immediate=True))
 
     def revoke(self, quote_id: int) -> bool:
         now = _iso(self.clock())
@@ -661,13 +723,17 @@ class Store:
         return bool(self._write(write))
 
     def accept(self, quote_id: int) -> bool:
-        """Accept a quote: it is locked from then on. True the first time."""
+        """Accept a quote: it and every other version of its family are locked from then
+        on. True the first time; False when this or another version was accepted before
+        (or the link was revoked)."""
         now = _iso(self.clock())
         status, status_params = ACCEPT.sql()
         cursor = self._write(lambda: self.db.execute(
             f"UPDATE quotes SET accepted_at = ?, {status} "
-            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL",
-            [now, *status_params, quote_id]))
+            "WHERE id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND NOT EXISTS ("
+            + FAMILY_SQL + "SELECT 1 FROM quotes WHERE id IN (SELECT id FROM family) "
+            "AND accepted_at IS NOT NULL)",
+            [now, *status_params, quote_id, quote_id]), immediate=True)
         return bool(cursor.rowcount)
 
     def quotes(self, *, channel: str | None = None, user_id: str | None = None,

@@ -254,8 +254,13 @@ class AiogramFrontend:
         await polling
 
     async def set_webhook(self, url: str, secret: str) -> None:
-        await self.bot.set_webhook(url, secret_token=secret or None,
-                                   allowed_updates=list(ALLOWED_UPDATES))
+        try:
+            await self.bot.set_webhook(url, secret_token=secret or None,
+                                       allowed_updates=list(ALLOWED_UPDATES))
+        except TelegramBadRequest as error:  # a URL Telegram will not post to
+            raise StartupError("webhook_refused", error.message) from None
+        except (TimeoutError, TelegramNetworkError, TelegramServerError, OSError):
+            raise StartupError("unreachable") from None
 
     async def set_menu_button(self, text: str, url: str) -> None:
         await self.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(

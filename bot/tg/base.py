@@ -118,11 +118,13 @@ class CannotEdit(Exception):
 
 
 class StartupError(RuntimeError):
-    """The bot cannot start: `reason` is "rejected" (bad token) or "unreachable"."""
+    """The bot cannot start: `reason` is "rejected" (bad token), "unreachable", or
+    "webhook_refused" (setWebhook answered 400: `detail` is Telegram's description)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.detail = detail
 
 
 def bad_request(description: str) -> Exception | None:

@@ -41,7 +41,7 @@ from bot.services.replies import (
     Show,
     Toast,
 )
-from bot.services.staff import Staff
+from bot.services.staff import Staff, shown_name
 from bot.storage.store import Store, StoreError
 from bot.tg.base import CHANNEL, COMMANDS, STAFF_COMMANDS, Incoming, Transport, parse_command
 from bot.tg.commands import Commands
@@ -185,10 +185,19 @@ class Conversation:
         except Exception:
             log.exception("could not notify %s", chat_id)
 
+    def settle(self, update_id: int) -> None:
+        """After an update went through the front-end: if it never reached `handle` (no
+        handler takes its kind), mark it handled, or the inbox replays it at every
+        start. One that reached `handle` is marked there, when its handling is done."""
+        if update_id not in self.seen:
+            self._mark_handled(update_id)
+
     def keep_received(self, updates: list[tuple[int, str]]) -> None:
         """Updates (id, JSON) just fetched or posted, kept until handled: Telegram forgets
         them once confirmed, and a crash before handling must not lose them. If the
         database cannot keep them, handling goes on (it will say 稍后再试 anyway)."""
+        updates = [(update_id, payload) for update_id, payload in updates
+                   if 0 <= update_id < 2**63]  # what SQLite can store; Telegram's are far less
         try:
             self.store.keep_updates(updates)
         except StoreError as error:
@@ -313,7 +322,8 @@ class Conversation:
     # --- the dialogue ---------------------------------------------------------------
 
     def person(self, incoming: Incoming) -> Person:
-        return Person(CHANNEL, str(incoming.user_id), incoming.handle, incoming.full_name)
+        return Person(CHANNEL, str(incoming.user_id), shown_name(incoming.handle),
+                      shown_name(incoming.full_name))
 
     def load(self, incoming: Incoming) -> tuple[DialogState | None, int | None]:
         """The user's dialogue state and the message showing it: read with the update's

@@ -181,6 +181,8 @@ class PtbFrontend:
         incoming = to_incoming(update)
         if incoming is not None:
             await self.conversation.handle(incoming, self.transport)
+        else:  # a kind we do not handle: not to be replayed at every start
+            self.conversation.settle(update.update_id)
 
     async def start(self) -> str:
         try:
@@ -216,8 +218,13 @@ class PtbFrontend:
         await self.application.stop()
 
     async def set_webhook(self, url: str, secret: str) -> None:
-        await self.application.bot.set_webhook(url, secret_token=secret or None,
-                                               allowed_updates=list(ALLOWED_UPDATES))
+        try:
+            await self.application.bot.set_webhook(url, secret_token=secret or None,
+                                                   allowed_updates=list(ALLOWED_UPDATES))
+        except BadRequest as error:  # a URL Telegram will not post to: a setting to fix
+            raise StartupError("webhook_refused", error.message) from None
+        except (TimeoutError, NetworkError, OSError):
+            raise StartupError("unreachable") from None
 
     async def set_menu_button(self, text: str, url: str) -> None:
         await self.application.bot.set_chat_menu_button(menu_button=MenuButtonWebApp(
