@@ -17,6 +17,7 @@ Security headers on every response; everything shown is autoescaped.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import re
