@@ -34,12 +34,19 @@ def _symbols(locale: str) -> tuple[str, str, str]:
     return str(symbols["group"]), str(symbols["decimal"]), str(symbols["minusSign"])
 
 
-@lru_cache(maxsize=8192)
 def format_number(amount: Decimal | int, locale: str) -> str:
     """1234.5 → "1,234.5": Babel's "#,##0.##" with the locale's symbols (rounded half to
     even, as Babel does), written out here because Babel's general formatter was most of a
     quote's rendering time; tests/test_formatting_fast.py checks it against Babel. Also
-    remembered: a quote says the same figures again and again (equal amounts read alike)."""
+    remembered: a quote says the same figures again and again (equal amounts read alike,
+    but -0 and 0 are equal Decimals that Babel writes differently, so the sign is part of
+    what is remembered)."""
+    signed = amount.is_signed() if isinstance(amount, Decimal) else amount < 0
+    return _format_number(amount, locale, signed)
+
+
+@lru_cache(maxsize=8192)
+def _format_number(amount: Decimal | int, locale: str, signed: bool) -> str:
     group, point, minus = _symbols(locale)
     rounded = Decimal(amount).quantize(HUNDREDTH, rounding=ROUND_HALF_EVEN)
     whole, _, fraction = f"{abs(rounded):,f}".partition(".")

@@ -79,8 +79,11 @@ def test_the_cli_exports_csv_and_xlsx_files(db: Path, tmp_path: Path) -> None:
                                 capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 0 and "已导出 1 条报价" in result.stderr
     assert csv_path.read_bytes().startswith("\ufeff".encode())
-    sheet = load_workbook(xlsx_path, read_only=True)["quotes"]
-    values = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(xlsx_path, read_only=True)  # read-only keeps the file open: close it
+    try:
+        values = list(book["quotes"].iter_rows(values_only=True))
+    finally:
+        book.close()
     assert tuple(values[0]) == COLUMNS and values[1][COLUMNS.index("prospect")] == "星辰卡盟"
 
 

@@ -37,7 +37,8 @@ def read(path: Path) -> list[tuple[Any, ...]]:
 
 
 def sheet_xml(path: Path) -> str:
-    return zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
 
 
 def test_the_fast_rows_are_exactly_what_xlsxwriter_writes(

@@ -10,7 +10,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from locales.formatting import GROUPED, format_number
+from locales.formatting import GROUPED, _format_number, format_number
 from locales.i18n import SUPPORTED
 
 AMOUNTS = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"),
@@ -20,7 +20,7 @@ AMOUNTS = st.decimals(min_value=Decimal("-1e12"), max_value=Decimal("1e12"),
 @given(amount=st.one_of(AMOUNTS, st.integers(-10**12, 10**12)),
        locale=st.sampled_from(SUPPORTED))
 def test_format_number_says_what_babel_says(amount: Decimal | int, locale: str) -> None:
-    format_number.cache_clear()
+    _format_number.cache_clear()
     assert format_number(amount, locale) == format_decimal(amount, format=GROUPED,
                                                            locale=locale)
 
