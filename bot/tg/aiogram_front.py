@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from functools import lru_cache
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
@@ -64,6 +63,7 @@ from bot.tg.base import (
     StartupError,
     Unreachable,
     bad_request,
+    cached_markup,
     command_menus,
     web_app_url,
 )
@@ -92,17 +92,8 @@ def _inline(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
+@cached_markup
 def _markup(keyboard: Keyboard | None) -> Markup | None:
-    """The keyboard as the library's (immutable) markup; the same keyboards recur across
-    users (a step's buttons, the state's sequence number), so building one is cached."""
-    try:
-        return _built_markup(keyboard)
-    except TypeError:  # a keyboard made of lists: not hashable, built each time
-        return _built_markup.__wrapped__(keyboard)
-
-
-@lru_cache(maxsize=1024)
-def _built_markup(keyboard: Keyboard | None) -> Markup | None:
     kind = keyboard_kind(keyboard)
     if kind == "none" or keyboard is None:
         return None

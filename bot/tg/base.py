@@ -4,9 +4,10 @@ lists and their menus. Nothing here imports aiogram or python-telegram-bot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Any, Protocol, TypeVar
 
 from bot.services.replies import Keyboard
 from bot.services.staff import STAFF_COMMANDS as STAFF_COMMANDS  # the front-ends' too
@@ -19,6 +20,25 @@ CALLBACK_DATA_LIMIT = 64
 ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
 COMMANDS = ("start", "quote", "history", "lang", "help", "cancel", "human")
 MENU_LANGUAGES = ((None, "zh_CN"), ("zh", "zh_CN"), ("en", "en"))
+
+
+Markup = TypeVar("Markup")
+
+
+def cached_markup(build: Callable[[Keyboard | None], Markup]
+                  ) -> Callable[[Keyboard | None], Markup]:
+    """A front-end's keyboard → its library's (immutable) markup, remembered: the same
+    keyboards recur across users (a step's buttons, the state's sequence number). A keyboard
+    made of lists is not hashable and is built each time."""
+    cached = lru_cache(maxsize=1024)(build)
+
+    def markup(keyboard: Keyboard | None) -> Markup:
+        try:
+            return cached(keyboard)
+        except TypeError:
+            return build(keyboard)
+
+    return markup
 
 
 def web_app_url(data: str) -> str | None:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import warnings
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -37,6 +36,7 @@ from bot.tg.base import (
     StartupError,
     Unreachable,
     bad_request,
+    cached_markup,
     command_menus,
     web_app_url,
 )
@@ -52,17 +52,8 @@ def _inline(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
+@cached_markup
 def _markup(keyboard: Keyboard | None) -> Markup | None:
-    """The keyboard as the library's (immutable) markup; the same keyboards recur across
-    users (a step's buttons, the state's sequence number), so building one is cached."""
-    try:
-        return _built_markup(keyboard)
-    except TypeError:  # a keyboard made of lists: not hashable, built each time
-        return _built_markup.__wrapped__(keyboard)
-
-
-@lru_cache(maxsize=1024)
-def _built_markup(keyboard: Keyboard | None) -> Markup | None:
     kind = keyboard_kind(keyboard)
     if kind == "none" or keyboard is None:
         return None
